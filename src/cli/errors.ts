@@ -1,0 +1,12 @@
+/** Exit codes of every command (DESIGN.md): 0 success, 1 input or config rejected, 2 usage error. */
+export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
+
+/** An error the CLI reports in one message and turns into an exit code. */
+export class CliError extends Error {
+  public readonly exitCode: number;
+  public constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,70 @@
+/** A bin is an instance as the packer sees it: free resources, taken ports, task groups, AZ. */
+import { DEFAULT_RESERVED_PORTS } from '../model.js';
+import { evaluate } from './expression.js';
+import { DIMS } from './first-fit-index.js';
+import type { TaskClass } from './task-classes.js';
+
+export type BinKind = 'registered' | 'launching' | 'new';
+
+export interface Bin {
+  kind: BinKind;
+  /** Instance id, or `launching:<group>:<type>:<n>` / `new:<group>:<type>:<n>`. */
+  label: string;
+  type: string;
+  weight: number;
+  /** Unknown for instances not launched yet until a task pins it. */
+  az: string | undefined;
+  free: Float64Array;
+  ports: Set<number>;
+  groups: Set<string>;
+  placed: number;
+  /** Runs a non-daemon task already. */
+  busy: boolean;
+}
+
+export function emptyBin(kind: BinKind, label: string, type: string, weight: number, capacity: ArrayLike<number>): Bin {
+  return {
+    kind,
+    label,
+    type,
+    weight,
+    az: undefined,
+    free: Float64Array.from(capacity),
+    ports: new Set(DEFAULT_RESERVED_PORTS),
+    groups: new Set(),
+    placed: 0,
+    busy: false,
+  };
+}
+
+/** How many tasks of the class the bin can still take (ports, constraints and every dimension). */
+export function fitCount(cls: TaskClass, bin: Bin): number {
+  let n = Number.POSITIVE_INFINITY;
+  for (let d = 0; d < DIMS; d++) {
+    const need = cls.need[d] ?? 0;
+    if (need > 0) n = Math.min(n, Math.floor((bin.free[d] ?? 0) / need));
+  }
+  if (n <= 0) return 0;
+  if (cls.ports.length > 0) {
+    for (const p of cls.ports) if (bin.ports.has(p)) return 0;
+    n = 1;
+  }
+  if (cls.distinctGroup !== undefined) {
+    if (bin.groups.has(cls.distinctGroup)) return 0;
+    n = 1;
+  }
+  if (cls.expressions.length > 0) {
+    const target = { type: bin.type, az: bin.az ?? cls.pinAz };
+    for (const e of cls.expressions) if (!evaluate(e, target)) return 0;
+  }
+  return n;
+}
+
+/** Records `n` tasks of the class on the bin. */
+export function place(cls: TaskClass, bin: Bin, n: number): void {
+  for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (cls.need[d] ?? 0) * n;
+  for (const p of cls.ports) bin.ports.add(p);
+  if (cls.markGroup !== undefined) bin.groups.add(cls.markGroup);
+  if (bin.az === undefined && cls.pinAz !== undefined && cls.expressions.length > 0) bin.az = cls.pinAz;
+  bin.placed += n;
+}

@@ -1,0 +1,476 @@
+/**
+ * The capacity planner: one pass over all waiting demand, every dimension ECS places on.
+ *
+ * 1. Waiting tasks are grouped into classes of identical requirements and sorted, largest first
+ *    (several orderings are tried; the cheapest packing wins, so the result is never worse than
+ *    plain first-fit-decreasing, which is one of them).
+ * 2. Each class goes first-fit onto free capacity: registered ACTIVE instances of its eligible groups,
+ *    then, group by group, instances still launching and instances this plan opens. A new instance's
+ *    type is the one with the lowest cost per task slot (price where every type has one, capacity
+ *    units otherwise), or, once the group's remaining demand fits in one instance, the cheapest type
+ *    that holds it all.
+ * 3. Desired capacity = committed units + new units, raised to keep `targetCapacityPercent` headroom
+ *    over the units in use, clamped to min/max.
+ *
+ * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: after
+ * `applyPlan`, planning again opens nothing (launching instances keep the order they were opened in).
+ */
+import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
+import { emptyBin, fitCount, place, type Bin } from './bins.js';
+import { ecsManagedEstimate } from './ecs-managed.js';
+import { evaluate } from './expression.js';
+import { DIMS, FirstFitIndex } from './first-fit-index.js';
+import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
+import { ORDERINGS, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
+
+interface TypeOption {
+  type: string;
+  weight: number;
+  capacity: Float64Array;
+  /** Price per hour where every type of every group has one, else the weight (capacity units). */
+  cost: number;
+}
+
+interface GroupState {
+  group: Group;
+  types: TypeOption[];
+  registered: FirstFitIndex;
+  registeredBins: Bin[];
+  pending: FirstFitIndex;
+  pendingBins: Bin[];
+  /** max(desired, units of counted instances + launching units) before this plan. */
+  committedUnits: number;
+  newUnits: number;
+  newCost: number;
+  newCounters: Map<string, number>;
+  /** Runs of new instances in the order they were opened. */
+  launchOrder: Array<{ type: string; count: number }>;
+  /** Demand (per dimension) of unplaced tasks whose first choice is this group. */
+  remaining: Float64Array;
+  /** Demand placed on launching/new instances, and their free capacity before this plan. */
+  demandOnPending: Float64Array;
+  launchingFree: Float64Array;
+}
+
+interface PackResult {
+  ordering: Ordering;
+  states: GroupState[];
+  labels: Array<string | undefined>;
+  reasons: Array<string | undefined>;
+  unplaceableCount: number;
+  cost: number;
+  newUnits: number;
+  usedUnits: number;
+}
+
+const DIM_NAMES = ['CPU units', 'MiB of memory', 'ENIs', 'GPUs'] as const;
+
+/** Everything about the snapshot that does not change between orderings. */
+interface Prepared {
+  snapshot: Snapshot;
+  classes: TaskClass[];
+  /** Eligible group indexes per class, in order of preference. */
+  preferences: number[][];
+  scale: Float64Array;
+  usePrices: boolean;
+}
+
+function typeOptions(snapshot: Snapshot, group: Group, usePrices: boolean): TypeOption[] {
+  return group.instanceTypes.map(({ type, weight, pricePerHour }) => {
+    const t = snapshot.instanceTypes[type];
+    const capacity = new Float64Array(DIMS);
+    if (t) capacity.set([t.cpu, t.memoryMiB, t.enis, t.gpus]);
+    return { type, weight, capacity, cost: usePrices ? (pricePerHour ?? t?.pricePerHour ?? 0) : weight };
+  });
+}
+
+/** Task slots of the class on an empty instance of the type; 0 when it cannot host one. */
+function slotsOnType(cls: TaskClass, option: TypeOption): number {
+  const bin = emptyBin('new', '', option.type, option.weight, option.capacity);
+  return fitCount(cls, bin);
+}
+
+function prepare(snapshot: Snapshot): Prepared {
+  const classes = classify(snapshot.pending);
+  const usePrices =
+    snapshot.groups.length > 0 &&
+    snapshot.groups.every((g) => g.instanceTypes.every((t) => (t.pricePerHour ?? snapshot.instanceTypes[t.type]?.pricePerHour) !== undefined));
+  const options = snapshot.groups.map((g) => typeOptions(snapshot, g, usePrices));
+
+  const preferences = classes.map((cls) => {
+    if (cls.capacityProvider !== undefined) {
+      const gi = snapshot.groups.findIndex((g) => g.name === cls.capacityProvider);
+      return gi === -1 ? [] : [gi];
+    }
+    // Any group: cheapest cost per task slot first; groups that cannot host it at all last.
+    const scored = snapshot.groups.map((_, gi) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (const o of options[gi] ?? []) {
+        const slots = slotsOnType(cls, o);
+        if (slots > 0) best = Math.min(best, o.cost / Math.min(slots, 1e6));
+      }
+      return { gi, best };
+    });
+    scored.sort((a, b) => a.best - b.best || a.gi - b.gi);
+    return scored.map((s) => s.gi);
+  });
+
+  // Normalise each dimension by the largest capacity any type offers in it.
+  const scale = new Float64Array(DIMS).fill(1);
+  for (const t of Object.values(snapshot.instanceTypes)) {
+    const caps = [t.cpu, t.memoryMiB, t.enis, t.gpus];
+    for (let d = 0; d < DIMS; d++) scale[d] = Math.max(scale[d] ?? 1, caps[d] ?? 0);
+  }
+  return { snapshot, classes, preferences, scale, usePrices };
+}
+
+function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
+  const { classes, scale } = prep;
+  const total = new Float64Array(DIMS);
+  for (const c of classes) for (let d = 0; d < DIMS; d++) total[d] = (total[d] ?? 0) + ((c.need[d] ?? 0) / (scale[d] ?? 1)) * c.taskIndexes.length;
+  const score = (c: TaskClass): number => {
+    let s = 0;
+    for (let d = 0; d < DIMS; d++) {
+      const share = (c.need[d] ?? 0) / (scale[d] ?? 1);
+      if (ordering === 'dot-product') s += share * (total[d] ?? 0);
+      else if (ordering === 'dominant') s = Math.max(s, share);
+      else s += share * share;
+    }
+    return s;
+  };
+  const scored = classes.map((c) => ({ c, s: score(c) }));
+  scored.sort((a, b) => b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
+  return scored.map((x) => x.c);
+}
+
+function initialStates(prep: Prepared): GroupState[] {
+  const { snapshot, usePrices } = prep;
+  const distinctTracked = new Set<string>();
+  for (const c of prep.classes) if (c.markGroup !== undefined) distinctTracked.add(c.markGroup);
+
+  return snapshot.groups.map((group) => {
+    const types = typeOptions(snapshot, group, usePrices);
+    const registered = new FirstFitIndex();
+    const registeredBins: Bin[] = [];
+    let countedUnits = 0;
+    for (const inst of snapshot.instances) {
+      if (inst.group !== group.name) continue;
+      const weight = weightOf(group, inst.type);
+      if (COUNTED_STATUSES.has(inst.status)) countedUnits += weight;
+      if (inst.status !== 'ACTIVE') continue; // only ACTIVE instances take new tasks
+      const cap = instanceCapacity(snapshot, inst);
+      const bin = emptyBin('registered', inst.id, inst.type, weight, [cap.cpu, cap.memoryMiB, cap.enis, cap.gpus]);
+      bin.az = inst.az;
+      bin.ports = new Set(inst.reservedPorts);
+      for (const task of inst.tasks) {
+        const need = taskNeed(task);
+        for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (need[d] ?? 0);
+        for (const p of instancePorts(task)) bin.ports.add(p);
+        if (distinctTracked.has(task.group ?? '')) bin.groups.add(task.group ?? '');
+        if (!task.daemon) bin.busy = true;
+      }
+      registeredBins.push(bin);
+      registered.push(bin.free);
+    }
+
+    // Instances in the ASG not registered yet: the listed ones, then the rest of `desired` as the first type.
+    const pending = new FirstFitIndex();
+    const pendingBins: Bin[] = [];
+    const counters = new Map<string, number>();
+    const launchingFree = new Float64Array(DIMS);
+    let launchingUnits = 0;
+    const addLaunching = (type: string): void => {
+      const option = types.find((t) => t.type === type);
+      const t = snapshot.instanceTypes[type];
+      const capacity = option?.capacity ?? Float64Array.from([t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0]);
+      const n = (counters.get(type) ?? 0) + 1;
+      counters.set(type, n);
+      const weight = weightOf(group, type);
+      launchingUnits += weight;
+      const bin = emptyBin('launching', `launching:${group.name}:${type}:${n}`, type, weight, capacity);
+      for (let d = 0; d < DIMS; d++) launchingFree[d] = (launchingFree[d] ?? 0) + (capacity[d] ?? 0);
+      pendingBins.push(bin);
+      pending.push(bin.free);
+    };
+    for (const l of group.launching) for (let i = 0; i < l.count; i++) addLaunching(l.type);
+    const first = group.instanceTypes[0];
+    if (first) {
+      const implicitUnits = group.desired - countedUnits - launchingUnits;
+      for (let i = 0; i < Math.ceil(implicitUnits / first.weight); i++) addLaunching(first.type);
+    }
+
+    return {
+      group,
+      types,
+      registered,
+      registeredBins,
+      pending,
+      pendingBins,
+      committedUnits: Math.max(group.desired, countedUnits + launchingUnits),
+      newUnits: 0,
+      newCost: 0,
+      newCounters: new Map(),
+      launchOrder: [],
+      remaining: new Float64Array(DIMS),
+      demandOnPending: new Float64Array(DIMS),
+      launchingFree,
+    };
+  });
+}
+
+/** Picks the type for a new instance of `state`'s group to host `cls`, or undefined if none can. */
+function chooseType(state: GroupState, cls: TaskClass): TypeOption | undefined {
+  const budget = state.group.max - state.committedUnits - state.newUnits;
+  const candidates = state.types
+    .map((o, order) => ({ o, order, slots: slotsOnType(cls, o) }))
+    .filter((c) => c.slots > 0 && c.o.weight <= budget);
+  if (candidates.length === 0) return undefined;
+
+  const holdsAll = candidates.filter((c) => {
+    for (let d = 0; d < DIMS; d++) if ((state.remaining[d] ?? 0) > (c.o.capacity[d] ?? 0)) return false;
+    return true;
+  });
+  if (holdsAll.length > 0) {
+    holdsAll.sort((a, b) => a.o.cost - b.o.cost || a.o.weight - b.o.weight || a.order - b.order);
+    return holdsAll[0]?.o;
+  }
+  candidates.sort((a, b) => {
+    const ca = a.o.cost / Math.min(a.slots, 1e6);
+    const cb = b.o.cost / Math.min(b.slots, 1e6);
+    return ca - cb || b.slots - a.slots || a.order - b.order;
+  });
+  return candidates[0]?.o;
+}
+
+function openBin(state: GroupState, option: TypeOption): number {
+  const n = (state.newCounters.get(option.type) ?? 0) + 1;
+  state.newCounters.set(option.type, n);
+  const bin = emptyBin('new', `new:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
+  state.pendingBins.push(bin);
+  state.newUnits += option.weight;
+  state.newCost += option.cost;
+  const last = state.launchOrder[state.launchOrder.length - 1];
+  if (last && last.type === option.type) last.count++;
+  else state.launchOrder.push({ type: option.type, count: 1 });
+  return state.pending.push(bin.free);
+}
+
+function pack(prep: Prepared, ordering: Ordering): PackResult {
+  const { snapshot } = prep;
+  const states = initialStates(prep);
+  const labels: Array<string | undefined> = new Array(snapshot.pending.length);
+  const reasons: Array<string | undefined> = new Array(snapshot.pending.length);
+  const prefOf = new Map(prep.classes.map((c, i) => [c, prep.preferences[i] ?? []]));
+
+  for (const cls of prep.classes) {
+    const home = prefOf.get(cls)?.[0];
+    if (home === undefined) continue;
+    const rem = states[home]?.remaining;
+    if (rem) for (let d = 0; d < DIMS; d++) rem[d] = (rem[d] ?? 0) + (cls.need[d] ?? 0) * cls.taskIndexes.length;
+  }
+
+  let unplaceableCount = 0;
+  for (const cls of orderClasses(prep, ordering)) {
+    const prefs = prefOf.get(cls) ?? [];
+    const home = prefs[0] === undefined ? undefined : states[prefs[0]];
+    let next = 0; // next task of the class to place
+    const total = cls.taskIndexes.length;
+    const assign = (state: GroupState, bin: Bin, index: FirstFitIndex, i: number, n: number, onPending: boolean): void => {
+      place(cls, bin, n);
+      index.update(i, bin.free);
+      for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
+      if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
+      if (onPending) for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    };
+
+    if (cls.expressionError === undefined) {
+      // 1. Registered instances of every eligible group.
+      for (const gi of prefs) {
+        const state = states[gi];
+        if (!state) continue;
+        for (let i = state.registered.findFrom(0, cls.need); i !== -1 && next < total; i = state.registered.findFrom(i + 1, cls.need)) {
+          const bin = state.registeredBins[i];
+          if (!bin) break;
+          const n = Math.min(total - next, fitCount(cls, bin));
+          if (n > 0) assign(state, bin, state.registered, i, n, false);
+        }
+        if (next === total) break;
+      }
+      // 2. Launching instances, then new ones, group by group in order of preference.
+      for (const gi of prefs) {
+        const state = states[gi];
+        if (!state || next === total) continue;
+        let i = 0;
+        while (next < total) {
+          i = state.pending.findFrom(i, cls.need);
+          if (i === -1) {
+            const option = chooseType(state, cls);
+            if (!option) break;
+            i = openBin(state, option);
+          }
+          const bin = state.pendingBins[i];
+          if (!bin) break;
+          const n = Math.min(total - next, fitCount(cls, bin));
+          if (n > 0) assign(state, bin, state.pending, i, n, true);
+          i++;
+        }
+      }
+    }
+
+    if (next < total) {
+      const reason = explain(prep, states, cls, prefs);
+      const left = total - next;
+      unplaceableCount += left;
+      if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * left;
+      while (next < total) reasons[cls.taskIndexes[next++] ?? -1] = reason;
+    }
+  }
+
+  let cost = 0;
+  let newUnits = 0;
+  let usedUnits = 0;
+  for (const s of states) {
+    cost += s.newCost;
+    newUnits += s.newUnits;
+    usedUnits += usedUnitsOf(s);
+  }
+  return { ordering, states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
+}
+
+/** Units of the instances that run or receive tasks: the `M` of ECS's capacity reservation. */
+function usedUnitsOf(state: GroupState): number {
+  let used = 0;
+  for (const b of state.registeredBins) if (b.busy || b.placed > 0) used += b.weight;
+  for (const b of state.pendingBins) if (b.kind === 'new' || b.placed > 0) used += b.weight;
+  return used;
+}
+
+function fmtDim(d: number, amount: number): string {
+  if (d === 2) return amount === 1 ? 'an ENI for its awsvpc network' : `${amount} ENIs`;
+  if (d === 3) return `${amount} GPU${amount === 1 ? '' : 's'}`;
+  return `${amount} ${DIM_NAMES[d]}`;
+}
+
+/** A reason a person can act on, for tasks of `cls` that found no room. */
+function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: number[]): string {
+  if (cls.expressionError !== undefined) return `cannot evaluate constraint ${cls.expressionError}`;
+  if (cls.capacityProvider !== undefined && prefs.length === 0) {
+    return `capacity provider "${cls.capacityProvider}" is not a group of this snapshot`;
+  }
+  if (prefs.length === 0) return 'the snapshot has no groups';
+  const parts = prefs.map((gi) => {
+    const state = states[gi];
+    if (!state) return '';
+    const g = state.group.name;
+    const hosts = state.types.filter((o) => slotsOnType(cls, o) > 0);
+    if (hosts.length > 0) {
+      const smallest = Math.min(...hosts.map((o) => o.weight));
+      return `group ${g} is at its max of ${state.group.max} capacity units (${state.committedUnits + state.newUnits} used, the smallest type that fits needs ${smallest})`;
+    }
+    const why: string[] = [];
+    for (let d = 0; d < DIMS; d++) {
+      const need = cls.need[d] ?? 0;
+      const largest = Math.max(...state.types.map((o) => o.capacity[d] ?? 0));
+      if (need > largest) {
+        why.push(d === 2 && largest === 0 ? `needs an ENI for awsvpc; no type in group ${g} has ENIs for tasks` : `needs ${fmtDim(d, need)}; largest type in group ${g} has ${largest}`);
+      }
+    }
+    const reserved = cls.ports.filter((p) => emptyBin('new', '', '', 1, []).ports.has(p));
+    if (reserved.length > 0) why.push(`host port ${reserved.join(', ')} is reserved by the ECS agent on every instance`);
+    if (cls.expressions.length > 0) {
+      const matching = state.types.filter((o) => cls.expressions.every((e) => evaluate(e, { type: o.type, az: cls.pinAz })));
+      if (matching.length === 0) why.push(`memberOf "${cls.expressionTexts.join('" and "')}" matches no instance type of group ${g}`);
+    }
+    if (why.length === 0) {
+      const needs = [0, 1, 2, 3].filter((d) => (cls.need[d] ?? 0) > 0).map((d) => fmtDim(d, cls.need[d] ?? 0));
+      why.push(`no single instance type of group ${g} offers ${needs.join(', ')} together`);
+    }
+    return why.join('; ');
+  });
+  return parts.filter((p) => p.length > 0).join('; ');
+}
+
+function better(a: PackResult, b: PackResult): boolean {
+  return (
+    a.unplaceableCount < b.unplaceableCount ||
+    (a.unplaceableCount === b.unplaceableCount &&
+      (a.cost < b.cost - 1e-9 ||
+        (Math.abs(a.cost - b.cost) <= 1e-9 && (a.newUnits < b.newUnits || (a.newUnits === b.newUnits && a.usedUnits < b.usedUnits)))))
+  );
+}
+
+function lowerBoundOf(state: GroupState): number {
+  let bound = 0;
+  for (let d = 0; d < DIMS; d++) {
+    const largest = Math.max(...state.types.map((o) => o.capacity[d] ?? 0));
+    const uncovered = (state.demandOnPending[d] ?? 0) - (state.launchingFree[d] ?? 0);
+    if (largest > 0 && uncovered > 0) bound = Math.max(bound, Math.ceil(uncovered / largest - 1e-9));
+  }
+  return bound;
+}
+
+function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][], gi: number): GroupPlan {
+  const g = state.group;
+  const base = state.committedUnits + state.newUnits;
+  const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
+  const desired = Math.min(g.max, Math.max(g.min, base, withHeadroom));
+  const counts = new Map<string, number>();
+  for (const b of state.pendingBins) if (b.kind === 'new') counts.set(b.type, (counts.get(b.type) ?? 0) + 1);
+  const newInstances = g.instanceTypes.filter((t) => counts.has(t.type)).map((t) => ({ type: t.type, count: counts.get(t.type) ?? 0 }));
+  return {
+    name: g.name,
+    asg: g.asg,
+    current: g.desired,
+    desired,
+    newInstances,
+    newUnits: state.newUnits,
+    lowerBound: lowerBoundOf(state),
+    ecsManagedEstimate: ecsManagedEstimate(snapshot, g, homeTasks[gi] ?? []),
+    scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !isProtected(snapshot, b.label)).map((b) => b.label),
+    launchOrder: state.launchOrder,
+  };
+}
+
+function isProtected(snapshot: Snapshot, id: string): boolean {
+  return snapshot.instances.find((i) => i.id === id)?.protected ?? false;
+}
+
+/**
+ * Plans capacity for the snapshot's waiting tasks.
+ *
+ * @example
+ * const result = plan(parseSnapshot(doc));
+ * for (const g of result.groups) console.log(g.name, g.current, '→', g.desired);
+ */
+export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPlan {
+  const prep = prepare(snapshot);
+  const orderings = options.orderings && options.orderings.length > 0 ? options.orderings : ORDERINGS;
+  let best: PackResult | undefined;
+  for (const ordering of orderings) {
+    const result = pack(prep, ordering);
+    if (!best || better(result, best)) best = result;
+  }
+  if (!best) throw new Error('no ordering to plan with');
+
+  // Tasks each group would see as PROVISIONING under ECS (its own, plus those with no provider it is first choice for).
+  const homeTasks: number[][] = snapshot.groups.map(() => []);
+  prep.classes.forEach((c, i) => {
+    const home = prep.preferences[i]?.[0];
+    if (home !== undefined) homeTasks[home]?.push(...c.taskIndexes);
+  });
+  for (const h of homeTasks) h.sort((a, b) => a - b);
+
+  const placements: Placement[] = [];
+  const unplaceable: Unplaceable[] = [];
+  snapshot.pending.forEach((task, i) => {
+    const label = best.labels[i];
+    if (label !== undefined) placements.push({ task: task.id, instance: label });
+    else unplaceable.push({ task: task.id, reason: best.reasons[i] ?? 'not placed' });
+  });
+  return {
+    groups: best.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi)),
+    placements,
+    unplaceable,
+    ordering: best.ordering,
+  };
+}

@@ -1,0 +1,60 @@
+/** The planner's output (DESIGN.md, `ecs-pilot plan --json`). */
+
+export interface NewInstances {
+  type: string;
+  count: number;
+}
+
+export interface GroupPlan {
+  name: string;
+  asg: string;
+  /** The group's desired capacity in the snapshot (capacity units). */
+  current: number;
+  /** The desired capacity this plan asks for: never below min, never above max. */
+  desired: number;
+  newInstances: NewInstances[];
+  /** Σ count × weight of `newInstances`. */
+  newUnits: number;
+  /** Fewest new instances of the largest type the group's unplaced demand needs, dimension by dimension. */
+  lowerBound: number;
+  /** New instances ECS managed scaling would add in its first step (documented rule, docs/capacity.md). */
+  ecsManagedEstimate: number;
+  /** ACTIVE, unprotected instances with no non-daemon task and nothing placed on them by this plan. */
+  scaleInCandidates: string[];
+  /** New instances in the order the plan opened them (runs of one type); `applyPlan` keeps that order. */
+  launchOrder: NewInstances[];
+}
+
+export interface Placement {
+  task: string;
+  /** An existing instance's id, `launching:<group>:<type>:<n>` or `new:<group>:<type>:<n>`. */
+  instance: string;
+}
+
+export interface Unplaceable {
+  task: string;
+  reason: string;
+}
+
+export interface CapacityPlan {
+  groups: GroupPlan[];
+  placements: Placement[];
+  unplaceable: Unplaceable[];
+  /** The task ordering whose packing was kept (the planner tries several and keeps the cheapest). */
+  ordering: Ordering;
+}
+
+export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
+/**
+ * How waiting tasks are sorted before first-fit:
+ * - `dot-product`: Σ over dimensions of (demand / capacity) weighted by the total demand in that
+ *   dimension, so the scarce dimension dominates (FFD-DotProduct, Panigrahy et al. 2011);
+ * - `dominant`: the largest (demand / capacity) share: plain first-fit-decreasing;
+ * - `l2-norm`: the Euclidean norm of the demand shares.
+ */
+export type Ordering = (typeof ORDERINGS)[number];
+
+export interface PlanOptions {
+  /** Orderings to try; the cheapest packing wins (default: all). */
+  orderings?: readonly Ordering[];
+}

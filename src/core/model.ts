@@ -1,0 +1,223 @@
+/**
+ * Cluster snapshot, format v1 (docs/snapshot-format.md): the planner's input.
+ *
+ * The zod schema is the single source of truth; the TypeScript types are inferred from it.
+ * Fields beyond the DESIGN.md minimum (all optional): `task.daemon`, `group.launching`,
+ * `group.minimumScalingStepSize` / `maximumScalingStepSize`, `instance.registered`,
+ * `instance.idleSince`, `instance.tags`.
+ */
+import { z } from 'zod';
+
+/** Ports the ECS agent reserves on every container instance unless the snapshot says otherwise. */
+export const DEFAULT_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679] as const;
+
+const nonNegInt = z.number().int().nonnegative();
+
+export const ResourcesSchema = z.object({
+  cpu: nonNegInt.describe('CPU units (1024 per vCPU) registered for tasks'),
+  memoryMiB: nonNegInt.describe('memory in MiB usable by tasks'),
+  enis: nonNegInt.default(0).describe('ENIs available to awsvpc tasks (one per task)'),
+  gpus: nonNegInt.default(0),
+});
+
+export const InstanceTypeSchema = ResourcesSchema.extend({
+  pricePerHour: z.number().nonnegative().optional(),
+});
+
+export const ConstraintSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('distinctInstance') }),
+  z.object({ type: z.literal('memberOf'), expression: z.string().min(1) }),
+]);
+
+export const TaskSchema = z.object({
+  id: z.string().min(1),
+  cpu: nonNegInt.default(0),
+  memoryMiB: nonNegInt.default(0),
+  gpus: nonNegInt.default(0),
+  awsvpc: z.boolean().default(false),
+  hostPorts: z.array(z.number().int().min(1).max(65535)).default([]),
+  group: z.string().optional(),
+  startedBy: z.string().optional(),
+  capacityProvider: z.string().optional(),
+  constraints: z.array(ConstraintSchema).default([]),
+  /** Daemon tasks run on every instance and do not keep an instance from scale-in. */
+  daemon: z.boolean().default(false),
+  lastStatus: z.string().optional(),
+});
+
+export const GroupInstanceTypeSchema = z.object({
+  type: z.string().min(1),
+  weight: z.number().int().positive().default(1),
+  /** This group's price for the type (e.g. the spot price), overriding `instanceTypes[type].pricePerHour`. */
+  pricePerHour: z.number().nonnegative().optional(),
+});
+
+export const LaunchingSchema = z.object({
+  type: z.string().min(1),
+  count: z.number().int().positive(),
+});
+
+export const GroupSchema = z
+  .object({
+    name: z.string().min(1),
+    asg: z.string().min(1),
+    lifecycle: z.enum(['spot', 'on-demand']).default('on-demand'),
+    min: nonNegInt,
+    max: nonNegInt,
+    desired: nonNegInt,
+    targetCapacityPercent: z.number().int().min(1).max(100).default(100),
+    instanceTypes: z.array(GroupInstanceTypeSchema).min(1),
+    /** Instances in the ASG that have not registered with ECS yet, by type (known from the ASG). */
+    launching: z.array(LaunchingSchema).default([]),
+    minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
+    maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
+  })
+  .refine((g) => g.min <= g.max, { message: 'min must not exceed max', path: ['min'] });
+
+export const InstanceStatusSchema = z.enum([
+  'ACTIVE',
+  'DRAINING',
+  'REGISTERING',
+  'DEREGISTERING',
+  'REGISTRATION_FAILED',
+  'INACTIVE',
+]);
+
+export const InstanceSchema = z.object({
+  id: z.string().min(1),
+  ec2InstanceId: z.string().min(1),
+  group: z.string().min(1),
+  type: z.string().min(1),
+  az: z.string().min(1),
+  status: InstanceStatusSchema,
+  protected: z.boolean().default(false),
+  reservedPorts: z.array(z.number().int().min(1).max(65535)).default([...DEFAULT_RESERVED_PORTS]),
+  registered: ResourcesSchema.optional(),
+  /** When the instance last became empty (ISO time); the reconcile loop's scale-in delay uses it. */
+  idleSince: z.iso.datetime({ offset: true }).optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+  tasks: z.array(TaskSchema).default([]),
+});
+
+export const SnapshotSchema = z
+  .object({
+    version: z.literal(1),
+    cluster: z.string().min(1),
+    takenAt: z.iso.datetime({ offset: true }),
+    instanceTypes: z.record(z.string(), InstanceTypeSchema),
+    groups: z.array(GroupSchema),
+    instances: z.array(InstanceSchema).default([]),
+    pending: z.array(TaskSchema).default([]),
+  })
+  .superRefine((s, ctx) => {
+    // Cross references: a snapshot that names types or groups it does not define cannot be planned.
+    const groupNames = new Set<string>();
+    s.groups.forEach((g, gi) => {
+      if (groupNames.has(g.name)) {
+        ctx.addIssue({ code: 'custom', message: `duplicate group name "${g.name}"`, path: ['groups', gi, 'name'] });
+      }
+      groupNames.add(g.name);
+      g.instanceTypes.forEach((t, ti) => {
+        if (!(t.type in s.instanceTypes)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `instance type "${t.type}" is not defined in instanceTypes`,
+            path: ['groups', gi, 'instanceTypes', ti, 'type'],
+          });
+        }
+      });
+      g.launching.forEach((l, li) => {
+        if (!(l.type in s.instanceTypes)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `instance type "${l.type}" is not defined in instanceTypes`,
+            path: ['groups', gi, 'launching', li, 'type'],
+          });
+        }
+      });
+    });
+    s.instances.forEach((inst, ii) => {
+      if (!groupNames.has(inst.group)) {
+        ctx.addIssue({ code: 'custom', message: `group "${inst.group}" is not defined in groups`, path: ['instances', ii, 'group'] });
+      }
+      if (!inst.registered && !(inst.type in s.instanceTypes)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `instance type "${inst.type}" is not defined in instanceTypes and the instance has no "registered" resources`,
+          path: ['instances', ii, 'type'],
+        });
+      }
+    });
+  });
+
+export type Resources = z.infer<typeof ResourcesSchema>;
+export type InstanceType = z.infer<typeof InstanceTypeSchema>;
+export type Constraint = z.infer<typeof ConstraintSchema>;
+export type Task = z.infer<typeof TaskSchema>;
+export type Group = z.infer<typeof GroupSchema>;
+export type Instance = z.infer<typeof InstanceSchema>;
+export type InstanceStatus = z.infer<typeof InstanceStatusSchema>;
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+/** What a snapshot file may contain before defaults are applied. */
+export type SnapshotInput = z.input<typeof SnapshotSchema>;
+
+/** One rejected field: `path` is a JSON path such as `$.instances[3].type`. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A document failed validation; `issues` names every bad field. */
+export class ValidationError extends Error {
+  public readonly issues: FieldIssue[];
+  public constructor(what: string, issues: FieldIssue[], options?: { cause?: unknown }) {
+    super(`${what} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, options);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+/** `['instances', 3, 'type']` → `$.instances[3].type` */
+export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/** Converts zod's issues into field issues with JSON paths. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+}
+
+/**
+ * Validates a parsed snapshot document and applies defaults.
+ *
+ * @example
+ * const snapshot = parseSnapshot(JSON.parse(text));
+ * @throws ValidationError naming the JSON path of each bad field
+ */
+export function parseSnapshot(doc: unknown): Snapshot {
+  const result = SnapshotSchema.safeParse(doc);
+  if (!result.success) throw new ValidationError('snapshot', fieldIssues(result.error), { cause: result.error });
+  return result.data;
+}
+
+/** Resources an instance offers to tasks: its `registered` values, else its type's. */
+export function instanceCapacity(snapshot: Snapshot, instance: Instance): Resources {
+  if (instance.registered) return instance.registered;
+  const t = snapshot.instanceTypes[instance.type];
+  if (!t) throw new Error(`instance ${instance.id}: unknown instance type ${instance.type}`);
+  return { cpu: t.cpu, memoryMiB: t.memoryMiB, enis: t.enis, gpus: t.gpus };
+}
+
+/** Instance statuses that still count towards the Auto Scaling group's capacity. */
+export const COUNTED_STATUSES: ReadonlySet<InstanceStatus> = new Set(['ACTIVE', 'DRAINING', 'REGISTERING']);
+
+/** The weight (capacity units) of an instance type in a group; 1 for a type the group does not list. */
+export function weightOf(group: Group, type: string): number {
+  return group.instanceTypes.find((t) => t.type === type)?.weight ?? 1;
+}
