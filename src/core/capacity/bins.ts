@@ -16,7 +16,10 @@ export interface Bin {
   az: string | undefined;
   free: Float64Array;
   ports: Set<number>;
+  /** Task groups present (only groups some waiting task is distinct on are tracked). */
   groups: Set<string>;
+  /** Task groups that have a `distinctInstance` task here: no other task of theirs may join. */
+  distinctGroups: Set<string>;
   placed: number;
   /** Runs a non-daemon task already. */
   busy: boolean;
@@ -32,6 +35,7 @@ export function emptyBin(kind: BinKind, label: string, type: string, weight: num
     free: Float64Array.from(capacity),
     ports: new Set(DEFAULT_RESERVED_PORTS),
     groups: new Set(),
+    distinctGroups: new Set(),
     placed: 0,
     busy: false,
   };
@@ -52,6 +56,8 @@ export function fitCount(cls: TaskClass, bin: Bin): number {
   if (cls.distinctGroup !== undefined) {
     if (bin.groups.has(cls.distinctGroup)) return 0;
     n = 1;
+  } else if (cls.markGroup !== undefined && bin.distinctGroups.has(cls.markGroup)) {
+    return 0;
   }
   if (cls.expressions.length > 0) {
     const target = { type: bin.type, az: bin.az ?? cls.pinAz };
@@ -65,6 +71,7 @@ export function place(cls: TaskClass, bin: Bin, n: number): void {
   for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (cls.need[d] ?? 0) * n;
   for (const p of cls.ports) bin.ports.add(p);
   if (cls.markGroup !== undefined) bin.groups.add(cls.markGroup);
+  if (cls.distinctGroup !== undefined) bin.distinctGroups.add(cls.distinctGroup);
   if (bin.az === undefined && cls.pinAz !== undefined && cls.expressions.length > 0) bin.az = cls.pinAz;
   bin.placed += n;
 }

@@ -77,7 +77,8 @@ export function parseExpression(text: string): Expr {
     if (peek() === '(') {
       next();
       const inner = parseOr();
-      if (next() !== ')') throw new ExpressionError(`missing ")" in "${text}"`);
+      if (peek() !== ')') throw new ExpressionError(`missing ")" in "${text}"`);
+      next();
       return inner;
     }
     const name = next();

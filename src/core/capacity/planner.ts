@@ -9,7 +9,7 @@
  *    type is the one with the lowest cost per task slot (price where every type has one, capacity
  *    units otherwise), or, once the group's remaining demand fits in one instance, the cheapest type
  *    that holds it all.
- * 3. Desired capacity = committed units + new units, raised to keep `targetCapacityPercent` headroom
+ * 3. Desired capacity = current desired + new units, raised to keep `targetCapacityPercent` headroom
  *    over the units in use, clamped to min/max.
  *
  * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: after
@@ -38,7 +38,7 @@ interface GroupState {
   registeredBins: Bin[];
   pending: FirstFitIndex;
   pendingBins: Bin[];
-  /** max(desired, units of counted instances + launching units) before this plan. */
+  /** The group's desired capacity before this plan. */
   committedUnits: number;
   newUnits: number;
   newCost: number;
@@ -166,7 +166,10 @@ function initialStates(prep: Prepared): GroupState[] {
         const need = taskNeed(task);
         for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (need[d] ?? 0);
         for (const p of instancePorts(task)) bin.ports.add(p);
-        if (distinctTracked.has(task.group ?? '')) bin.groups.add(task.group ?? '');
+        if (distinctTracked.has(task.group ?? '')) {
+          bin.groups.add(task.group ?? '');
+          if (task.constraints.some((c) => c.type === 'distinctInstance')) bin.distinctGroups.add(task.group ?? '');
+        }
         if (!task.daemon) bin.busy = true;
       }
       registeredBins.push(bin);
@@ -206,7 +209,8 @@ function initialStates(prep: Prepared): GroupState[] {
       registeredBins,
       pending,
       pendingBins,
-      committedUnits: Math.max(group.desired, countedUnits + launchingUnits),
+      // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
+      committedUnits: group.desired,
       newUnits: 0,
       newCost: 0,
       newCounters: new Map(),
@@ -218,28 +222,29 @@ function initialStates(prep: Prepared): GroupState[] {
   });
 }
 
-/** Picks the type for a new instance of `state`'s group to host `cls`, or undefined if none can. */
-function chooseType(state: GroupState, cls: TaskClass): TypeOption | undefined {
+/**
+ * Picks the type for a new instance of `state`'s group to host `cls`, or undefined if none can.
+ * Each candidate is scored by what finishing the group's remaining demand with that type alone
+ * would cost: instances needed (enough for the class's tasks, and for the remaining demand in every
+ * dimension) × its cost. For a large burst this is cost per unit of capacity; for the last few tasks
+ * it picks the smallest type that holds them. Ties go to fewer, larger instances.
+ */
+function chooseType(state: GroupState, cls: TaskClass, classLeft: number): TypeOption | undefined {
   const budget = state.group.max - state.committedUnits - state.newUnits;
-  const candidates = state.types
-    .map((o, order) => ({ o, order, slots: slotsOnType(cls, o) }))
-    .filter((c) => c.slots > 0 && c.o.weight <= budget);
-  if (candidates.length === 0) return undefined;
-
-  const holdsAll = candidates.filter((c) => {
-    for (let d = 0; d < DIMS; d++) if ((state.remaining[d] ?? 0) > (c.o.capacity[d] ?? 0)) return false;
-    return true;
-  });
-  if (holdsAll.length > 0) {
-    holdsAll.sort((a, b) => a.o.cost - b.o.cost || a.o.weight - b.o.weight || a.order - b.order);
-    return holdsAll[0]?.o;
+  let best: { o: TypeOption; total: number; n: number } | undefined;
+  for (const o of state.types) {
+    if (o.weight > budget) continue;
+    const slots = slotsOnType(cls, o);
+    if (slots <= 0) continue;
+    let n = Math.ceil(classLeft / Math.min(slots, classLeft));
+    for (let d = 0; d < DIMS; d++) {
+      const cap = o.capacity[d] ?? 0;
+      if (cap > 0) n = Math.max(n, Math.ceil((state.remaining[d] ?? 0) / cap - 1e-9));
+    }
+    const total = n * o.cost;
+    if (!best || total < best.total * (1 - 1e-9) || (total <= best.total * (1 + 1e-9) && n < best.n)) best = { o, total, n };
   }
-  candidates.sort((a, b) => {
-    const ca = a.o.cost / Math.min(a.slots, 1e6);
-    const cb = b.o.cost / Math.min(b.slots, 1e6);
-    return ca - cb || b.slots - a.slots || a.order - b.order;
-  });
-  return candidates[0]?.o;
+  return best?.o;
 }
 
 function openBin(state: GroupState, option: TypeOption): number {
@@ -304,7 +309,7 @@ function pack(prep: Prepared, ordering: Ordering): PackResult {
         while (next < total) {
           i = state.pending.findFrom(i, cls.need);
           if (i === -1) {
-            const option = chooseType(state, cls);
+            const option = chooseType(state, cls, total - next);
             if (!option) break;
             i = openBin(state, option);
           }

@@ -1,0 +1,59 @@
+/** Test data builders: defaults plus overrides, validated through the real schema. */
+import { parseSnapshot, type Snapshot, type SnapshotInput } from '../../src/core/model';
+
+type TaskInput = SnapshotInput['pending'] extends (infer T)[] | undefined ? T : never;
+type GroupInput = SnapshotInput['groups'][number];
+type InstanceInput = SnapshotInput['instances'] extends (infer T)[] | undefined ? T : never;
+
+export const TYPES = {
+  'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0, pricePerHour: 0.096 },
+  'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 },
+  'm5.2xlarge': { cpu: 8192, memoryMiB: 31400, enis: 3, gpus: 0, pricePerHour: 0.384 },
+  'c5.large': { cpu: 2048, memoryMiB: 3584, enis: 2, gpus: 0, pricePerHour: 0.085 },
+  'g4dn.xlarge': { cpu: 4096, memoryMiB: 15578, enis: 2, gpus: 1, pricePerHour: 0.526 },
+};
+
+let counter = 0;
+export function aTask(overrides: Partial<TaskInput> = {}): TaskInput {
+  counter += 1;
+  return { id: `task-${counter}`, cpu: 256, memoryMiB: 512, ...overrides };
+}
+
+export function aGroup(overrides: Partial<GroupInput> = {}): GroupInput {
+  return { name: 'general', asg: 'asg-general', lifecycle: 'on-demand', min: 0, max: 100, desired: 0, instanceTypes: [{ type: 'm5.large', weight: 1 }], ...overrides };
+}
+
+export function anInstance(overrides: Partial<InstanceInput> = {}): InstanceInput {
+  counter += 1;
+  return {
+    id: `ci-${counter}`,
+    ec2InstanceId: `i-${counter.toString(16).padStart(8, '0')}`,
+    group: 'general',
+    type: 'm5.large',
+    az: 'us-east-1a',
+    status: 'ACTIVE',
+    tasks: [],
+    ...overrides,
+  };
+}
+
+/** A snapshot; `desired` of each group defaults to the units of its counted instances. */
+export function aSnapshot(overrides: Partial<SnapshotInput> = {}): Snapshot {
+  const groups = overrides.groups ?? [aGroup()];
+  const instances = overrides.instances ?? [];
+  return parseSnapshot({
+    version: 1,
+    cluster: 'test',
+    takenAt: '2026-11-24T12:00:00Z',
+    instanceTypes: TYPES,
+    pending: [],
+    ...overrides,
+    groups,
+    instances,
+  });
+}
+
+/** `n` copies of a task, with distinct ids. */
+export function tasks(n: number, overrides: Partial<TaskInput> = {}): TaskInput[] {
+  return Array.from({ length: n }, () => aTask(overrides));
+}
