@@ -4,8 +4,16 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 
-export function buildProgram(write: (text: string) => void): Command {
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export function buildProgram(io: CliIo): Command {
+  const write = io.out;
   const program = new Command();
+  // Set before the subcommands are added: they inherit it.
+  program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
     .name('ecs-pilot')
     .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events, simulate.')
@@ -25,9 +33,10 @@ export function buildProgram(write: (text: string) => void): Command {
 }
 
 /** Runs the CLI and returns its exit code (never calls process.exit itself). */
-export async function main(argv: string[], io = { out: (t: string) => process.stdout.write(`${t}\n`), err: (t: string) => process.stderr.write(`${t}\n`) }): Promise<number> {
-  const program = buildProgram(io.out);
-  program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+
+export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;

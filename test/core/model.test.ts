@@ -1,5 +1,7 @@
-import { DEFAULT_RESERVED_PORTS, jsonPath, parseSnapshot, ValidationError } from '../../src/core/model';
-import demo from '../../events/clusters/demo.json';
+import { loadJson } from '../support/builders.js';
+import { DEFAULT_RESERVED_PORTS, jsonPath, parseSnapshot, ValidationError } from '../../src/core/model.js';
+
+const demo = loadJson('events/clusters/demo.json');
 
 describe('Function: parseSnapshot', () => {
   it('accepts the bundled demo snapshot and applies defaults', () => {

@@ -1,6 +1,6 @@
 /** fast-check generators of valid snapshots: mixed types, weights, ports, ENIs, GPUs, constraints. */
 import fc from 'fast-check';
-import { parseSnapshot, type Snapshot } from '../../src/core/model';
+import { parseSnapshot, type Snapshot } from '../../src/core/model.js';
 
 const TYPE_POOL = [
   { name: 'small', cpu: 1024, memoryMiB: 2048, enis: 1, gpus: 0, pricePerHour: 0.05 },

@@ -1,5 +1,7 @@
 /** Test data builders: defaults plus overrides, validated through the real schema. */
-import { parseSnapshot, type Snapshot, type SnapshotInput } from '../../src/core/model';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSnapshot, type Snapshot, type SnapshotInput } from '../../src/core/model.js';
 
 type TaskInput = SnapshotInput['pending'] extends (infer T)[] | undefined ? T : never;
 type GroupInput = SnapshotInput['groups'][number];
@@ -56,4 +58,9 @@ export function aSnapshot(overrides: Partial<SnapshotInput> = {}): Snapshot {
 /** `n` copies of a task, with distinct ids. */
 export function tasks(n: number, overrides: Partial<TaskInput> = {}): TaskInput[] {
   return Array.from({ length: n }, () => aTask(overrides));
+}
+
+/** Reads a JSON file of the repository (paths relative to its root). */
+export function loadJson<T = any>(path: string): T {
+  return JSON.parse(readFileSync(join(__dirname, '../..', path), 'utf8')) as T;
 }

@@ -2,9 +2,9 @@
  * An independent checker of a plan against its snapshot: recomputes every instance's load from the
  * placements and returns the broken rules (an empty list when the plan is sound).
  */
-import type { CapacityPlan } from '../../src/core/capacity';
-import { evaluate, parseExpression } from '../../src/core/capacity/expression';
-import { COUNTED_STATUSES, DEFAULT_RESERVED_PORTS, instanceCapacity, weightOf, type Snapshot, type Task } from '../../src/core/model';
+import type { CapacityPlan } from '../../src/core/capacity/index.js';
+import { evaluate, parseExpression } from '../../src/core/capacity/expression.js';
+import { COUNTED_STATUSES, DEFAULT_RESERVED_PORTS, instanceCapacity, weightOf, type Snapshot, type Task } from '../../src/core/model.js';
 
 interface Load {
   type: string;

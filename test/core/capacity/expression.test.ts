@@ -1,4 +1,4 @@
-import { evaluate, ExpressionError, parseExpression, pinnedAz } from '../../../src/core/capacity/expression';
+import { evaluate, ExpressionError, parseExpression, pinnedAz } from '../../../src/core/capacity/expression.js';
 
 describe('Function: parseExpression / evaluate', () => {
   const at = (type: string, az?: string) => ({ type, az });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { applyPlan, plan } from '../../../src/core/capacity';
-import type { Snapshot } from '../../../src/core/model';
-import { snapshotArb } from '../../support/arbitraries';
-import { verifyPlan } from '../../support/verify-plan';
+import { applyPlan, plan } from '../../../src/core/capacity/index.js';
+import type { Snapshot } from '../../../src/core/model.js';
+import { snapshotArb } from '../../support/arbitraries.js';
+import { verifyPlan } from '../../support/verify-plan.js';
 
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
 

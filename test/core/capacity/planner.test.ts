@@ -1,8 +1,9 @@
-import { applyPlan, plan } from '../../../src/core/capacity';
-import { parseSnapshot } from '../../../src/core/model';
-import demo from '../../../events/clusters/demo.json';
-import { aGroup, anInstance, aSnapshot, aTask, tasks } from '../../support/builders';
-import { verifyPlan } from '../../support/verify-plan';
+import { applyPlan, plan } from '../../../src/core/capacity/index.js';
+import { parseSnapshot } from '../../../src/core/model.js';
+import { aGroup, anInstance, aSnapshot, aTask, loadJson, tasks } from '../../support/builders.js';
+import { verifyPlan } from '../../support/verify-plan.js';
+
+const demo = loadJson('events/clusters/demo.json');
 
 const group = (p: ReturnType<typeof plan>, name = 'general') => p.groups.find((g) => g.name === name)!;
 

@@ -1,0 +1,54 @@
+import { main } from '../../src/cli/main.js';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('CLI: ecs-pilot plan', () => {
+  it('prints a table per group and the reasons for what cannot be placed', async () => {
+    const r = await run('plan', 'events/clusters/demo.json');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/GROUP\s+LIFECYCLE\s+CURRENT\s+DESIRED/);
+    expect(r.out).toContain('spot-general');
+    expect(r.out).toContain('needs 4 GPUs; largest type in group gpu-ondemand has 1');
+  });
+
+  it('prints the plan object with --json', async () => {
+    const r = await run('plan', 'events/clusters/demo.json', '--json');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out);
+    expect(plan.groups[0]).toEqual(
+      expect.objectContaining({ name: 'spot-general', asg: 'ecs-pilot-demo-spot-general', current: 4, desired: expect.any(Number), lowerBound: expect.any(Number), ecsManagedEstimate: expect.any(Number) }),
+    );
+    expect(plan.placements[0]).toEqual({ task: expect.stringContaining(':task/demo/'), instance: expect.any(String) });
+    expect(plan.unplaceable).toHaveLength(1);
+    expect(plan.stats.planMs).toEqual(expect.any(Number));
+  });
+
+  it('exits 1 with the field paths when the snapshot does not validate', async () => {
+    const r = await run('plan', 'test/fixtures/bad-snapshot.json');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('$.groups[0].max');
+    expect(r.err).toContain('$.pending[0].cpu');
+  });
+
+  it('exits 1 for a missing file', async () => {
+    const r = await run('plan', 'no/such/file.json');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no such file');
+  });
+
+  it.each([[['plan']], [['plan', 'a.json', '--bogus']], [['frobnicate']]])('exits 2 on usage errors: %j', async (argv) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+  });
+
+  it('prints help and exits 0', async () => {
+    const r = await run('plan', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: ecs-pilot plan');
+  });
+});
