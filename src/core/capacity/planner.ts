@@ -50,6 +50,9 @@ interface GroupState {
   /** Demand placed on launching/new instances, and their free capacity before this plan. */
   demandOnPending: Float64Array;
   launchingFree: Float64Array;
+  launchingCount: number;
+  /** Tasks placed on launching/new instances per host port and per distinct task group (one per instance). */
+  onePerInstanceDemand: Map<string, number>;
 }
 
 interface PackResult {
@@ -138,8 +141,11 @@ function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
     }
     return s;
   };
-  const scored = classes.map((c) => ({ c, s: score(c) }));
-  scored.sort((a, b) => b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
+  // Most constrained first (except in plain FFD): tasks that need an instance of their own per host
+  // port or task group open the bins that smaller tasks then fill.
+  const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
+  const scored = classes.map((c) => ({ c, s: score(c), k: onePerInstance(c) }));
+  scored.sort((a, b) => b.k - a.k || b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
   return scored.map((x) => x.c);
 }
 
@@ -218,6 +224,8 @@ function initialStates(prep: Prepared): GroupState[] {
       remaining: new Float64Array(DIMS),
       demandOnPending: new Float64Array(DIMS),
       launchingFree,
+      launchingCount: pendingBins.length,
+      onePerInstanceDemand: new Map(),
     };
   });
 }
@@ -285,7 +293,12 @@ function pack(prep: Prepared, ordering: Ordering): PackResult {
       index.update(i, bin.free);
       for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
       if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
-      if (onPending) for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+      if (onPending) {
+        for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+        const keys = cls.ports.map((p) => `port:${p}`);
+        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
+        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+      }
     };
 
     if (cls.expressionError === undefined) {
@@ -411,6 +424,8 @@ function lowerBoundOf(state: GroupState): number {
     const uncovered = (state.demandOnPending[d] ?? 0) - (state.launchingFree[d] ?? 0);
     if (largest > 0 && uncovered > 0) bound = Math.max(bound, Math.ceil(uncovered / largest - 1e-9));
   }
+  // A host port, or a distinctInstance task group, takes one task per instance.
+  for (const count of state.onePerInstanceDemand.values()) bound = Math.max(bound, count - state.launchingCount);
   return bound;
 }
 

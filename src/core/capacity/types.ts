@@ -15,7 +15,11 @@ export interface GroupPlan {
   newInstances: NewInstances[];
   /** Σ count × weight of `newInstances`. */
   newUnits: number;
-  /** Fewest new instances of the largest type the group's unplaced demand needs, dimension by dimension. */
+  /**
+   * Fewest new instances the demand placed on new capacity needs: per resource dimension,
+   * ceil(demand not covered by launching instances / the largest type's capacity); per host port and
+   * distinctInstance task group, one task per instance.
+   */
   lowerBound: number;
   /** New instances ECS managed scaling would add in its first step (documented rule, docs/capacity.md). */
   ecsManagedEstimate: number;
