@@ -2,9 +2,7 @@
  * Cluster snapshot, format v1 (docs/snapshot-format.md): the planner's input.
  *
  * The zod schema is the single source of truth; the TypeScript types are inferred from it.
- * Fields beyond the DESIGN.md minimum (all optional): `task.daemon`, `group.launching`,
- * `group.minimumScalingStepSize` / `maximumScalingStepSize`, `instance.registered`,
- * `instance.idleSince`, `instance.tags`.
+ * Fields beyond the DESIGN.md minimum (all optional) are listed in docs/snapshot-format.md.
  */
 import { z } from 'zod';
 
@@ -69,6 +67,11 @@ export const GroupSchema = z
     instanceTypes: z.array(GroupInstanceTypeSchema).min(1),
     /** Instances in the ASG that have not registered with ECS yet, by type (known from the ASG). */
     launching: z.array(LaunchingSchema).default([]),
+    /**
+     * Capacity units of the ASG's instances in service, for a partial snapshot that lists only the
+     * instances an event concerns; without it, the listed instances are all there is.
+     */
+    inServiceUnits: nonNegInt.optional(),
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
   })
@@ -93,8 +96,10 @@ export const InstanceSchema = z.object({
   protected: z.boolean().default(false),
   reservedPorts: z.array(z.number().int().min(1).max(65535)).default([...DEFAULT_RESERVED_PORTS]),
   registered: ResourcesSchema.optional(),
-  /** When the instance last became empty (ISO time); the reconcile loop's scale-in delay uses it. */
-  idleSince: z.iso.datetime({ offset: true }).optional(),
+  /** ECS custom attributes; ecs-pilot keeps its state in `ecs-pilot.*` ones (idle since, drain start). */
+  attributes: z.record(z.string(), z.string()).default({}),
+  /** The Auto Scaling lifecycle state (`InService`, `Terminating:Wait`, …) when known. */
+  lifecycleState: z.string().optional(),
   tags: z.record(z.string(), z.string()).default({}),
   tasks: z.array(TaskSchema).default([]),
 });

@@ -14,8 +14,10 @@ export function applyPlan(snapshot: Snapshot, result: CapacityPlan): Snapshot {
       const gp = result.groups.find((g) => g.name === group.name);
       if (!gp) return group;
       // Make the implicit launching instances (desired above what is known) explicit, first type.
-      let known = 0;
-      for (const i of snapshot.instances) if (i.group === group.name && COUNTED_STATUSES.has(i.status)) known += weightOf(group, i.type);
+      let known = group.inServiceUnits ?? 0;
+      if (group.inServiceUnits === undefined) {
+        for (const i of snapshot.instances) if (i.group === group.name && COUNTED_STATUSES.has(i.status)) known += weightOf(group, i.type);
+      }
       for (const l of group.launching) known += weightOf(group, l.type) * l.count;
       const first = group.instanceTypes[0];
       const launching = [...group.launching];

@@ -158,11 +158,11 @@ function initialStates(prep: Prepared): GroupState[] {
     const types = typeOptions(snapshot, group, usePrices);
     const registered = new FirstFitIndex();
     const registeredBins: Bin[] = [];
-    let countedUnits = 0;
+    let countedUnits = group.inServiceUnits ?? 0;
     for (const inst of snapshot.instances) {
       if (inst.group !== group.name) continue;
       const weight = weightOf(group, inst.type);
-      if (COUNTED_STATUSES.has(inst.status)) countedUnits += weight;
+      if (COUNTED_STATUSES.has(inst.status) && group.inServiceUnits === undefined) countedUnits += weight;
       if (inst.status !== 'ACTIVE') continue; // only ACTIVE instances take new tasks
       const cap = instanceCapacity(snapshot, inst);
       const bin = emptyBin('registered', inst.id, inst.type, weight, [cap.cpu, cap.memoryMiB, cap.enis, cap.gpus]);

@@ -1,0 +1,79 @@
+/** Loading the controller config. The one place that reads `process.env`. */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { fieldIssues, ValidationError } from '../core/model.js';
+import { ControllerConfigSchema, type ClusterConfig, type ControllerConfig, type GroupConfig } from './schema.js';
+
+/**
+ * Validates a parsed config document.
+ * @throws ValidationError naming the path of each bad field (`$.clusters[0].groups[1].asg`)
+ */
+export function parseConfig(doc: unknown): ControllerConfig {
+  const result = ControllerConfigSchema.safeParse(doc);
+  if (!result.success) throw new ValidationError('config', fieldIssues(result.error), { cause: result.error });
+  return result.data;
+}
+
+/** Reads and validates a YAML (or JSON) config file. */
+export function loadConfigFile(path: string): ControllerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ValidationError('config', [{ path: '$', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }], { cause: e });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : '';
+    throw new ValidationError('config', [{ path: '$', message: `${path} is not valid YAML${where}: ${(e as Error).message.split('\n')[0]}` }], { cause: e });
+  }
+  return parseConfig(doc);
+}
+
+/** Settings a Lambda takes from its environment. */
+export interface RuntimeSettings {
+  configFile: string;
+  /** Forces dry-run on, whatever the config says (`ECS_PILOT_DRY_RUN=true`). */
+  dryRunOverride: boolean;
+}
+
+export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  return {
+    configFile: env.ECS_PILOT_CONFIG ?? 'ecs-pilot.yml',
+    dryRunOverride: env.ECS_PILOT_DRY_RUN === 'true',
+  };
+}
+
+let cached: { key: string; config: ControllerConfig } | undefined;
+
+/** The config for this Lambda container, loaded once per warm container. */
+export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): ControllerConfig {
+  const settings = runtimeSettings(env);
+  const key = `${settings.configFile}|${settings.dryRunOverride}`;
+  if (cached?.key !== key) {
+    const config = loadConfigFile(settings.configFile);
+    cached = { key, config: settings.dryRunOverride ? { ...config, dryRun: true } : config };
+  }
+  return cached.config;
+}
+
+export function findCluster(config: ControllerConfig, cluster: string): ClusterConfig | undefined {
+  const name = clusterName(cluster);
+  return config.clusters.find((c) => c.name === name);
+}
+
+export function findGroupByAsg(config: ControllerConfig, asg: string): { cluster: ClusterConfig; group: GroupConfig } | undefined {
+  for (const cluster of config.clusters) {
+    const group = cluster.groups.find((g) => g.asg === asg);
+    if (group) return { cluster, group };
+  }
+  return undefined;
+}
+
+/** `arn:aws:ecs:us-east-1:123:cluster/prod` or `prod` → `prod` */
+export function clusterName(clusterOrArn: string): string {
+  const i = clusterOrArn.indexOf(':cluster/');
+  return i === -1 ? clusterOrArn : clusterOrArn.slice(i + ':cluster/'.length);
+}

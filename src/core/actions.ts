@@ -1,0 +1,45 @@
+/**
+ * What the controller decides to do, as data. Every action says why (`reason`, for a person).
+ * An empty list means nothing to do. The actuator in `src/aws/` executes them; dry-run prints them.
+ */
+
+export type Action =
+  | { kind: 'drain'; cluster: string; containerInstanceArns: string[]; reason: string }
+  | { kind: 'setDesiredCapacity'; asg: string; desired: number; previous: number; reason: string }
+  | { kind: 'protectInstances'; asg: string; instanceIds: string[]; protect: boolean; reason: string }
+  | { kind: 'completeLifecycleAction'; asg: string; hookName: string; instanceId: string; result: 'CONTINUE' | 'ABANDON'; reason: string }
+  | { kind: 'heartbeatLifecycleAction'; asg: string; hookName: string; instanceId: string; reason: string }
+  | { kind: 'terminateInstance'; asg: string; instanceId: string; reason: string }
+  | { kind: 'markInstance'; cluster: string; containerInstanceArn: string; attribute: string; value: string | null; reason: string };
+
+export type ActionKind = Action['kind'];
+
+/** ECS container instance attributes ecs-pilot keeps its (little) state in: AWS is the store. */
+export const ATTRIBUTES = {
+  /** ISO time the instance was first seen empty; scale-in waits `scaleInDelaySeconds` from it. */
+  idleSince: 'ecs-pilot.idle-since',
+  /** ISO time ecs-pilot started draining it for a lifecycle hook; the drain timeout counts from it. */
+  drainStarted: 'ecs-pilot.drain-started',
+  /** Why it is draining: spot-interruption | rebalance | lifecycle | scale-in | prescale. */
+  drainReason: 'ecs-pilot.drain-reason',
+} as const;
+
+/** One line per action, for logs and the CLI. */
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'drain':
+      return `drain ${a.containerInstanceArns.length} instance(s) in ${a.cluster}: ${a.reason}`;
+    case 'setDesiredCapacity':
+      return `set ${a.asg} desired ${a.previous} → ${a.desired}: ${a.reason}`;
+    case 'protectInstances':
+      return `${a.protect ? 'protect' : 'unprotect'} ${a.instanceIds.join(', ')} in ${a.asg}: ${a.reason}`;
+    case 'completeLifecycleAction':
+      return `complete ${a.hookName} for ${a.instanceId} with ${a.result}: ${a.reason}`;
+    case 'heartbeatLifecycleAction':
+      return `heartbeat ${a.hookName} for ${a.instanceId}: ${a.reason}`;
+    case 'terminateInstance':
+      return `terminate ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'markInstance':
+      return `${a.value === null ? 'clear' : 'set'} ${a.attribute}${a.value === null ? '' : `=${a.value}`} on ${a.containerInstanceArn}: ${a.reason}`;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Spot interruption warning and rebalance recommendation: drain the instance and start its
+ * replacement capacity in the same step, so tasks move while the doomed instance still runs.
+ */
+import type { ClusterConfig } from '../../config/schema.js';
+import { ATTRIBUTES, type Action } from '../actions.js';
+import type { Snapshot } from '../model.js';
+import { replacementActions } from './replacement.js';
+
+export function decideSpotInterruption(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string): Action[] {
+  const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+  if (!instance) return [];
+  const actions: Action[] = [];
+  if (instance.status === 'ACTIVE') {
+    actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: [instance.id], reason: `spot interruption warning for ${instanceId}` });
+  }
+  actions.push(...replacementActions(snapshot, cluster, [instance], `spot-interrupted ${instanceId}`));
+  return actions;
+}
+
+/**
+ * Rebalance recommendation, by the group's policy: `drain` as for an interruption; `prescale`
+ * launches the replacement now and marks the instance, and the reconcile loop drains it once the
+ * replacement is up; `ignore` does nothing.
+ */
+export function decideRebalanceRecommendation(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string, now: Date): Action[] {
+  const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+  if (!instance) return [];
+  const policy = cluster.groups.find((g) => g.name === instance.group)?.rebalance ?? 'ignore';
+  if (policy === 'ignore') return [];
+  if (policy === 'drain') {
+    const actions: Action[] = [];
+    if (instance.status === 'ACTIVE') {
+      actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: [instance.id], reason: `rebalance recommendation for ${instanceId} (policy drain)` });
+    }
+    return [...actions, ...replacementActions(snapshot, cluster, [instance], `rebalance-recommended ${instanceId}`)];
+  }
+  const actions: Action[] = [];
+  if (instance.status === 'ACTIVE' && instance.attributes[ATTRIBUTES.drainReason] !== 'prescale') {
+    actions.push({
+      kind: 'markInstance',
+      cluster: snapshot.cluster,
+      containerInstanceArn: instance.id,
+      attribute: ATTRIBUTES.drainReason,
+      value: 'prescale',
+      reason: `rebalance recommendation for ${instanceId} at ${now.toISOString()}: drain once the replacement is up`,
+    });
+  }
+  return [...actions, ...replacementActions(snapshot, cluster, [instance], `rebalance-recommended ${instanceId} (prescale)`)];
+}

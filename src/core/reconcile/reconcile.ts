@@ -1,0 +1,94 @@
+/**
+ * The reconcile loop (every minute): converges the cluster from whatever state it is in.
+ *  1. lifecycle hooks waiting on a terminating instance: heartbeat, or complete once it is empty;
+ *  2. waiting tasks: scale out what events missed (only upward);
+ *  3. instances pre-scaled after a rebalance recommendation: drain once their group launches nothing;
+ *  4. scale-in protection on instances with non-daemon tasks, off empty ones;
+ *  5. scale-in: an ACTIVE instance empty for `scaleInDelaySeconds` is drained and terminated with the
+ *     desired capacity decremented, never below the group's min, never while its group waits for capacity.
+ */
+import type { ClusterConfig } from '../../config/schema.js';
+import { ATTRIBUTES, type Action } from '../actions.js';
+import { plan } from '../capacity/index.js';
+import { scaleOutActions } from '../capacity/scale-out.js';
+import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../model.js';
+import { decideTerminating } from '../drain/lifecycle.js';
+
+const busy = (i: Instance): boolean => i.tasks.some((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+
+export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
+  const actions: Action[] = [];
+  const groupConfig = new Map(cluster.groups.map((g) => [g.name, g]));
+
+  // 1. Lifecycle hooks.
+  for (const inst of snapshot.instances) {
+    const gc = groupConfig.get(inst.group);
+    if (!gc || inst.lifecycleState !== 'Terminating:Wait') continue;
+    actions.push(...decideTerminating(snapshot, gc, { asg: gc.asg, instanceId: inst.ec2InstanceId, hookName: gc.lifecycleHookName }, now));
+  }
+
+  // 2. Waiting tasks.
+  const result = plan(snapshot);
+  actions.push(...scaleOutActions(result, `reconcile: ${snapshot.pending.length} task(s) waiting`));
+  const receiving = new Set(result.placements.map((p) => p.instance));
+  const groupsWaiting = new Set(
+    result.groups.filter((g) => g.newUnits > 0 || result.placements.some((p) => p.instance.startsWith(`launching:${g.name}:`))).map((g) => g.name),
+  );
+
+  for (const group of snapshot.groups) {
+    const gc = groupConfig.get(group.name);
+    if (!gc) continue;
+    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
+    const inService = members.filter((i) => COUNTED_STATUSES.has(i.status));
+    const units = inService.reduce((a, i) => a + weightOf(group, i.type), 0);
+    const launching = group.desired > units;
+
+    // 3. Pre-scaled instances: their replacement is up once nothing is launching.
+    const prescaled = members.filter((i) => i.status === 'ACTIVE' && i.attributes[ATTRIBUTES.drainReason] === 'prescale');
+    if (prescaled.length > 0 && !launching) {
+      actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: prescaled.map((i) => i.id), reason: 'rebalance recommendation: the replacement capacity is up' });
+    }
+
+    // 4. Scale-in protection follows occupancy.
+    const active = members.filter((i) => i.status === 'ACTIVE' && !prescaled.includes(i));
+    const toProtect = active.filter((i) => !i.protected && (busy(i) || receiving.has(i.id)));
+    const toUnprotect = active.filter((i) => i.protected && !busy(i) && !receiving.has(i.id));
+    if (toProtect.length > 0) {
+      actions.push({ kind: 'protectInstances', asg: group.asg, instanceIds: toProtect.map((i) => i.ec2InstanceId), protect: true, reason: 'runs non-daemon tasks' });
+    }
+    if (toUnprotect.length > 0) {
+      actions.push({ kind: 'protectInstances', asg: group.asg, instanceIds: toUnprotect.map((i) => i.ec2InstanceId), protect: false, reason: 'empty' });
+    }
+
+    // 5. Idle tracking and scale-in.
+    let removable = group.desired - group.min;
+    const idle = active.filter((i) => !busy(i) && !receiving.has(i.id));
+    for (const i of active) {
+      if ((busy(i) || receiving.has(i.id)) && i.attributes[ATTRIBUTES.idleSince] !== undefined) {
+        actions.push({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.idleSince, value: null, reason: 'has tasks again' });
+      }
+    }
+    const since = (i: Instance): number => Date.parse(i.attributes[ATTRIBUTES.idleSince] ?? '');
+    const expired = idle
+      .filter((i) => !Number.isNaN(since(i)) && (now.getTime() - since(i)) / 1000 >= gc.scaleInDelaySeconds)
+      .sort((a, b) => since(a) - since(b) || a.id.localeCompare(b.id));
+    for (const i of idle) {
+      if (Number.isNaN(since(i))) {
+        actions.push({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.idleSince, value: now.toISOString(), reason: 'empty: scale-in delay starts' });
+      }
+    }
+    if (groupsWaiting.has(group.name) || launching) continue; // never scale in while the group waits for capacity
+    const chosen: Instance[] = [];
+    for (const i of expired) {
+      const w = weightOf(group, i.type);
+      if (removable - w < 0) break;
+      removable -= w;
+      chosen.push(i);
+    }
+    if (chosen.length > 0) {
+      actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: chosen.map((i) => i.id), reason: `empty for at least ${gc.scaleInDelaySeconds} s` });
+      for (const i of chosen) actions.push({ kind: 'terminateInstance', asg: group.asg, instanceId: i.ec2InstanceId, reason: `empty since ${i.attributes[ATTRIBUTES.idleSince]}` });
+    }
+  }
+  return actions;
+}

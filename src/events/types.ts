@@ -1,0 +1,85 @@
+/** Domain events: what the decisions see, converted from EventBridge events by `src/events/`. */
+
+interface Base {
+  /** The EventBridge event id: action ids and idempotency derive from it. */
+  id: string;
+  /** ISO time of the event. */
+  time: string;
+  source: string;
+  detailType: string;
+}
+
+export interface SpotInterruption extends Base {
+  kind: 'spot-interruption';
+  instanceId: string;
+  action: 'terminate' | 'stop' | 'hibernate';
+}
+
+export interface RebalanceRecommendation extends Base {
+  kind: 'rebalance-recommendation';
+  instanceId: string;
+}
+
+export interface TerminateLifecycleAction extends Base {
+  kind: 'terminate-lifecycle-action';
+  asg: string;
+  hookName: string;
+  instanceId: string;
+  token: string;
+  /** `WarmPool` when the instance goes back to a warm pool rather than being terminated. */
+  destination: string | undefined;
+}
+
+export interface TaskStateChange extends Base {
+  kind: 'task-state-change';
+  cluster: string;
+  taskArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  version: number;
+  containerInstanceArn: string | undefined;
+  group: string | undefined;
+  startedBy: string | undefined;
+  capacityProviderName: string | undefined;
+  launchType: string | undefined;
+  stopCode: string | undefined;
+  stoppedReason: string | undefined;
+  containers: Array<{ name: string; exitCode: number | undefined; lastStatus: string | undefined }>;
+}
+
+export interface ServiceAction extends Base {
+  kind: 'service-action';
+  cluster: string;
+  eventName: string;
+  eventType: string;
+  service: string | undefined;
+  reason: string | undefined;
+  capacityProviderArns: string[];
+}
+
+export interface ContainerInstanceStateChange extends Base {
+  kind: 'container-instance-state-change';
+  cluster: string;
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  status: string;
+  version: number;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+}
+
+export interface ScheduledEvent extends Base {
+  kind: 'scheduled';
+  rule: string | undefined;
+}
+
+export type DomainEvent =
+  | SpotInterruption
+  | RebalanceRecommendation
+  | TerminateLifecycleAction
+  | TaskStateChange
+  | ServiceAction
+  | ContainerInstanceStateChange
+  | ScheduledEvent;
+
+export type DomainEventKind = DomainEvent['kind'];
