@@ -254,14 +254,19 @@ async function assemble(
   return parseSnapshot({ version: 1, cluster: ctx.cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances, pending });
 }
 
+/** The Auto Scaling group an EC2 instance belongs to (one DescribeAutoScalingInstances call). */
+export async function asgOfInstance(clients: Clients, ec2InstanceId: string): Promise<string | undefined> {
+  const where = await clients.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [ec2InstanceId] }));
+  return where.AutoScalingInstances?.[0]?.AutoScalingGroupName;
+}
+
 /**
- * The snapshot one instance's event needs. Undefined when the instance is in no configured group.
- * Calls: DescribeAutoScalingInstances, ListContainerInstances, DescribeContainerInstances, ListTasks ×2,
- * DescribeTasks, DescribeAutoScalingGroups, and DescribeInstanceTypes on a cold start.
+ * The snapshot one instance's event needs: the instance, its tasks, its group and fallback group.
+ * Undefined when the ASG is not one of the cluster's groups. Calls: ListContainerInstances,
+ * DescribeContainerInstances, ListTasks ×2, DescribeTasks, DescribeAutoScalingGroups, and
+ * DescribeInstanceTypes on a cold start — whatever the cluster's size.
  */
-export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string): Promise<Snapshot | undefined> {
-  const where = await ctx.clients.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [ec2InstanceId] }));
-  const asgName = where.AutoScalingInstances?.[0]?.AutoScalingGroupName;
+export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string, asgName: string): Promise<Snapshot | undefined> {
   const group = ctx.cluster.groups.find((g) => g.asg === asgName);
   if (!group) return undefined;
 

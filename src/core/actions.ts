@@ -9,7 +9,16 @@ export type Action =
   | { kind: 'protectInstances'; asg: string; instanceIds: string[]; protect: boolean; reason: string }
   | { kind: 'completeLifecycleAction'; asg: string; hookName: string; instanceId: string; result: 'CONTINUE' | 'ABANDON'; reason: string }
   | { kind: 'heartbeatLifecycleAction'; asg: string; hookName: string; instanceId: string; reason: string }
-  | { kind: 'terminateInstance'; asg: string; instanceId: string; reason: string }
+  | {
+      kind: 'terminateInstance';
+      asg: string;
+      instanceId: string;
+      /** For the re-check right before terminating: the instance must still run no more than its daemons. */
+      cluster: string;
+      containerInstanceArn: string;
+      daemonTasks: number;
+      reason: string;
+    }
   | { kind: 'markInstance'; cluster: string; containerInstanceArn: string; attribute: string; value: string | null; reason: string };
 
 export type ActionKind = Action['kind'];

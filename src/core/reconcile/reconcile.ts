@@ -87,7 +87,17 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
     }
     if (chosen.length > 0) {
       actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: chosen.map((i) => i.id), reason: `empty for at least ${gc.scaleInDelaySeconds} s` });
-      for (const i of chosen) actions.push({ kind: 'terminateInstance', asg: group.asg, instanceId: i.ec2InstanceId, reason: `empty since ${i.attributes[ATTRIBUTES.idleSince]}` });
+      for (const i of chosen) {
+        actions.push({
+          kind: 'terminateInstance',
+          asg: group.asg,
+          instanceId: i.ec2InstanceId,
+          cluster: snapshot.cluster,
+          containerInstanceArn: i.id,
+          daemonTasks: i.tasks.filter((t) => t.daemon).length,
+          reason: `empty since ${i.attributes[ATTRIBUTES.idleSince]}`,
+        });
+      }
     }
   }
   return actions;

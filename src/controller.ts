@@ -1,0 +1,150 @@
+/**
+ * The one loop every duty runs: parse → route → observe → decide → act → record.
+ * Duties (src/duties.ts) plug in their event kinds, how to observe, and a pure `decide`.
+ */
+import type { ClusterConfig, ControllerConfig } from './config/schema.js';
+import { describeAction, type Action } from './core/actions.js';
+import type { Snapshot } from './core/model.js';
+import { execute, type ActionFailure, type Call } from './aws/actuator.js';
+import type { Clients } from './aws/clients.js';
+import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind } from './events/index.js';
+
+export type Outcome = 'acted' | 'nothing-to-do' | 'ignored' | 'rejected' | 'failed';
+
+/** One structured record per event: what came in, what was decided, what was sent, how it ended. */
+export interface DecisionRecord {
+  duty: string;
+  eventId: string | undefined;
+  detailType: string | undefined;
+  outcome: Outcome;
+  reason?: string;
+  cluster?: string;
+  dryRun: boolean;
+  actions: Array<{ kind: Action['kind']; description: string; action: Action }>;
+  calls: Call[];
+  failures: ActionFailure[];
+  skipped: Array<{ action: string; items: string[]; reason: string }>;
+}
+
+export interface Observation {
+  cluster: ClusterConfig;
+  snapshot: Snapshot;
+}
+
+export interface DutyContext {
+  clients: Clients;
+  config: ControllerConfig;
+  now: Date;
+}
+
+export interface Duty<K extends DomainEventKind = DomainEventKind> {
+  name: string;
+  kinds: readonly K[];
+  /** Reads what the decision needs; a string says why the event is not ours (ignored). */
+  observe(event: Extract<DomainEvent, { kind: K }>, ctx: DutyContext): Promise<Observation[] | string>;
+  decide(event: Extract<DomainEvent, { kind: K }>, observation: Observation, now: Date): Action[];
+}
+
+export interface Logger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface MetricsSink {
+  count(name: string, value: number): void;
+}
+
+export interface ControllerDeps extends DutyContext {
+  logger?: Logger;
+  metrics?: MetricsSink;
+}
+
+/** Raised after the record is written when actions failed, so the invocation is retried (then DLQ). */
+export class ActuationError extends Error {
+  public readonly record: DecisionRecord;
+  public constructor(record: DecisionRecord) {
+    super(`event ${record.eventId}: ${record.failures.length} action(s) failed: ${record.failures.map((f) => `${f.action} ${f.items.join(',')}: ${f.error}`).join('; ')}`);
+    this.name = 'ActuationError';
+    this.record = record;
+  }
+}
+
+function emit(deps: ControllerDeps, record: DecisionRecord): void {
+  const log = record.outcome === 'failed' || record.outcome === 'rejected' ? deps.logger?.error : deps.logger?.info;
+  log?.call(deps.logger, `${record.duty}: ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`, { decision: record });
+  deps.metrics?.count(`outcome.${record.outcome}`, 1);
+  for (const a of record.actions) deps.metrics?.count(`action.${a.kind}`, 1);
+  if (record.failures.length > 0) deps.metrics?.count('errors', record.failures.length);
+}
+
+/**
+ * Runs one raw event through a duty. Returns the decision record; throws EventValidationError for a
+ * malformed event of a handled type (no write is made) and ActuationError when actions failed.
+ */
+export async function runDuty<K extends DomainEventKind>(duty: Duty<K>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
+  const dryRun = deps.config.dryRun;
+  const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
+  let parsed;
+  try {
+    parsed = parseEvent(raw);
+  } catch (e) {
+    if (e instanceof EventValidationError) {
+      emit(deps, { ...base, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message });
+    }
+    throw e;
+  }
+  if (parsed.outcome === 'ignored') {
+    const record: DecisionRecord = { ...base, eventId: parsed.eventId, detailType: undefined, outcome: 'ignored', reason: parsed.reason };
+    emit(deps, record);
+    return record;
+  }
+  const event = parsed.event;
+  const head = { ...base, eventId: event.id, detailType: event.detailType };
+  if (!(duty.kinds as readonly string[]).includes(event.kind)) {
+    const record: DecisionRecord = { ...head, outcome: 'ignored', reason: `${duty.name} does not handle "${event.detailType}"` };
+    emit(deps, record);
+    return record;
+  }
+
+  const observed = await duty.observe(event as never, deps);
+  if (typeof observed === 'string') {
+    const record: DecisionRecord = { ...head, outcome: 'ignored', reason: observed };
+    emit(deps, record);
+    return record;
+  }
+  const records: DecisionRecord[] = [];
+  for (const observation of observed) {
+    const actions = duty.decide(event as never, observation, deps.now);
+    const report = await execute(deps.clients, actions, { dryRun });
+    const failed = report.failures.length > 0;
+    records.push({
+      ...head,
+      cluster: observation.cluster.name,
+      outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
+      actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
+      calls: report.calls,
+      failures: report.failures,
+      skipped: report.skipped,
+    });
+  }
+  const record = merge(head, records);
+  emit(deps, record);
+  if (record.outcome === 'failed') throw new ActuationError(record);
+  return record;
+}
+
+/** One record for an event that concerned several clusters (the reconcile tick). */
+function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[]): DecisionRecord {
+  if (records.length === 1 && records[0]) return records[0];
+  const outcome: Outcome = records.some((r) => r.outcome === 'failed') ? 'failed' : records.some((r) => r.outcome === 'acted') ? 'acted' : 'nothing-to-do';
+  return {
+    ...head,
+    outcome,
+    cluster: records.map((r) => r.cluster).join(','),
+    actions: records.flatMap((r) => r.actions),
+    calls: records.flatMap((r) => r.calls),
+    failures: records.flatMap((r) => r.failures),
+    skipped: records.flatMap((r) => r.skipped),
+  };
+}

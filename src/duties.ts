@@ -1,0 +1,108 @@
+/** The controller's duties: which events each takes, what it reads, and its pure decision. */
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { findCluster, findGroupByAsg } from './config/load.js';
+import type { ControllerConfig } from './config/schema.js';
+import { plan } from './core/capacity/index.js';
+import { scaleOutActions } from './core/capacity/scale-out.js';
+import { decideTerminating } from './core/drain/lifecycle.js';
+import { decideRebalanceRecommendation, decideSpotInterruption } from './core/drain/spot.js';
+import { decideReconcile } from './core/reconcile/reconcile.js';
+import type { Duty, DutyContext, Observation } from './controller.js';
+import { asgOfInstance, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
+
+/** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
+async function observeInstance(ec2InstanceId: string, ctx: DutyContext): Promise<Observation[] | string> {
+  const asg = await asgOfInstance(ctx.clients, ec2InstanceId);
+  if (!asg) return `${ec2InstanceId} is in no Auto Scaling group`;
+  const owner = findGroupByAsg(ctx.config, asg);
+  if (!owner) return `${ec2InstanceId} is in ${asg}, which is not a configured group`;
+  const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, ec2InstanceId, asg);
+  if (!snapshot) return `${ec2InstanceId}: group ${asg} not found`;
+  if (!snapshot.instances.some((i) => i.ec2InstanceId === ec2InstanceId)) return `${ec2InstanceId} is not registered in cluster ${owner.cluster.name}`;
+  return [{ cluster: owner.cluster, snapshot }];
+}
+
+function clusterOf(config: ControllerConfig, clusterArn: string) {
+  return findCluster(config, clusterArn);
+}
+
+export const spotDuty: Duty<'spot-interruption'> = {
+  name: 'spot-interruption',
+  kinds: ['spot-interruption'],
+  observe: (event, ctx) => observeInstance(event.instanceId, ctx),
+  decide: (event, { cluster, snapshot }) => decideSpotInterruption(snapshot, cluster, event.instanceId),
+};
+
+export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
+  name: 'rebalance-recommendation',
+  kinds: ['rebalance-recommendation'],
+  observe: (event, ctx) => observeInstance(event.instanceId, ctx),
+  decide: (event, { cluster, snapshot }, now) => decideRebalanceRecommendation(snapshot, cluster, event.instanceId, now),
+};
+
+export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-instance-state-change'> = {
+  name: 'lifecycle',
+  kinds: ['terminate-lifecycle-action', 'container-instance-state-change'],
+  async observe(event, ctx) {
+    if (event.kind === 'terminate-lifecycle-action') {
+      const owner = findGroupByAsg(ctx.config, event.asg);
+      if (!owner) return `${event.asg} is not a configured group`;
+      if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
+      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, event.asg);
+      if (!snapshot) return `${event.asg} not found`;
+      return [{ cluster: owner.cluster, snapshot }];
+    }
+    // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
+    const cluster = clusterOf(ctx.config, event.cluster);
+    if (!cluster) return `cluster ${event.cluster} is not configured`;
+    const observed = await observeInstance(event.ec2InstanceId, ctx);
+    if (typeof observed === 'string') return observed;
+    const inst = observed[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
+    if (inst?.lifecycleState !== 'Terminating:Wait') return `${event.ec2InstanceId} is not waiting on a terminate lifecycle hook`;
+    return observed;
+  },
+  decide(event, { cluster, snapshot }, now) {
+    const instanceId = event.kind === 'terminate-lifecycle-action' ? event.instanceId : event.ec2InstanceId;
+    const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+    const group = cluster.groups.find((g) => (event.kind === 'terminate-lifecycle-action' ? g.asg === event.asg : g.name === instance?.group));
+    if (!group) return [];
+    const hookName = event.kind === 'terminate-lifecycle-action' ? event.hookName : group.lifecycleHookName;
+    return decideTerminating(snapshot, group, { asg: group.asg, instanceId, hookName }, now);
+  },
+};
+
+export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
+  name: 'capacity',
+  kinds: ['task-state-change', 'service-action'],
+  async observe(event, ctx) {
+    const cluster = clusterOf(ctx.config, event.cluster);
+    if (!cluster) return `cluster ${event.cluster} is not configured`;
+    const read = { clients: ctx.clients, cluster, now: ctx.now };
+    if (event.kind === 'service-action') {
+      if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;
+      if (event.capacityProviderArns.some((a) => a.endsWith('/FARGATE') || a.endsWith('/FARGATE_SPOT') || a === 'FARGATE' || a === 'FARGATE_SPOT')) return 'placement failure on Fargate';
+      return [{ cluster, snapshot: await readClusterSnapshot(read, event.service ? { service: event.service } : {}) }];
+    }
+    if (event.lastStatus !== 'PROVISIONING' || event.desiredStatus !== 'RUNNING') return `task is ${event.lastStatus} (desired ${event.desiredStatus}): nothing for capacity`;
+    // Events come out of order: act only if the task is still where this event says it is.
+    const now = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [event.taskArn] }));
+    const task = now.tasks?.[0];
+    if (!task) return `task ${event.taskArn} no longer exists`;
+    if ((task.version ?? 0) > event.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${event.version}`;
+    return [{ cluster, snapshot: await readClusterSnapshot(read) }];
+  },
+  decide: (_event, { snapshot }) => scaleOutActions(plan(snapshot), `${snapshot.pending.length} task(s) waiting for capacity`),
+};
+
+export const reconcileDuty: Duty<'scheduled'> = {
+  name: 'reconcile',
+  kinds: ['scheduled'],
+  async observe(_event, ctx) {
+    const out: Observation[] = [];
+    for (const cluster of ctx.config.clusters) out.push({ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now }) });
+    return out;
+  },
+  decide: (_event, { cluster, snapshot }, now) => decideReconcile(snapshot, cluster, now),
+};
+
+export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty } as const;

@@ -1,0 +1,5 @@
+import { DUTIES } from '../duties.js';
+import { lambdaHandler } from './wire.js';
+
+/** Lambda entry point: the spot duty (docs/controller.md). */
+export const handler = lambdaHandler(DUTIES.spot);

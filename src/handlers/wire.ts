@@ -1,0 +1,38 @@
+/**
+ * Wiring shared by every Lambda: middy, Powertools Logger (one decision record per event) and
+ * Metrics (EMF), the config and the SDK clients — created once per warm container. No decisions here.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { awsClients } from '../aws/clients.js';
+import { runtimeConfig } from '../config/load.js';
+import { runDuty, type ControllerDeps, type DecisionRecord, type Duty, type Logger as RecordLogger } from '../controller.js';
+import type { DomainEventKind } from '../events/index.js';
+
+const logger = new Logger({ serviceName: 'ecs-pilot' });
+const metrics = new Metrics({ namespace: 'ecs-pilot', serviceName: 'ecs-pilot' });
+
+const recordLogger: RecordLogger = {
+  info: (message, extra) => logger.info(message, extra ?? {}),
+  warn: (message, extra) => logger.warn(message, extra ?? {}),
+  error: (message, extra) => logger.error(message, extra ?? {}),
+};
+
+export type DepsFactory = () => Omit<ControllerDeps, 'logger' | 'metrics'>;
+
+/** Production dependencies: the config file named by the environment, real clients, the wall clock. */
+export const runtimeDeps: DepsFactory = () => {
+  const config = runtimeConfig();
+  return { config, clients: awsClients(config.region), now: new Date() };
+};
+
+export function lambdaHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
+  return middy(async (event: unknown): Promise<DecisionRecord> =>
+    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) } }),
+  )
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
