@@ -11,12 +11,12 @@ import type { Duty, DutyContext, Observation } from './controller.js';
 import { asgOfInstance, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
 
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
-async function observeInstance(ec2InstanceId: string, ctx: DutyContext): Promise<Observation[] | string> {
+async function observeInstance(ec2InstanceId: string, ctx: DutyContext, includeStopping = false): Promise<Observation[] | string> {
   const asg = await asgOfInstance(ctx.clients, ec2InstanceId);
   if (!asg) return `${ec2InstanceId} is in no Auto Scaling group`;
   const owner = findGroupByAsg(ctx.config, asg);
   if (!owner) return `${ec2InstanceId} is in ${asg}, which is not a configured group`;
-  const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, ec2InstanceId, asg);
+  const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, ec2InstanceId, asg, { includeStopping });
   if (!snapshot) return `${ec2InstanceId}: group ${asg} not found`;
   if (!snapshot.instances.some((i) => i.ec2InstanceId === ec2InstanceId)) return `${ec2InstanceId} is not registered in cluster ${owner.cluster.name}`;
   return [{ cluster: owner.cluster, snapshot }];
@@ -48,14 +48,14 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       const owner = findGroupByAsg(ctx.config, event.asg);
       if (!owner) return `${event.asg} is not a configured group`;
       if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
-      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, event.asg);
+      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, event.asg, { includeStopping: true });
       if (!snapshot) return `${event.asg} not found`;
       return [{ cluster: owner.cluster, snapshot }];
     }
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
     const cluster = clusterOf(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
-    const observed = await observeInstance(event.ec2InstanceId, ctx);
+    const observed = await observeInstance(event.ec2InstanceId, ctx, true);
     if (typeof observed === 'string') return observed;
     const inst = observed[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
     if (inst?.lifecycleState !== 'Terminating:Wait') return `${event.ec2InstanceId} is not waiting on a terminate lifecycle hook`;

@@ -263,10 +263,10 @@ export async function asgOfInstance(clients: Clients, ec2InstanceId: string): Pr
 /**
  * The snapshot one instance's event needs: the instance, its tasks, its group and fallback group.
  * Undefined when the ASG is not one of the cluster's groups. Calls: ListContainerInstances,
- * DescribeContainerInstances, ListTasks ×2, DescribeTasks, DescribeAutoScalingGroups, and
- * DescribeInstanceTypes on a cold start — whatever the cluster's size.
+ * DescribeContainerInstances, ListTasks (×2 with `includeStopping`), DescribeTasks,
+ * DescribeAutoScalingGroups, and DescribeInstanceTypes on a cold start — whatever the cluster's size.
  */
-export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string, asgName: string): Promise<Snapshot | undefined> {
+export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string, asgName: string, options: { includeStopping?: boolean } = {}): Promise<Snapshot | undefined> {
   const group = ctx.cluster.groups.find((g) => g.asg === asgName);
   if (!group) return undefined;
 
@@ -280,9 +280,9 @@ export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: stri
   const instances: InstanceInput[] = [];
   for (const ci of cis) {
     const arn = ci.containerInstanceArn ?? '';
-    // Tasks still running, and those told to stop that have not stopped yet.
+    // Tasks still running and, for a lifecycle hook, those told to stop that have not stopped yet.
     const running = await listTasks(ctx, { containerInstance: arn, desiredStatus: 'RUNNING' });
-    const stopping = await listTasks(ctx, { containerInstance: arn, desiredStatus: 'STOPPED' });
+    const stopping = options.includeStopping ? await listTasks(ctx, { containerInstance: arn, desiredStatus: 'STOPPED' }) : [];
     const tasks = (await describeTasks(ctx, [...running, ...stopping])).filter((t) => t.lastStatus !== 'STOPPED');
     const daemonServices = new Set(ctx.cluster.daemonServices);
     instances.push(toInstance(ci, group.name, asgInstance, tasks.map((t) => toTask(t, undefined, daemonServices))));

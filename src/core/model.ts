@@ -187,7 +187,7 @@ export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '$';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += `.${key}`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;

@@ -95,11 +95,14 @@ export function verifyPlan(s: Snapshot, p: CapacityPlan): string[] {
     const count = gp.newInstances.reduce((a, n) => a + n.count, 0);
     if (count !== newLabels.size) problems.push(`group ${g.name}: ${count} new instances but ${newLabels.size} used`);
     const units = gp.newInstances.reduce((a, n) => a + n.count * weightOf(g, n.type), 0);
-    if (units !== gp.newUnits) problems.push(`group ${g.name}: newUnits ${gp.newUnits} ≠ ${units}`);
+    // A new instance may be partly covered by units already launching (the pool): never more than its weight.
+    if (gp.newUnits > units || (count > 0 && gp.newUnits <= units - count * Math.max(...g.instanceTypes.map((t) => t.weight)))) {
+      problems.push(`group ${g.name}: newUnits ${gp.newUnits} does not match ${count} new instance(s) of ${units} units`);
+    }
     let known = 0;
     for (const i of s.instances) if (i.group === g.name && COUNTED_STATUSES.has(i.status)) known += weightOf(g, i.type);
     for (const l of g.launching) known += l.count * weightOf(g, l.type);
-    const needed = Math.max(g.desired, known) + units;
+    const needed = g.desired + gp.newUnits;
     if (gp.desired < Math.min(g.max, needed)) problems.push(`group ${g.name}: desired ${gp.desired} below the ${needed} units its new instances need`);
     if (count < gp.lowerBound) problems.push(`group ${g.name}: ${count} new instances below lowerBound ${gp.lowerBound}`);
   }

@@ -12,8 +12,12 @@
  * 3. Desired capacity = current desired + new units, raised to keep `targetCapacityPercent` headroom
  *    over the units in use, clamped to min/max.
  *
- * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: after
- * `applyPlan`, planning again opens nothing (launching instances keep the order they were opened in).
+ * Capacity the ASG is launching but does not list yet (desired above what it lists) is a pool of units:
+ * the planner draws instances from it with the same type choice as for new ones, so a second event
+ * does not ask again for what the first asked for.
+ *
+ * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: once
+ * its desired capacity is applied, planning again opens nothing.
  */
 import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
 import { emptyBin, fitCount, place, type Bin } from './bins.js';
@@ -40,10 +44,18 @@ interface GroupState {
   pendingBins: Bin[];
   /** The group's desired capacity before this plan. */
   committedUnits: number;
+  /**
+   * Units the ASG is launching that no listed instance accounts for (desired above the in-service and
+   * listed launching instances). New instances are drawn from this pool first, with the same type
+   * choice as new ones, so what an earlier plan asked for is not asked for again.
+   */
+  pool: number;
+  /** Largest capacity per unit of weight any type offers, per dimension (bounds what the pool can hold). */
+  capacityPerUnit: Float64Array;
   newUnits: number;
   newCost: number;
   newCounters: Map<string, number>;
-  /** Runs of new instances in the order they were opened. */
+  /** Runs of instances opened by this plan (from the pool or new), in the order they were opened. */
   launchOrder: Array<{ type: string; count: number }>;
   /** Demand (per dimension) of unplaced tasks whose first choice is this group. */
   remaining: Float64Array;
@@ -51,6 +63,7 @@ interface GroupState {
   demandOnPending: Float64Array;
   launchingFree: Float64Array;
   launchingCount: number;
+  initialPool: number;
   /** Tasks placed on launching/new instances per host port and per distinct task group (one per instance). */
   onePerInstanceDemand: Map<string, number>;
 }
@@ -182,31 +195,28 @@ function initialStates(prep: Prepared): GroupState[] {
       registered.push(bin.free);
     }
 
-    // Instances in the ASG not registered yet: the listed ones, then the rest of `desired` as the first type.
+    // Instances in the ASG not registered yet, as the ASG lists them; the rest of `desired` is a pool.
     const pending = new FirstFitIndex();
     const pendingBins: Bin[] = [];
     const counters = new Map<string, number>();
     const launchingFree = new Float64Array(DIMS);
     let launchingUnits = 0;
-    const addLaunching = (type: string): void => {
-      const option = types.find((t) => t.type === type);
-      const t = snapshot.instanceTypes[type];
-      const capacity = option?.capacity ?? Float64Array.from([t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0]);
-      const n = (counters.get(type) ?? 0) + 1;
-      counters.set(type, n);
-      const weight = weightOf(group, type);
-      launchingUnits += weight;
-      const bin = emptyBin('launching', `launching:${group.name}:${type}:${n}`, type, weight, capacity);
-      for (let d = 0; d < DIMS; d++) launchingFree[d] = (launchingFree[d] ?? 0) + (capacity[d] ?? 0);
-      pendingBins.push(bin);
-      pending.push(bin.free);
-    };
-    for (const l of group.launching) for (let i = 0; i < l.count; i++) addLaunching(l.type);
-    const first = group.instanceTypes[0];
-    if (first) {
-      const implicitUnits = group.desired - countedUnits - launchingUnits;
-      for (let i = 0; i < Math.ceil(implicitUnits / first.weight); i++) addLaunching(first.type);
+    for (const l of group.launching) {
+      for (let i = 0; i < l.count; i++) {
+        const t = snapshot.instanceTypes[l.type];
+        const capacity = [t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0];
+        const n = (counters.get(l.type) ?? 0) + 1;
+        counters.set(l.type, n);
+        const weight = weightOf(group, l.type);
+        launchingUnits += weight;
+        const bin = emptyBin('launching', `launching:${group.name}:${l.type}:${n}`, l.type, weight, capacity);
+        for (let d = 0; d < DIMS; d++) launchingFree[d] = (launchingFree[d] ?? 0) + (capacity[d] ?? 0);
+        pendingBins.push(bin);
+        pending.push(bin.free);
+      }
     }
+    const capacityPerUnit = new Float64Array(DIMS);
+    for (const o of types) for (let d = 0; d < DIMS; d++) capacityPerUnit[d] = Math.max(capacityPerUnit[d] ?? 0, (o.capacity[d] ?? 0) / o.weight);
 
     return {
       group,
@@ -217,14 +227,17 @@ function initialStates(prep: Prepared): GroupState[] {
       pendingBins,
       // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
       committedUnits: group.desired,
+      pool: Math.max(0, group.desired - countedUnits - launchingUnits),
+      capacityPerUnit,
       newUnits: 0,
       newCost: 0,
-      newCounters: new Map(),
+      newCounters: counters,
       launchOrder: [],
       remaining: new Float64Array(DIMS),
       demandOnPending: new Float64Array(DIMS),
       launchingFree,
       launchingCount: pendingBins.length,
+      initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
       onePerInstanceDemand: new Map(),
     };
   });
@@ -238,7 +251,7 @@ function initialStates(prep: Prepared): GroupState[] {
  * it picks the smallest type that holds them. Ties go to fewer, larger instances.
  */
 function chooseType(state: GroupState, cls: TaskClass, classLeft: number): TypeOption | undefined {
-  const budget = state.group.max - state.committedUnits - state.newUnits;
+  const budget = state.pool + state.group.max - state.committedUnits - state.newUnits;
   let best: { o: TypeOption; total: number; n: number } | undefined;
   for (const o of state.types) {
     if (o.weight > budget) continue;
@@ -258,10 +271,16 @@ function chooseType(state: GroupState, cls: TaskClass, classLeft: number): TypeO
 function openBin(state: GroupState, option: TypeOption): number {
   const n = (state.newCounters.get(option.type) ?? 0) + 1;
   state.newCounters.set(option.type, n);
-  const bin = emptyBin('new', `new:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
+  // Drawn from the pool: already asked for, costs nothing new. Otherwise (or the part the pool lacks) new.
+  const fromPool = Math.min(state.pool, option.weight);
+  state.pool -= fromPool;
+  const kind = fromPool === option.weight ? 'launching' : 'new';
+  const bin = emptyBin(kind, `${kind}:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
   state.pendingBins.push(bin);
-  state.newUnits += option.weight;
-  state.newCost += option.cost;
+  if (kind === 'new') {
+    state.newUnits += option.weight - fromPool;
+    state.newCost += option.cost;
+  }
   const last = state.launchOrder[state.launchOrder.length - 1];
   if (last && last.type === option.type) last.count++;
   else state.launchOrder.push({ type: option.type, count: 1 });
@@ -421,11 +440,13 @@ function lowerBoundOf(state: GroupState): number {
   let bound = 0;
   for (let d = 0; d < DIMS; d++) {
     const largest = Math.max(...state.types.map((o) => o.capacity[d] ?? 0));
-    const uncovered = (state.demandOnPending[d] ?? 0) - (state.launchingFree[d] ?? 0);
+    const uncovered = (state.demandOnPending[d] ?? 0) - (state.launchingFree[d] ?? 0) - state.initialPool * (state.capacityPerUnit[d] ?? 0);
     if (largest > 0 && uncovered > 0) bound = Math.max(bound, Math.ceil(uncovered / largest - 1e-9));
   }
   // A host port, or a distinctInstance task group, takes one task per instance.
-  for (const count of state.onePerInstanceDemand.values()) bound = Math.max(bound, count - state.launchingCount);
+  const minWeight = Math.min(...state.types.map((o) => o.weight));
+  const poolInstances = Math.floor(state.initialPool / minWeight);
+  for (const count of state.onePerInstanceDemand.values()) bound = Math.max(bound, count - state.launchingCount - poolInstances);
   return bound;
 }
 

@@ -13,7 +13,7 @@ export interface GroupPlan {
   /** The desired capacity this plan asks for: never below min, never above max. */
   desired: number;
   newInstances: NewInstances[];
-  /** Σ count × weight of `newInstances`. */
+  /** Units this plan adds to desired: Σ count × weight of `newInstances`, less what the launching pool covered. */
   newUnits: number;
   /**
    * Fewest new instances the demand placed on new capacity needs: per resource dimension,

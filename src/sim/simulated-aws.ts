@@ -1,0 +1,515 @@
+/**
+ * A simulated AWS account over a cluster snapshot: answers the ECS, Auto Scaling and EC2 commands the
+ * controller sends (`send(command)`), with their documented batch limits and errors, and keeps the
+ * state their writes change (drain, desired capacity, protection, lifecycle hooks, attributes).
+ * The real `src/aws/` code runs against it unchanged. It does not move time: no task starts or
+ * stops by itself here.
+ */
+import type { Instance, Snapshot, Task } from '../core/model.js';
+import { weightOf } from '../core/model.js';
+
+export type Service = 'ecs' | 'autoscaling' | 'ec2';
+
+/** An error shaped like the SDK's service exceptions (`name` is the AWS error code). */
+export class SimulatedServiceError extends Error {
+  public readonly $fault: 'client' | 'server';
+  public constructor(name: string, message: string, fault: 'client' | 'server' = 'client') {
+    super(message);
+    this.name = name;
+    this.$fault = fault;
+  }
+}
+
+interface SimTask extends Task {
+  arn: string;
+  containerInstanceArn: string | undefined;
+  desiredStatus: string;
+  lastStatus: string;
+  version: number;
+  taskDefinitionArn: string;
+}
+
+interface SimInstance {
+  arn: string;
+  ec2InstanceId: string;
+  group: string;
+  type: string;
+  az: string;
+  status: string;
+  version: number;
+  protected: boolean;
+  lifecycleState: string;
+  reservedPorts: number[];
+  registered: { cpu: number; memoryMiB: number; gpus: number };
+  attributes: Map<string, string>;
+}
+
+export interface SimulatedAwsOptions {
+  account?: string;
+  region?: string;
+  /** ASG lifecycle hooks by group name (a terminate then waits in Terminating:Wait). Default: every group has `ecs-pilot-drain`. */
+  hooks?: Record<string, string | undefined>;
+}
+
+const page = <T>(items: T[], nextToken: string | undefined, max: number | undefined): { items: T[]; nextToken: string | undefined } => {
+  const start = nextToken ? Number(nextToken) : 0;
+  const size = Math.min(max ?? 100, 100);
+  const end = start + size;
+  return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
+};
+
+export class SimulatedAws {
+  public readonly account: string;
+  public readonly region: string;
+  public readonly cluster: string;
+  public readonly snapshot: Snapshot;
+  private readonly instances = new Map<string, SimInstance>();
+  private readonly tasks = new Map<string, SimTask>();
+  private readonly groups = new Map<string, { name: string; asg: string; min: number; max: number; desired: number; hook: string | undefined }>();
+  /** Every command received, in order: the replay prints them, tests count them. */
+  public readonly log: Array<{ service: Service; command: string; input: Record<string, unknown> }> = [];
+  /** Faults to inject: the next matching call throws. */
+  private readonly faults: Array<{ command: string; error: Error; times: number }> = [];
+
+  public constructor(snapshot: Snapshot, options: SimulatedAwsOptions = {}) {
+    this.snapshot = snapshot;
+    this.account = options.account ?? '123456789012';
+    this.region = options.region ?? 'us-east-1';
+    this.cluster = snapshot.cluster;
+    for (const g of snapshot.groups) {
+      const hook = options.hooks ? options.hooks[g.name] : 'ecs-pilot-drain';
+      this.groups.set(g.asg, { name: g.name, asg: g.asg, min: g.min, max: g.max, desired: g.desired, hook });
+    }
+    for (const i of snapshot.instances) this.addInstance(i);
+    snapshot.pending.forEach((t) => this.addTask(t, undefined, 'PROVISIONING'));
+  }
+
+  // ---------- state, for tests and the replay ----------
+
+  public instance(ec2InstanceId: string): Readonly<SimInstance> | undefined {
+    return [...this.instances.values()].find((i) => i.ec2InstanceId === ec2InstanceId);
+  }
+
+  public desired(asg: string): number | undefined {
+    return this.groups.get(asg)?.desired;
+  }
+
+  public task(arn: string): Readonly<SimTask> | undefined {
+    return this.tasks.get(arn);
+  }
+
+  /** Moves a task on (e.g. to RUNNING, or STOPPED), bumping its version as ECS does. */
+  public setTaskStatus(arn: string, lastStatus: string, desiredStatus?: string): void {
+    const t = this.tasks.get(arn);
+    if (!t) throw new Error(`no task ${arn}`);
+    t.lastStatus = lastStatus;
+    if (desiredStatus) t.desiredStatus = desiredStatus;
+    t.version += 1;
+  }
+
+  public setLifecycleState(ec2InstanceId: string, state: string): void {
+    const i = this.instance(ec2InstanceId) as SimInstance | undefined;
+    if (!i) throw new Error(`no instance ${ec2InstanceId}`);
+    i.lifecycleState = state;
+  }
+
+  /** The next `times` calls of `command` (e.g. `SetDesiredCapacity`) throw `error`. */
+  public failNext(command: string, error: Error, times = 1): void {
+    this.faults.push({ command, error, times });
+  }
+
+  // ---------- the SDK edge ----------
+
+  /** A stand-in for a client: `{ send }` taking SDK command objects. */
+  public client(service: Service): { send: (command: { input: object; constructor: { name: string } }) => Promise<never> } {
+    return { send: async (command) => this.handle(service, command.constructor.name.replace(/Command$/, ''), command.input as Record<string, unknown>) as never };
+  }
+
+  public handle(service: Service, command: string, input: Record<string, unknown>): unknown {
+    this.log.push({ service, command, input });
+    const fault = this.faults.find((f) => f.command === command && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      throw fault.error;
+    }
+    const fn = (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`];
+    if (!fn) throw new SimulatedServiceError('UnsupportedOperation', `the simulator does not answer ${service}:${command}`);
+    return structuredClone(fn.call(this, input));
+  }
+
+  // ---------- ECS ----------
+
+  protected ecs_ListContainerInstances(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    let list = [...this.instances.values()].filter((i) => i.status !== 'INACTIVE');
+    const filter = input.filter as string | undefined;
+    if (filter) {
+      const m = /^ec2InstanceId\s*==\s*(\S+)$/.exec(filter.trim());
+      if (!m) throw new SimulatedServiceError('InvalidParameterException', `unsupported filter ${filter}`);
+      list = list.filter((i) => i.ec2InstanceId === m[1]);
+    }
+    if (input.status) list = list.filter((i) => i.status === input.status);
+    const p = page(list.map((i) => i.arn), input.nextToken as string | undefined, input.maxResults as number | undefined);
+    return { containerInstanceArns: p.items, nextToken: p.nextToken };
+  }
+
+  protected ecs_DescribeContainerInstances(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const arns = (input.containerInstances as string[]) ?? [];
+    if (arns.length > 100) throw new SimulatedServiceError('InvalidParameterException', 'containerInstances can have at most 100 items');
+    const containerInstances = [];
+    const failures = [];
+    for (const arn of arns) {
+      const i = this.instances.get(arn);
+      if (!i) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      const onIt = [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
+      const used = onIt.reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
+      containerInstances.push({
+        containerInstanceArn: i.arn,
+        ec2InstanceId: i.ec2InstanceId,
+        status: i.status,
+        version: i.version,
+        agentConnected: true,
+        runningTasksCount: onIt.filter((t) => t.lastStatus === 'RUNNING').length,
+        pendingTasksCount: onIt.filter((t) => t.lastStatus !== 'RUNNING').length,
+        attributes: [
+          { name: 'ecs.instance-type', value: i.type },
+          { name: 'ecs.availability-zone', value: i.az },
+          ...[...i.attributes].map(([name, value]) => ({ name, value })),
+        ],
+        registeredResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB },
+          { name: 'PORTS', type: 'STRINGSET', stringSetValue: i.reservedPorts.map(String) },
+          ...(i.registered.gpus > 0 ? [{ name: 'GPU', type: 'INTEGER', integerValue: i.registered.gpus }] : []),
+        ],
+        remainingResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu - used.cpu },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB - used.mem },
+        ],
+      });
+    }
+    return { containerInstances, failures };
+  }
+
+  protected ecs_ListTasks(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const desired = (input.desiredStatus as string | undefined) ?? 'RUNNING';
+    const list = [...this.tasks.values()].filter(
+      (t) => t.desiredStatus === desired && (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) && (input.serviceName === undefined || t.group === `service:${input.serviceName}`),
+    );
+    const p = page(list.map((t) => t.arn), input.nextToken as string | undefined, input.maxResults as number | undefined);
+    return { taskArns: p.items, nextToken: p.nextToken };
+  }
+
+  protected ecs_DescribeTasks(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const arns = (input.tasks as string[]) ?? [];
+    if (arns.length > 100) throw new SimulatedServiceError('InvalidParameterException', 'tasks can have at most 100 items');
+    const tasks = [];
+    const failures = [];
+    for (const arn of arns) {
+      const t = this.tasks.get(arn);
+      if (!t) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      tasks.push({
+        taskArn: t.arn,
+        clusterArn: this.clusterArn(),
+        containerInstanceArn: t.containerInstanceArn,
+        taskDefinitionArn: t.taskDefinitionArn,
+        lastStatus: t.lastStatus,
+        desiredStatus: t.desiredStatus,
+        version: t.version,
+        cpu: String(t.cpu),
+        memory: String(t.memoryMiB),
+        group: t.group,
+        startedBy: t.startedBy,
+        capacityProviderName: t.capacityProvider,
+        launchType: 'EC2',
+        attachments: t.awsvpc ? [{ type: 'ElasticNetworkInterface', status: t.containerInstanceArn ? 'ATTACHED' : 'PRECREATED' }] : [],
+        containers: [
+          {
+            name: 'main',
+            lastStatus: t.lastStatus,
+            networkBindings: t.containerInstanceArn && !t.awsvpc ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' })) : [],
+            gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
+          },
+        ],
+      });
+    }
+    return { tasks, failures };
+  }
+
+  protected ecs_DescribeTaskDefinition(input: Record<string, unknown>) {
+    const arn = input.taskDefinition as string;
+    const t = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn);
+    if (!t) throw new SimulatedServiceError('ClientException', `Unable to describe task definition ${arn}`);
+    return {
+      taskDefinition: {
+        taskDefinitionArn: arn,
+        family: arn.split('/').pop()?.split(':')[0],
+        networkMode: t.awsvpc ? 'awsvpc' : 'bridge',
+        cpu: String(t.cpu),
+        memory: String(t.memoryMiB),
+        placementConstraints: t.constraints.flatMap((c) => (c.type === 'memberOf' ? [{ type: 'memberOf', expression: c.expression }] : [])),
+        containerDefinitions: [
+          {
+            name: 'main',
+            portMappings: t.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' })),
+            resourceRequirements: t.gpus > 0 ? [{ type: 'GPU', value: String(t.gpus) }] : [],
+          },
+        ],
+      },
+    };
+  }
+
+  protected ecs_DescribeServices(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const services = ((input.services as string[]) ?? []).flatMap((s) => {
+      const name = s.split('/').pop() ?? s;
+      const members = [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING');
+      const sample = members[0];
+      if (!sample) return [];
+      return [
+        {
+          serviceArn: `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`,
+          serviceName: name,
+          desiredCount: members.length,
+          runningCount: members.filter((t) => t.lastStatus === 'RUNNING').length,
+          pendingCount: members.filter((t) => t.lastStatus !== 'RUNNING').length,
+          taskDefinition: sample.taskDefinitionArn,
+          capacityProviderStrategy: sample.capacityProvider ? [{ capacityProvider: sample.capacityProvider, weight: 1 }] : [],
+          placementConstraints: sample.constraints.map((c) => (c.type === 'memberOf' ? { type: 'memberOf', expression: c.expression } : { type: 'distinctInstance' })),
+        },
+      ];
+    });
+    return { services, failures: [] };
+  }
+
+  protected ecs_UpdateContainerInstancesState(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const arns = (input.containerInstances as string[]) ?? [];
+    if (arns.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'containerInstances can have at most 10 items');
+    const status = input.status as string;
+    const containerInstances = [];
+    const failures = [];
+    for (const arn of arns) {
+      const i = this.instances.get(arn);
+      if (!i) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      if (i.status !== status) {
+        i.status = status;
+        i.version += 1;
+      }
+      containerInstances.push({ containerInstanceArn: arn, status: i.status });
+    }
+    return { containerInstances, failures };
+  }
+
+  protected ecs_PutAttributes(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const attributes = (input.attributes as Array<{ name: string; value?: string; targetId?: string }>) ?? [];
+    if (attributes.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'attributes can have at most 10 items');
+    for (const a of attributes) {
+      const i = this.instances.get(a.targetId ?? '');
+      if (!i) throw new SimulatedServiceError('TargetNotFoundException', `no container instance ${a.targetId}`);
+      i.attributes.set(a.name, a.value ?? '');
+    }
+    return { attributes };
+  }
+
+  protected ecs_DeleteAttributes(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const attributes = (input.attributes as Array<{ name: string; targetId?: string }>) ?? [];
+    for (const a of attributes) this.instances.get(a.targetId ?? '')?.attributes.delete(a.name);
+    return { attributes };
+  }
+
+  // ---------- Auto Scaling ----------
+
+  protected autoscaling_DescribeAutoScalingGroups(input: Record<string, unknown>) {
+    const names = (input.AutoScalingGroupNames as string[] | undefined) ?? [...this.groups.keys()];
+    const list = names.flatMap((n) => {
+      const g = this.groups.get(n);
+      const snap = this.snapshot.groups.find((x) => x.asg === n);
+      if (!g || !snap) return [];
+      return [
+        {
+          AutoScalingGroupName: g.asg,
+          MinSize: g.min,
+          MaxSize: g.max,
+          DesiredCapacity: g.desired,
+          MixedInstancesPolicy: { LaunchTemplate: { Overrides: snap.instanceTypes.map((t) => ({ InstanceType: t.type, WeightedCapacity: String(t.weight) })) } },
+          Instances: [...this.instances.values()]
+            .filter((i) => i.group === g.name && i.lifecycleState !== 'Terminated')
+            .map((i) => ({
+              InstanceId: i.ec2InstanceId,
+              InstanceType: i.type,
+              AvailabilityZone: i.az,
+              LifecycleState: i.lifecycleState,
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: i.protected,
+              WeightedCapacity: String(weightOf(snap, i.type)),
+            })),
+        },
+      ];
+    });
+    const p = page(list, input.NextToken as string | undefined, input.MaxRecords as number | undefined);
+    return { AutoScalingGroups: p.items, NextToken: p.nextToken };
+  }
+
+  protected autoscaling_DescribeAutoScalingInstances(input: Record<string, unknown>) {
+    const ids = (input.InstanceIds as string[]) ?? [];
+    if (ids.length > 50) throw new SimulatedServiceError('ValidationError', 'InstanceIds can have at most 50 items');
+    return {
+      AutoScalingInstances: ids.flatMap((id) => {
+        const i = this.instance(id);
+        const g = i ? [...this.groups.values()].find((x) => x.name === i.group) : undefined;
+        return i && g && i.lifecycleState !== 'Terminated'
+          ? [{ InstanceId: id, AutoScalingGroupName: g.asg, AvailabilityZone: i.az, LifecycleState: i.lifecycleState, HealthStatus: 'HEALTHY', ProtectedFromScaleIn: i.protected, InstanceType: i.type }]
+          : [];
+      }),
+    };
+  }
+
+  protected autoscaling_SetDesiredCapacity(input: Record<string, unknown>) {
+    const g = this.group(input.AutoScalingGroupName);
+    const desired = input.DesiredCapacity as number;
+    if (desired < g.min || desired > g.max) {
+      throw new SimulatedServiceError('ValidationError', `New SetDesiredCapacity value ${desired} is ${desired < g.min ? 'below min value' : 'above max value'} ${desired < g.min ? g.min : g.max} for the AutoScalingGroup.`);
+    }
+    g.desired = desired;
+    return {};
+  }
+
+  protected autoscaling_SetInstanceProtection(input: Record<string, unknown>) {
+    const g = this.group(input.AutoScalingGroupName);
+    const ids = (input.InstanceIds as string[]) ?? [];
+    if (ids.length > 50) throw new SimulatedServiceError('ValidationError', 'InstanceIds can have at most 50 items');
+    for (const id of ids) {
+      const i = this.instance(id) as SimInstance | undefined;
+      if (!i || i.group !== g.name) throw new SimulatedServiceError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${g.asg}.`);
+      i.protected = input.ProtectedFromScaleIn as boolean;
+    }
+    return {};
+  }
+
+  private waitingHook(input: Record<string, unknown>): SimInstance {
+    const g = this.group(input.AutoScalingGroupName);
+    const i = this.instance(input.InstanceId as string) as SimInstance | undefined;
+    if (!i || i.group !== g.name || i.lifecycleState !== 'Terminating:Wait' || g.hook !== input.LifecycleHookName) {
+      throw new SimulatedServiceError('ValidationError', `No active Lifecycle Action found with instance ID ${String(input.InstanceId)}`);
+    }
+    return i;
+  }
+
+  protected autoscaling_CompleteLifecycleAction(input: Record<string, unknown>) {
+    const i = this.waitingHook(input);
+    i.lifecycleState = input.LifecycleActionResult === 'ABANDON' || input.LifecycleActionResult === 'CONTINUE' ? 'Terminated' : i.lifecycleState;
+    i.status = 'INACTIVE';
+    return {};
+  }
+
+  protected autoscaling_RecordLifecycleActionHeartbeat(input: Record<string, unknown>) {
+    this.waitingHook(input);
+    return {};
+  }
+
+  protected autoscaling_TerminateInstanceInAutoScalingGroup(input: Record<string, unknown>) {
+    const i = this.instance(input.InstanceId as string) as SimInstance | undefined;
+    if (!i) throw new SimulatedServiceError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${String(input.InstanceId)}`);
+    const g = [...this.groups.values()].find((x) => x.name === i.group);
+    if (!g) throw new SimulatedServiceError('ValidationError', 'instance is in no group');
+    if (i.lifecycleState.startsWith('Terminating') || i.lifecycleState === 'Terminated') {
+      throw new SimulatedServiceError('ValidationError', `The instance ${i.ec2InstanceId} is already terminating.`);
+    }
+    const snap = this.snapshot.groups.find((x) => x.asg === g.asg);
+    if (input.ShouldDecrementDesiredCapacity) {
+      const w = snap ? weightOf(snap, i.type) : 1;
+      if (g.desired - w < g.min) throw new SimulatedServiceError('ValidationError', `Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint.`);
+      g.desired -= w;
+    }
+    i.lifecycleState = g.hook ? 'Terminating:Wait' : 'Terminated';
+    if (!g.hook) i.status = 'INACTIVE';
+    return { Activity: { ActivityId: `terminate-${i.ec2InstanceId}`, AutoScalingGroupName: g.asg, StatusCode: 'InProgress' } };
+  }
+
+  // ---------- EC2 ----------
+
+  protected ec2_DescribeInstanceTypes(input: Record<string, unknown>) {
+    const names = (input.InstanceTypes as string[]) ?? Object.keys(this.snapshot.instanceTypes);
+    if (names.length > 100) throw new SimulatedServiceError('InvalidParameterValue', 'InstanceTypes can have at most 100 items');
+    return {
+      InstanceTypes: names.flatMap((n) => {
+        const t = this.snapshot.instanceTypes[n];
+        if (!t) return [];
+        return [
+          {
+            InstanceType: n,
+            VCpuInfo: { DefaultVCpus: Math.round(t.cpu / 1024) },
+            MemoryInfo: { SizeInMiB: Math.ceil(t.memoryMiB / 0.94) },
+            NetworkInfo: { MaximumNetworkInterfaces: t.enis + 1 },
+            ...(t.gpus > 0 ? { GpuInfo: { Gpus: [{ Count: t.gpus, Name: 'gpu' }] } } : {}),
+          },
+        ];
+      }),
+    };
+  }
+
+  // ---------- helpers ----------
+
+  private clusterArn(): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:cluster/${this.cluster}`;
+  }
+
+  private checkCluster(cluster: unknown): void {
+    const name = typeof cluster === 'string' ? cluster.split('/').pop() : undefined;
+    if (name !== this.cluster) throw new SimulatedServiceError('ClusterNotFoundException', `Cluster not found: ${String(cluster)}`);
+  }
+
+  private group(name: unknown) {
+    const g = this.groups.get(String(name));
+    if (!g) throw new SimulatedServiceError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${String(name)} not found`);
+    return g;
+  }
+
+  private addInstance(i: Instance): void {
+    const type = this.snapshot.instanceTypes[i.type];
+    const registered = i.registered ?? { cpu: type?.cpu ?? 0, memoryMiB: type?.memoryMiB ?? 0, enis: type?.enis ?? 0, gpus: type?.gpus ?? 0 };
+    this.instances.set(i.id, {
+      arn: i.id,
+      ec2InstanceId: i.ec2InstanceId,
+      group: i.group,
+      type: i.type,
+      az: i.az,
+      status: i.status,
+      version: 10,
+      protected: i.protected,
+      lifecycleState: i.lifecycleState ?? (i.status === 'INACTIVE' ? 'Terminated' : 'InService'),
+      reservedPorts: i.reservedPorts,
+      registered: { cpu: registered.cpu, memoryMiB: registered.memoryMiB, gpus: registered.gpus },
+      attributes: new Map(Object.entries(i.attributes)),
+    });
+    for (const t of i.tasks) this.addTask(t, i.id, t.lastStatus ?? 'RUNNING');
+  }
+
+  private addTask(t: Task, containerInstanceArn: string | undefined, lastStatus: string): void {
+    const family = (t.group ?? 'family:task').replace(/^(service|family):/, '');
+    this.tasks.set(t.id, {
+      ...t,
+      arn: t.id,
+      containerInstanceArn,
+      desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      lastStatus,
+      version: lastStatus === 'PROVISIONING' ? 1 : 3,
+      taskDefinitionArn: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${family}:1`,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { DescribeAutoScalingInstancesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DUTIES } from '../../src/duties.js';
+import { EventValidationError } from '../../src/events/index.js';
+import { mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { demoConfig, event, invoke } from '../support/handlers.js';
+
+const ARN3 = 'arn:aws:ecs:us-east-1:123456789012:container-instance/demo/00000000000000000000000000000003';
+const SPOT_ASG = 'ecs-pilot-demo-spot-general';
+
+describe('Handler: spot interruption warning', () => {
+  let aws: MockedAws;
+  beforeEach(() => {
+    aws = mockAws();
+  });
+  afterEach(() => aws.restore());
+
+  it('drains the instance and raises the group for its replacement in the same invocation', async () => {
+    // Act
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
+    // Assess
+    expect(record.outcome).toBe('acted');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingInstancesCommand, { InstanceIds: ['i-0a1b2c3d4e5f60003'] });
+    expect(aws.ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' });
+    expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'demo', containerInstances: [ARN3], status: 'DRAINING' });
+    // 2 awsvpc api tasks + 1 worker (3072 CPU, 8 GiB, 2 ENIs) → 2 × m5.large spot (weight 1 each): 4 → 6.
+    expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
+    expect(aws.writes()).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity']);
+    // API economy: a constant number of calls whatever the cluster size (instance types cached when warm).
+    expect(aws.sim.log.map((c) => c.command)).toEqual([
+      'DescribeAutoScalingInstances', 'ListContainerInstances', 'DescribeContainerInstances', 'DescribeAutoScalingGroups',
+      'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes', 'UpdateContainerInstancesState', 'SetDesiredCapacity',
+    ]);
+  });
+
+  it('changes nothing when the same event is delivered again', async () => {
+    const e = event('events/demo/01-spot-interruption-warning.json');
+    await invoke(DUTIES.spot, e);
+    const before = aws.sim.log.length;
+    const again = await invoke(DUTIES.spot, e);
+    const second = aws.sim.log.slice(before).map((c) => c.command);
+    expect(again.outcome).toBe('nothing-to-do');
+    expect(second).not.toContain('UpdateContainerInstancesState');
+    expect(second).not.toContain('SetDesiredCapacity');
+    expect(aws.sim.desired(SPOT_ASG)).toBe(6);
+  });
+
+  it('rejects the documentation template (placeholder time and action) with the event id and fields, writing nothing', async () => {
+    const e = event('events/samples/ec2-spot-instance-interruption-warning.docs-template.json');
+    await expect(invoke(DUTIES.spot, e)).rejects.toThrow(EventValidationError);
+    await expect(invoke(DUTIES.spot, e)).rejects.toThrow(/event 12345678-1234-1234-1234-123456789012 rejected: \$\.time: Invalid ISO datetime; \$\.detail\["instance-action"\]: Invalid option/);
+    expect(aws.sim.log).toEqual([]);
+  });
+
+  it.each([
+    ['missing instance id', (e: any) => delete e.detail['instance-id'], '$.detail["instance-id"]'],
+    ['instance id of the wrong type', (e: any) => (e.detail['instance-id'] = 42), '$.detail["instance-id"]'],
+    ['no detail-type', (e: any) => delete e['detail-type'], '$["detail-type"]'],
+  ])('rejects a malformed event (%s) naming the field, writing nothing', async (_name, mutate, path) => {
+    const e = event('events/demo/01-spot-interruption-warning.json');
+    mutate(e);
+    const error = await invoke(DUTIES.spot, e).catch((x: unknown) => x);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as EventValidationError).eventId).toBe(e.id);
+    expect((error as EventValidationError).issues.map((i) => i.path)).toContain(path);
+    expect(aws.sim.log).toEqual([]);
+  });
+
+  it('ignores an instance outside the configured groups with one read', async () => {
+    const e = event('events/demo/01-spot-interruption-warning.json');
+    e.detail['instance-id'] = 'i-0ffffffffffffffff';
+    const record = await invoke(DUTIES.spot, e);
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toContain('i-0ffffffffffffffff is in no Auto Scaling group');
+    expect(aws.writes()).toEqual([]);
+  });
+
+  it('ignores events of other types with one log line', async () => {
+    const record = await invoke(DUTIES.spot, event('events/samples/ec2-instance-state-change-notification.pending.json'));
+    expect(record).toEqual(expect.objectContaining({ outcome: 'ignored', reason: expect.stringContaining('no handler for aws.ec2 "EC2 Instance State-change Notification"') }));
+    expect(aws.sim.log).toEqual([]);
+  });
+
+  it('in dry-run sends no write and reports what it would have sent', async () => {
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config: demoConfig({ dryRun: true }) });
+    expect(aws.writes()).toEqual([]);
+    expect(record.calls.map((c) => c.command)).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity']);
+    expect(record.calls[1]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
+  });
+});
