@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import { EventValidationError, parseEvent } from '../../src/events/index.js';
+import { loadJson } from '../support/builders.js';
+
+const outcome = (path: string): string => {
+  try {
+    const parsed = parseEvent(loadJson(path));
+    return parsed.outcome === 'parsed' ? parsed.event.kind : 'ignored';
+  } catch (e) {
+    if (e instanceof EventValidationError) return `rejected ${e.issues.map((i) => i.path).join(' ')}`;
+    throw e;
+  }
+};
+
+describe('Function: parseEvent on every recorded event', () => {
+  it.each([
+    ['demo/01-spot-interruption-warning.json', 'spot-interruption'],
+    ['demo/02-service-task-placement-failure.json', 'service-action'],
+    ['demo/03-task-provisioning.json', 'task-state-change'],
+    ['demo/04-terminate-lifecycle-action.json', 'terminate-lifecycle-action'],
+    ['demo/05-container-instance-draining.json', 'container-instance-state-change'],
+    ['demo/06-rebalance-recommendation.json', 'rebalance-recommendation'],
+    ['demo/07-reconcile-tick.json', 'scheduled'],
+    ['samples/ec2-spot-instance-interruption-warning.docs-template.json', 'rejected $.time $.detail["instance-action"]'],
+    ['samples/ec2-instance-rebalance-recommendation.docs-template.json', 'rejected $.time'],
+    ['samples/ec2-instance-terminate-lifecycle-action.basic.json', 'terminate-lifecycle-action'],
+    ['samples/ec2-instance-terminate-lifecycle-action.asg-to-warmpool.json', 'terminate-lifecycle-action'],
+    ['samples/ecs-task-state-change.running-ec2-launchtype.json', 'task-state-change'],
+    ['samples/ecs-task-state-change.stopped-user-initiated-ec2.json', 'task-state-change'],
+    ['samples/ecs-service-action.service-task-placement-failure.ec2-cpu.json', 'service-action'],
+    ['samples/ecs-container-instance-state-change.active.json', 'container-instance-state-change'],
+    ['samples/scheduled-event.eventbridge-docs.json', 'scheduled'],
+    ['samples/ec2-instance-launch-lifecycle-action.basic.json', 'ignored'],
+    ['samples/ec2-instance-state-change-notification.terminated.json', 'ignored'],
+    ['samples/cloudwatch-alarm-state-change.single-metric.json', 'ignored'],
+    ['samples/ecs-deployment-state-change.completed.json', 'ignored'],
+  ])('%s → %s', (file, expected) => {
+    expect(outcome(`events/${file}`)).toBe(expected);
+  });
+
+  it('never throws anything but EventValidationError on any recorded JSON event', () => {
+    const files = readdirSync('events/samples').filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(40);
+    for (const f of files) expect(() => outcome(`events/samples/${f}`)).not.toThrow();
+  });
+
+  it('reads the fields of a terminate lifecycle action', () => {
+    const parsed = parseEvent(loadJson('events/samples/ec2-instance-terminate-lifecycle-action.asg-to-warmpool.json'));
+    expect(parsed).toEqual({
+      outcome: 'parsed',
+      event: expect.objectContaining({ asg: 'my-asg', hookName: 'my-termination-lifecycle-hook', instanceId: 'i-1234567890abcdef0', destination: 'WarmPool' }),
+    });
+  });
+
+  it('rejects a non-object with no id', () => {
+    expect(() => parseEvent('hello')).toThrow(EventValidationError);
+    expect(() => parseEvent(null)).toThrow('event (no id) rejected');
+  });
+});

@@ -1,0 +1,94 @@
+import { SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DeleteAttributesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { parseSnapshot } from '../../src/core/model.js';
+import { DUTIES } from '../../src/duties.js';
+import { loadJson } from '../support/builders.js';
+import { mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { event, invoke, NOW } from '../support/handlers.js';
+
+const ARN = (n: number) => `arn:aws:ecs:us-east-1:123456789012:container-instance/demo/${n.toString(16).padStart(32, '0')}`;
+const TICK = 'events/demo/07-reconcile-tick.json';
+
+/** The demo cluster with nothing waiting, so scale-in may run. */
+function quietDemo(mutate: (doc: any) => void = () => {}) {
+  const doc = loadJson('events/clusters/demo.json');
+  doc.pending = [];
+  mutate(doc);
+  return parseSnapshot(doc);
+}
+
+describe('Handler: reconcile', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('repairs missed scale-outs and protects the instances that will receive waiting tasks', async () => {
+    aws = mockAws();
+    const record = await invoke(DUTIES.reconcile, event(TICK));
+    expect(record.outcome).toBe('acted');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: 12 });
+    // ci-2 runs only a daemon, but waiting tasks fit on it: protected, not idle.
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetInstanceProtectionCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', InstanceIds: ['i-0a1b2c3d4e5f60002'], ProtectedFromScaleIn: true });
+    expect(aws.ecs).not.toHaveReceivedCommand(PutAttributesCommand);
+  });
+
+  it('starts the idle clock on an instance with only daemon tasks', async () => {
+    aws = mockAws(quietDemo());
+    await invoke(DUTIES.reconcile, event(TICK));
+    expect(aws.ecs).toHaveReceivedCommandWith(PutAttributesCommand, {
+      cluster: 'demo',
+      attributes: [{ name: 'ecs-pilot.idle-since', value: NOW.toISOString(), targetType: 'container-instance', targetId: ARN(2) }],
+    });
+    expect(aws.autoscaling).not.toHaveReceivedCommand(TerminateInstanceInAutoScalingGroupCommand);
+  });
+
+  it('drains and terminates (desired −1) an instance idle past the delay, re-checking it first', async () => {
+    aws = mockAws(quietDemo((d) => (d.instances[1].attributes = { 'ecs-pilot.idle-since': '2026-11-24T11:50:00Z' })));
+    await invoke(DUTIES.reconcile, event(TICK));
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'demo', containerInstances: [ARN(2)], status: 'DRAINING' });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-0a1b2c3d4e5f60002', ShouldDecrementDesiredCapacity: true });
+    expect(aws.sim.desired('ecs-pilot-demo-spot-general')).toBe(3);
+    // A running reconcile converges: the next tick finds nothing more to remove from that instance.
+    const next = await invoke(DUTIES.reconcile, event(TICK), { now: new Date(NOW.getTime() + 60_000) });
+    expect(next.actions.filter((a) => a.kind === 'terminateInstance')).toEqual([]);
+  });
+
+  it('never terminates an instance that runs a non-daemon task, nor goes below min', async () => {
+    aws = mockAws(
+      quietDemo((d) => {
+        for (const i of d.instances) i.attributes = { 'ecs-pilot.idle-since': '2026-11-24T11:00:00Z' };
+        d.groups[1].min = 2; // ondemand-general: its only instance (weight 2) is its min
+      }),
+    );
+    const record = await invoke(DUTIES.reconcile, event(TICK));
+    const terminated = record.actions.filter((a) => a.kind === 'terminateInstance').map((a) => (a.action as { instanceId: string }).instanceId);
+    expect(terminated).toEqual(['i-0a1b2c3d4e5f60002']);
+    // Busy instances had their idle mark cleared.
+    expect(aws.ecs).toHaveReceivedCommandWith(DeleteAttributesCommand, { cluster: 'demo' });
+  });
+
+  it('moves scale-in protection with occupancy', async () => {
+    aws = mockAws(
+      quietDemo((d) => {
+        d.instances[1].protected = true; // empty but protected
+        d.instances[3].protected = false; // busy but unprotected
+      }),
+    );
+    await invoke(DUTIES.reconcile, event(TICK));
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetInstanceProtectionCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', InstanceIds: ['i-0a1b2c3d4e5f60002'], ProtectedFromScaleIn: false });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetInstanceProtectionCommand, { AutoScalingGroupName: 'ecs-pilot-demo-ondemand-general', InstanceIds: ['i-0a1b2c3d4e5f60004'], ProtectedFromScaleIn: true });
+  });
+
+  it('completes lifecycle hooks that events missed', async () => {
+    aws = mockAws(quietDemo());
+    aws.sim.setLifecycleState('i-0a1b2c3d4e5f60002', 'Terminating:Wait');
+    const record = await invoke(DUTIES.reconcile, event(TICK));
+    expect(record.actions.map((a) => a.kind)).toContain('completeLifecycleAction');
+    expect(aws.sim.instance('i-0a1b2c3d4e5f60002')?.lifecycleState).toBe('Terminated');
+  });
+
+  it('drains a pre-scaled instance once its replacement is up', async () => {
+    aws = mockAws(quietDemo((d) => (d.instances[0].attributes = { 'ecs-pilot.drain-reason': 'prescale' })));
+    await invoke(DUTIES.reconcile, event(TICK));
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { containerInstances: [ARN(1)], status: 'DRAINING' });
+  });
+});
