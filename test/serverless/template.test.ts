@@ -1,0 +1,81 @@
+/**
+ * Reads the CloudFormation template `osls package` generates (.ci/run packages before the tests; this
+ * packages itself when the template is missing or older than its sources).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+
+const TEMPLATE = '.serverless/cloudformation-template-update-stack.json';
+const SOURCES = ['serverless.yml', 'serverless/params.cjs', 'ecs-pilot.yml', 'package.json'];
+
+function template(): any {
+  const stale = !existsSync(TEMPLATE) || SOURCES.some((s) => statSync(s).mtimeMs > statSync(TEMPLATE).mtimeMs);
+  if (stale) execFileSync('npx', ['osls', 'package'], { stdio: 'pipe', timeout: 180_000 });
+  return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
+}
+
+const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances))$/;
+
+describe('Packaged service (osls package)', () => {
+  const t = template();
+  const resources: Record<string, any> = t.Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  it('has the five functions on nodejs22.x', () => {
+    const fns = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
+    expect(fns.map((f) => f.Handler).sort()).toEqual(['src/handlers/capacity.handler', 'src/handlers/lifecycle.handler', 'src/handlers/rebalance.handler', 'src/handlers/reconcile.handler', 'src/handlers/spot.handler']);
+    for (const f of fns) expect(f.Runtime).toBe('nodejs22.x');
+  });
+
+  it('gives every function its event rule, filtered to the configured clusters and groups', () => {
+    const rules = [...ofType('AWS::Events::Rule')].map(([, r]) => r.Properties);
+    const target = (fn: string) => rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === fn));
+    for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction']) {
+      expect(target(fn).length).toBeGreaterThan(0);
+    }
+    expect(target('SpotLambdaFunction')[0].EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
+    expect(target('ReconcileLambdaFunction')[0].ScheduleExpression).toBe('rate(1 minute)');
+    const capacity = target('CapacityLambdaFunction').map((r) => r.EventPattern);
+    expect(capacity).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } });
+    const lifecycle = target('LifecycleLambdaFunction').map((r) => r.EventPattern);
+    expect(lifecycle[0].detail.AutoScalingGroupName).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu']);
+  });
+
+  it('wires the dead-letter queue: failed async invocations and undeliverable events land there', () => {
+    expect(resources.DeadLetterQueue.Type).toBe('AWS::SQS::Queue');
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs).toHaveLength(5);
+    for (const c of configs) {
+      expect(c.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+      expect(c.MaximumRetryAttempts).toBe(2);
+    }
+    for (const [, r] of ofType('AWS::Events::Rule')) {
+      if (r.Properties.EventPattern) expect(r.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    }
+  });
+
+  it('keeps the functions that change desired capacity at reserved concurrency 1', () => {
+    for (const name of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction']) {
+      expect(resources[name].Properties.ReservedConcurrentExecutions).toBe(1);
+    }
+  });
+
+  it('grants no mutating ECS or Auto Scaling action on Resource "*"', () => {
+    const policies = resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const mutating = policies.filter((s: any) => [s.Action].flat().some((a: string) => MUTATING.test(a)));
+    expect(mutating.length).toBeGreaterThan(0);
+    for (const s of mutating) {
+      const resourcesOf = [s.Resource].flat();
+      expect(resourcesOf).not.toContain('*');
+      for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/cluster\/demo|container-instance\/demo\/\*|autoScalingGroupName\/ecs-pilot-demo-/);
+    }
+  });
+
+  it('bundles each function under 1 MB, with the config', () => {
+    for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile']) {
+      expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(1024 * 1024);
+      // Zip entry names are stored uncompressed in the archive's headers.
+      expect(readFileSync(`.serverless/${fn}.zip`).includes('ecs-pilot.yml')).toBe(true);
+    }
+  });
+});
