@@ -8,15 +8,17 @@ import { decideTerminating } from './core/drain/lifecycle.js';
 import { decideRebalanceRecommendation, decideSpotInterruption } from './core/drain/spot.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
 import type { Duty, DutyContext, Observation } from './controller.js';
-import { asgOfInstance, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
+import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
 
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
 async function observeInstance(ec2InstanceId: string, ctx: DutyContext, includeStopping = false): Promise<Observation[] | string> {
-  const asg = await asgOfInstance(ctx.clients, ec2InstanceId);
-  if (!asg) return `${ec2InstanceId} is in no Auto Scaling group`;
+  const allGroups = ctx.config.clusters.flatMap((c) => c.groups.map((g) => g.asg));
+  const asgs = await describeConfiguredGroups(ctx.clients, allGroups, ctx.now);
+  const asg = asgContaining(asgs, ec2InstanceId);
+  if (!asg) return `${ec2InstanceId} is in none of the configured Auto Scaling groups`;
   const owner = findGroupByAsg(ctx.config, asg);
   if (!owner) return `${ec2InstanceId} is in ${asg}, which is not a configured group`;
-  const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, ec2InstanceId, asg, { includeStopping });
+  const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, ec2InstanceId, asgs, { includeStopping });
   if (!snapshot) return `${ec2InstanceId}: group ${asg} not found`;
   if (!snapshot.instances.some((i) => i.ec2InstanceId === ec2InstanceId)) return `${ec2InstanceId} is not registered in cluster ${owner.cluster.name}`;
   return [{ cluster: owner.cluster, snapshot }];
@@ -30,7 +32,7 @@ export const spotDuty: Duty<'spot-interruption'> = {
   name: 'spot-interruption',
   kinds: ['spot-interruption'],
   observe: (event, ctx) => observeInstance(event.instanceId, ctx),
-  decide: (event, { cluster, snapshot }) => decideSpotInterruption(snapshot, cluster, event.instanceId),
+  decide: (event, { cluster, snapshot }, now) => decideSpotInterruption(snapshot, cluster, event.instanceId, now),
 };
 
 export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
@@ -48,8 +50,10 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       const owner = findGroupByAsg(ctx.config, event.asg);
       if (!owner) return `${event.asg} is not a configured group`;
       if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
-      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, event.asg, { includeStopping: true });
-      if (!snapshot) return `${event.asg} not found`;
+      const names = [owner.group.asg, ...owner.cluster.groups.filter((g) => g.name === owner.group.fallbackGroup).map((g) => g.asg)];
+      const asgs = await describeConfiguredGroups(ctx.clients, names, ctx.now);
+      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, asgs, { includeStopping: true });
+      if (!snapshot) return `${event.instanceId} is not in ${event.asg}`;
       return [{ cluster: owner.cluster, snapshot }];
     }
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.

@@ -115,8 +115,13 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
     }
   }
 
-  // Attributes: one PutAttributes / DeleteAttributes per 10, per cluster.
+  // Attributes: one PutAttributes / DeleteAttributes per 10, per cluster. A mark records that what came
+  // before it was done, so none is written once anything failed: the redelivery decides again.
   const marks = actions.filter((a): a is Extract<Action, { kind: 'markInstance' }> => a.kind === 'markInstance');
+  if (report.failures.length > 0) {
+    if (marks.length > 0) report.skipped.push({ action: 'markInstance', items: marks.map((m) => m.containerInstanceArn), reason: 'an earlier action failed' });
+    return report;
+  }
   const byCluster = new Map<string, typeof marks>();
   for (const m of marks) byCluster.set(m.cluster, [...(byCluster.get(m.cluster) ?? []), m]);
   for (const [cluster, list] of byCluster) {

@@ -8,7 +8,7 @@
  *   batched to the API maxima (Describe* 100).
  * Instance type data is cached across warm invocations.
  */
-import { DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceTypesCommand, type InstanceTypeInfo, type _InstanceType } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
@@ -206,8 +206,9 @@ function toGroup(config: GroupConfig, asg: AutoScalingGroup, registered: Readonl
     desired: Math.min(max, Math.max(min, asg.DesiredCapacity ?? 0)),
     targetCapacityPercent: config.targetCapacityPercent,
     instanceTypes: types.length > 0 ? types : [{ type: 'unknown', weight: 1 }],
-    launching: [...launching].map(([type, count]) => ({ type, count })),
-    ...(partial ? { inServiceUnits: inService } : {}),
+    // A partial snapshot cannot tell what launching capacity is for: all of it is spoken for.
+    launching: partial ? [] : [...launching].map(([type, count]) => ({ type, count })),
+    ...(partial ? { inServiceUnits: Math.max(asg.DesiredCapacity ?? 0, inService + [...launching].reduce((a, [type, n]) => a + weight(type) * n, 0)) } : {}),
   };
 }
 
@@ -254,27 +255,36 @@ async function assemble(
   return parseSnapshot({ version: 1, cluster: ctx.cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances, pending });
 }
 
-/** The Auto Scaling group an EC2 instance belongs to (one DescribeAutoScalingInstances call). */
-export async function asgOfInstance(clients: Clients, ec2InstanceId: string): Promise<string | undefined> {
-  const where = await clients.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [ec2InstanceId] }));
-  return where.AutoScalingInstances?.[0]?.AutoScalingGroupName;
+/** The configured Auto Scaling groups, by name, with their instances (one call per 100 groups). */
+export async function describeConfiguredGroups(clients: Clients, asgNames: string[], now: Date): Promise<Map<string, AutoScalingGroup>> {
+  const ctx = { clients, cluster: { name: '', groups: [], daemonServices: [] }, now };
+  const list = await describeGroups(ctx, [...new Set(asgNames)]);
+  return new Map(list.map((a) => [a.AutoScalingGroupName ?? '', a]));
+}
+
+/** The group whose instances include the EC2 instance. */
+export function asgContaining(asgs: Map<string, AutoScalingGroup>, ec2InstanceId: string): string | undefined {
+  for (const [name, asg] of asgs) if (asg.Instances?.some((i) => i.InstanceId === ec2InstanceId)) return name;
+  return undefined;
 }
 
 /**
- * The snapshot one instance's event needs: the instance, its tasks, its group and fallback group.
- * Undefined when the ASG is not one of the cluster's groups. Calls: ListContainerInstances,
- * DescribeContainerInstances, ListTasks (×2 with `includeStopping`), DescribeTasks,
- * DescribeAutoScalingGroups, and DescribeInstanceTypes on a cold start — whatever the cluster's size.
+ * The snapshot one instance's event needs: the instance, its tasks, its group and fallback group,
+ * given those groups as already described. Calls: ListContainerInstances, DescribeContainerInstances,
+ * ListTasks (×2 with `includeStopping`), DescribeTasks, and DescribeInstanceTypes on a cold start —
+ * whatever the cluster's size.
+ *
+ * It sees one instance, not what the group's launching capacity is for, so every unit the ASG has or
+ * is launching counts as spoken for (`inServiceUnits`): a plan on it asks only for what this
+ * instance's tasks need.
  */
-export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string, asgName: string, options: { includeStopping?: boolean } = {}): Promise<Snapshot | undefined> {
+export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: string, asgs: Map<string, AutoScalingGroup>, options: { includeStopping?: boolean } = {}): Promise<Snapshot | undefined> {
+  const asgName = asgContaining(asgs, ec2InstanceId);
   const group = ctx.cluster.groups.find((g) => g.asg === asgName);
   if (!group) return undefined;
 
   const listed = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, filter: `ec2InstanceId == ${ec2InstanceId}` }));
   const cis = await describeContainerInstances(ctx, listed.containerInstanceArns ?? []);
-  const names = [group.asg, ...(group.fallbackGroup ? [ctx.cluster.groups.find((g) => g.name === group.fallbackGroup)?.asg ?? ''] : [])].filter(Boolean);
-  const asgList = await describeGroups(ctx, names);
-  const asgs = new Map(asgList.map((a) => [a.AutoScalingGroupName ?? '', a]));
   const asgInstance = asgs.get(group.asg)?.Instances?.find((i) => i.InstanceId === ec2InstanceId);
 
   const instances: InstanceInput[] = [];

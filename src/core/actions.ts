@@ -29,8 +29,10 @@ export const ATTRIBUTES = {
   idleSince: 'ecs-pilot.idle-since',
   /** ISO time ecs-pilot started draining it for a lifecycle hook; the drain timeout counts from it. */
   drainStarted: 'ecs-pilot.drain-started',
-  /** Why it is draining: spot-interruption | rebalance | lifecycle | scale-in | prescale. */
+  /** `prescale`: drain once the replacement launched after a rebalance recommendation is up. */
   drainReason: 'ecs-pilot.drain-reason',
+  /** ISO time ecs-pilot raised the group for this instance's replacement: a duplicate event asks no more. */
+  replacementRequested: 'ecs-pilot.replacement-requested',
 } as const;
 
 /** One line per action, for logs and the CLI. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DescribeAutoScalingInstancesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { CLIENT_OPTIONS } from '../../src/aws/clients.js';
 import { ActuationError } from '../../src/controller.js';
@@ -18,10 +18,10 @@ describe('Faults', () => {
   afterEach(() => aws.restore());
 
   it('fails loudly (for redelivery) when a read is throttled past the SDK retries, writing nothing', async () => {
-    aws.sim.failNext('DescribeAutoScalingInstances', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'));
+    aws.sim.failNext('DescribeAutoScalingGroups', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'));
     await expect(invoke(DUTIES.spot, event(SPOT))).rejects.toThrow('Rate exceeded');
     expect(aws.writes()).toEqual([]);
-    expect(aws.autoscaling).toHaveReceivedCommand(DescribeAutoScalingInstancesCommand);
+    expect(aws.autoscaling).toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
   });
 
   it('a 5xx on a write fails the invocation after the other writes; the redelivery finishes the job without repeating them', async () => {
@@ -34,7 +34,8 @@ describe('Faults', () => {
 
     const retry = await invoke(DUTIES.spot, event(SPOT));
     expect(retry.outcome).toBe('acted');
-    expect(retry.actions.map((a) => a.kind)).toEqual(['setDesiredCapacity']);
+    // The mark was not written after the failure, so the replacement is decided again; the drain is not.
+    expect(retry.actions.map((a) => a.kind)).toEqual(['setDesiredCapacity', 'markInstance']);
     expect(aws.sim.desired('ecs-pilot-demo-spot-general')).toBe(6);
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 2);
   });

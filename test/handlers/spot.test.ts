@@ -1,5 +1,5 @@
-import { DescribeAutoScalingInstancesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { ListContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { DUTIES } from '../../src/duties.js';
 import { EventValidationError } from '../../src/events/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -20,18 +20,22 @@ describe('Handler: spot interruption warning', () => {
     const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
     // Assess
     expect(record.outcome).toBe('acted');
-    expect(aws.autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingInstancesCommand, { InstanceIds: ['i-0a1b2c3d4e5f60003'] });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'] });
     expect(aws.ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' });
     expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
     expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'demo', containerInstances: [ARN3], status: 'DRAINING' });
     // 2 awsvpc api tasks + 1 worker (3072 CPU, 8 GiB, 2 ENIs) → 2 × m5.large spot (weight 1 each): 4 → 6.
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
-    expect(aws.writes()).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity']);
+    expect(aws.writes()).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+    expect(aws.ecs).toHaveReceivedCommandWith(PutAttributesCommand, {
+      cluster: 'demo',
+      attributes: [{ name: 'ecs-pilot.replacement-requested', value: '2026-11-24T12:00:10.000Z', targetType: 'container-instance', targetId: ARN3 }],
+    });
     // API economy: a constant number of calls whatever the cluster size (instance types cached when warm).
     expect(aws.sim.log.map((c) => c.command)).toEqual([
-      'DescribeAutoScalingInstances', 'ListContainerInstances', 'DescribeContainerInstances', 'DescribeAutoScalingGroups',
-      'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes', 'UpdateContainerInstancesState', 'SetDesiredCapacity',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
+      'DescribeInstanceTypes', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
     ]);
   });
 
@@ -45,6 +49,24 @@ describe('Handler: spot interruption warning', () => {
     expect(second).not.toContain('UpdateContainerInstancesState');
     expect(second).not.toContain('SetDesiredCapacity');
     expect(aws.sim.desired(SPOT_ASG)).toBe(6);
+  });
+
+  it('a wave: each interrupted instance gets its own replacement, even while earlier ones are still launching', async () => {
+    const warning = (id: string, instance: string) => {
+      const e = event('events/demo/01-spot-interruption-warning.json');
+      e.id = id;
+      e.detail['instance-id'] = instance;
+      return e;
+    };
+    await invoke(DUTIES.spot, warning('w-1', 'i-0a1b2c3d4e5f60003'));
+    expect(aws.sim.desired(SPOT_ASG)).toBe(6);
+    // i-…0001 runs a web task (512 CPU, port 80) and a worker (1024 CPU, 4 GiB): one more m5.large.
+    await invoke(DUTIES.spot, warning('w-2', 'i-0a1b2c3d4e5f60001'));
+    expect(aws.sim.desired(SPOT_ASG)).toBe(7);
+    // Duplicates of both: nothing more.
+    await invoke(DUTIES.spot, warning('w-1', 'i-0a1b2c3d4e5f60003'));
+    await invoke(DUTIES.spot, warning('w-2', 'i-0a1b2c3d4e5f60001'));
+    expect(aws.sim.desired(SPOT_ASG)).toBe(7);
   });
 
   it('rejects the documentation template (placeholder time and action) with the event id and fields, writing nothing', async () => {
@@ -73,7 +95,7 @@ describe('Handler: spot interruption warning', () => {
     e.detail['instance-id'] = 'i-0ffffffffffffffff';
     const record = await invoke(DUTIES.spot, e);
     expect(record.outcome).toBe('ignored');
-    expect(record.reason).toContain('i-0ffffffffffffffff is in no Auto Scaling group');
+    expect(record.reason).toBe('i-0ffffffffffffffff is in none of the configured Auto Scaling groups');
     expect(aws.writes()).toEqual([]);
   });
 
@@ -86,7 +108,7 @@ describe('Handler: spot interruption warning', () => {
   it('in dry-run sends no write and reports what it would have sent', async () => {
     const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config: demoConfig({ dryRun: true }) });
     expect(aws.writes()).toEqual([]);
-    expect(record.calls.map((c) => c.command)).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity']);
-    expect(record.calls[1]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
+    expect(record.calls.map((c) => c.command)).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+    expect(record.calls[0]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
   });
 });

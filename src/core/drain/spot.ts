@@ -4,17 +4,28 @@
  */
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
-import type { Snapshot } from '../model.js';
+import type { Instance, Snapshot } from '../model.js';
 import { replacementActions } from './replacement.js';
 
-export function decideSpotInterruption(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string): Action[] {
+/**
+ * The replacement for an instance, once: raise the group(s), then record on the instance that it was
+ * done (the actuator writes the mark only if the raise succeeded), so a duplicate event asks no more.
+ */
+function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance: Instance, why: string, now: Date): Action[] {
+  if (instance.attributes[ATTRIBUTES.replacementRequested] !== undefined) return [];
+  return [
+    ...replacementActions(snapshot, cluster, [instance], why),
+    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: instance.id, attribute: ATTRIBUTES.replacementRequested, value: now.toISOString(), reason: `replacement requested: ${why}` },
+  ];
+}
+
+export function decideSpotInterruption(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string, now: Date): Action[] {
   const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
   if (!instance) return [];
-  const actions: Action[] = [];
+  const actions = replaceOnce(snapshot, cluster, instance, `spot-interrupted ${instanceId}`, now);
   if (instance.status === 'ACTIVE') {
     actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: [instance.id], reason: `spot interruption warning for ${instanceId}` });
   }
-  actions.push(...replacementActions(snapshot, cluster, [instance], `spot-interrupted ${instanceId}`));
   return actions;
 }
 
@@ -29,13 +40,13 @@ export function decideRebalanceRecommendation(snapshot: Snapshot, cluster: Clust
   const policy = cluster.groups.find((g) => g.name === instance.group)?.rebalance ?? 'ignore';
   if (policy === 'ignore') return [];
   if (policy === 'drain') {
-    const actions: Action[] = [];
+    const actions = replaceOnce(snapshot, cluster, instance, `rebalance-recommended ${instanceId}`, now);
     if (instance.status === 'ACTIVE') {
       actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: [instance.id], reason: `rebalance recommendation for ${instanceId} (policy drain)` });
     }
-    return [...actions, ...replacementActions(snapshot, cluster, [instance], `rebalance-recommended ${instanceId}`)];
+    return actions;
   }
-  const actions: Action[] = [];
+  const actions = replaceOnce(snapshot, cluster, instance, `rebalance-recommended ${instanceId} (prescale)`, now);
   if (instance.status === 'ACTIVE' && instance.attributes[ATTRIBUTES.drainReason] !== 'prescale') {
     actions.push({
       kind: 'markInstance',
@@ -46,5 +57,5 @@ export function decideRebalanceRecommendation(snapshot: Snapshot, cluster: Clust
       reason: `rebalance recommendation for ${instanceId} at ${now.toISOString()}: drain once the replacement is up`,
     });
   }
-  return [...actions, ...replacementActions(snapshot, cluster, [instance], `rebalance-recommended ${instanceId} (prescale)`)];
+  return actions;
 }

@@ -1,0 +1,90 @@
+/**
+ * npm run bench:api — AWS calls per event on generated clusters of 100, 1 000 and 3 000 instances,
+ * through the real handlers' code against the simulated AWS. Prints calls per spot warning (cold and
+ * warm container), per lifecycle hook, and per reconcile run, by command.
+ */
+import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
+import { parseConfig } from '../src/config/load.js';
+import { runDuty, type Duty } from '../src/controller.js';
+import { parseSnapshot, type Snapshot } from '../src/core/model.js';
+import { DUTIES } from '../src/duties.js';
+import type { DomainEventKind } from '../src/events/index.js';
+import { SimulatedAws } from '../src/sim/simulated-aws.js';
+
+const TYPES = {
+  'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0 },
+  'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0 },
+};
+
+function cluster(instances: number, tasksPerInstance: number): Snapshot {
+  const groups = [
+    { name: 'spot', asg: 'asg-spot', lifecycle: 'spot', min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.large', weight: 1 }, { type: 'm5.xlarge', weight: 2 }] },
+    { name: 'od', asg: 'asg-od', min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.xlarge', weight: 2 }] },
+  ];
+  const list = Array.from({ length: instances }, (_, i) => {
+    const group = i % 4 === 0 ? 'od' : 'spot';
+    const type = group === 'od' || i % 2 === 0 ? 'm5.xlarge' : 'm5.large';
+    const g = groups.find((x) => x.name === group)!;
+    g.desired += type === 'm5.xlarge' ? 2 : 1;
+    return {
+      id: `arn:aws:ecs:us-east-1:123456789012:container-instance/big/${i.toString(16).padStart(32, '0')}`,
+      ec2InstanceId: `i-${i.toString(16).padStart(17, '0')}`,
+      group,
+      type,
+      az: `us-east-1${'abc'[i % 3]}`,
+      status: 'ACTIVE',
+      protected: true,
+      tasks: Array.from({ length: tasksPerInstance }, (_, k) => ({
+        id: `arn:aws:ecs:us-east-1:123456789012:task/big/${i}-${k}`,
+        cpu: 256,
+        memoryMiB: 512,
+        group: `service:svc${k}`,
+        startedBy: 'ecs-svc/1',
+        capacityProvider: group,
+      })),
+    };
+  });
+  return parseSnapshot({ version: 1, cluster: 'big', takenAt: '2026-11-24T12:00:00Z', instanceTypes: TYPES, groups, instances: list, pending: [] });
+}
+
+const config = parseConfig({ clusters: [{ name: 'big', groups: [{ name: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: 'od' }, { name: 'od', asg: 'asg-od' }] }] });
+const now = new Date('2026-11-24T12:00:10Z');
+
+async function count<K extends DomainEventKind>(sim: SimulatedAws, duty: Duty<K>, event: unknown): Promise<{ total: number; by: string }> {
+  const before = sim.log.length;
+  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') };
+  await runDuty(duty, event, { config, clients, now });
+  const calls = sim.log.slice(before);
+  const by = new Map<string, number>();
+  for (const c of calls) by.set(c.command, (by.get(c.command) ?? 0) + 1);
+  return { total: calls.length, by: [...by].map(([k, v]) => `${k}×${v}`).join(' ') };
+}
+
+const envelope = (detailType: string, source: string, detail: object) => ({ version: '0', id: `bench-${Math.random()}`, 'detail-type': detailType, source, account: '123456789012', time: '2026-11-24T12:00:05Z', region: 'us-east-1', resources: [], detail });
+
+async function main(): Promise<void> {
+  const tasksPerInstance = 4;
+  console.log(`AWS calls per event, real handler code on the simulated AWS (${tasksPerInstance} tasks per instance)`);
+  for (const n of [100, 1000, 3000]) {
+    const snapshot = cluster(n, tasksPerInstance);
+    const sim = new SimulatedAws(snapshot);
+    const target = snapshot.instances[1]!.ec2InstanceId;
+    clearReaderCaches();
+    const spotCold = await count(sim, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': target, 'instance-action': 'terminate' }));
+    const spotWarm = await count(sim, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': snapshot.instances[3]!.ec2InstanceId, 'instance-action': 'terminate' }));
+    sim.setLifecycleState(snapshot.instances[5]!.ec2InstanceId, 'Terminating:Wait');
+    const hook = await count(sim, DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: 'asg-spot', LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: snapshot.instances[5]!.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
+    const reconcile = await count(sim, DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', {}));
+    console.log(`\n${n} instances, ${n * tasksPerInstance} tasks`);
+    console.log(`  spot warning (cold): ${spotCold.total}  ${spotCold.by}`);
+    console.log(`  spot warning (warm): ${spotWarm.total}  ${spotWarm.by}`);
+    console.log(`  lifecycle hook:      ${hook.total}  ${hook.by}`);
+    console.log(`  reconcile run:       ${reconcile.total}  ${reconcile.by}`);
+    console.log(`  reconcile / (instances/100 + tasks/100): ${(reconcile.total / (n / 100 + (n * tasksPerInstance) / 100)).toFixed(2)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
