@@ -199,7 +199,7 @@ function measure(n: number, mix: string, typeCount: number): Row {
     times.push(performance.now() - t0);
   }
   const p = result!;
-  const ffd = plan(s, { orderings: ['dominant'] });
+  const ffd = plan(s, { orderings: ['dominant'], typeChoices: ['group-demand'] });
   const lb = sum(p, (g) => g.lowerBound);
   return {
     tasks: n,

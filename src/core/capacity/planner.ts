@@ -1,14 +1,13 @@
 /**
  * The capacity planner: one pass over all waiting demand, every dimension ECS places on.
  *
- * 1. Waiting tasks are grouped into classes of identical requirements and sorted, largest first
- *    (several orderings are tried; the cheapest packing wins, so the result is never worse than
- *    plain first-fit-decreasing, which is one of them).
+ * 1. Waiting tasks are grouped into classes of identical requirements and sorted, largest first.
+ *    Several orderings × type choices are packed and the cheapest kept, so the result is never worse
+ *    than plain first-fit-decreasing, which is one of them.
  * 2. Each class goes first-fit onto free capacity: registered ACTIVE instances of its eligible groups,
  *    then, group by group, instances still launching and instances this plan opens. A new instance's
- *    type is the one with the lowest cost per task slot (price where every type has one, capacity
- *    units otherwise), or, once the group's remaining demand fits in one instance, the cheapest type
- *    that holds it all.
+ *    type is the one that would finish the remaining demand (of the group, or of the class being
+ *    placed) most cheaply on its own (price where every type has one, capacity units otherwise).
  * 3. Desired capacity = current desired + new units, raised to keep `targetCapacityPercent` headroom
  *    over the units in use, clamped to min/max.
  *
@@ -25,7 +24,7 @@ import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
 import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
-import { ORDERINGS, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
+import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
 interface TypeOption {
   type: string;
@@ -250,7 +249,7 @@ function initialStates(prep: Prepared): GroupState[] {
  * dimension) × its cost. For a large burst this is cost per unit of capacity; for the last few tasks
  * it picks the smallest type that holds them. Ties go to fewer, larger instances.
  */
-function chooseType(state: GroupState, cls: TaskClass, classLeft: number): TypeOption | undefined {
+function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classLocal = false): TypeOption | undefined {
   const budget = state.pool + state.group.max - state.committedUnits - state.newUnits;
   let best: { o: TypeOption; total: number; n: number } | undefined;
   for (const o of state.types) {
@@ -260,7 +259,8 @@ function chooseType(state: GroupState, cls: TaskClass, classLeft: number): TypeO
     let n = Math.ceil(classLeft / Math.min(slots, classLeft));
     for (let d = 0; d < DIMS; d++) {
       const cap = o.capacity[d] ?? 0;
-      if (cap > 0) n = Math.max(n, Math.ceil((state.remaining[d] ?? 0) / cap - 1e-9));
+      const demand = classLocal ? (cls.need[d] ?? 0) * classLeft : (state.remaining[d] ?? 0);
+      if (cap > 0) n = Math.max(n, Math.ceil(demand / cap - 1e-9));
     }
     const total = n * o.cost;
     if (!best || total < best.total * (1 - 1e-9) || (total <= best.total * (1 + 1e-9) && n < best.n)) best = { o, total, n };
@@ -287,7 +287,7 @@ function openBin(state: GroupState, option: TypeOption): number {
   return state.pending.push(bin.free);
 }
 
-function pack(prep: Prepared, ordering: Ordering): PackResult {
+function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResult {
   const { snapshot } = prep;
   const states = initialStates(prep);
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
@@ -341,7 +341,7 @@ function pack(prep: Prepared, ordering: Ordering): PackResult {
         while (next < total) {
           i = state.pending.findFrom(i, cls.need);
           if (i === -1) {
-            const option = chooseType(state, cls, total - next);
+            const option = chooseType(state, cls, total - next, classLocal);
             if (!option) break;
             i = openBin(state, option);
           }
@@ -487,9 +487,12 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const prep = prepare(snapshot);
   const orderings = options.orderings && options.orderings.length > 0 ? options.orderings : ORDERINGS;
   let best: PackResult | undefined;
+  const typeChoices = options.typeChoices && options.typeChoices.length > 0 ? options.typeChoices : TYPE_CHOICES;
   for (const ordering of orderings) {
-    const result = pack(prep, ordering);
-    if (!best || better(result, best)) best = result;
+    for (const typeChoice of typeChoices) {
+      const result = pack(prep, ordering, typeChoice === 'class-demand');
+      if (!best || better(result, best)) best = result;
+    }
   }
   if (!best) throw new Error('no ordering to plan with');
 

@@ -58,7 +58,17 @@ export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
  */
 export type Ordering = (typeof ORDERINGS)[number];
 
+export const TYPE_CHOICES = ['group-demand', 'class-demand'] as const;
+/**
+ * How a new instance's type is chosen: by the cost to finish the group's whole remaining demand with
+ * that type (`group-demand`), or only the demand of the tasks being placed (`class-demand`, which
+ * gives tasks bound by ENIs or host ports the type cheapest per task).
+ */
+export type TypeChoice = (typeof TYPE_CHOICES)[number];
+
 export interface PlanOptions {
   /** Orderings to try; the cheapest packing wins (default: all). */
   orderings?: readonly Ordering[];
+  /** Type choices to try with each ordering (default: both). */
+  typeChoices?: readonly TypeChoice[];
 }
