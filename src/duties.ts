@@ -3,11 +3,13 @@ import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { findCluster, findGroupByAsg } from './config/load.js';
 import type { ControllerConfig } from './config/schema.js';
 import { plan } from './core/capacity/index.js';
+import { withDisplacedDemand } from './core/capacity/displaced.js';
 import { scaleOutActions } from './core/capacity/scale-out.js';
 import { decideTerminating } from './core/drain/lifecycle.js';
 import { decideRebalanceRecommendation, decideSpotInterruption } from './core/drain/spot.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
 import type { Duty, DutyContext, Observation } from './controller.js';
+import type { DomainEventKind } from './events/index.js';
 import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
 
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
@@ -95,7 +97,10 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
     if ((task.version ?? 0) > event.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${event.version}`;
     return [{ cluster, snapshot: await readClusterSnapshot(read) }];
   },
-  decide: (_event, { snapshot }) => scaleOutActions(plan(snapshot), `${snapshot.pending.length} task(s) waiting for capacity`),
+  decide: (_event, { snapshot }) => {
+    const demand = withDisplacedDemand(snapshot);
+    return scaleOutActions(plan(demand), `${demand.pending.length} task(s) waiting for capacity (${demand.pending.length - snapshot.pending.length} on draining instances)`);
+  },
 };
 
 export const reconcileDuty: Duty<'scheduled'> = {
@@ -110,3 +115,21 @@ export const reconcileDuty: Duty<'scheduled'> = {
 };
 
 export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty } as const;
+
+/** The Lambda function (by its name in serverless.yml) that receives events of each kind. */
+export function functionFor(kind: DomainEventKind): keyof typeof DUTIES {
+  switch (kind) {
+    case 'spot-interruption':
+      return 'spot';
+    case 'rebalance-recommendation':
+      return 'rebalance';
+    case 'terminate-lifecycle-action':
+    case 'container-instance-state-change':
+      return 'lifecycle';
+    case 'task-state-change':
+    case 'service-action':
+      return 'capacity';
+    case 'scheduled':
+      return 'reconcile';
+  }
+}

@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 /** `ecs-pilot` command line. Exit 0 on success, 1 when input or config is rejected, 2 on usage errors. */
 import { Command, CommanderError } from 'commander';
+import { ValidationError } from '../core/model.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
+import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
+import { runSnapshotCommand } from './snapshot-command.js';
 
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
 }
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
   const write = io.out;
   const program = new Command();
   // Set before the subcommands are added: they inherit it.
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
     .name('ecs-pilot')
-    .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events, simulate.')
+    .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events against a simulated or real cluster.')
     .option('--config <file>', 'controller config', './ecs-pilot.yml')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -29,6 +32,34 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride()
     .action((file: string, options: { json?: boolean }) => runPlanCommand(file, options, write));
 
+  program
+    .command('replay')
+    .description('Replay recorded events through the real handlers against a simulated cluster (default) or, read-only, a real account.')
+    .argument('<events...>', 'event JSON files or directories of them (a file may hold an array of events)')
+    .option('--cluster <snapshot>', `snapshot v1 the simulated cluster starts from (default ${DEMO_SNAPSHOT})`)
+    .option('--json', 'print one JSON object: events (id, detailType, handler, outcome, actions, calls) and after (snapshot v1)')
+    .option('--aws', 'read the real account (credentials from the usual SDK chain); sends no write without --apply')
+    .option('--apply', 'with --aws: send the writes')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .exitOverride()
+    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string }) => {
+      const globals = program.opts<{ config: string }>();
+      const result = await replay(paths, { ...options, config: globals.config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? replayJson(result) : renderReplay(result));
+      setExitCode(replayExitCode(result));
+    });
+
+  program
+    .command('snapshot')
+    .description("Write a real cluster's snapshot v1 (read-only). Groups come from --config, else from the cluster's capacity providers.")
+    .requiredOption('--cluster <name>', 'ECS cluster name')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--region <region>', 'AWS region')
+    .exitOverride()
+    .action(async (options: { cluster: string; out?: string; region?: string }) => {
+      await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config }, write);
+    });
+
   return program;
 }
 
@@ -36,10 +67,13 @@ export function buildProgram(io: CliIo): Command {
 const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
-  const program = buildProgram(io);
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
@@ -48,6 +82,10 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     if (e instanceof CliError) {
       io.err(`ecs-pilot: ${e.message}`);
       return e.exitCode;
+    }
+    if (e instanceof ValidationError) {
+      io.err(`ecs-pilot: ${e.message}`);
+      return EXIT.rejected;
     }
     io.err(`ecs-pilot: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return EXIT.rejected;

@@ -118,6 +118,39 @@ export class SimulatedAws {
     this.faults.push({ command, error, times });
   }
 
+  /** The simulated cluster as a snapshot v1 (what `replay --json` prints as `after`). */
+  public toSnapshot(takenAt: string = this.snapshot.takenAt): Snapshot {
+    const taskOf = (t: SimTask): Task => {
+      const { arn: _arn, containerInstanceArn: _ci, desiredStatus: _d, version: _v, taskDefinitionArn: _td, ...task } = t;
+      return task;
+    };
+    const live = (t: SimTask): boolean => t.lastStatus !== 'STOPPED';
+    return {
+      ...this.snapshot,
+      takenAt,
+      groups: this.snapshot.groups.map((g) => ({ ...g, desired: this.groups.get(g.asg)?.desired ?? g.desired })),
+      instances: [...this.instances.values()].map((i) => {
+        const original = this.snapshot.instances.find((x) => x.id === i.arn);
+        return {
+          ...(original ?? { reservedPorts: i.reservedPorts, tags: {} }),
+          id: i.arn,
+          ec2InstanceId: i.ec2InstanceId,
+          group: i.group,
+          type: i.type,
+          az: i.az,
+          status: i.status as Instance['status'],
+          protected: i.protected,
+          reservedPorts: i.reservedPorts,
+          attributes: Object.fromEntries(i.attributes),
+          lifecycleState: i.lifecycleState,
+          tags: original?.tags ?? {},
+          tasks: [...this.tasks.values()].filter((t) => t.containerInstanceArn === i.arn && live(t)).map(taskOf),
+        };
+      }),
+      pending: [...this.tasks.values()].filter((t) => t.containerInstanceArn === undefined && live(t) && t.desiredStatus === 'RUNNING').map(taskOf),
+    };
+  }
+
   // ---------- the SDK edge ----------
 
   /** A stand-in for a client: `{ send }` taking SDK command objects. */

@@ -1,5 +1,6 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
 import { plan } from '../../src/core/capacity/index.js';
 import { DUTIES } from '../../src/duties.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -18,8 +19,9 @@ describe('Handler: capacity (PROVISIONING tasks, placement failures)', () => {
     const record = await invoke(DUTIES.capacity, event('events/demo/03-task-provisioning.json'));
     expect(record.outcome).toBe('acted');
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTasksCommand, { cluster: 'demo', tasks: [TASK] });
-    // The same numbers as planning the demo snapshot directly.
-    const expected = plan(demoSnapshot()).groups.filter((g) => g.desired > g.current);
+    // The same numbers as planning the demo snapshot directly, tasks on its draining GPU instance included.
+    const expected = plan(withDisplacedDemand(demoSnapshot())).groups.filter((g) => g.desired > g.current);
+    expect(expected.find((g) => g.name === 'gpu-ondemand')?.desired).toBe(4);
     expect(expected.length).toBeGreaterThan(0);
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, expected.length);
     for (const g of expected) {

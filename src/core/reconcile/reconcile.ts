@@ -10,6 +10,7 @@
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
+import { withDisplacedDemand } from '../capacity/displaced.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../model.js';
 import { decideTerminating } from '../drain/lifecycle.js';
@@ -27,9 +28,10 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
     actions.push(...decideTerminating(snapshot, gc, { asg: gc.asg, instanceId: inst.ec2InstanceId, hookName: gc.lifecycleHookName }, now));
   }
 
-  // 2. Waiting tasks.
-  const result = plan(snapshot);
-  actions.push(...scaleOutActions(result, `reconcile: ${snapshot.pending.length} task(s) waiting`));
+  // 2. Waiting tasks, and those on draining instances that will need a new home.
+  const demand = withDisplacedDemand(snapshot);
+  const result = plan(demand);
+  actions.push(...scaleOutActions(result, `reconcile: ${demand.pending.length} task(s) waiting or displaced`));
   const receiving = new Set(result.placements.map((p) => p.instance));
   const groupsWaiting = new Set(
     result.groups.filter((g) => g.newUnits > 0 || result.placements.some((p) => p.instance.startsWith(`launching:${g.name}:`))).map((g) => g.name),

@@ -1,0 +1,242 @@
+/**
+ * `ecs-pilot replay <event.json|dir>...`: runs the real controller loop for each recorded event against
+ * the simulated cluster (default: the bundled demo snapshot), or read-only against a real account with
+ * `--aws` (writes only with `--apply`), and shows what it decided and sent.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsClients, type Clients } from '../aws/clients.js';
+import { loadConfigFile } from '../config/load.js';
+import { parseConfig } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
+import { ActuationError, runDuty, type DecisionRecord, type Duty } from '../controller.js';
+import { describeAction } from '../core/actions.js';
+import { ValidationError, type Snapshot } from '../core/model.js';
+import { DUTIES, functionFor } from '../duties.js';
+import { EventValidationError, parseEvent } from '../events/index.js';
+import { SimulatedAws } from '../sim/simulated-aws.js';
+import { CliError, EXIT } from './errors.js';
+import { loadSnapshot, readJsonFile } from './io.js';
+import { summarizeChanges } from './changes.js';
+
+export const DEMO_SNAPSHOT = 'events/clusters/demo.json';
+
+export interface ReplayOptions {
+  cluster?: string;
+  config: string;
+  configGiven: boolean;
+  json?: boolean;
+  aws?: boolean;
+  apply?: boolean;
+  region?: string;
+}
+
+export interface ReplayedCall {
+  service: string;
+  command: string;
+  input: Record<string, unknown>;
+  /** False for writes a dry run only describes. */
+  sent: boolean;
+}
+
+export interface ReplayedEvent {
+  file: string;
+  id: string | undefined;
+  detailType: string | undefined;
+  handler: string;
+  outcome: DecisionRecord['outcome'];
+  reason?: string;
+  actions: Array<{ kind: string; reason: string; description: string }>;
+  calls: ReplayedCall[];
+  changes: string[];
+}
+
+/** Expands files and directories (their `*.json`, sorted) into events; a file may hold an array. */
+export function collectEvents(paths: string[]): Array<{ file: string; event: unknown }> {
+  const out: Array<{ file: string; event: unknown }> = [];
+  for (const path of paths) {
+    if (!existsSync(path)) throw new CliError(`no such file or directory: ${path}`, EXIT.rejected);
+    const files = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
+    for (const file of files) {
+      const doc = readJsonFile(file, 'event file');
+      for (const event of Array.isArray(doc) ? doc : [doc]) out.push({ file, event });
+    }
+  }
+  return out;
+}
+
+/** A config for the snapshot's cluster when none covers it: its groups with default settings. */
+export function configForSnapshot(snapshot: Snapshot): ControllerConfig {
+  return parseConfig({ clusters: [{ name: snapshot.cluster, groups: snapshot.groups.map((g) => ({ name: g.name, asg: g.asg, lifecycle: g.lifecycle })) }] });
+}
+
+function loadConfig(options: ReplayOptions, snapshot: Snapshot | undefined): { config: ControllerConfig; note?: string } {
+  if (existsSync(options.config)) {
+    try {
+      const config = loadConfigFile(options.config);
+      if (!snapshot || config.clusters.some((c) => c.name === snapshot.cluster)) return { config };
+      return { config: { ...configForSnapshot(snapshot), dryRun: config.dryRun }, note: `${options.config} has no cluster "${snapshot.cluster}": using its groups with default settings` };
+    } catch (e) {
+      if (e instanceof ValidationError) throw new CliError(`${options.config}: ${e.message}`, EXIT.rejected, { cause: e });
+      throw e;
+    }
+  }
+  if (options.configGiven) throw new CliError(`cannot read config ${options.config}: no such file`, EXIT.rejected);
+  if (!snapshot) throw new CliError(`--aws needs a config naming the cluster and its groups (${options.config} not found)`, EXIT.rejected);
+  return { config: configForSnapshot(snapshot), note: `no ${options.config}: using the snapshot's groups with default settings` };
+}
+
+const READ_ONLY = /^(Describe|List|Get)/;
+
+/** Wraps clients so every command is logged, and writes are refused unless allowed. */
+function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean): Clients {
+  const wrap = (service: keyof Clients) => ({
+    send: async (command: { input: object; constructor: { name: string } }) => {
+      const name = command.constructor.name.replace(/Command$/, '');
+      if (!allowWrites && !READ_ONLY.test(name)) throw new CliError(`refusing to send ${service}:${name} without --apply`, EXIT.rejected);
+      log.push({ service, command: name, input: command.input as Record<string, unknown>, sent: true });
+      return (clients[service] as { send: (c: unknown) => Promise<unknown> }).send(command);
+    },
+  });
+  return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2') } as unknown as Clients;
+}
+
+function eventTime(raw: unknown, fallback: Date): Date {
+  const t = typeof raw === 'object' && raw !== null ? (raw as { time?: unknown }).time : undefined;
+  const ms = typeof t === 'string' ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? fallback : new Date(ms);
+}
+
+/** The state a real account is in when it emits the event: the ASG waits on its hook. */
+function implyState(sim: SimulatedAws, raw: unknown): void {
+  try {
+    const parsed = parseEvent(raw);
+    if (parsed.outcome === 'parsed' && parsed.event.kind === 'terminate-lifecycle-action') {
+      const i = sim.instance(parsed.event.instanceId);
+      if (i && i.lifecycleState === 'InService') sim.setLifecycleState(parsed.event.instanceId, 'Terminating:Wait');
+    }
+  } catch {
+    // a malformed event is reported by the controller itself
+  }
+}
+
+export interface ReplayResult {
+  events: ReplayedEvent[];
+  after: Snapshot | undefined;
+  notes: string[];
+}
+
+export async function replay(paths: string[], options: ReplayOptions, awsClientsFor: (region?: string) => Clients = awsClients): Promise<ReplayResult> {
+  if (paths.length === 0) throw new CliError('replay needs at least one event file or directory', EXIT.usage);
+  if (options.aws && options.cluster) throw new CliError('--cluster (a snapshot) and --aws (a real account) exclude each other', EXIT.usage);
+  if (options.apply && !options.aws) throw new CliError('--apply only makes sense with --aws', EXIT.usage);
+  const events = collectEvents(paths);
+  const snapshot = options.aws ? undefined : loadSnapshot(options.cluster ?? DEMO_SNAPSHOT);
+  const { config: loaded, note } = loadConfig(options, snapshot);
+  const notes = note ? [note] : [];
+  const sim = snapshot ? new SimulatedAws(snapshot) : undefined;
+  const base: Clients = sim ? { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') } : awsClientsFor(options.region ?? loaded.region);
+  // Against a real account: dry-run unless --apply.
+  const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
+  if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
+
+  const replayed: ReplayedEvent[] = [];
+  for (const { file, event } of events) {
+    const log: ReplayedCall[] = [];
+    const clients = recording(base, log, !options.aws || options.apply === true);
+    const before = sim?.toSnapshot();
+    if (sim) implyState(sim, event);
+    let kind: string | undefined;
+    try {
+      const parsed = parseEvent(event);
+      kind = parsed.outcome === 'parsed' ? parsed.event.kind : undefined;
+    } catch {
+      kind = undefined;
+    }
+    const handler = kind ? functionFor(kind as Parameters<typeof functionFor>[0]) : 'none';
+    // The duty checks at run time that it handles the event's kind; an event no function takes is
+    // offered to one so that it is ignored the way a Lambda would ignore it.
+    const duty = (handler === 'none' ? DUTIES.reconcile : DUTIES[handler]) as unknown as Duty;
+    const now = eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
+    let record: DecisionRecord;
+    try {
+      record = await runDuty(duty, event, { config, clients, now });
+    } catch (e) {
+      if (e instanceof EventValidationError) {
+        record = { duty: duty.name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
+      } else if (e instanceof ActuationError) {
+        record = e.record;
+      } else throw e;
+    }
+    const detailType = typeof event === 'object' && event !== null ? ((event as Record<string, unknown>)['detail-type'] as string | undefined) : undefined;
+    const unsent = config.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
+    replayed.push({
+      file,
+      id: record.eventId,
+      detailType,
+      handler: handler === 'none' ? 'none' : handler,
+      outcome: record.outcome,
+      ...(record.reason ? { reason: record.reason } : {}),
+      actions: record.actions.map((a) => ({ kind: a.kind, reason: a.action.reason, description: describeAction(a.action) })),
+      calls: [...log, ...unsent],
+      changes: sim && before ? summarizeChanges(before, sim.toSnapshot()) : [],
+    });
+  }
+  return { events: replayed, after: sim?.toSnapshot(), notes };
+}
+
+const short = (s: string): string => (s.length > 110 ? `${s.slice(0, 107)}...` : s);
+
+export function renderReplay(result: ReplayResult): string {
+  const out: string[] = [...result.notes.map((n) => `note: ${n}`)];
+  result.events.forEach((e, i) => {
+    out.push('', `[${i + 1}/${result.events.length}] ${e.detailType ?? '(no detail-type)'}  ${e.file}`);
+    out.push(`  handler: ${e.handler}   outcome: ${e.outcome}${e.reason ? ` (${short(e.reason)})` : ''}`);
+    if (e.actions.length > 0) {
+      out.push('  decisions:');
+      for (const a of e.actions) out.push(`    - ${short(a.description)}`);
+    }
+    const writes = e.calls.filter((c) => !READ_ONLY.test(c.command));
+    const reads = e.calls.length - writes.length;
+    out.push(`  AWS calls: ${e.calls.length} (${reads} read${reads === 1 ? '' : 's'}${writes.length > 0 ? `; writes: ${writes.map((c) => `${c.command}${c.sent ? '' : ' (not sent)'}`).join(', ')}` : ''})`);
+    if (e.changes.length > 0) {
+      out.push('  cluster:');
+      for (const c of e.changes) out.push(`    ${c}`);
+    }
+  });
+  const counts = new Map<string, number>();
+  for (const e of result.events) counts.set(e.outcome, (counts.get(e.outcome) ?? 0) + 1);
+  out.push('', `${result.events.length} event(s): ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  return out.join('\n');
+}
+
+export function replayJson(result: ReplayResult): string {
+  return JSON.stringify(
+    {
+      events: result.events.map((e) => ({
+        id: e.id,
+        detailType: e.detailType,
+        file: e.file,
+        handler: e.handler,
+        outcome: e.outcome,
+        ...(e.reason ? { reason: e.reason } : {}),
+        actions: e.actions,
+        calls: e.calls,
+      })),
+      ...(result.after ? { after: result.after } : {}),
+      notes: result.notes,
+    },
+    null,
+    2,
+  );
+}
+
+/** Exit 0 when every event was acted on, had nothing to do or was ignored; 1 when one was rejected or failed. */
+export function replayExitCode(result: ReplayResult): number {
+  return result.events.some((e) => e.outcome === 'rejected' || e.outcome === 'failed') ? EXIT.rejected : EXIT.ok;
+}

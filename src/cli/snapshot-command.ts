@@ -1,0 +1,50 @@
+/**
+ * `ecs-pilot snapshot --cluster <name>`: reads a real cluster (read-only) into snapshot v1. Groups come
+ * from the config, or else from the cluster's capacity providers (their Auto Scaling groups).
+ */
+import { writeFileSync } from 'node:fs';
+import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { awsClients, type Clients } from '../aws/clients.js';
+import { readClusterSnapshot } from '../aws/snapshot-reader.js';
+import { loadConfigFile, parseConfig } from '../config/load.js';
+import type { ClusterConfig } from '../config/schema.js';
+import { existsSync } from 'node:fs';
+import { CliError, EXIT } from './errors.js';
+
+export interface SnapshotOptions {
+  cluster: string;
+  config: string;
+  out?: string;
+  region?: string;
+}
+
+/** The cluster's EC2 capacity providers and their ASGs, as a cluster config with defaults. */
+export async function discoverCluster(clients: Clients, name: string): Promise<ClusterConfig> {
+  const described = await clients.ecs.send(new DescribeClustersCommand({ clusters: [name] }));
+  const cluster = described.clusters?.[0];
+  if (!cluster) throw new CliError(`cluster ${name} not found`, EXIT.rejected);
+  const providers = (cluster.capacityProviders ?? []).filter((p) => p !== 'FARGATE' && p !== 'FARGATE_SPOT');
+  if (providers.length === 0) throw new CliError(`cluster ${name} has no EC2 capacity providers: name its groups in the config`, EXIT.rejected);
+  const out = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: providers }));
+  const groups = (out.capacityProviders ?? []).flatMap((p) => {
+    const arn = p.autoScalingGroupProvider?.autoScalingGroupArn;
+    const asg = arn?.split('autoScalingGroupName/')[1];
+    return p.name && asg ? [{ name: p.name, asg }] : [];
+  });
+  const config = parseConfig({ clusters: [{ name, groups }] });
+  const first = config.clusters[0];
+  if (!first) throw new CliError(`cluster ${name}: no groups found`, EXIT.rejected);
+  return first;
+}
+
+export async function runSnapshotCommand(options: SnapshotOptions, write: (t: string) => void, clientsFor: (region?: string) => Clients = awsClients): Promise<void> {
+  const config = existsSync(options.config) ? loadConfigFile(options.config) : undefined;
+  const clients = clientsFor(options.region ?? config?.region);
+  const cluster = config?.clusters.find((c) => c.name === options.cluster) ?? (await discoverCluster(clients, options.cluster));
+  const snapshot = await readClusterSnapshot({ clients, cluster, now: new Date() });
+  const text = JSON.stringify(snapshot, null, 2);
+  if (options.out) {
+    writeFileSync(options.out, `${text}\n`);
+    write(`wrote ${options.out}: ${snapshot.instances.length} instances, ${snapshot.pending.length} waiting tasks, ${snapshot.groups.length} groups`);
+  } else write(text);
+}
