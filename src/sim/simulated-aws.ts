@@ -365,6 +365,25 @@ export class SimulatedAws {
     return { attributes };
   }
 
+  protected ecs_DescribeClusters(input: Record<string, unknown>) {
+    const names = ((input.clusters as string[]) ?? []).map((c) => c.split('/').pop());
+    if (!names.includes(this.cluster)) return { clusters: [], failures: names.map((n) => ({ arn: n, reason: 'MISSING' })) };
+    return { clusters: [{ clusterArn: this.clusterArn(), clusterName: this.cluster, status: 'ACTIVE', capacityProviders: this.snapshot.groups.map((g) => g.name) }], failures: [] };
+  }
+
+  protected ecs_DescribeCapacityProviders(input: Record<string, unknown>) {
+    const names = (input.capacityProviders as string[]) ?? [];
+    return {
+      capacityProviders: this.snapshot.groups
+        .filter((g) => names.includes(g.name))
+        .map((g) => ({
+          name: g.name,
+          status: 'ACTIVE',
+          autoScalingGroupProvider: { autoScalingGroupArn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${g.asg}` },
+        })),
+    };
+  }
+
   // ---------- Auto Scaling ----------
 
   protected autoscaling_DescribeAutoScalingGroups(input: Record<string, unknown>) {

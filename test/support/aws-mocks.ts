@@ -19,7 +19,7 @@ const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
-  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes',
+  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeClusters', 'DescribeCapacityProviders',
 ]);
 
 export interface MockedAws {
