@@ -5,6 +5,7 @@ import { ValidationError } from '../core/model.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
+import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
 
 export interface CliIo {
@@ -19,7 +20,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
     .name('ecs-pilot')
-    .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events against a simulated or real cluster.')
+    .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events against a simulated or real cluster, simulate scenarios.')
     .option('--config <file>', 'controller config', './ecs-pilot.yml')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -47,6 +48,18 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       const result = await replay(paths, { ...options, config: globals.config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? replayJson(result) : renderReplay(result));
       setExitCode(replayExitCode(result));
+    });
+
+  program
+    .command('simulate')
+    .description('Run a scenario (docs/simulation.md) on the simulated cluster under ecs-pilot or a model of ECS managed scaling.')
+    .argument('<scenario>', 'scenario file (YAML or JSON), e.g. events/scenarios/burst.yml')
+    .option('--controller <name>', 'ecs-pilot | ecs-managed', 'ecs-pilot')
+    .option('--json', 'print the metrics and the per-minute series as JSON')
+    .option('--report <file>', 'also write an HTML report with a chart')
+    .exitOverride()
+    .action(async (path: string, options: { controller: string; json?: boolean; report?: string }) => {
+      await runSimulateCommand(path, options, write);
     });
 
   program

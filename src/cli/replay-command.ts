@@ -6,8 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsClients, type Clients } from '../aws/clients.js';
-import { loadConfigFile } from '../config/load.js';
-import { parseConfig } from '../config/load.js';
+import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { ActuationError, runDuty, type DecisionRecord, type Duty } from '../controller.js';
 import { describeAction } from '../core/actions.js';
@@ -68,11 +67,6 @@ export function collectEvents(paths: string[]): Array<{ file: string; event: unk
     }
   }
   return out;
-}
-
-/** A config for the snapshot's cluster when none covers it: its groups with default settings. */
-export function configForSnapshot(snapshot: Snapshot): ControllerConfig {
-  return parseConfig({ clusters: [{ name: snapshot.cluster, groups: snapshot.groups.map((g) => ({ name: g.name, asg: g.asg, lifecycle: g.lifecycle })) }] });
 }
 
 function loadConfig(options: ReplayOptions, snapshot: Snapshot | undefined): { config: ControllerConfig; note?: string } {

@@ -1,7 +1,7 @@
 /** Loading the controller config. The one place that reads `process.env`. */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { fieldIssues, ValidationError } from '../core/model.js';
+import { fieldIssues, ValidationError, type Snapshot } from '../core/model.js';
 import { ControllerConfigSchema, type ClusterConfig, type ControllerConfig, type GroupConfig } from './schema.js';
 
 /**
@@ -30,6 +30,11 @@ export function loadConfigFile(path: string): ControllerConfig {
     throw new ValidationError('config', [{ path: '$', message: `${path} is not valid YAML${where}: ${(e as Error).message.split('\n')[0]}` }], { cause: e });
   }
   return parseConfig(doc);
+}
+
+/** A config for a snapshot's cluster when none covers it: its groups with default settings. */
+export function configForSnapshot(snapshot: Snapshot): ControllerConfig {
+  return parseConfig({ clusters: [{ name: snapshot.cluster, groups: snapshot.groups.map((g) => ({ name: g.name, asg: g.asg, lifecycle: g.lifecycle })) }] });
 }
 
 /** Settings a Lambda takes from its environment. */

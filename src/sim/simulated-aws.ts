@@ -20,16 +20,23 @@ export class SimulatedServiceError extends Error {
   }
 }
 
-interface SimTask extends Task {
+export interface SimTask extends Task {
   arn: string;
   containerInstanceArn: string | undefined;
   desiredStatus: string;
   lastStatus: string;
   version: number;
   taskDefinitionArn: string;
+  /** Simulated time (ms) the task was asked for, started running, stopped. */
+  submittedAt: number;
+  runningAt?: number;
+  stoppedAt?: number;
+  stoppedReason?: string;
+  /** How long a standalone task runs before it exits on its own (ms); undefined: until stopped. */
+  durationMs?: number;
 }
 
-interface SimInstance {
+export interface SimInstance {
   arn: string;
   ec2InstanceId: string;
   group: string;
@@ -40,8 +47,11 @@ interface SimInstance {
   protected: boolean;
   lifecycleState: string;
   reservedPorts: number[];
-  registered: { cpu: number; memoryMiB: number; gpus: number };
+  registered: { cpu: number; memoryMiB: number; gpus: number; enis: number };
   attributes: Map<string, string>;
+  /** Simulated time (ms) it was launched and terminated. */
+  launchedAt: number;
+  terminatedAt?: number;
 }
 
 export interface SimulatedAwsOptions {
@@ -63,9 +73,11 @@ export class SimulatedAws {
   public readonly region: string;
   public readonly cluster: string;
   public readonly snapshot: Snapshot;
-  private readonly instances = new Map<string, SimInstance>();
-  private readonly tasks = new Map<string, SimTask>();
-  private readonly groups = new Map<string, { name: string; asg: string; min: number; max: number; desired: number; hook: string | undefined }>();
+  protected readonly instances = new Map<string, SimInstance>();
+  protected readonly tasks = new Map<string, SimTask>();
+  protected readonly groups = new Map<string, { name: string; asg: string; min: number; max: number; desired: number; hook: string | undefined }>();
+  /** Simulated clock (ms since the epoch); starts at the snapshot's time. */
+  public now: number;
   /** Every command received, in order: the replay prints them, tests count them. */
   public readonly log: Array<{ service: Service; command: string; input: Record<string, unknown> }> = [];
   /** Faults to inject: the next matching call throws. */
@@ -76,6 +88,7 @@ export class SimulatedAws {
     this.account = options.account ?? '123456789012';
     this.region = options.region ?? 'us-east-1';
     this.cluster = snapshot.cluster;
+    this.now = Date.parse(snapshot.takenAt);
     for (const g of snapshot.groups) {
       const hook = options.hooks ? options.hooks[g.name] : 'ecs-pilot-drain';
       this.groups.set(g.asg, { name: g.name, asg: g.asg, min: g.min, max: g.max, desired: g.desired, hook });
@@ -167,14 +180,19 @@ export class SimulatedAws {
     }
     const fn = (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`];
     if (!fn) throw new SimulatedServiceError('UnsupportedOperation', `the simulator does not answer ${service}:${command}`);
-    return structuredClone(fn.call(this, input));
+    const out = structuredClone(fn.call(this, input));
+    this.afterCommand(service, command, input);
+    return out;
   }
+
+  /** Called after every command that succeeded: a time-driven world reacts to writes here. */
+  protected afterCommand(_service: Service, _command: string, _input: Record<string, unknown>): void {}
 
   // ---------- ECS ----------
 
   protected ecs_ListContainerInstances(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
-    let list = [...this.instances.values()].filter((i) => i.status !== 'INACTIVE');
+    let list = [...this.instances.values()].filter((i) => i.status !== 'INACTIVE' && i.status !== 'LAUNCHING');
     const filter = input.filter as string | undefined;
     if (filter) {
       const m = /^ec2InstanceId\s*==\s*(\S+)$/.exec(filter.trim());
@@ -517,7 +535,7 @@ export class SimulatedAws {
 
   // ---------- helpers ----------
 
-  private clusterArn(): string {
+  protected clusterArn(): string {
     return `arn:aws:ecs:${this.region}:${this.account}:cluster/${this.cluster}`;
   }
 
@@ -532,9 +550,10 @@ export class SimulatedAws {
     return g;
   }
 
-  private addInstance(i: Instance): void {
+  protected addInstance(i: Instance): void {
     const type = this.snapshot.instanceTypes[i.type];
     const registered = i.registered ?? { cpu: type?.cpu ?? 0, memoryMiB: type?.memoryMiB ?? 0, enis: type?.enis ?? 0, gpus: type?.gpus ?? 0 };
+    const enis = i.registered ? (type?.enis ?? i.registered.enis) : registered.enis;
     this.instances.set(i.id, {
       arn: i.id,
       ec2InstanceId: i.ec2InstanceId,
@@ -546,15 +565,16 @@ export class SimulatedAws {
       protected: i.protected,
       lifecycleState: i.lifecycleState ?? (i.status === 'INACTIVE' ? 'Terminated' : 'InService'),
       reservedPorts: i.reservedPorts,
-      registered: { cpu: registered.cpu, memoryMiB: registered.memoryMiB, gpus: registered.gpus },
+      registered: { cpu: registered.cpu, memoryMiB: registered.memoryMiB, gpus: registered.gpus, enis },
       attributes: new Map(Object.entries(i.attributes)),
+      launchedAt: this.now,
     });
     for (const t of i.tasks) this.addTask(t, i.id, t.lastStatus ?? 'RUNNING');
   }
 
-  private addTask(t: Task, containerInstanceArn: string | undefined, lastStatus: string): void {
+  protected addTask(t: Task, containerInstanceArn: string | undefined, lastStatus: string): SimTask {
     const family = (t.group ?? 'family:task').replace(/^(service|family):/, '');
-    this.tasks.set(t.id, {
+    const task: SimTask = {
       ...t,
       arn: t.id,
       containerInstanceArn,
@@ -562,6 +582,10 @@ export class SimulatedAws {
       lastStatus,
       version: lastStatus === 'PROVISIONING' ? 1 : 3,
       taskDefinitionArn: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${family}:1`,
-    });
+      submittedAt: this.now,
+      ...(lastStatus === 'RUNNING' ? { runningAt: this.now } : {}),
+    };
+    this.tasks.set(t.id, task);
+    return task;
   }
 }

@@ -1,0 +1,112 @@
+/**
+ * Scenario files for `ecs-pilot simulate` (docs/simulation.md): an initial cluster snapshot, the
+ * services running on it, and a timeline of what happens (service scaling, RunTask bursts, spot
+ * interruption waves). YAML or JSON; validated with field paths.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { fieldIssues, parseSnapshot, ValidationError, type Snapshot } from '../core/model.js';
+
+const seconds = z.number().nonnegative();
+
+const TaskShapeSchema = z.strictObject({
+  cpu: z.number().int().nonnegative(),
+  memoryMiB: z.number().int().nonnegative(),
+  gpus: z.number().int().nonnegative().default(0),
+  awsvpc: z.boolean().default(false),
+  hostPorts: z.array(z.number().int().min(1).max(65535)).default([]),
+  capacityProvider: z.string().min(1).optional(),
+});
+
+export const ServiceSchema = TaskShapeSchema.extend({
+  name: z.string().min(1),
+  desired: z.number().int().nonnegative(),
+  minimumHealthyPercent: z.number().int().min(0).max(100).default(100),
+  maximumPercent: z.number().int().min(100).max(400).default(200),
+  distinctInstance: z.boolean().default(false),
+});
+
+const StepSchema = z.union([
+  z.strictObject({ at: seconds, setDesired: z.strictObject({ service: z.string().min(1), count: z.number().int().nonnegative() }) }),
+  z.strictObject({
+    at: seconds,
+    runTasks: TaskShapeSchema.extend({
+      count: z.number().int().positive(),
+      family: z.string().min(1).default('batch'),
+      durationSeconds: seconds.default(600),
+    }),
+  }),
+  z.strictObject({
+    at: seconds,
+    spotInterruption: z.strictObject({
+      group: z.string().min(1),
+      /** Share of the group's instances reclaimed. */
+      fraction: z.number().gt(0).max(1),
+      /** The warnings are spread evenly over this window. */
+      overSeconds: seconds.default(0),
+    }),
+  }),
+]);
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  /** Snapshot v1 file (relative to the scenario) the cluster starts from. */
+  cluster: z.string().min(1),
+  durationMinutes: z.number().positive().max(7 * 24 * 60),
+  settings: z
+    .strictObject({
+      /** From a launch request to an ACTIVE container instance. */
+      instanceLaunchSeconds: seconds.default(120),
+      /** From placement to RUNNING (image pull, start). */
+      taskStartSeconds: seconds.default(15),
+      /** EventBridge delivery plus a Lambda invocation. */
+      controllerLatencySeconds: seconds.default(2),
+      reconcileSeconds: seconds.default(60),
+      /** ECS managed scaling's settings for the ecs-managed controller. */
+      targetCapacityPercent: z.number().int().min(1).max(100).default(100),
+      instanceWarmupSeconds: seconds.default(300),
+      minimumScalingStepSize: z.number().int().min(1).default(1),
+      maximumScalingStepSize: z.number().int().min(1).default(10000),
+      /** How often the world advances. */
+      tickSeconds: z.number().positive().default(5),
+    })
+    .prefault({}),
+  services: z.array(ServiceSchema).default([]),
+  timeline: z.array(StepSchema).default([]),
+});
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ServiceSpec = z.infer<typeof ServiceSchema>;
+export type TimelineStep = z.infer<typeof StepSchema>;
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  snapshot: Snapshot;
+}
+
+export function parseScenario(doc: unknown): Scenario {
+  const r = ScenarioSchema.safeParse(doc);
+  if (!r.success) throw new ValidationError('scenario', fieldIssues(r.error), { cause: r.error });
+  return r.data;
+}
+
+export function loadScenario(path: string): LoadedScenario {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ValidationError('scenario', [{ path: '$', message: `cannot read ${path}: ${(e as Error).message.split('\n')[0]}` }], { cause: e });
+  }
+  const scenario = parseScenario(doc);
+  const snapshotPath = resolve(dirname(path), scenario.cluster);
+  let snapshotDoc: unknown;
+  try {
+    snapshotDoc = JSON.parse(readFileSync(snapshotPath, 'utf8'));
+  } catch (e) {
+    throw new ValidationError('scenario', [{ path: '$.cluster', message: `cannot read ${snapshotPath}: ${(e as Error).message.split('\n')[0]}` }], { cause: e });
+  }
+  return { scenario, snapshot: parseSnapshot(snapshotDoc) };
+}

@@ -1,0 +1,472 @@
+/**
+ * A simulated cluster that moves in time (docs/simulation.md): Auto Scaling groups launch and
+ * terminate instances, the ECS scheduler keeps services at their desired count and places tasks,
+ * spot instances are reclaimed two minutes after their warning, and the EventBridge events a real
+ * account would send go to an outbox for the controller under test. The controller talks to it
+ * through the same SDK commands as to AWS (it is a `SimulatedAws`).
+ */
+import { evaluate, parseExpression } from '../core/capacity/expression.js';
+import { weightOf, type Snapshot, type Task } from '../core/model.js';
+import type { Scenario, ServiceSpec } from './scenario.js';
+import { SimulatedAws, type SimInstance, type SimTask } from './simulated-aws.js';
+
+export interface OutboxEvent {
+  deliverAt: number;
+  event: Record<string, unknown>;
+}
+
+interface ServiceState extends ServiceSpec {
+  /** Tasks asked for by the scenario (not replacements), for the latency figures. */
+  created: number;
+}
+
+export interface WorldCounters {
+  scalingActions: number;
+  interruptedTasks: number;
+  /** Standalone tasks stopped before they finished (instance gone). */
+  killedStandalone: number;
+  completedStandalone: number;
+  /** Non-daemon tasks still running when a scale-in terminated their instance (must stay 0). */
+  killedByScaleIn: number;
+}
+
+const SPOT_NOTICE_MS = 120_000;
+const HOOK_TIMEOUT_MS = 600_000;
+
+export class SimulatedCluster extends SimulatedAws {
+  public readonly outbox: OutboxEvent[] = [];
+  public readonly counters: WorldCounters = { scalingActions: 0, interruptedTasks: 0, killedStandalone: 0, completedStandalone: 0, killedByScaleIn: 0 };
+  public readonly startMs: number;
+  private readonly settings: Scenario['settings'];
+  private readonly services = new Map<string, ServiceState>();
+  private readonly pendingSince = new Map<string, number>();
+  private readonly launchDoneAt = new Map<string, number>();
+  private readonly hookDeadline = new Map<string, number>();
+  private readonly scheduled: Array<{ at: number; run: () => void }> = [];
+  private seq = 0;
+  private readonly azs: string[];
+  private readonly expressions = new Map<string, ReturnType<typeof parseExpression> | null>();
+
+  public constructor(snapshot: Snapshot, scenario: Scenario, options: { hooks: boolean }) {
+    super(snapshot, { hooks: Object.fromEntries(snapshot.groups.map((g) => [g.name, options.hooks ? 'ecs-pilot-drain' : undefined])) });
+    this.settings = scenario.settings;
+    this.startMs = this.now;
+    this.azs = [...new Set(snapshot.instances.map((i) => i.az))].sort();
+    if (this.azs.length === 0) this.azs.push('us-east-1a', 'us-east-1b', 'us-east-1c');
+    for (const s of scenario.services.length > 0 ? scenario.services : inferServices(snapshot)) this.services.set(s.name, { ...s, created: 0 });
+  }
+
+  // ---------- what the scenario does ----------
+
+  public at(ms: number, run: () => void): void {
+    this.scheduled.push({ at: ms, run });
+    this.scheduled.sort((a, b) => a.at - b.at);
+  }
+
+  public setServiceDesired(name: string, count: number): void {
+    const s = this.services.get(name);
+    if (!s) throw new Error(`scenario names unknown service ${name}`);
+    s.desired = count;
+  }
+
+  public runTasks(shape: { cpu: number; memoryMiB: number; gpus: number; awsvpc: boolean; hostPorts: number[]; capacityProvider?: string | undefined; family: string; durationSeconds: number }, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const t = this.newTask({ cpu: shape.cpu, memoryMiB: shape.memoryMiB, gpus: shape.gpus, awsvpc: shape.awsvpc, hostPorts: shape.hostPorts, group: `family:${shape.family}`, startedBy: 'scenario', ...(shape.capacityProvider ? { capacityProvider: shape.capacityProvider } : {}) });
+      t.durationMs = shape.durationSeconds * 1000;
+    }
+  }
+
+  /** Warns `fraction` of the group's running instances, spread over `overSeconds`; each is reclaimed 2 minutes later. */
+  public spotWave(group: string, fraction: number, overSeconds: number): void {
+    const victims = this.members(group).filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService');
+    const n = Math.ceil(victims.length * fraction);
+    victims.slice(0, n).forEach((v, k) => {
+      const warnAt = this.now + (n > 1 ? Math.round((overSeconds * 1000 * k) / (n - 1)) : 0);
+      this.at(warnAt, () => {
+        if (v.lifecycleState === 'Terminated') return;
+        this.emit('aws.ec2', 'EC2 Spot Instance Interruption Warning', { 'instance-id': v.ec2InstanceId, 'instance-action': 'terminate' }, [`arn:aws:ec2:${this.region}:${this.account}:instance/${v.ec2InstanceId}`]);
+        this.at(this.now + SPOT_NOTICE_MS, () => this.terminate(v, 'spot'));
+      });
+    });
+  }
+
+  // ---------- the clock ----------
+
+  /** Moves the world to `ms`: due happenings, then the ASGs, the ECS scheduler, task starts and ends. */
+  public advance(ms: number): void {
+    this.now = ms;
+    while (this.scheduled.length > 0 && (this.scheduled[0]?.at ?? Infinity) <= ms) this.scheduled.shift()?.run();
+    this.autoScaling();
+    this.serviceScheduler();
+    this.placement();
+    this.taskProgress();
+  }
+
+  /** Events due for delivery by `ms`, removed from the outbox. */
+  public deliverable(ms: number): Array<Record<string, unknown>> {
+    const due = this.outbox.filter((e) => e.deliverAt <= ms);
+    this.outbox.splice(0, this.outbox.length, ...this.outbox.filter((e) => e.deliverAt > ms));
+    return due.map((e) => e.event);
+  }
+
+  // ---------- reading the world, for metrics and ecs-managed ----------
+
+  public allInstances(): SimInstance[] {
+    return [...this.instances.values()];
+  }
+
+  public allTasks(): SimTask[] {
+    return [...this.tasks.values()];
+  }
+
+  public groupOf(asg: string) {
+    return this.groups.get(asg);
+  }
+
+  public serviceStates(): ServiceState[] {
+    return [...this.services.values()];
+  }
+
+  public members(groupName: string): SimInstance[] {
+    return [...this.instances.values()].filter((i) => i.group === groupName && i.lifecycleState !== 'Terminated');
+  }
+
+  public setProtection(i: SimInstance, value: boolean): void {
+    i.protected = value;
+  }
+
+  /** Desired capacity set by a controller other than through the SDK (ecs-managed). */
+  public setDesired(asg: string, desired: number): void {
+    const g = this.groups.get(asg);
+    if (!g) return;
+    const clamped = Math.min(g.max, Math.max(g.min, desired));
+    if (clamped !== g.desired) {
+      g.desired = clamped;
+      this.counters.scalingActions += 1;
+    }
+  }
+
+  // ---------- reactions to the controller's writes ----------
+
+  protected override afterCommand(_service: string, command: string, input: Record<string, unknown>): void {
+    if (command === 'SetDesiredCapacity' || command === 'TerminateInstanceInAutoScalingGroup') this.counters.scalingActions += 1;
+    if (command === 'TerminateInstanceInAutoScalingGroup') {
+      const i = this.instance(String(input.InstanceId)) as SimInstance | undefined;
+      if (i) this.enteredTerminating(i);
+    }
+    if (command === 'CompleteLifecycleAction') {
+      const i = this.instance(String(input.InstanceId)) as SimInstance | undefined;
+      if (i) this.terminate(i, 'scale-in');
+    }
+    if (command === 'RecordLifecycleActionHeartbeat') {
+      const i = this.instance(String(input.InstanceId)) as SimInstance | undefined;
+      if (i) this.hookDeadline.set(i.arn, this.now + HOOK_TIMEOUT_MS);
+    }
+  }
+
+  // ---------- Auto Scaling ----------
+
+  private autoScaling(): void {
+    for (const g of this.groups.values()) {
+      const snap = this.snapshot.groups.find((x) => x.asg === g.asg);
+      if (!snap) continue;
+      for (const i of this.members(g.name)) {
+        const done = this.launchDoneAt.get(i.arn);
+        if (i.lifecycleState === 'Pending' && done !== undefined && done <= this.now) {
+          i.lifecycleState = 'InService';
+          i.status = 'ACTIVE';
+          i.version += 1;
+          this.emit('aws.ecs', 'ECS Container Instance State Change', this.ciDetail(i), [i.arn]);
+        }
+        const deadline = this.hookDeadline.get(i.arn);
+        if (i.lifecycleState === 'Terminating:Wait' && deadline !== undefined && deadline <= this.now) this.terminate(i, 'scale-in');
+      }
+      const live = this.members(g.name).filter((i) => !i.lifecycleState.startsWith('Terminating'));
+      let capacity = live.reduce((a, i) => a + weightOf(snap, i.type), 0);
+      // Launch what desired asks for: the type with the lowest price per unit (lowest-price allocation).
+      const cheapest = [...snap.instanceTypes].sort((a, b) => this.unitPrice(snap, a) - this.unitPrice(snap, b))[0];
+      while (cheapest && capacity < g.desired) {
+        this.launch(g.name, cheapest.type);
+        capacity += cheapest.weight;
+      }
+      // Scale in to desired: unprotected instances, launching ones first, then the emptiest, newest.
+      if (capacity > g.desired) {
+        const candidates = live
+          .filter((i) => !i.protected)
+          .sort((a, b) => Number(b.lifecycleState === 'Pending') - Number(a.lifecycleState === 'Pending') || this.liveTasks(a).length - this.liveTasks(b).length || b.launchedAt - a.launchedAt);
+        for (const i of candidates) {
+          const w = weightOf(snap, i.type);
+          if (capacity - w < g.desired) continue;
+          capacity -= w;
+          if (g.hook && i.lifecycleState === 'InService') {
+            i.lifecycleState = 'Terminating:Wait';
+            this.enteredTerminating(i);
+          } else this.terminate(i, 'scale-in');
+        }
+      }
+    }
+  }
+
+  private unitPrice(group: Snapshot['groups'][number], t: { type: string; weight: number; pricePerHour?: number | undefined }): number {
+    return (t.pricePerHour ?? this.snapshot.instanceTypes[t.type]?.pricePerHour ?? 1) / t.weight;
+  }
+
+  private launch(group: string, type: string): void {
+    const n = ++this.seq;
+    const arn = `arn:aws:ecs:${this.region}:${this.account}:container-instance/${this.cluster}/sim${n.toString(16).padStart(29, '0')}`;
+    const spec = this.snapshot.instanceTypes[type];
+    const inst: SimInstance = {
+      arn,
+      ec2InstanceId: `i-5${n.toString(16).padStart(16, '0')}`,
+      group,
+      type,
+      az: this.azs[n % this.azs.length] ?? 'us-east-1a',
+      status: 'LAUNCHING',
+      version: 1,
+      protected: false,
+      lifecycleState: 'Pending',
+      reservedPorts: [22, 2375, 2376, 51678, 51679],
+      registered: { cpu: spec?.cpu ?? 0, memoryMiB: spec?.memoryMiB ?? 0, gpus: spec?.gpus ?? 0, enis: spec?.enis ?? 0 },
+      attributes: new Map(),
+      launchedAt: this.now,
+    };
+    this.instances.set(arn, inst);
+    this.launchDoneAt.set(arn, this.now + this.settings.instanceLaunchSeconds * 1000);
+  }
+
+  private enteredTerminating(i: SimInstance): void {
+    if (i.lifecycleState !== 'Terminating:Wait') return;
+    this.hookDeadline.set(i.arn, this.now + HOOK_TIMEOUT_MS);
+    const g = [...this.groups.values()].find((x) => x.name === i.group);
+    this.emit(
+      'aws.autoscaling',
+      'EC2 Instance-terminate Lifecycle Action',
+      { LifecycleActionToken: `token-${i.ec2InstanceId}`, AutoScalingGroupName: g?.asg, LifecycleHookName: g?.hook, EC2InstanceId: i.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
+      [],
+    );
+  }
+
+  private terminate(i: SimInstance, why: 'spot' | 'scale-in'): void {
+    // CompleteLifecycleAction already marked it Terminated in the base simulator; time and tasks are ours.
+    if (i.terminatedAt !== undefined) return;
+    i.lifecycleState = 'Terminated';
+    i.status = 'INACTIVE';
+    i.terminatedAt = this.now;
+    for (const t of this.liveTasks(i)) {
+      if (t.lastStatus === 'RUNNING' && !t.daemon) {
+        if (why === 'spot') this.counters.interruptedTasks += 1;
+        else this.counters.killedByScaleIn += 1;
+      }
+      if (t.durationMs !== undefined) this.counters.killedStandalone += 1;
+      this.stop(t, why === 'spot' ? 'Spot instance reclaimed' : 'Instance terminated', 'TerminationNotice');
+    }
+  }
+
+  // ---------- ECS ----------
+
+  private liveTasks(i: SimInstance): SimTask[] {
+    return [...this.tasks.values()].filter((t) => t.containerInstanceArn === i.arn && t.lastStatus !== 'STOPPED');
+  }
+
+  private newTask(t: Omit<Task, 'id' | 'constraints' | 'daemon'> & { constraints?: Task['constraints'] }): SimTask {
+    const n = ++this.seq;
+    const task = this.addTask(
+      { id: `arn:aws:ecs:${this.region}:${this.account}:task/${this.cluster}/sim${n.toString(16).padStart(29, '0')}`, constraints: t.constraints ?? [], daemon: false, ...t, cpu: t.cpu, memoryMiB: t.memoryMiB, gpus: t.gpus, awsvpc: t.awsvpc, hostPorts: t.hostPorts },
+      undefined,
+      'PROVISIONING',
+    );
+    this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(task), [task.arn]);
+    return task;
+  }
+
+  private stop(t: SimTask, reason: string, stopCode: string): void {
+    t.desiredStatus = 'STOPPED';
+    t.lastStatus = 'STOPPED';
+    t.stoppedAt = this.now;
+    t.stoppedReason = reason;
+    t.version += 1;
+    void stopCode;
+  }
+
+  private serviceScheduler(): void {
+    let provisioning = [...this.tasks.values()].filter((t) => t.lastStatus === 'PROVISIONING').length;
+    for (const s of this.services.values()) {
+      const group = `service:${s.name}`;
+      const tasks = [...this.tasks.values()].filter((t) => t.group === group && t.desiredStatus === 'RUNNING');
+      const onLeaving = (t: SimTask): boolean => {
+        const i = t.containerInstanceArn ? this.instances.get(t.containerInstanceArn) : undefined;
+        return i !== undefined && (i.status !== 'ACTIVE' || i.lifecycleState !== 'InService');
+      };
+      const healthy = tasks.filter((t) => !onLeaving(t));
+      const leaving = tasks.filter(onLeaving);
+      // Start replacements up to maximumPercent (and the 500-PROVISIONING-tasks quota).
+      const cap = Math.max(s.desired, Math.floor((s.desired * s.maximumPercent) / 100));
+      let start = Math.min(s.desired - healthy.length, cap - tasks.length);
+      while (start > 0 && provisioning < 500) {
+        this.newTask({ cpu: s.cpu, memoryMiB: s.memoryMiB, gpus: s.gpus, awsvpc: s.awsvpc, hostPorts: s.hostPorts, group, startedBy: `ecs-svc/${s.name}`, ...(s.capacityProvider ? { capacityProvider: s.capacityProvider } : {}), constraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [] });
+        s.created += 1;
+        provisioning += 1;
+        start -= 1;
+      }
+      // Stop tasks on leaving instances while minimumHealthyPercent stays met.
+      const running = (list: SimTask[]): number => list.filter((t) => t.lastStatus === 'RUNNING').length;
+      const minHealthy = Math.ceil((s.desired * s.minimumHealthyPercent) / 100);
+      let stoppable = running(healthy) + running(leaving) - minHealthy;
+      for (const t of leaving.sort((a, b) => Number(a.lastStatus === 'RUNNING') - Number(b.lastStatus === 'RUNNING'))) {
+        if (t.lastStatus === 'RUNNING' && stoppable <= 0) continue;
+        if (t.lastStatus === 'RUNNING') stoppable -= 1;
+        this.stop(t, 'Container instance is draining', 'ServiceSchedulerInitiated');
+      }
+      // Scale in: waiting tasks first, then the newest running ones.
+      const extra = healthy.length - s.desired;
+      if (extra > 0) {
+        const order = { PROVISIONING: 0, PENDING: 1, RUNNING: 2 } as Record<string, number>;
+        healthy
+          .sort((a, b) => (order[a.lastStatus] ?? 3) - (order[b.lastStatus] ?? 3) || b.submittedAt - a.submittedAt)
+          .slice(0, extra)
+          .forEach((t) => this.stop(t, 'Scaling activity initiated by deployment', 'ServiceSchedulerInitiated'));
+      }
+    }
+  }
+
+  /** Places PROVISIONING tasks, oldest first, with the binpack (memory) strategy. */
+  private placement(): void {
+    const waiting = [...this.tasks.values()].filter((t) => t.lastStatus === 'PROVISIONING').sort((a, b) => a.submittedAt - b.submittedAt);
+    if (waiting.length === 0) return;
+    const usage = new Map<string, { cpu: number; mem: number; eni: number; gpu: number; ports: Set<number>; groups: Set<string> }>();
+    const active = [...this.instances.values()].filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService');
+    for (const i of active) usage.set(i.arn, { cpu: 0, mem: 0, eni: 0, gpu: 0, ports: new Set(i.reservedPorts), groups: new Set() });
+    for (const t of this.tasks.values()) {
+      const u = t.containerInstanceArn ? usage.get(t.containerInstanceArn) : undefined;
+      if (!u || t.lastStatus === 'STOPPED') continue;
+      u.cpu += t.cpu;
+      u.mem += t.memoryMiB;
+      u.eni += t.awsvpc ? 1 : 0;
+      u.gpu += t.gpus;
+      if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
+      if (t.group) u.groups.add(t.group);
+    }
+    for (const t of waiting) {
+      let best: { i: SimInstance; freeMem: number } | undefined;
+      for (const i of active) {
+        if (t.capacityProvider && i.group !== t.capacityProvider) continue;
+        const u = usage.get(i.arn);
+        if (!u) continue;
+        const freeMem = i.registered.memoryMiB - u.mem - t.memoryMiB;
+        if (i.registered.cpu - u.cpu < t.cpu || freeMem < 0 || i.registered.gpus - u.gpu < t.gpus) continue;
+        if (t.awsvpc && i.registered.enis - u.eni < 1) continue;
+        if (!t.awsvpc && t.hostPorts.some((p) => u.ports.has(p))) continue;
+        if (t.constraints.some((c) => c.type === 'distinctInstance') && t.group && u.groups.has(t.group)) continue;
+        if (!this.memberOfHolds(t, i)) continue;
+        if (!best || freeMem < best.freeMem || (freeMem === best.freeMem && i.arn < best.i.arn)) best = { i, freeMem };
+      }
+      if (!best) continue;
+      const u = usage.get(best.i.arn)!;
+      u.cpu += t.cpu;
+      u.mem += t.memoryMiB;
+      u.eni += t.awsvpc ? 1 : 0;
+      u.gpu += t.gpus;
+      if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
+      if (t.group) u.groups.add(t.group);
+      t.containerInstanceArn = best.i.arn;
+      t.lastStatus = 'PENDING';
+      t.version += 1;
+      this.pendingSince.set(t.arn, this.now);
+    }
+  }
+
+  private memberOfHolds(t: SimTask, i: SimInstance): boolean {
+    for (const c of t.constraints) {
+      if (c.type !== 'memberOf') continue;
+      if (!this.expressions.has(c.expression)) {
+        try {
+          this.expressions.set(c.expression, parseExpression(c.expression));
+        } catch {
+          this.expressions.set(c.expression, null);
+        }
+      }
+      const e = this.expressions.get(c.expression);
+      if (!e || !evaluate(e, { type: i.type, az: i.az })) return false;
+    }
+    return true;
+  }
+
+  private taskProgress(): void {
+    for (const t of this.tasks.values()) {
+      if (t.lastStatus === 'PENDING' && (this.pendingSince.get(t.arn) ?? Infinity) + this.settings.taskStartSeconds * 1000 <= this.now) {
+        t.lastStatus = 'RUNNING';
+        t.runningAt = this.now;
+        t.version += 1;
+      }
+      if (t.lastStatus === 'RUNNING' && t.durationMs !== undefined && (t.runningAt ?? this.now) + t.durationMs <= this.now) {
+        this.stop(t, 'Essential container in task exited', 'EssentialContainerExited');
+        this.counters.completedStandalone += 1;
+      }
+    }
+  }
+
+  // ---------- events ----------
+
+  private emit(source: string, detailType: string, detail: Record<string, unknown>, resources: string[]): void {
+    const id = `sim-${(++this.seq).toString(16).padStart(8, '0')}`;
+    this.outbox.push({
+      deliverAt: this.now + this.settings.controllerLatencySeconds * 1000,
+      event: { version: '0', id, 'detail-type': detailType, source, account: this.account, time: new Date(this.now).toISOString(), region: this.region, resources, detail },
+    });
+  }
+
+  private taskDetail(t: SimTask): Record<string, unknown> {
+    return {
+      clusterArn: this.clusterArn(),
+      taskArn: t.arn,
+      lastStatus: t.lastStatus,
+      desiredStatus: t.desiredStatus,
+      version: t.version,
+      ...(t.group ? { group: t.group } : {}),
+      ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+      ...(t.capacityProvider ? { capacityProviderName: t.capacityProvider } : {}),
+      launchType: 'EC2',
+      containers: [],
+    };
+  }
+
+  private ciDetail(i: SimInstance): Record<string, unknown> {
+    const tasks = this.liveTasks(i);
+    return {
+      clusterArn: this.clusterArn(),
+      containerInstanceArn: i.arn,
+      ec2InstanceId: i.ec2InstanceId,
+      status: i.status,
+      version: i.version,
+      runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+      pendingTasksCount: tasks.filter((t) => t.lastStatus !== 'RUNNING').length,
+    };
+  }
+}
+
+/** Services of a snapshot: task groups `service:<name>`, desired = their tasks, shape of the first. */
+export function inferServices(snapshot: Snapshot): ServiceSpec[] {
+  const byName = new Map<string, ServiceSpec>();
+  for (const t of [...snapshot.instances.flatMap((i) => i.tasks.map((x) => ({ ...x, capacityProvider: x.capacityProvider ?? i.group }))), ...snapshot.pending]) {
+    if (!t.group?.startsWith('service:') || t.daemon) continue;
+    const name = t.group.slice('service:'.length);
+    const s = byName.get(name);
+    if (s) s.desired += 1;
+    else {
+      byName.set(name, {
+        name,
+        desired: 1,
+        cpu: t.cpu,
+        memoryMiB: t.memoryMiB,
+        gpus: t.gpus,
+        awsvpc: t.awsvpc,
+        hostPorts: t.hostPorts,
+        ...(t.capacityProvider ? { capacityProvider: t.capacityProvider } : {}),
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        distinctInstance: t.constraints.some((c) => c.type === 'distinctInstance'),
+      });
+    }
+  }
+  return [...byName.values()];
+}

@@ -1,0 +1,105 @@
+import { main } from '../../src/cli/main.js';
+import { simulate } from '../../src/sim/run.js';
+import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
+import { parseSnapshot } from '../../src/core/model.js';
+import { SimulatedCluster } from '../../src/sim/world.js';
+import { loadJson } from '../support/builders.js';
+
+const scenario = (name: string) => loadScenario(`events/scenarios/${name}.yml`);
+
+describe('Scenarios on the simulator', () => {
+  it('burst: every service reaches its desired count, in one step, nothing lost, nothing killed by scale-in', async () => {
+    const pilot = await simulate(scenario('burst'), 'ecs-pilot');
+    const managed = await simulate(scenario('burst'), 'ecs-managed');
+    expect(pilot.metrics).toEqual(expect.objectContaining({ lostTasks: 0, killedByScaleIn: 0, controllerErrors: 0 }));
+    expect(pilot.metrics.tasksRunning).toBe(pilot.metrics.tasksSubmitted);
+    // Simulated seconds (deterministic), not wall time: the burst is placed in under half ECS's time.
+    expect(pilot.metrics.allPlacedSeconds * 2).toBeLessThanOrEqual(managed.metrics.allPlacedSeconds);
+    // At the peak the cluster holds the demand with less than one instance to spare.
+    const peak = pilot.series.find((p) => p.minute === 30)!;
+    expect(peak.capacityVcpu - peak.demandVcpu).toBeLessThan(4);
+    expect(peak.capacityVcpu).toBeGreaterThanOrEqual(peak.demandVcpu);
+  });
+
+  it('spot wave: ecs-pilot drains ahead of the reclaim, so no task is interrupted and none lost', async () => {
+    const pilot = await simulate(scenario('spot-wave'), 'ecs-pilot');
+    const managed = await simulate(scenario('spot-wave'), 'ecs-managed');
+    expect(pilot.metrics).toEqual(expect.objectContaining({ interruptedTasks: 0, lostTasks: 0, killedByScaleIn: 0, controllerErrors: 0 }));
+    expect(managed.metrics.interruptedTasks).toBeGreaterThan(0);
+  });
+
+  it('nightly batch: every run finishes, none killed', async () => {
+    const pilot = await simulate(scenario('nightly-batch'), 'ecs-pilot');
+    expect(pilot.metrics).toEqual(expect.objectContaining({ tasksSubmitted: 200, tasksRunning: 200, lostTasks: 0, killedByScaleIn: 0 }));
+  });
+
+  it('is deterministic', async () => {
+    const a = await simulate(scenario('spot-wave'), 'ecs-pilot');
+    const b = await simulate(scenario('spot-wave'), 'ecs-pilot');
+    expect(a).toEqual(b);
+  });
+});
+
+describe('ECS managed scaling model', () => {
+  it('takes one lower-bound step, then waits for the instance warm-up before the next', async () => {
+    const r = await simulate(scenario('burst'), 'ecs-managed');
+    const instances = r.series.map((p) => p.instances);
+    // 3 instances, then a first step at the first datapoint; no change during the 300 s warm-up.
+    const firstStep = instances.findIndex((n) => n > 3);
+    expect(firstStep).toBeGreaterThan(0);
+    expect(new Set(instances.slice(firstStep, firstStep + 4)).size).toBe(1);
+    expect(r.metrics.scalingActions).toBeGreaterThan(2);
+  });
+
+  it('scales in only after 15 datapoints below target', async () => {
+    const r = await simulate(scenario('burst'), 'ecs-managed');
+    // Demand drops at minute 60: still the full fleet 14 minutes later.
+    expect(r.series.find((p) => p.minute === 74)!.instances).toBe(r.series.find((p) => p.minute === 59)!.instances);
+  });
+});
+
+describe('SimulatedCluster', () => {
+  it('keeps services at their desired count and launches what desired asks for', () => {
+    const doc = loadJson('events/scenarios/spot-wave-cluster.json');
+    const s = new SimulatedCluster(parseSnapshot(doc), parseScenario({ name: 't', cluster: 'x', durationMinutes: 10 }), { hooks: true });
+    s.setDesired('spotwave-spot', 22);
+    s.advance(s.startMs + 5_000);
+    expect(s.members('spot').filter((i) => i.lifecycleState === 'Pending')).toHaveLength(2);
+    s.advance(s.startMs + 130_000);
+    expect(s.members('spot').filter((i) => i.status === 'ACTIVE')).toHaveLength(22);
+    s.setServiceDesired('web', 25);
+    s.advance(s.startMs + 135_000);
+    s.advance(s.startMs + 155_000);
+    expect(s.allTasks().filter((t) => t.group === 'service:web' && t.lastStatus === 'RUNNING')).toHaveLength(25);
+  });
+});
+
+describe('CLI: ecs-pilot simulate', () => {
+  async function run(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('prints the metrics', async () => {
+    const r = await run('simulate', 'events/scenarios/spot-wave.yml', '--controller', 'ecs-managed');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Scenario spot-wave under ecs-managed:');
+    expect(r.out).toMatch(/tasks interrupted by spot\s+\d+/);
+  });
+
+  it('prints JSON with the series', async () => {
+    const r = await run('simulate', 'events/scenarios/spot-wave.yml', '--json');
+    const out = JSON.parse(r.out);
+    expect(out.controller).toBe('ecs-pilot');
+    expect(out.series.length).toBeGreaterThan(50);
+  });
+
+  it('exits 2 for an unknown controller and 1 for a bad scenario, naming the field', async () => {
+    expect((await run('simulate', 'events/scenarios/burst.yml', '--controller', 'karpenter')).code).toBe(2);
+    const bad = await run('simulate', 'test/fixtures/bad-scenario.yml');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('$.timeline[0].setDesired.count');
+  });
+});
