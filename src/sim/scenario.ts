@@ -26,6 +26,8 @@ export const ServiceSchema = TaskShapeSchema.extend({
   minimumHealthyPercent: z.number().int().min(0).max(100).default(100),
   maximumPercent: z.number().int().min(100).max(400).default(200),
   distinctInstance: z.boolean().default(false),
+  /** ECS placement strategy: binpack on memory, or spread over AZs then binpack. */
+  placementStrategy: z.enum(['binpack', 'spread']).default('binpack'),
 });
 
 const StepSchema = z.union([

@@ -329,7 +329,11 @@ export class SimulatedCluster extends SimulatedAws {
     }
   }
 
-  /** Places PROVISIONING tasks, oldest first, with the binpack (memory) strategy. */
+  /**
+   * Places PROVISIONING tasks, oldest first: binpack on memory, or for `spread` services the AZ with
+   * the fewest of the service's tasks first. A service task without a capacity provider that finds no
+   * room makes ECS emit SERVICE_TASK_PLACEMENT_FAILURE (at most once a minute per service).
+   */
   private placement(): void {
     const waiting = [...this.tasks.values()].filter((t) => t.lastStatus === 'PROVISIONING').sort((a, b) => a.submittedAt - b.submittedAt);
     if (waiting.length === 0) return;
@@ -346,8 +350,16 @@ export class SimulatedCluster extends SimulatedAws {
       if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
       if (t.group) u.groups.add(t.group);
     }
+    const perAz = new Map<string, number>();
+    const azCount = (group: string | undefined, az: string): number => perAz.get(`${group}|${az}`) ?? 0;
+    for (const t of this.tasks.values()) {
+      const i = t.containerInstanceArn ? this.instances.get(t.containerInstanceArn) : undefined;
+      if (i && t.lastStatus !== 'STOPPED') perAz.set(`${t.group}|${i.az}`, azCount(t.group, i.az) + 1);
+    }
     for (const t of waiting) {
-      let best: { i: SimInstance; freeMem: number } | undefined;
+      const service = t.group?.startsWith('service:') ? this.services.get(t.group.slice('service:'.length)) : undefined;
+      const spread = service?.placementStrategy === 'spread';
+      let best: { i: SimInstance; freeMem: number; az: number } | undefined;
       for (const i of active) {
         if (t.capacityProvider && i.group !== t.capacityProvider) continue;
         const u = usage.get(i.arn);
@@ -358,9 +370,14 @@ export class SimulatedCluster extends SimulatedAws {
         if (!t.awsvpc && t.hostPorts.some((p) => u.ports.has(p))) continue;
         if (t.constraints.some((c) => c.type === 'distinctInstance') && t.group && u.groups.has(t.group)) continue;
         if (!this.memberOfHolds(t, i)) continue;
-        if (!best || freeMem < best.freeMem || (freeMem === best.freeMem && i.arn < best.i.arn)) best = { i, freeMem };
+        const az = spread ? azCount(t.group, i.az) : 0;
+        if (!best || az < best.az || (az === best.az && (freeMem < best.freeMem || (freeMem === best.freeMem && i.arn < best.i.arn)))) best = { i, freeMem, az };
       }
-      if (!best) continue;
+      if (!best) {
+        if (service && !service.capacityProvider) this.placementFailure(service.name);
+        continue;
+      }
+      perAz.set(`${t.group}|${best.i.az}`, azCount(t.group, best.i.az) + 1);
       const u = usage.get(best.i.arn)!;
       u.cpu += t.cpu;
       u.mem += t.memoryMiB;
@@ -373,6 +390,19 @@ export class SimulatedCluster extends SimulatedAws {
       t.version += 1;
       this.pendingSince.set(t.arn, this.now);
     }
+  }
+
+  private readonly lastFailure = new Map<string, number>();
+
+  private placementFailure(service: string): void {
+    if ((this.lastFailure.get(service) ?? -Infinity) > this.now - 60_000) return;
+    this.lastFailure.set(service, this.now);
+    this.emit(
+      'aws.ecs',
+      'ECS Service Action',
+      { eventType: 'ERROR', eventName: 'SERVICE_TASK_PLACEMENT_FAILURE', clusterArn: this.clusterArn(), reason: 'RESOURCE:MEMORY', createdAt: new Date(this.now).toISOString() },
+      [`arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${service}`],
+    );
   }
 
   private memberOfHolds(t: SimTask, i: SimInstance): boolean {
@@ -465,6 +495,7 @@ export function inferServices(snapshot: Snapshot): ServiceSpec[] {
         minimumHealthyPercent: 100,
         maximumPercent: 200,
         distinctInstance: t.constraints.some((c) => c.type === 'distinctInstance'),
+        placementStrategy: 'binpack',
       });
     }
   }

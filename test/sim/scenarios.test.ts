@@ -103,3 +103,23 @@ describe('CLI: ecs-pilot simulate', () => {
     expect(bad.err).toContain('$.timeline[0].setDesired.count');
   });
 });
+
+describe('SimulatedCluster placement', () => {
+  const base = () => parseSnapshot(loadJson('events/scenarios/burst-cluster.json'));
+
+  it('spreads a spread service over AZs before binpacking', () => {
+    const s = new SimulatedCluster(base(), parseScenario({ name: 't', cluster: 'x', durationMinutes: 10, services: [{ name: 'web', desired: 3, cpu: 128, memoryMiB: 128, capacityProvider: 'general', placementStrategy: 'spread' }] }), { hooks: true });
+    s.advance(s.startMs + 1_000);
+    const azs = s.allTasks().filter((t) => t.group === 'service:web' && t.containerInstanceArn).map((t) => s.allInstances().find((i) => i.arn === t.containerInstanceArn)!.az);
+    expect(new Set(azs).size).toBe(3);
+  });
+
+  it('emits SERVICE_TASK_PLACEMENT_FAILURE for a service without a capacity provider that finds no room, once a minute', () => {
+    const s = new SimulatedCluster(base(), parseScenario({ name: 't', cluster: 'x', durationMinutes: 10, services: [{ name: 'big', desired: 2, cpu: 8192, memoryMiB: 1024 }] }), { hooks: true });
+    s.advance(s.startMs + 1_000);
+    s.advance(s.startMs + 6_000);
+    const failures = s.deliverable(s.startMs + 10_000).filter((e) => e['detail-type'] === 'ECS Service Action');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toEqual(expect.objectContaining({ resources: ['arn:aws:ecs:us-east-1:123456789012:service/burst/big'], detail: expect.objectContaining({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE' }) }));
+  });
+});
