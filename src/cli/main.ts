@@ -5,6 +5,7 @@ import { ValidationError } from '../core/model.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
+import { listJobs, loadJobsConfig, renderJobs } from './jobs-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
 
@@ -49,6 +50,18 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       write(options.json ? replayJson(result) : renderReplay(result));
       setExitCode(replayExitCode(result));
     });
+
+  const jobs = program.command('jobs').description('Batch jobs from the config: list them, start one now.');
+  jobs
+    .command('list')
+    .description('Each job with its schedule, the next three run times in its time zone, and its policy.')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action((options: { json?: boolean }) => {
+      const listing = listJobs(loadJobsConfig(program.opts<{ config: string }>().config), new Date());
+      write(options.json ? JSON.stringify(listing, null, 2) : renderJobs(listing));
+    });
+  jobs.exitOverride();
 
   program
     .command('simulate')

@@ -3,6 +3,7 @@
  * fails at start with its path instead of silently doing nothing.
  */
 import { z } from 'zod';
+import { isTimeZone, parseSchedule, ScheduleError } from '../core/batch/schedule.js';
 
 const seconds = z.number().int().positive();
 
@@ -36,12 +37,71 @@ export const ClusterConfigSchema = z.strictObject({
   daemonServices: z.array(z.string().min(1)).default([]),
 });
 
+/** A retry rule, AWS Batch's `evaluateOnExit`: patterns match exactly, or by prefix with a trailing `*`. */
+export const RetryRuleSchema = z
+  .strictObject({
+    onExitCode: z.string().regex(/^(\d+\*?|\*)$/, 'digits, optionally ending in *, or *').optional(),
+    onStopCode: z.string().min(1).optional(),
+    onReason: z.string().min(1).max(512).optional(),
+    action: z.enum(['RETRY', 'EXIT']),
+  })
+  .refine((r) => r.onExitCode !== undefined || r.onStopCode !== undefined || r.onReason !== undefined, { message: 'a rule needs onExitCode, onStopCode or onReason' });
+
+export const JobSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/, 'letters, digits, _ and -, at most 48'),
+    /** `cron(Minutes Hours Day-of-month Month Day-of-week Year)` or `rate(N unit)`. */
+    schedule: z.string().min(1),
+    timezone: z.string().default('UTC'),
+    /** When the schedule starts (ISO); `rate(...)` runs count from it. */
+    startDate: z.iso.datetime({ offset: true }).optional(),
+    cluster: z.string().min(1),
+    /** Family, family:revision or ARN. */
+    taskDefinition: z.string().min(1),
+    containerOverrides: z
+      .array(z.strictObject({ name: z.string().min(1), command: z.array(z.string()).optional(), environment: z.record(z.string(), z.string()).optional() }))
+      .default([]),
+    count: z.number().int().min(1).max(10).default(1),
+    /** Tried in order: the first provider, then the next when RunTask finds no capacity or a spot attempt was interrupted. */
+    capacityProviders: z.array(z.string().min(1)).min(1),
+    network: z
+      .strictObject({ subnets: z.array(z.string().min(1)).min(1).max(16), securityGroups: z.array(z.string().min(1)).max(5).default([]), assignPublicIp: z.boolean().default(false) })
+      .optional(),
+    retryStrategy: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(10).default(1),
+        evaluateOnExit: z.array(RetryRuleSchema).max(5).default([]),
+        /** Wait before the next attempt (started by the reconcile loop; ECS keeps stopped tasks an hour). */
+        backoffSeconds: z.number().int().min(0).max(1800).default(0),
+        /** After a spot interruption, retry on the next capacity provider (e.g. on-demand). */
+        spotFallback: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** An attempt running longer is stopped (reason "ecs-pilot: attempt timed out …", which rules can match). */
+    timeoutSeconds: z.number().int().min(60).max(14 * 86400).optional(),
+    concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).default('Allow'),
+    /** A run that could not start within this many seconds of its scheduled time is skipped. */
+    startingDeadlineSeconds: z.number().int().min(0).optional(),
+    suspend: z.boolean().default(false),
+  })
+  .superRefine((j, ctx) => {
+    if (!isTimeZone(j.timezone)) ctx.addIssue({ code: 'custom', message: `unknown time zone "${j.timezone}"`, path: ['timezone'] });
+    else {
+      try {
+        parseSchedule(j.schedule, j.timezone);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof ScheduleError ? e.message : String(e), path: ['schedule'] });
+      }
+    }
+  });
+
 export const ControllerConfigSchema = z
   .strictObject({
     /** Decide and log, send no write call. */
     dryRun: z.boolean().default(false),
     region: z.string().min(1).optional(),
     clusters: z.array(ClusterConfigSchema).min(1),
+    jobs: z.array(JobSchema).default([]),
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
@@ -59,8 +119,25 @@ export const ControllerConfigSchema = z
         }
       });
     });
+    const jobNames = new Set<string>();
+    c.jobs.forEach((j, ji) => {
+      if (jobNames.has(j.name)) ctx.addIssue({ code: 'custom', message: `job "${j.name}" is configured twice`, path: ['jobs', ji, 'name'] });
+      jobNames.add(j.name);
+      const cluster = c.clusters.find((x) => x.name === j.cluster);
+      if (!cluster) {
+        ctx.addIssue({ code: 'custom', message: `cluster "${j.cluster}" is not configured`, path: ['jobs', ji, 'cluster'] });
+        return;
+      }
+      j.capacityProviders.forEach((p, pi) => {
+        if (!cluster.groups.some((g) => g.name === p)) {
+          ctx.addIssue({ code: 'custom', message: `capacity provider "${p}" is not a group of cluster ${cluster.name}`, path: ['jobs', ji, 'capacityProviders', pi] });
+        }
+      });
+    });
   });
 
 export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 export type GroupConfig = z.infer<typeof GroupConfigSchema>;
+export type JobConfig = z.infer<typeof JobSchema>;
+export type RetryRule = z.infer<typeof RetryRuleSchema>;

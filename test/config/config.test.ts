@@ -51,3 +51,29 @@ describe('Function: parseConfig', () => {
     expect(JSON.parse(readFileSync('docs/ecs-pilot.schema.json', 'utf8'))).toEqual(configJsonSchema());
   });
 });
+
+describe('Config: jobs', () => {
+  const withJob = (job: Record<string, unknown>) => ({
+    clusters: [{ name: 'prod', groups: [{ name: 'spot', asg: 'asg-spot' }, { name: 'od', asg: 'asg-od' }] }],
+    jobs: [{ name: 'report', schedule: 'cron(0 2 * * ? *)', cluster: 'prod', taskDefinition: 'report', capacityProviders: ['spot', 'od'], ...job }],
+  });
+
+  it('applies defaults', () => {
+    const job = parseConfig(withJob({})).jobs[0]!;
+    expect(job).toEqual(expect.objectContaining({ timezone: 'UTC', count: 1, concurrencyPolicy: 'Allow', suspend: false }));
+    expect(job.retryStrategy).toEqual({ attempts: 1, evaluateOnExit: [], backoffSeconds: 0, spotFallback: true });
+  });
+
+  it.each([
+    ['an unknown field', { retries: 3 }, '$.jobs[0]: Unrecognized key: "retries"'],
+    ['a bad cron', { schedule: 'cron(0 2 * * *)' }, '$.jobs[0].schedule: cron needs 6 fields'],
+    ['attempts 0', { retryStrategy: { attempts: 0 } }, '$.jobs[0].retryStrategy.attempts'],
+    ['an unknown time zone', { timezone: 'Europe/Atlantis' }, '$.jobs[0].timezone: unknown time zone "Europe/Atlantis"'],
+    ['an unknown cluster', { cluster: 'staging' }, '$.jobs[0].cluster: cluster "staging" is not configured'],
+    ['a provider that is no group', { capacityProviders: ['spot', 'FARGATE'] }, '$.jobs[0].capacityProviders[1]: capacity provider "FARGATE" is not a group of cluster prod'],
+    ['a rule that matches nothing', { retryStrategy: { evaluateOnExit: [{ action: 'RETRY' }] } }, '$.jobs[0].retryStrategy.evaluateOnExit[0]: a rule needs onExitCode, onStopCode or onReason'],
+    ['a bad exit code pattern', { retryStrategy: { evaluateOnExit: [{ onExitCode: '1x', action: 'EXIT' }] } }, '$.jobs[0].retryStrategy.evaluateOnExit[0].onExitCode'],
+  ])('rejects %s with the field path', (_name, job, expected) => {
+    expect(issues(withJob(job)).join('\n')).toContain(expected);
+  });
+});

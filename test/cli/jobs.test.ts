@@ -1,0 +1,19 @@
+import { listJobs, renderJobs } from '../../src/cli/jobs-command.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { main } from '../../src/cli/main.js';
+
+describe('CLI: ecs-pilot jobs list', () => {
+  it('lists each job with its next three runs in its own time zone', () => {
+    const jobs = listJobs(loadConfigFile('ecs-pilot.yml'), new Date('2026-11-24T12:00:00Z'));
+    expect(jobs[0]).toEqual(expect.objectContaining({ name: 'nightly-report', timezone: 'Europe/Paris', next: ['2026-11-25 02:00', '2026-11-26 02:00', '2026-11-27 02:00'], concurrencyPolicy: 'Forbid', attempts: 3 }));
+    expect(jobs[1]?.next[0]).toBe('~2026-11-24 13:00');
+    expect(renderJobs(jobs)).toMatch(/nightly-report\s+cron\(0 2 \* \* \? \*\)\s+Europe\/Paris\s+11-25 02:00, 11-26 02:00, 11-27 02:00\s+Forbid\s+3\s+spot-general → ondemand-general/);
+  });
+
+  it('exits 1 with the field path for a bad config', async () => {
+    const err: string[] = [];
+    const code = await main(['--config', 'test/fixtures/bad-jobs.yml', 'jobs', 'list'], { out: () => {}, err: (t) => err.push(t) });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain('$.jobs[0].timezone: unknown time zone');
+  });
+});
