@@ -19,7 +19,29 @@ export type Action =
       daemonTasks: number;
       reason: string;
     }
-  | { kind: 'markInstance'; cluster: string; containerInstanceArn: string; attribute: string; value: string | null; reason: string };
+  | { kind: 'markInstance'; cluster: string; containerInstanceArn: string; attribute: string; value: string | null; reason: string }
+  | {
+      kind: 'runTask';
+      cluster: string;
+      job: string;
+      runId: string;
+      attempt: number;
+      taskDefinition: string;
+      count: number;
+      /** Tried in order: the next one when RunTask reports no capacity on the previous. */
+      capacityProviders: string[];
+      containerOverrides: Array<{ name: string; command?: string[] | undefined; environment?: Record<string, string> | undefined }>;
+      network: { subnets: string[]; securityGroups: string[]; assignPublicIp: boolean } | undefined;
+      startedBy: string;
+      /** Deterministic: a duplicate event sends the same token and ECS starts nothing new. */
+      clientToken: string;
+      reason: string;
+    }
+  | { kind: 'stopTask'; cluster: string; taskArn: string; reason: string }
+  /** A batch run's transition: logged and counted, no AWS call. */
+  | { kind: 'recordRun'; job: string; runId: string; attempt: number; transition: RunTransition; taskArn?: string | undefined; exitCodes?: Record<string, number> | undefined; reason: string };
+
+export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 
 export type ActionKind = Action['kind'];
 
@@ -52,5 +74,11 @@ export function describeAction(a: Action): string {
       return `terminate ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
     case 'markInstance':
       return `${a.value === null ? 'clear' : 'set'} ${a.attribute}${a.value === null ? '' : `=${a.value}`} on ${a.containerInstanceArn}: ${a.reason}`;
+    case 'runTask':
+      return `run ${a.job} attempt ${a.attempt} (${a.count} × ${a.taskDefinition} on ${a.capacityProviders.join(' → ')}): ${a.reason}`;
+    case 'stopTask':
+      return `stop ${a.taskArn}: ${a.reason}`;
+    case 'recordRun':
+      return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
   }
 }
