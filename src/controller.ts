@@ -2,9 +2,10 @@
  * The one loop every duty runs: parse → route → observe → decide → act → record.
  * Duties (src/duties.ts) plug in their event kinds, how to observe, and a pure `decide`.
  */
-import type { ClusterConfig, ControllerConfig } from './config/schema.js';
+import type { ClusterConfig, ControllerConfig, JobConfig } from './config/schema.js';
+import type { JobTask } from './core/batch/jobs.js';
 import { describeAction, type Action } from './core/actions.js';
-import type { Snapshot } from './core/model.js';
+import type { Snapshot, Task } from './core/model.js';
 import { execute, type ActionFailure, type Call } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind } from './events/index.js';
@@ -29,6 +30,15 @@ export interface DecisionRecord {
 export interface Observation {
   cluster: ClusterConfig;
   snapshot: Snapshot;
+  /** Batch jobs the decision concerns, with their running and recently stopped tasks. */
+  jobs?: JobObservation[];
+}
+
+export interface JobObservation {
+  job: JobConfig;
+  tasks: JobTask[];
+  /** What one attempt needs (from its task definition), for the capacity request. */
+  shape: Task | undefined;
 }
 
 export interface DutyContext {
@@ -53,6 +63,8 @@ export interface Logger {
 
 export interface MetricsSink {
   count(name: string, value: number): void;
+  /** A duration, e.g. of a batch attempt. */
+  seconds?(name: string, value: number): void;
 }
 
 export interface ControllerDeps extends DutyContext {
@@ -74,7 +86,16 @@ function emit(deps: ControllerDeps, record: DecisionRecord): void {
   const log = record.outcome === 'failed' || record.outcome === 'rejected' ? deps.logger?.error : deps.logger?.info;
   log?.call(deps.logger, `${record.duty}: ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`, { decision: record });
   deps.metrics?.count(`outcome.${record.outcome}`, 1);
-  for (const a of record.actions) deps.metrics?.count(`action.${a.kind}`, 1);
+  for (const a of record.actions) {
+    deps.metrics?.count(`action.${a.kind}`, 1);
+    // Batch runs: one log record and metric per transition.
+    if (a.action.kind === 'recordRun') {
+      const r = a.action;
+      deps.logger?.info(`job ${r.job} ${r.transition}`, { job: r.job, runId: r.runId, attempt: r.attempt, transition: r.transition, taskArn: r.taskArn, exitCodes: r.exitCodes, reason: r.reason });
+      deps.metrics?.count(`job.${r.job}.${r.transition}`, 1);
+      if (r.durationSeconds !== undefined) deps.metrics?.seconds?.(`job.${r.job}.duration`, r.durationSeconds);
+    }
+  }
   if (record.failures.length > 0) deps.metrics?.count('errors', record.failures.length);
 }
 

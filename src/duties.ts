@@ -7,9 +7,12 @@ import { withDisplacedDemand } from './core/capacity/displaced.js';
 import { scaleOutActions } from './core/capacity/scale-out.js';
 import { decideTerminating } from './core/drain/lifecycle.js';
 import { decideRebalanceRecommendation, decideSpotInterruption } from './core/drain/spot.js';
+import type { Action } from './core/actions.js';
+import { decideJobReconcile, decideSchedule, decideStopped, parseStartedBy, runIdFor } from './core/batch/jobs.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
+import { jobTaskShape, listJobTasks } from './aws/job-reader.js';
 import type { Duty, DutyContext, Observation } from './controller.js';
-import type { DomainEventKind } from './events/index.js';
+import type { DomainEvent, TaskStateChange } from './events/index.js';
 import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from './aws/snapshot-reader.js';
 
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
@@ -108,17 +111,73 @@ export const reconcileDuty: Duty<'scheduled'> = {
   kinds: ['scheduled'],
   async observe(_event, ctx) {
     const out: Observation[] = [];
-    for (const cluster of ctx.config.clusters) out.push({ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now }) });
+    for (const cluster of ctx.config.clusters) {
+      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+      const jobs = [];
+      for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job), shape: undefined });
+      out.push({ cluster, snapshot, jobs });
+    }
     return out;
   },
-  decide: (_event, { cluster, snapshot }, now) => decideReconcile(snapshot, cluster, now),
+  // Instances and capacity; then each job's timeouts and retries whose backoff has passed.
+  decide: (_event, { cluster, snapshot, jobs }, now) => [...decideReconcile(snapshot, cluster, now), ...(jobs ?? []).flatMap((j) => decideJobReconcile(j.job, j.tasks, now))],
 };
 
-export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty } as const;
+/** A job attempt that stopped: the batch function's rule (`startedBy` prefix `ecs-pilot:`, STOPPED). */
+export function isJobAttemptStop(event: TaskStateChange): boolean {
+  return event.lastStatus === 'STOPPED' && parseStartedBy(event.startedBy) !== undefined;
+}
 
-/** The Lambda function (by its name in serverless.yml) that receives events of each kind. */
-export function functionFor(kind: DomainEventKind): keyof typeof DUTIES {
-  switch (kind) {
+/**
+ * Capacity for the attempts about to start: the job's own tasks planned against the free capacity of
+ * its first provider's group (other waiting tasks are the capacity duty's; if they take the room
+ * first, RunTask falls back to the next provider or the invocation is retried).
+ */
+function capacityFor(actions: Action[], observation: Observation): Action[] {
+  const shape = observation.jobs?.[0]?.shape;
+  const starts = actions.filter((a): a is Extract<Action, { kind: 'runTask' }> => a.kind === 'runTask');
+  if (!shape || starts.length === 0) return [];
+  const demand = starts.flatMap((a) => Array.from({ length: a.count }, (_, k) => ({ ...shape, id: `${a.clientToken}-${k}`, capacityProvider: a.capacityProviders[0] })));
+  return scaleOutActions(plan({ ...observation.snapshot, pending: demand }), `capacity for ${starts.map((a) => `${a.job} attempt ${a.attempt}`).join(', ')}`);
+}
+
+export const batchDuty: Duty<'job-schedule' | 'task-state-change'> = {
+  name: 'batch',
+  kinds: ['job-schedule', 'task-state-change'],
+  async observe(event, ctx) {
+    const name = event.kind === 'job-schedule' ? event.job : parseStartedBy(event.startedBy)?.job;
+    if (event.kind === 'task-state-change' && !isJobAttemptStop(event)) return `task ${event.lastStatus}, not a stopped job attempt`;
+    const job = ctx.config.jobs.find((j) => j.name === name);
+    if (!job) return `job ${name} is not configured`;
+    const cluster = ctx.config.clusters.find((c) => c.name === job.cluster);
+    if (!cluster) return `cluster ${job.cluster} of job ${job.name} is not configured`;
+    const tasks = await listJobTasks(ctx.clients, job);
+    const shape = await jobTaskShape(ctx.clients, job);
+    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+    return [{ cluster, snapshot, jobs: [{ job, tasks, shape }] }];
+  },
+  decide(event, observation, now) {
+    const o = observation.jobs?.[0];
+    if (!o) return [];
+    let actions: Action[];
+    if (event.kind === 'job-schedule') {
+      const trigger = { runId: runIdFor(o.job.name, event.manual ? `manual-${event.id}` : event.time), scheduledTime: new Date(event.time), manual: event.manual };
+      actions = decideSchedule(o.job, trigger, o.tasks.filter((t) => t.lastStatus !== 'STOPPED'), now);
+    } else {
+      const stopped = o.tasks.find((t) => t.arn === event.taskArn);
+      if (!stopped) return [];
+      const successor = o.tasks.some((t) => t.runId === stopped.runId && t.attempt > stopped.attempt);
+      actions = decideStopped(o.job, stopped, successor, now);
+    }
+    return [...capacityFor(actions, observation), ...actions];
+  },
+};
+
+export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty, batch: batchDuty } as const;
+
+/** The Lambda function (by its name in serverless.yml) that EventBridge invokes for an event. */
+export function functionFor(event: DomainEvent): keyof typeof DUTIES {
+  switch (event.kind) {
     case 'spot-interruption':
       return 'spot';
     case 'rebalance-recommendation':
@@ -127,8 +186,11 @@ export function functionFor(kind: DomainEventKind): keyof typeof DUTIES {
     case 'container-instance-state-change':
       return 'lifecycle';
     case 'task-state-change':
+      return isJobAttemptStop(event) ? 'batch' : 'capacity';
     case 'service-action':
       return 'capacity';
+    case 'job-schedule':
+      return 'batch';
     case 'scheduled':
       return 'reconcile';
   }

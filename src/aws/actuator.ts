@@ -11,7 +11,16 @@ import {
   SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DeleteAttributesCommand, DescribeContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import {
+  DeleteAttributesCommand,
+  DescribeContainerInstancesCommand,
+  PutAttributesCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  UpdateContainerInstancesStateCommand,
+  type RunTaskCommandInput,
+} from '@aws-sdk/client-ecs';
+import { TAGS } from '../core/batch/jobs.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
@@ -45,6 +54,60 @@ function alreadyDone(error: unknown): boolean {
 function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+type Sender = (service: Call['service'], command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']) => Promise<unknown>;
+
+/** RunTask failures that mean "no room here": the next capacity provider may have some. */
+const NO_CAPACITY = /^RESOURCE:|capacity|No Container Instances/i;
+
+/**
+ * Starts a job attempt on the first capacity provider with room: a provider without capacity is
+ * followed by the next (each with its own deterministic token, so retries stay idempotent); when none
+ * has room the failure is reported and the invocation fails, to be retried once capacity is up.
+ */
+async function runTask(action: Extract<Action, { kind: 'runTask' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+  let remaining = action.count;
+  const reasons: string[] = [];
+  for (const [i, provider] of action.capacityProviders.entries()) {
+    const input: RunTaskCommandInput = {
+      cluster: action.cluster,
+      taskDefinition: action.taskDefinition,
+      count: remaining,
+      capacityProviderStrategy: [{ capacityProvider: provider, weight: 1 }],
+      startedBy: action.startedBy,
+      clientToken: i === 0 ? action.clientToken : `${action.clientToken}-p${i}`,
+      tags: [
+        { key: TAGS.job, value: action.job },
+        { key: TAGS.run, value: action.runId },
+        { key: TAGS.attempt, value: String(action.attempt) },
+      ],
+      enableECSManagedTags: true,
+      ...(action.containerOverrides.length > 0
+        ? {
+            overrides: {
+              containerOverrides: action.containerOverrides.map((c) => ({
+                name: c.name,
+                ...(c.command ? { command: c.command } : {}),
+                ...(c.environment ? { environment: Object.entries(c.environment).map(([name, value]) => ({ name, value })) } : {}),
+              })),
+            },
+          }
+        : {}),
+      ...(action.network
+        ? { networkConfiguration: { awsvpcConfiguration: { subnets: action.network.subnets, securityGroups: action.network.securityGroups, assignPublicIp: action.network.assignPublicIp ? 'ENABLED' : 'DISABLED' } } }
+        : {}),
+    };
+    const failuresBefore = report.failures.length;
+    const out = (await send('ecs', new RunTaskCommand(input), [action.job], 'runTask')) as { tasks?: unknown[]; failures?: Array<{ reason?: string }> } | undefined;
+    if (dryRun || report.failures.length > failuresBefore) return; // dry-run shows the first call; an error is already reported
+    remaining -= out?.tasks?.length ?? 0;
+    if (remaining <= 0) return;
+    const why = (out?.failures ?? []).map((f) => f.reason ?? 'unknown');
+    reasons.push(`${provider}: ${why.join(', ') || 'no task started'}`);
+    if (!why.every((r) => NO_CAPACITY.test(r))) break;
+  }
+  report.failures.push({ action: 'runTask', items: [action.job], error: `attempt ${action.attempt} of ${action.runId}: ${remaining} of ${action.count} task(s) not started (${reasons.join('; ')})` });
 }
 
 export interface ExecuteOptions {
@@ -110,8 +173,15 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         await send('autoscaling', new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true }), [action.instanceId], action.kind);
         break;
       }
+      case 'runTask':
+        await runTask(action, send, options.dryRun, report);
+        break;
+      case 'stopTask':
+        await send('ecs', new StopTaskCommand({ cluster: action.cluster, task: action.taskArn, reason: action.reason.slice(0, 255) }), [action.taskArn], action.kind);
+        break;
+      case 'recordRun':
       case 'markInstance':
-        break; // batched below
+        break; // recordRun: logged by the controller; markInstance: batched below
     }
   }
 

@@ -113,6 +113,11 @@ function typeSpec(type: string, sample: ContainerInstance | undefined): TypeSpec
   };
 }
 
+/** DescribeTaskDefinition, cached across warm invocations (a revision never changes). */
+export async function describeTaskDefinition(clients: Clients, ref: string): Promise<TaskDefinition | undefined> {
+  return taskDefinition({ clients, cluster: { name: '', groups: [], daemonServices: [] }, now: new Date(0) }, ref);
+}
+
 async function taskDefinition(ctx: ReadContext, arn: string): Promise<TaskDefinition | undefined> {
   if (!taskDefinitions.has(arn)) {
     const out = await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
@@ -122,7 +127,7 @@ async function taskDefinition(ctx: ReadContext, arn: string): Promise<TaskDefini
 }
 
 /** A task as the planner sees it; waiting tasks take ports, GPUs and constraints from their definition. */
-function toTask(t: EcsTask, def: TaskDefinition | undefined, daemonServices: ReadonlySet<string>): TaskInput {
+export function toTask(t: EcsTask, def: TaskDefinition | undefined, daemonServices: ReadonlySet<string>): TaskInput {
   const containers = t.containers ?? [];
   const sum = (f: (c: (typeof containers)[number]) => string | undefined): number => containers.reduce((a, c) => a + (Number(f(c) ?? 0) || 0), 0);
   const defContainers = def?.containerDefinitions ?? [];

@@ -106,13 +106,19 @@ function eventTime(raw: unknown, fallback: Date): Date {
   return Number.isNaN(ms) ? fallback : new Date(ms);
 }
 
-/** The state a real account is in when it emits the event: the ASG waits on its hook. */
+/** The state a real account is in when it emits the event: the ASG waits on its hook; a stopped task is stopped. */
 function implyState(sim: SimulatedAws, raw: unknown): void {
   try {
     const parsed = parseEvent(raw);
-    if (parsed.outcome === 'parsed' && parsed.event.kind === 'terminate-lifecycle-action') {
-      const i = sim.instance(parsed.event.instanceId);
-      if (i && i.lifecycleState === 'InService') sim.setLifecycleState(parsed.event.instanceId, 'Terminating:Wait');
+    if (parsed.outcome !== 'parsed') return;
+    const e = parsed.event;
+    if (e.kind === 'terminate-lifecycle-action') {
+      const i = sim.instance(e.instanceId);
+      if (i && i.lifecycleState === 'InService') sim.setLifecycleState(e.instanceId, 'Terminating:Wait');
+    }
+    if (e.kind === 'task-state-change' && e.lastStatus === 'STOPPED' && sim.task(e.taskArn)?.lastStatus !== 'STOPPED' && sim.task(e.taskArn)) {
+      const exitCode = e.containers.find((c) => c.exitCode !== undefined)?.exitCode;
+      sim.setTaskStatus(e.taskArn, 'STOPPED', 'STOPPED', { stopCode: e.stopCode ?? 'EssentialContainerExited', reason: e.stoppedReason ?? '', ...(exitCode !== undefined ? { exitCode } : {}) });
     }
   } catch {
     // a malformed event is reported by the controller itself
@@ -145,14 +151,13 @@ export async function replay(paths: string[], options: ReplayOptions, awsClients
     const clients = recording(base, log, !options.aws || options.apply === true);
     const before = sim?.toSnapshot();
     if (sim) implyState(sim, event);
-    let kind: string | undefined;
+    let handler: ReturnType<typeof functionFor> | 'none' = 'none';
     try {
       const parsed = parseEvent(event);
-      kind = parsed.outcome === 'parsed' ? parsed.event.kind : undefined;
+      if (parsed.outcome === 'parsed') handler = functionFor(parsed.event);
     } catch {
-      kind = undefined;
+      handler = 'none';
     }
-    const handler = kind ? functionFor(kind as Parameters<typeof functionFor>[0]) : 'none';
     // The duty checks at run time that it handles the event's kind; an event no function takes is
     // offered to one so that it is ignored the way a Lambda would ignore it.
     const duty = (handler === 'none' ? DUTIES.reconcile : DUTIES[handler]) as unknown as Duty;

@@ -39,7 +39,17 @@ export type Action =
     }
   | { kind: 'stopTask'; cluster: string; taskArn: string; reason: string }
   /** A batch run's transition: logged and counted, no AWS call. */
-  | { kind: 'recordRun'; job: string; runId: string; attempt: number; transition: RunTransition; taskArn?: string | undefined; exitCodes?: Record<string, number> | undefined; reason: string };
+  | {
+      kind: 'recordRun';
+      job: string;
+      runId: string;
+      attempt: number;
+      transition: RunTransition;
+      taskArn?: string | undefined;
+      exitCodes?: Record<string, number> | undefined;
+      durationSeconds?: number | undefined;
+      reason: string;
+    };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 

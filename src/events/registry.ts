@@ -8,6 +8,7 @@ import type { DomainEvent } from './types.js';
 import { terminateLifecycleAction } from './autoscaling.js';
 import { rebalanceRecommendation, spotInterruption } from './ec2.js';
 import { containerInstanceStateChange, serviceAction, taskStateChange } from './ecs.js';
+import { jobSchedule } from './jobs.js';
 import { scheduled } from './scheduled.js';
 
 // Each module's detail schema type is erased here; `toDomain` receives what its own schema parsed.
@@ -18,6 +19,7 @@ const MODULES = [
   taskStateChange,
   serviceAction,
   containerInstanceStateChange,
+  jobSchedule,
   scheduled,
 ] as unknown as EventModule[];
 

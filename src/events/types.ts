@@ -68,6 +68,12 @@ export interface ContainerInstanceStateChange extends Base {
   pendingTasksCount: number;
 }
 
+export interface JobSchedule extends Base {
+  kind: 'job-schedule';
+  job: string;
+  manual: boolean;
+}
+
 export interface ScheduledEvent extends Base {
   kind: 'scheduled';
   rule: string | undefined;
@@ -80,6 +86,7 @@ export type DomainEvent =
   | TaskStateChange
   | ServiceAction
   | ContainerInstanceStateChange
+  | JobSchedule
   | ScheduledEvent;
 
 export type DomainEventKind = DomainEvent['kind'];

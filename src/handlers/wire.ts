@@ -31,7 +31,7 @@ export const runtimeDeps: DepsFactory = () => {
 
 export function lambdaHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
   return middy(async (event: unknown): Promise<DecisionRecord> =>
-    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) } }),
+    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value), seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value) } }),
   )
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

@@ -150,7 +150,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         const parsed = parseEvent(event);
         if (parsed.outcome !== 'parsed') continue;
         try {
-          await runDuty(DUTIES[functionFor(parsed.event.kind)] as never, event, { config, clients, now: new Date(t) });
+          await runDuty(DUTIES[functionFor(parsed.event)] as never, event, { config, clients, now: new Date(t) });
         } catch {
           controllerErrors += 1;
         }

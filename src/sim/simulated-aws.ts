@@ -34,6 +34,9 @@ export interface SimTask extends Task {
   stoppedReason?: string;
   /** How long a standalone task runs before it exits on its own (ms); undefined: until stopped. */
   durationMs?: number;
+  stopCode?: string;
+  exitCode?: number;
+  tags?: Array<{ key: string; value: string }>;
 }
 
 export interface SimInstance {
@@ -112,12 +115,26 @@ export class SimulatedAws {
   }
 
   /** Moves a task on (e.g. to RUNNING, or STOPPED), bumping its version as ECS does. */
-  public setTaskStatus(arn: string, lastStatus: string, desiredStatus?: string): void {
+  public setTaskStatus(arn: string, lastStatus: string, desiredStatus?: string, stop?: { stopCode: string; reason: string; exitCode?: number }): void {
     const t = this.tasks.get(arn);
     if (!t) throw new Error(`no task ${arn}`);
     t.lastStatus = lastStatus;
     if (desiredStatus) t.desiredStatus = desiredStatus;
+    if (lastStatus === 'RUNNING' && t.runningAt === undefined) t.runningAt = this.now;
+    if (lastStatus === 'STOPPED') {
+      t.stoppedAt = this.now;
+      if (stop) {
+        t.stopCode = stop.stopCode;
+        t.stoppedReason = stop.reason;
+        if (stop.exitCode !== undefined) t.exitCode = stop.exitCode;
+      }
+    }
     t.version += 1;
+  }
+
+  /** Tasks whose startedBy begins with the prefix (batch job attempts), oldest first. */
+  public tasksStartedBy(prefix: string): Readonly<SimTask>[] {
+    return [...this.tasks.values()].filter((t) => t.startedBy?.startsWith(prefix)).sort((a, b) => a.submittedAt - b.submittedAt);
   }
 
   public setLifecycleState(ec2InstanceId: string, state: string): void {
@@ -249,8 +266,14 @@ export class SimulatedAws {
   protected ecs_ListTasks(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
     const desired = (input.desiredStatus as string | undefined) ?? 'RUNNING';
+    const family = input.family as string | undefined;
     const list = [...this.tasks.values()].filter(
-      (t) => t.desiredStatus === desired && (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) && (input.serviceName === undefined || t.group === `service:${input.serviceName}`),
+      (t) =>
+        t.desiredStatus === desired &&
+        (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) &&
+        (input.serviceName === undefined || t.group === `service:${input.serviceName}`) &&
+        (input.startedBy === undefined || t.startedBy === input.startedBy) &&
+        (family === undefined || t.taskDefinitionArn.split('/').pop()?.split(':')[0] === family),
     );
     const p = page(list.map((t) => t.arn), input.nextToken as string | undefined, input.maxResults as number | undefined);
     return { taskArns: p.items, nextToken: p.nextToken };
@@ -282,11 +305,17 @@ export class SimulatedAws {
         startedBy: t.startedBy,
         capacityProviderName: t.capacityProvider,
         launchType: 'EC2',
+        ...(t.runningAt !== undefined ? { startedAt: new Date(t.runningAt) } : {}),
+        ...(t.stoppedAt !== undefined ? { stoppedAt: new Date(t.stoppedAt) } : {}),
+        ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+        ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+        ...((input.include as string[] | undefined)?.includes('TAGS') ? { tags: t.tags ?? [] } : {}),
         attachments: t.awsvpc ? [{ type: 'ElasticNetworkInterface', status: t.containerInstanceArn ? 'ATTACHED' : 'PRECREATED' }] : [],
         containers: [
           {
             name: 'main',
             lastStatus: t.lastStatus,
+            ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
             networkBindings: t.containerInstanceArn && !t.awsvpc ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' })) : [],
             gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
           },
@@ -297,9 +326,8 @@ export class SimulatedAws {
   }
 
   protected ecs_DescribeTaskDefinition(input: Record<string, unknown>) {
-    const arn = input.taskDefinition as string;
-    const t = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn);
-    if (!t) throw new SimulatedServiceError('ClientException', `Unable to describe task definition ${arn}`);
+    const arn = this.taskDefinitionArn(input.taskDefinition as string);
+    const t = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn) ?? this.defaultTaskDefinition(arn);
     return {
       taskDefinition: {
         taskDefinitionArn: arn,
@@ -311,6 +339,7 @@ export class SimulatedAws {
         containerDefinitions: [
           {
             name: 'main',
+            essential: true,
             portMappings: t.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' })),
             resourceRequirements: t.gpus > 0 ? [{ type: 'GPU', value: String(t.gpus) }] : [],
           },
@@ -340,6 +369,83 @@ export class SimulatedAws {
       ];
     });
     return { services, failures: [] };
+  }
+
+  /** RunTask as ECS answers it without managed scaling: placed now on room in the provider's group, or a RESOURCE failure. */
+  protected ecs_RunTask(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const token = input.clientToken as string | undefined;
+    if (token && this.runTaskTokens.has(token)) return { tasks: this.runTaskTokens.get(token)?.map((arn) => ({ taskArn: arn, lastStatus: this.tasks.get(arn)?.lastStatus })), failures: [] };
+    const count = (input.count as number | undefined) ?? 1;
+    if (count > 10) throw new SimulatedServiceError('InvalidParameterException', 'count can be at most 10');
+    const arn = this.taskDefinitionArn(input.taskDefinition as string);
+    const shape = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn) ?? this.defaultTaskDefinition(arn);
+    const provider = (input.capacityProviderStrategy as Array<{ capacityProvider: string }> | undefined)?.[0]?.capacityProvider;
+    const started: string[] = [];
+    const failures: Array<{ arn: string; reason: string }> = [];
+    for (let k = 0; k < count; k++) {
+      const target = this.roomFor(shape, provider);
+      if (!target) {
+        failures.push({ arn: target === null ? 'no instance in the capacity provider' : 'none', reason: shape.gpus > 0 ? 'RESOURCE:GPU' : 'RESOURCE:MEMORY' });
+        continue;
+      }
+      const id = `arn:aws:ecs:${this.region}:${this.account}:task/${this.cluster}/run${(++this.runSeq).toString(16).padStart(29, '0')}`;
+      const t = this.addTask({ ...shape, id, group: `family:${arn.split('/').pop()?.split(':')[0]}`, startedBy: input.startedBy as string | undefined, ...(provider ? { capacityProvider: provider } : {}), constraints: [], daemon: false }, target.arn, 'PENDING');
+      t.taskDefinitionArn = arn;
+      t.tags = (input.tags as Array<{ key: string; value: string }> | undefined) ?? [];
+      started.push(id);
+    }
+    if (token && started.length > 0) this.runTaskTokens.set(token, started);
+    return { tasks: started.map((taskArn) => ({ taskArn, lastStatus: 'PENDING' })), failures };
+  }
+
+  protected ecs_StopTask(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const t = this.tasks.get(input.task as string);
+    if (!t) throw new SimulatedServiceError('InvalidParameterException', `The referenced task was not found: ${String(input.task)}`);
+    if (t.desiredStatus !== 'STOPPED') {
+      t.desiredStatus = 'STOPPED';
+      t.lastStatus = 'STOPPED';
+      t.stopCode = 'UserInitiated';
+      t.stoppedReason = (input.reason as string | undefined) ?? 'Task stopped by user';
+      t.stoppedAt = this.now;
+      t.exitCode = 143;
+      t.version += 1;
+    }
+    return { task: { taskArn: t.arn, lastStatus: t.lastStatus, desiredStatus: t.desiredStatus, stopCode: t.stopCode, stoppedReason: t.stoppedReason } };
+  }
+
+  private readonly runTaskTokens = new Map<string, string[]>();
+  private runSeq = 0;
+
+  /** `family`, `family:3` or an ARN → the ARN. */
+  private taskDefinitionArn(ref: string): string {
+    if (ref.startsWith('arn:')) return ref;
+    const [family, revision] = ref.split(':');
+    return `arn:aws:ecs:${this.region}:${this.account}:task-definition/${family}:${revision ?? '1'}`;
+  }
+
+  /** A task definition the simulated account has no task of runs as 256 CPU units and 512 MiB. */
+  private defaultTaskDefinition(arn: string): SimTask {
+    return { id: 'template', arn: 'template', cpu: 256, memoryMiB: 512, gpus: 0, awsvpc: false, hostPorts: [], constraints: [], daemon: false, containerInstanceArn: undefined, desiredStatus: 'RUNNING', lastStatus: 'PENDING', version: 1, taskDefinitionArn: arn, submittedAt: this.now };
+  }
+
+  /** The ACTIVE instance of the provider's group with the least memory left that still fits the task. */
+  private roomFor(t: Task, provider: string | undefined): SimInstance | undefined | null {
+    const candidates = [...this.instances.values()].filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService' && (provider === undefined || i.group === provider));
+    if (candidates.length === 0) return null;
+    let best: { i: SimInstance; free: number } | undefined;
+    for (const i of candidates) {
+      const onIt = [...this.tasks.values()].filter((x) => x.containerInstanceArn === i.arn && x.lastStatus !== 'STOPPED');
+      const cpu = i.registered.cpu - onIt.reduce((a, x) => a + x.cpu, 0);
+      const mem = i.registered.memoryMiB - onIt.reduce((a, x) => a + x.memoryMiB, 0);
+      const gpu = i.registered.gpus - onIt.reduce((a, x) => a + x.gpus, 0);
+      const enis = i.registered.enis - onIt.filter((x) => x.awsvpc).length;
+      const ports = new Set([...i.reservedPorts, ...onIt.filter((x) => !x.awsvpc).flatMap((x) => x.hostPorts)]);
+      if (cpu < t.cpu || mem < t.memoryMiB || gpu < t.gpus || (t.awsvpc && enis < 1) || (!t.awsvpc && t.hostPorts.some((p) => ports.has(p)))) continue;
+      if (!best || mem - t.memoryMiB < best.free) best = { i, free: mem - t.memoryMiB };
+    }
+    return best?.i;
   }
 
   protected ecs_UpdateContainerInstancesState(input: Record<string, unknown>) {

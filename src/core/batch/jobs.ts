@@ -105,6 +105,7 @@ const record = (job: JobConfig, runId: string, attempt: number, transition: RunT
   attempt,
   transition,
   ...(t ? { taskArn: t.arn, exitCodes: t.exitCodes } : {}),
+  ...(t?.startedAt && t.stoppedAt ? { durationSeconds: Math.round((t.stoppedAt.getTime() - t.startedAt.getTime()) / 1000) } : {}),
   reason,
 });
 

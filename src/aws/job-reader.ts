@@ -1,0 +1,86 @@
+/**
+ * Reads a batch job's tasks: those of its task definition family started by ecs-pilot for it,
+ * running or recently stopped (ECS keeps stopped tasks for about an hour), with their tags.
+ */
+import { DescribeTasksCommand, ListTasksCommand, type DesiredStatus, type Task as EcsTask } from '@aws-sdk/client-ecs';
+import type { JobConfig } from '../config/schema.js';
+import { parseStartedBy, TAGS, type JobTask } from '../core/batch/jobs.js';
+import type { Task } from '../core/model.js';
+import { API_LIMITS, chunks } from './batch.js';
+import type { Clients } from './clients.js';
+import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+
+/** `report`, `report:3` or `arn:…:task-definition/report:3` → `report` */
+export function familyOf(taskDefinition: string): string {
+  return (taskDefinition.split('/').pop() ?? taskDefinition).split(':')[0] ?? taskDefinition;
+}
+
+async function list(clients: Clients, cluster: string, family: string, desiredStatus: DesiredStatus): Promise<string[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await clients.ecs.send(new ListTasksCommand({ cluster, family, desiredStatus, nextToken: token, maxResults: 100 }));
+    arns.push(...(page.taskArns ?? []));
+    token = page.nextToken;
+  } while (token);
+  return arns;
+}
+
+/** The job's view of an ECS task (undefined for tasks not started by ecs-pilot for this job). */
+export async function toJobTask(clients: Clients, job: JobConfig, t: EcsTask): Promise<JobTask | undefined> {
+  const who = parseStartedBy(t.startedBy);
+  if (!who || who.job !== job.name || !t.taskArn) return undefined;
+  const tag = (key: string): string | undefined => t.tags?.find((x) => x.key === key)?.value;
+  const def = t.taskDefinitionArn ? await describeTaskDefinition(clients, t.taskDefinitionArn) : undefined;
+  const essential = new Set((def?.containerDefinitions ?? []).filter((c) => c.essential !== false).map((c) => c.name));
+  const exitCodes: Record<string, number> = {};
+  for (const c of t.containers ?? []) if (c.name && c.exitCode !== undefined && (essential.size === 0 || essential.has(c.name))) exitCodes[c.name] = c.exitCode;
+  return {
+    arn: t.taskArn,
+    job: job.name,
+    attempt: Number(tag(TAGS.attempt) ?? who.attempt),
+    runId: tag(TAGS.run) ?? `${job.name}@unknown`,
+    lastStatus: t.lastStatus ?? 'UNKNOWN',
+    desiredStatus: t.desiredStatus ?? 'UNKNOWN',
+    capacityProvider: t.capacityProviderName,
+    startedAt: t.startedAt,
+    stoppedAt: t.stoppedAt,
+    stopCode: t.stopCode,
+    stoppedReason: t.stoppedReason,
+    exitCodes,
+  };
+}
+
+/** The job's tasks, running and recently stopped. Calls: ListTasks ×2 (paginated), DescribeTasks per 100. */
+export async function listJobTasks(clients: Clients, job: JobConfig): Promise<JobTask[]> {
+  const family = familyOf(job.taskDefinition);
+  const arns = [...(await list(clients, job.cluster, family, 'RUNNING')), ...(await list(clients, job.cluster, family, 'STOPPED'))];
+  const out: JobTask[] = [];
+  for (const batch of chunks([...new Set(arns)], API_LIMITS.describe)) {
+    const page = await clients.ecs.send(new DescribeTasksCommand({ cluster: job.cluster, tasks: batch, include: ['TAGS'] }));
+    for (const t of page.tasks ?? []) {
+      const jt = await toJobTask(clients, job, t);
+      if (jt) out.push(jt);
+    }
+  }
+  return out;
+}
+
+/** The task shape one attempt of the job needs, from its task definition (for the capacity request). */
+export async function jobTaskShape(clients: Clients, job: JobConfig): Promise<Task | undefined> {
+  const def = await describeTaskDefinition(clients, job.taskDefinition);
+  if (!def) return undefined;
+  const containers = def.containerDefinitions ?? [];
+  const shape = toTask(
+    {
+      taskArn: `job:${job.name}`,
+      group: `family:${familyOf(job.taskDefinition)}`,
+      cpu: def.cpu ?? String(containers.reduce((a, c) => a + (c.cpu ?? 0), 0)),
+      memory: def.memory ?? String(containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0)),
+      containers: [],
+    },
+    def,
+    new Set(),
+  );
+  return { ...shape, cpu: shape.cpu ?? 0, memoryMiB: shape.memoryMiB ?? 0, gpus: shape.gpus ?? 0, awsvpc: shape.awsvpc ?? false, hostPorts: shape.hostPorts ?? [], constraints: shape.constraints ?? [], daemon: false } as Task;
+}
