@@ -10,7 +10,31 @@ function load() {
   const config = parse(readFileSync(file, 'utf8'));
   const clusters = (config && config.clusters) || [];
   if (clusters.length === 0) throw new Error(`${file}: no clusters configured`);
-  return clusters;
+  return { clusters, jobs: (config && config.jobs) || [] };
+}
+
+const familyOf = (taskDefinition) => (taskDefinition.split('/').pop() || taskDefinition).split(':')[0];
+
+/** One EventBridge Scheduler schedule per job; its input is shaped as an EventBridge event. */
+function jobSchedule(job) {
+  return {
+    schedule: {
+      method: 'scheduler',
+      rate: [job.schedule],
+      timezone: job.timezone || 'UTC',
+      enabled: job.suspend !== true,
+      description: `ecs-pilot batch job ${job.name}`,
+      input: {
+        version: '0',
+        id: '<aws.scheduler.execution-id>',
+        source: 'ecs-pilot.scheduler',
+        'detail-type': 'Batch Job Schedule',
+        time: '<aws.scheduler.scheduled-time>',
+        resources: ['<aws.scheduler.schedule-arn>'],
+        detail: { job: job.name },
+      },
+    },
+  };
 }
 
 const sub = (s) => ({ 'Fn::Sub': s });
@@ -19,13 +43,51 @@ const containerInstanceArn = (name) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::R
 const asgArn = (name) => sub(`arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`);
 
 module.exports = async () => {
-  const clusters = load();
+  const { clusters, jobs } = load();
   const clusterNames = clusters.map((c) => c.name);
   const asgs = clusters.flatMap((c) => (c.groups || []).map((g) => g.asg));
+  const jobStatements = jobs.length === 0 ? [] : [
+    {
+      Sid: 'RunJobTasks',
+      Effect: 'Allow',
+      Action: ['ecs:RunTask'],
+      Resource: [...new Set(jobs.map((j) => familyOf(j.taskDefinition)))].map((f) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${f}:*`)),
+      Condition: { ArnEquals: { 'ecs:cluster': [...new Set(jobs.map((j) => j.cluster))].map(clusterArn) } },
+    },
+    {
+      Sid: 'StopAndTagJobTasks',
+      Effect: 'Allow',
+      Action: ['ecs:StopTask', 'ecs:TagResource'],
+      Resource: [...new Set(jobs.map((j) => j.cluster))].map((c) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task/${c}/*`)),
+    },
+    {
+      Sid: 'PassJobTaskRoles',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      // The task and execution roles of the jobs' task definitions; only to ECS tasks.
+      Resource: [...new Set(jobs.flatMap((j) => j.passRoles || []))].length > 0 ? [...new Set(jobs.flatMap((j) => j.passRoles || []))] : '*',
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ];
   return {
     /** EventBridge matches `detail.clusterArn` by suffix: `…:cluster/<name>`. */
     clusterArnPatterns: clusterNames.map((n) => ({ suffix: `:cluster/${n}` })),
     asgNames: asgs,
+    /** The batch function's events: a schedule per job, and stopped job attempts. */
+    batchEvents: [
+      ...jobs.map(jobSchedule),
+      {
+        eventBridge: {
+          retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 10 },
+          deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+          pattern: {
+            source: ['aws.ecs'],
+            'detail-type': ['ECS Task State Change'],
+            detail: { clusterArn: clusterNames.map((n) => ({ suffix: `:cluster/${n}` })), lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot:' }] },
+          },
+        },
+      },
+    ],
     statements: [
       {
         Sid: 'ReadClusterState',
@@ -62,6 +124,7 @@ module.exports = async () => {
         ],
         Resource: asgs.map(asgArn),
       },
+      ...jobStatements,
       {
         Sid: 'FailedEventsToDeadLetterQueue',
         Effect: 'Allow',

@@ -161,7 +161,8 @@ export const batchDuty: Duty<'job-schedule' | 'task-state-change'> = {
     if (!o) return [];
     let actions: Action[];
     if (event.kind === 'job-schedule') {
-      const trigger = { runId: runIdFor(o.job.name, event.manual ? `manual-${event.id}` : event.time), scheduledTime: new Date(event.time), manual: event.manual };
+      // A scheduled run is identified by its scheduled time; a manual one by its event id.
+      const trigger = { runId: runIdFor(o.job.name, event.manual ? event.id : event.time), scheduledTime: new Date(event.time), manual: event.manual };
       actions = decideSchedule(o.job, trigger, o.tasks.filter((t) => t.lastStatus !== 'STOPPED'), now);
     } else {
       const stopped = o.tasks.find((t) => t.arn === event.taskArn);

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { nextRuns, parseSchedule } from '../core/batch/schedule.js';
+import { JOB_SCHEDULE } from '../events/jobs.js';
 import { CliError, EXIT } from './errors.js';
+import { replayEvents, type ReplayOptions, type ReplayResult } from './replay-command.js';
 import { table } from './table.js';
 
 export function loadJobsConfig(path: string): ControllerConfig {
@@ -56,4 +58,29 @@ export function renderJobs(jobs: JobListing[]): string {
     ['JOB', 'SCHEDULE', 'TIME ZONE', 'NEXT RUNS', 'POLICY', 'ATTEMPTS', 'CAPACITY'],
     jobs.map((j) => [j.name, j.schedule, j.timezone, j.suspended ? 'suspended' : j.next.map((t) => t.replace(/^(~?)\d{4}-/, '$1')).join(', '), j.concurrencyPolicy, String(j.attempts), j.capacityProviders.join(' → ')]),
   );
+}
+
+/** The event a manual run sends through the batch function: the schedule's shape, `manual: true`. */
+export function manualRunEvent(job: string, now: Date, region = 'us-east-1'): Record<string, unknown> {
+  return {
+    version: '0',
+    id: `manual-${now.toISOString()}`,
+    'detail-type': JOB_SCHEDULE.detailType,
+    source: JOB_SCHEDULE.source,
+    time: now.toISOString(),
+    region,
+    resources: [],
+    detail: { job, manual: true },
+  };
+}
+
+/** `jobs run <name>`: starts a run now, on the simulated cluster (default) or the account (--aws, dry-run unless --apply). */
+export async function runJobNow(name: string, options: ReplayOptions, now: Date): Promise<ReplayResult> {
+  return replayEvents(() => {
+    const config = loadJobsConfig(options.config);
+    if (!config.jobs.some((j) => j.name === name)) {
+      throw new CliError(`job "${name}" is not in ${options.config} (configured: ${config.jobs.map((j) => j.name).join(', ') || 'none'})`, EXIT.rejected);
+    }
+    return [{ file: `(jobs run ${name})`, event: manualRunEvent(name, now) }];
+  }, options);
 }

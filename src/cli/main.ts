@@ -5,7 +5,7 @@ import { ValidationError } from '../core/model.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
-import { listJobs, loadJobsConfig, renderJobs } from './jobs-command.js';
+import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
 
@@ -60,6 +60,21 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .action((options: { json?: boolean }) => {
       const listing = listJobs(loadJobsConfig(program.opts<{ config: string }>().config), new Date());
       write(options.json ? JSON.stringify(listing, null, 2) : renderJobs(listing));
+    });
+  jobs
+    .command('run')
+    .description('Start a run of a job now: on the simulated cluster (default), or with --aws on the account (dry-run unless --apply).')
+    .argument('<name>', 'job name from the config')
+    .option('--cluster <snapshot>', `snapshot v1 of the simulated cluster (default ${DEMO_SNAPSHOT})`)
+    .option('--aws', 'the real account (credentials from the usual SDK chain); nothing is started without --apply')
+    .option('--apply', 'with --aws: really start it')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .option('--json', 'print the decision and the calls as JSON')
+    .exitOverride()
+    .action(async (name: string, options: { cluster?: string; aws?: boolean; apply?: boolean; region?: string; json?: boolean }) => {
+      const result = await runJobNow(name, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, new Date());
+      write(options.json ? replayJson(result) : renderReplay(result));
+      setExitCode(replayExitCode(result));
     });
   jobs.exitOverride();
 

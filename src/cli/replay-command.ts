@@ -133,9 +133,18 @@ export interface ReplayResult {
 
 export async function replay(paths: string[], options: ReplayOptions, awsClientsFor: (region?: string) => Clients = awsClients): Promise<ReplayResult> {
   if (paths.length === 0) throw new CliError('replay needs at least one event file or directory', EXIT.usage);
+  return replayEvents(() => collectEvents(paths), options, awsClientsFor);
+}
+
+/** Replays events (read after the options are checked) against the simulated cluster or the account. */
+export async function replayEvents(
+  read: () => Array<{ file: string; event: unknown }>,
+  options: ReplayOptions,
+  awsClientsFor: (region?: string) => Clients = awsClients,
+): Promise<ReplayResult> {
   if (options.aws && options.cluster) throw new CliError('--cluster (a snapshot) and --aws (a real account) exclude each other', EXIT.usage);
   if (options.apply && !options.aws) throw new CliError('--apply only makes sense with --aws', EXIT.usage);
-  const events = collectEvents(paths);
+  const events = read();
   const snapshot = options.aws ? undefined : loadSnapshot(options.cluster ?? DEMO_SNAPSHOT);
   const { config: loaded, note } = loadConfig(options, snapshot);
   const notes = note ? [note] : [];

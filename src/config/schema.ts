@@ -83,6 +83,8 @@ export const JobSchema = z
     /** A run that could not start within this many seconds of its scheduled time is skipped. */
     startingDeadlineSeconds: z.number().int().min(0).optional(),
     suspend: z.boolean().default(false),
+    /** IAM roles of the task definition (task role, execution role) the controller may pass to ECS. */
+    passRoles: z.array(z.string().startsWith('arn:')).default([]),
   })
   .superRefine((j, ctx) => {
     if (!isTimeZone(j.timezone)) ctx.addIssue({ code: 'custom', message: `unknown time zone "${j.timezone}"`, path: ['timezone'] });

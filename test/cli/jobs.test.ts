@@ -17,3 +17,41 @@ describe('CLI: ecs-pilot jobs list', () => {
     expect(err.join('\n')).toContain('$.jobs[0].timezone: unknown time zone');
   });
 });
+
+describe('CLI: ecs-pilot jobs run', () => {
+  async function run(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('starts a run now on the simulated demo cluster', async () => {
+    const r = await run('jobs', 'run', 'hourly-sync', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    const runTask = out.events[0].calls.find((c: any) => c.command === 'RunTask');
+    expect(runTask.input).toEqual(expect.objectContaining({ taskDefinition: 'sync', startedBy: 'ecs-pilot:hourly-sync:1' }));
+    expect(runTask.input.tags).toContainEqual({ key: 'ecs-pilot:run', value: expect.stringMatching(/^hourly-sync@manual-\d{4}-/) });
+    expect(runTask.sent).toBe(true);
+  });
+
+  it('with --aws sends nothing without --apply', async () => {
+    const { mockAws } = await import('../support/aws-mocks.js');
+    const aws = mockAws();
+    try {
+      const r = await run('jobs', 'run', 'hourly-sync', '--aws', '--json');
+      expect(r.code).toBe(0);
+      expect(aws.writes()).toEqual([]);
+      expect(JSON.parse(r.out).events[0].calls.find((c: any) => c.command === 'RunTask').sent).toBe(false);
+    } finally {
+      aws.restore();
+    }
+  });
+
+  it('exits 1 for a job that is not configured', async () => {
+    const r = await run('jobs', 'run', 'nope');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('job "nope" is not in ./ecs-pilot.yml (configured: nightly-report, hourly-sync)');
+  });
+});

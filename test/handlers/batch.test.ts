@@ -142,3 +142,35 @@ describe('Handler: batch jobs', () => {
     expect(aws.writes()).toEqual([]);
   });
 });
+
+describe('Batch jobs: observability', () => {
+  it('logs one record and counts one metric per run transition, with the attempt duration', async () => {
+    const aws = mockAws();
+    try {
+      const { runDuty } = await import('../../src/controller.js');
+      const { awsClients } = await import('../../src/aws/clients.js');
+      const logs: Array<[string, Record<string, unknown> | undefined]> = [];
+      const metrics: Array<[string, number]> = [];
+      const deps = {
+        config: demoConfig(),
+        clients: awsClients(),
+        now: NOW,
+        logger: { info: (m: string, e?: Record<string, unknown>) => logs.push([m, e]), warn: () => {}, error: () => {} },
+        metrics: { count: (n: string, v: number) => metrics.push([n, v]), seconds: (n: string, v: number) => metrics.push([n, v]) },
+      };
+      await runDuty(DUTIES.batch, event(SCHEDULE), deps);
+      expect(logs.find(([m]) => m === 'job hourly-sync started')?.[1]).toEqual(expect.objectContaining({ job: 'hourly-sync', runId: RUN_ID, attempt: 1, transition: 'started' }));
+      expect(metrics).toContainEqual(['job.hourly-sync.started', 1]);
+      // The attempt ran 4 minutes and exited 1: retried, with its duration.
+      aws.sim.setTaskStatus(FIRST_TASK, 'RUNNING');
+      aws.sim.now = Date.parse('2026-11-24T12:09:00Z');
+      aws.sim.setTaskStatus(FIRST_TASK, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 });
+      await runDuty(DUTIES.batch, stopped(FIRST_TASK, 1, 1), { ...deps, now: new Date('2026-11-24T12:09:02Z') });
+      expect(logs.find(([m]) => m === 'job hourly-sync retried')?.[1]).toEqual(expect.objectContaining({ exitCodes: { main: 1 }, taskArn: FIRST_TASK }));
+      expect(metrics).toContainEqual(['job.hourly-sync.retried', 1]);
+      expect(metrics.find(([n]) => n === 'job.hourly-sync.duration')?.[1]).toBeGreaterThan(200);
+    } finally {
+      aws.restore();
+    }
+  });
+});
