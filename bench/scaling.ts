@@ -27,23 +27,26 @@ async function main(): Promise<void> {
     const loaded = loadScenario(`events/scenarios/${name}.yml`);
     const t0 = performance.now();
     const pilot = await simulate(loaded, 'ecs-pilot');
+    const consolidating = await simulate(loaded, 'ecs-pilot', { consolidation: true });
     const managed = await simulate(loaded, 'ecs-managed');
     const ms = Math.round(performance.now() - t0);
-    sections.push({ scenario: name, description: loaded.scenario.description, results: [pilot, managed] });
+    sections.push({ scenario: name, description: loaded.scenario.description, results: [pilot, consolidating, managed] });
     const p = pilot.metrics;
+    const c = consolidating.metrics;
     const m = managed.metrics;
     rows.push(
-      [name, 'all placed (s)', String(p.allPlacedSeconds), String(m.allPlacedSeconds), ratio(p.allPlacedSeconds, m.allPlacedSeconds)],
-      ['', 'p95 to RUNNING (s)', String(p.latencyP95), String(m.latencyP95), ratio(p.latencyP95, m.latencyP95)],
-      ['', 'instance-hours', p.instanceHours.toFixed(2), m.instanceHours.toFixed(2), ratio(p.instanceHours, m.instanceHours)],
-      ['', 'cost ($)', p.cost.toFixed(2), m.cost.toFixed(2), ratio(p.cost, m.cost)],
-      ['', 'scaling actions', String(p.scalingActions), String(m.scalingActions), ''],
-      ['', 'interrupted by spot', String(p.interruptedTasks), String(m.interruptedTasks), ''],
-      ['', 'lost / killed by scale-in', `${p.lostTasks} / ${p.killedByScaleIn}`, `${m.lostTasks} / ${m.killedByScaleIn}`, ''],
-      ['', `(simulated in ${ms} ms)`, '', '', ''],
+      [name, 'all placed (s)', String(p.allPlacedSeconds), String(c.allPlacedSeconds), String(m.allPlacedSeconds), ratio(p.allPlacedSeconds, m.allPlacedSeconds), ratio(c.allPlacedSeconds, m.allPlacedSeconds)],
+      ['', 'p95 to RUNNING (s)', String(p.latencyP95), String(c.latencyP95), String(m.latencyP95), ratio(p.latencyP95, m.latencyP95), ratio(c.latencyP95, m.latencyP95)],
+      ['', 'instance-hours', p.instanceHours.toFixed(2), c.instanceHours.toFixed(2), m.instanceHours.toFixed(2), ratio(p.instanceHours, m.instanceHours), ratio(c.instanceHours, m.instanceHours)],
+      ['', 'cost ($)', p.cost.toFixed(2), c.cost.toFixed(2), m.cost.toFixed(2), ratio(p.cost, m.cost), ratio(c.cost, m.cost)],
+      ['', 'scaling actions', String(p.scalingActions), String(c.scalingActions), String(m.scalingActions), '', ''],
+      ['', 'tasks moved by drains', String(p.tasksMoved), String(c.tasksMoved), String(m.tasksMoved), '', ''],
+      ['', 'interrupted by spot', String(p.interruptedTasks), String(c.interruptedTasks), String(m.interruptedTasks), '', ''],
+      ['', 'lost / killed by scale-in', `${p.lostTasks} / ${p.killedByScaleIn}`, `${c.lostTasks} / ${c.killedByScaleIn}`, `${m.lostTasks} / ${m.killedByScaleIn}`, '', ''],
+      ['', `(simulated in ${ms} ms)`, '', '', '', '', ''],
     );
   }
-  const header = ['scenario', 'metric', 'ecs-pilot', 'ecs-managed', 'pilot/managed'];
+  const header = ['scenario', 'metric', 'ecs-pilot', '+consolidation', 'ecs-managed', 'pilot/managed', '+cons./managed'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(line(header));

@@ -131,7 +131,22 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
   for (const action of actions) {
     switch (action.kind) {
       case 'drain': {
-        for (const batch of chunks(action.containerInstanceArns, API_LIMITS.updateContainerInstancesState)) {
+        let arns = action.containerInstanceArns;
+        if (action.expectTasks && !options.dryRun) {
+          // Re-check against fresh state: a consolidation drain goes ahead only if nothing changed on the instance.
+          const fresh = (await send('ecs', new DescribeContainerInstancesCommand({ cluster: action.cluster, containerInstances: arns }), arns, action.kind)) as
+            | { containerInstances?: Array<{ containerInstanceArn?: string; status?: string; runningTasksCount?: number; pendingTasksCount?: number }> }
+            | undefined;
+          const ok = new Set(
+            (fresh?.containerInstances ?? [])
+              .filter((ci) => ci.status === 'ACTIVE' && (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) === action.expectTasks?.[ci.containerInstanceArn ?? ''])
+              .map((ci) => ci.containerInstanceArn ?? ''),
+          );
+          const changed = arns.filter((a) => !ok.has(a));
+          if (changed.length > 0) report.skipped.push({ action: 'drain', items: changed, reason: 'its tasks changed since the decision' });
+          arns = arns.filter((a) => ok.has(a));
+        }
+        for (const batch of chunks(arns, API_LIMITS.updateContainerInstancesState)) {
           const out = (await send('ecs', new UpdateContainerInstancesStateCommand({ cluster: action.cluster, containerInstances: batch, status: 'DRAINING' }), batch, action.kind)) as
             | { failures?: Array<{ arn?: string; reason?: string }> }
             | undefined;

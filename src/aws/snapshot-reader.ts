@@ -34,7 +34,8 @@ type TypeSpec = SnapshotInput['instanceTypes'][string];
 
 export interface ReadContext {
   clients: Clients;
-  cluster: ClusterConfig;
+  /** What reading needs of the cluster's config. */
+  cluster: Pick<ClusterConfig, 'name' | 'groups' | 'daemonServices'>;
   now: Date;
 }
 

@@ -83,10 +83,11 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .description('Run a scenario (docs/simulation.md) on the simulated cluster under ecs-pilot or a model of ECS managed scaling.')
     .argument('<scenario>', 'scenario file (YAML or JSON), e.g. events/scenarios/burst.yml')
     .option('--controller <name>', 'ecs-pilot | ecs-managed', 'ecs-pilot')
+    .option('--consolidation', 'ecs-pilot with consolidation on (docs/rebalancing.md)')
     .option('--json', 'print the metrics and the per-minute series as JSON')
     .option('--report <file>', 'also write an HTML report with a chart')
     .exitOverride()
-    .action(async (path: string, options: { controller: string; json?: boolean; report?: string }) => {
+    .action(async (path: string, options: { controller: string; consolidation?: boolean; json?: boolean; report?: string }) => {
       await runSimulateCommand(path, options, write);
     });
 

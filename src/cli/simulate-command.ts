@@ -7,6 +7,7 @@ import { CliError, EXIT } from './errors.js';
 
 export interface SimulateOptions {
   controller: string;
+  consolidation?: boolean;
   json?: boolean;
   report?: string;
 }
@@ -20,6 +21,7 @@ export function renderResult(r: SimulationResult): string {
     `  all placed after              ${m.allPlacedSeconds} s`,
     `  instance-hours                ${m.instanceHours.toFixed(2)} ($${m.cost.toFixed(2)})`,
     `  scaling actions               ${m.scalingActions}`,
+    `  tasks moved by drains         ${m.tasksMoved}`,
     `  tasks interrupted by spot     ${m.interruptedTasks}`,
     `  tasks lost                    ${m.lostTasks}`,
     `  tasks killed by scale-in      ${m.killedByScaleIn}`,
@@ -32,7 +34,8 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
     throw new CliError(`--controller must be one of ${CONTROLLERS.join(', ')} (got "${options.controller}")`, EXIT.usage);
   }
   const loaded = loadScenario(path);
-  const result = await simulate(loaded, options.controller as ControllerName);
+  if (options.consolidation && options.controller !== 'ecs-pilot') throw new CliError('--consolidation applies to --controller ecs-pilot', EXIT.usage);
+  const result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true });
   if (options.report) {
     writeFileSync(options.report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result] }]));
   }

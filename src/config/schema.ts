@@ -30,9 +30,36 @@ export const GroupConfigSchema = z.strictObject({
   prices: z.record(z.string(), z.number().nonnegative()).default({}),
 });
 
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+/** Consolidation (docs/rebalancing.md): drain under-used instances whose tasks fit elsewhere. */
+export const ConsolidationSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** Disruption budget per group: instances draining at once, as a share of the group … */
+    maxDrainingPercent: z.number().min(1).max(100).default(10),
+    /** … or as a count (the smaller of the two wins when both are set). */
+    maxDraining: z.number().int().min(1).optional(),
+    /** When consolidation may run; none: any time. `to` before `from` spans midnight. */
+    windows: z
+      .array(z.strictObject({ from: HHMM, to: HHMM, days: z.array(z.enum(DAYS)).default([...DAYS]), timezone: z.string().default('UTC') }))
+      .default([]),
+    /** Instances running standalone tasks (batch attempts) are left alone unless this is true. */
+    drainStandaloneTasks: z.boolean().default(false),
+    /** Services whose instances are never consolidated. */
+    optOutServices: z.array(z.string().min(1)).default([]),
+  })
+  .prefault({});
+
 export const ClusterConfigSchema = z.strictObject({
   name: z.string().min(1),
   groups: z.array(GroupConfigSchema).min(1),
+  consolidation: ConsolidationSchema,
+  /** Per-service deployment settings ecs-pilot must respect when it moves tasks (ECS defaults otherwise). */
+  services: z
+    .record(z.string(), z.strictObject({ minimumHealthyPercent: z.number().int().min(0).max(100).default(100), maximumPercent: z.number().int().min(100).max(400).default(200) }))
+    .default({}),
   /** Services scheduled as DAEMON: their tasks run everywhere and keep no instance from scale-in. */
   daemonServices: z.array(z.string().min(1)).default([]),
 });
@@ -142,4 +169,5 @@ export type ControllerConfig = z.infer<typeof ControllerConfigSchema>;
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 export type GroupConfig = z.infer<typeof GroupConfigSchema>;
 export type JobConfig = z.infer<typeof JobSchema>;
+export type ConsolidationConfig = z.infer<typeof ConsolidationSchema>;
 export type RetryRule = z.infer<typeof RetryRuleSchema>;

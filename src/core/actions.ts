@@ -4,7 +4,14 @@
  */
 
 export type Action =
-  | { kind: 'drain'; cluster: string; containerInstanceArns: string[]; reason: string }
+  | {
+      kind: 'drain';
+      cluster: string;
+      containerInstanceArns: string[];
+      reason: string;
+      /** Destructive moves (consolidation) are re-checked: drain only instances still running this many tasks. */
+      expectTasks?: Record<string, number>;
+    }
   | { kind: 'setDesiredCapacity'; asg: string; desired: number; previous: number; reason: string }
   | { kind: 'protectInstances'; asg: string; instanceIds: string[]; protect: boolean; reason: string }
   | { kind: 'completeLifecycleAction'; asg: string; hookName: string; instanceId: string; result: 'CONTINUE' | 'ABANDON'; reason: string }

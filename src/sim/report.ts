@@ -14,7 +14,7 @@ function chart(results: SimulationResult[]): string {
   const y = (v: number): number => h - pad - ((h - 2 * pad) * v) / maxY;
   const line = (pts: Array<[number, number]>, color: string, dash = ''): string =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${pts.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ')}"/>`;
-  const colors: Record<string, string> = { 'ecs-pilot': '#1f77b4', 'ecs-managed': '#d62728' };
+  const colors: Record<string, string> = { 'ecs-pilot': '#1f77b4', 'ecs-pilot+consolidation': '#2ca02c', 'ecs-managed': '#d62728' };
   const demand = results[0]?.series.map((p) => [p.minute, p.demandVcpu] as [number, number]) ?? [];
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img">`,
@@ -25,7 +25,7 @@ function chart(results: SimulationResult[]): string {
     `<text x="${w - pad}" y="${h - pad + 14}" text-anchor="end" font-size="11">${maxMinute}</text>`,
     line(demand, '#555', '4 3'),
     ...results.map((r) => line(r.series.map((p) => [p.minute, p.capacityVcpu]), colors[r.controller] ?? '#2ca02c')),
-    `<text x="${w - pad}" y="${pad - 8}" text-anchor="end" font-size="12"><tspan fill="#1f77b4">ecs-pilot capacity</tspan>  <tspan fill="#d62728">ecs-managed capacity</tspan>  <tspan fill="#555">demand</tspan></text>`,
+    `<text x="${w - pad}" y="${pad - 8}" text-anchor="end" font-size="12">${results.map((r) => `<tspan fill="${colors[r.controller] ?? '#2ca02c'}">${esc(r.controller)}</tspan>`).join('  ')}  <tspan fill="#555">demand (dashed)</tspan></text>`,
     '</svg>',
   ];
   return parts.join('\n');
@@ -39,6 +39,7 @@ const COLUMNS: Array<[string, (r: SimulationResult) => string]> = [
   ['cost ($)', (r) => r.metrics.cost.toFixed(2)],
   ['scaling actions', (r) => String(r.metrics.scalingActions)],
   ['tasks interrupted by spot', (r) => String(r.metrics.interruptedTasks)],
+  ['tasks moved (drains)', (r) => String(r.metrics.tasksMoved)],
   ['tasks lost', (r) => String(r.metrics.lostTasks)],
   ['killed by scale-in', (r) => String(r.metrics.killedByScaleIn)],
 ];

@@ -17,11 +17,18 @@ import type { LoadedScenario, Scenario } from './scenario.js';
 import { SimulatedCluster } from './world.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
+
+export interface SimulateOptions {
+  /** ecs-pilot with consolidation on (default budget: 10 % of a group draining at once). */
+  consolidation?: boolean;
+}
 export type ControllerName = (typeof CONTROLLERS)[number];
 
 export interface SimulationMetrics {
-  /** Tasks asked for after the start (service scale-ups, replacements, RunTask). */
+  /** Tasks asked for after the start (service scale-ups, restarts after a task was lost, RunTask). */
   tasksSubmitted: number;
+  /** Tasks started to replace one on a draining or terminating instance (moves). */
+  tasksMoved: number;
   tasksRunning: number;
   /** Seconds from submission to RUNNING. */
   latencyP50: number;
@@ -49,7 +56,7 @@ export interface SeriesPoint {
 
 export interface SimulationResult {
   scenario: string;
-  controller: ControllerName;
+  controller: ControllerName | 'ecs-pilot+consolidation';
   metrics: SimulationMetrics;
   series: SeriesPoint[];
 }
@@ -116,7 +123,7 @@ class EcsManagedScaling {
   }
 }
 
-export async function simulate(loaded: LoadedScenario, controller: ControllerName): Promise<SimulationResult> {
+export async function simulate(loaded: LoadedScenario, controller: ControllerName, options: SimulateOptions = {}): Promise<SimulationResult> {
   const { scenario, snapshot } = loaded;
   const world = new SimulatedCluster(snapshot, scenario, { hooks: controller === 'ecs-pilot' });
   const start = world.startMs;
@@ -128,7 +135,8 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     else world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
   }
 
-  const config = configForSnapshot(snapshot);
+  const base = configForSnapshot(snapshot);
+  const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
   const managed = new EcsManagedScaling(world, snapshot, scenario.settings);
   const tick = scenario.settings.tickSeconds * 1000;
@@ -171,7 +179,9 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     }
   }
 
-  const submitted = world.allTasks().filter((t) => t.submittedAt > start && !t.daemon);
+  // Tasks the scenario asked for; replacements of tasks on leaving instances are counted apart.
+  const submitted = world.allTasks().filter((t) => t.submittedAt > start && !t.daemon && !t.replacement);
+  const replaced = world.allTasks().filter((t) => t.submittedAt > start && t.replacement).length;
   const latencies = submitted.filter((t) => t.runningAt !== undefined).map((t) => ((t.runningAt ?? 0) - t.submittedAt) / 1000).sort((a, b) => a - b);
   const firstSubmit = Math.min(...submitted.map((t) => t.submittedAt), end);
   const lastRunning = Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
@@ -188,9 +198,10 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const lostService = world.serviceStates().reduce((a, s) => a + Math.max(0, s.desired - runningFor(s.name)), 0);
   return {
     scenario: scenario.name,
-    controller,
+    controller: options.consolidation && controller === 'ecs-pilot' ? 'ecs-pilot+consolidation' : controller,
     metrics: {
       tasksSubmitted: submitted.length,
+      tasksMoved: replaced,
       tasksRunning: latencies.length,
       latencyP50: percentile(latencies, 50),
       latencyP95: percentile(latencies, 95),

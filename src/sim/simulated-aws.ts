@@ -36,6 +36,8 @@ export interface SimTask extends Task {
   durationMs?: number;
   stopCode?: string;
   exitCode?: number;
+  /** Started to replace a task on an instance that is leaving (draining, terminating), not asked for. */
+  replacement?: boolean;
   tags?: Array<{ key: string; value: string }>;
 }
 

@@ -302,8 +302,14 @@ export class SimulatedCluster extends SimulatedAws {
       // Start replacements up to maximumPercent (and the 500-PROVISIONING-tasks quota).
       const cap = Math.max(s.desired, Math.floor((s.desired * s.maximumPercent) / 100));
       let start = Math.min(s.desired - healthy.length, cap - tasks.length);
+      // The first ones started stand in for tasks on leaving instances: replacements, not new work.
+      let replacements = Math.min(start, leaving.length);
       while (start > 0 && provisioning < 500) {
-        this.newTask({ cpu: s.cpu, memoryMiB: s.memoryMiB, gpus: s.gpus, awsvpc: s.awsvpc, hostPorts: s.hostPorts, group, startedBy: `ecs-svc/${s.name}`, ...(s.capacityProvider ? { capacityProvider: s.capacityProvider } : {}), constraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [] });
+        const created = this.newTask({ cpu: s.cpu, memoryMiB: s.memoryMiB, gpus: s.gpus, awsvpc: s.awsvpc, hostPorts: s.hostPorts, group, startedBy: `ecs-svc/${s.name}`, ...(s.capacityProvider ? { capacityProvider: s.capacityProvider } : {}), constraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [] });
+        if (replacements > 0) {
+          created.replacement = true;
+          replacements -= 1;
+        }
         s.created += 1;
         provisioning += 1;
         start -= 1;
@@ -317,14 +323,38 @@ export class SimulatedCluster extends SimulatedAws {
         if (t.lastStatus === 'RUNNING') stoppable -= 1;
         this.stop(t, 'Container instance is draining', 'ServiceSchedulerInitiated');
       }
-      // Scale in: waiting tasks first, then the newest running ones.
-      const extra = healthy.length - s.desired;
-      if (extra > 0) {
-        const order = { PROVISIONING: 0, PENDING: 1, RUNNING: 2 } as Record<string, number>;
-        healthy
-          .sort((a, b) => (order[a.lastStatus] ?? 3) - (order[b.lastStatus] ?? 3) || b.submittedAt - a.submittedAt)
-          .slice(0, extra)
-          .forEach((t) => this.stop(t, 'Scaling activity initiated by deployment', 'ServiceSchedulerInitiated'));
+      // Scale in: waiting tasks first; then, as ECS documents, keep AZs balanced: from the AZ with the
+      // most of the service's tasks, the instance with the most of them.
+      let extra = healthy.length - s.desired;
+      const order = { PROVISIONING: 0, PENDING: 1 } as Record<string, number>;
+      for (const t of healthy.filter((x) => x.lastStatus in order).sort((a, b) => (order[a.lastStatus] ?? 2) - (order[b.lastStatus] ?? 2) || b.submittedAt - a.submittedAt)) {
+        if (extra <= 0) break;
+        this.stop(t, 'Scaling activity initiated by deployment', 'ServiceSchedulerInitiated');
+        extra -= 1;
+      }
+      const runningTasks = healthy.filter((x) => x.lastStatus === 'RUNNING');
+      while (extra > 0 && runningTasks.length > 0) {
+        const perAz = new Map<string, number>();
+        const perInstance = new Map<string, number>();
+        for (const t of runningTasks) {
+          const i = this.instances.get(t.containerInstanceArn ?? '');
+          perAz.set(i?.az ?? '', (perAz.get(i?.az ?? '') ?? 0) + 1);
+          perInstance.set(t.containerInstanceArn ?? '', (perInstance.get(t.containerInstanceArn ?? '') ?? 0) + 1);
+        }
+        runningTasks.sort((a, b) => {
+          const ia = this.instances.get(a.containerInstanceArn ?? '');
+          const ib = this.instances.get(b.containerInstanceArn ?? '');
+          return (
+            (perAz.get(ib?.az ?? '') ?? 0) - (perAz.get(ia?.az ?? '') ?? 0) ||
+            (perInstance.get(b.containerInstanceArn ?? '') ?? 0) - (perInstance.get(a.containerInstanceArn ?? '') ?? 0) ||
+            (ia?.arn ?? '').localeCompare(ib?.arn ?? '') ||
+            b.submittedAt - a.submittedAt
+          );
+        });
+        const victim = runningTasks.shift();
+        if (!victim) break;
+        this.stop(victim, 'Scaling activity initiated by deployment', 'ServiceSchedulerInitiated');
+        extra -= 1;
       }
     }
   }

@@ -14,6 +14,7 @@ import { withDisplacedDemand } from '../capacity/displaced.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../model.js';
 import { decideTerminating } from '../drain/lifecycle.js';
+import { decideConsolidation } from '../rebalance/consolidate.js';
 
 const busy = (i: Instance): boolean => i.tasks.some((t) => !t.daemon && t.lastStatus !== 'STOPPED');
 
@@ -79,6 +80,23 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
         actions.push({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.idleSince, value: now.toISOString(), reason: 'empty: scale-in delay starts' });
       }
     }
+    // Instances drained for consolidation leave once empty: terminate them (desired −1), never below min.
+    const consolidated = members.filter((i) => i.status === 'DRAINING' && i.attributes[ATTRIBUTES.drainReason] === 'consolidate' && !busy(i));
+    for (const i of consolidated) {
+      const w = weightOf(group, i.type);
+      if (removable - w < 0) break;
+      removable -= w;
+      actions.push({
+        kind: 'terminateInstance',
+        asg: group.asg,
+        instanceId: i.ec2InstanceId,
+        cluster: snapshot.cluster,
+        containerInstanceArn: i.id,
+        daemonTasks: i.tasks.filter((t) => t.daemon).length,
+        reason: 'drained for consolidation and empty',
+      });
+    }
+
     if (groupsWaiting.has(group.name) || launching) continue; // never scale in while the group waits for capacity
     const chosen: Instance[] = [];
     for (const i of expired) {
@@ -102,5 +120,7 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
       }
     }
   }
+  // 6. Consolidation: drain under-used instances whose tasks fit elsewhere (within the budget).
+  actions.push(...decideConsolidation(demand, cluster, now));
   return actions;
 }

@@ -1,0 +1,159 @@
+/**
+ * Consolidation (docs/rebalancing.md): drain ACTIVE instances whose tasks all fit on the group's other
+ * instances — the planner decides, with no new capacity — within a disruption budget. Candidates in
+ * order: rebalance-recommended spot instances, then the least utilised, then the most expensive per
+ * unit of use. Once drained and empty, the reconcile loop terminates them (desired −1).
+ *
+ * Never: while tasks wait for capacity or the group is launching; outside the configured windows;
+ * instances running standalone tasks (unless allowed), opted-out services or tagged
+ * `ecs-pilot:consolidation=off`; moves that would take a service below its minimumHealthyPercent.
+ */
+import type { ClusterConfig, ConsolidationConfig } from '../../config/schema.js';
+import { ATTRIBUTES, type Action } from '../actions.js';
+import { plan } from '../capacity/index.js';
+import { COUNTED_STATUSES, instanceCapacity, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
+
+export const OPT_OUT_TAG = 'ecs-pilot:consolidation';
+
+export interface ConsolidationMove {
+  instance: Instance;
+  /** Where each of its tasks goes (existing instance ids). */
+  placements: Array<{ task: string; instance: string }>;
+  utilisation: number;
+  reason: string;
+}
+
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
+
+/** True when `now` falls in one of the windows (none configured: always). */
+export function inWindow(config: ConsolidationConfig, now: Date): boolean {
+  if (config.windows.length === 0) return true;
+  return config.windows.some((w) => {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: w.timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+    const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
+    const day = get('weekday').toUpperCase().slice(0, 3);
+    const minutes = Number(get('hour')) * 60 + Number(get('minute'));
+    const [fh, fm] = w.from.split(':').map(Number);
+    const [th, tm] = w.to.split(':').map(Number);
+    const from = (fh ?? 0) * 60 + (fm ?? 0);
+    const to = (th ?? 0) * 60 + (tm ?? 0);
+    if (from <= to) return w.days.includes(day as (typeof w.days)[number]) && minutes >= from && minutes < to;
+    // Spans midnight: the early morning part belongs to the previous day's window.
+    const yesterday = DAYS[(DAYS.indexOf(day as (typeof DAYS)[number]) + 6) % 7] ?? day;
+    return (minutes >= from && w.days.includes(day as (typeof w.days)[number])) || (minutes < to && w.days.includes(yesterday as (typeof w.days)[number]));
+  });
+}
+
+const service = (t: Task): string | undefined => (t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined);
+const moving = (i: Instance): Task[] => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+
+/** Share of the instance's dominant resource its non-daemon tasks use. */
+function utilisation(snapshot: Snapshot, i: Instance): number {
+  const cap = instanceCapacity(snapshot, i);
+  const used = moving(i).reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
+  return Math.max(cap.cpu > 0 ? used.cpu / cap.cpu : 0, cap.memoryMiB > 0 ? used.mem / cap.memoryMiB : 0);
+}
+
+function pricePerHour(snapshot: Snapshot, i: Instance): number {
+  const g = snapshot.groups.find((x) => x.name === i.group);
+  return g?.instanceTypes.find((t) => t.type === i.type)?.pricePerHour ?? snapshot.instanceTypes[i.type]?.pricePerHour ?? weightOf(g ?? { instanceTypes: [] } as never, i.type);
+}
+
+/** Why this instance may not be consolidated, or undefined when it may. */
+function exclusion(i: Instance, cluster: ClusterConfig): string | undefined {
+  if (i.tags[OPT_OUT_TAG] === 'off' || i.attributes[OPT_OUT_TAG] === 'off') return `tagged ${OPT_OUT_TAG}=off`;
+  const tasks = moving(i);
+  if (!cluster.consolidation.drainStandaloneTasks && tasks.some((t) => service(t) === undefined)) return 'runs a standalone task';
+  const optedOut = tasks.map(service).find((s) => s !== undefined && cluster.consolidation.optOutServices.includes(s));
+  if (optedOut) return `runs opted-out service ${optedOut}`;
+  return undefined;
+}
+
+/** ECS replaces a draining instance's service tasks within the service's deployment settings. */
+function keepsServicesHealthy(snapshot: Snapshot, cluster: ClusterConfig, draining: Instance[]): boolean {
+  const running = new Map<string, number>();
+  const leaving = new Map<string, number>();
+  const drainingIds = new Set(draining.map((d) => d.id));
+  for (const i of snapshot.instances) {
+    for (const t of moving(i)) {
+      const s = service(t);
+      if (!s) continue;
+      if (i.status === 'ACTIVE' && !drainingIds.has(i.id)) running.set(s, (running.get(s) ?? 0) + 1);
+      else leaving.set(s, (leaving.get(s) ?? 0) + 1);
+    }
+  }
+  for (const [s, out] of leaving) {
+    const settings = cluster.services[s] ?? { minimumHealthyPercent: 100, maximumPercent: 200 };
+    const desired = (running.get(s) ?? 0) + out;
+    // Either ECS may start the replacements first (maximumPercent), or it may stop them first (minimumHealthyPercent).
+    const surge = Math.floor((desired * settings.maximumPercent) / 100) - desired;
+    const minHealthy = Math.ceil((desired * settings.minimumHealthyPercent) / 100);
+    if (out > surge && (running.get(s) ?? 0) < minHealthy) return false;
+  }
+  return true;
+}
+
+export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): { moves: ConsolidationMove[]; skipped: string | undefined } {
+  const config = cluster.consolidation;
+  if (!config.enabled) return { moves: [], skipped: 'consolidation is off' };
+  if (!inWindow(config, now)) return { moves: [], skipped: 'outside the consolidation windows' };
+  if (snapshot.pending.length > 0) return { moves: [], skipped: `${snapshot.pending.length} task(s) wait for capacity` };
+
+  let working: Snapshot = snapshot;
+  const moves: ConsolidationMove[] = [];
+  for (const group of snapshot.groups) {
+    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
+    const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
+    if (group.desired > inService) continue; // launching: the group is scaling out
+    const alreadyDraining = members.filter((i) => i.status === 'DRAINING').length;
+    const byPercent = Math.max(1, Math.floor((members.length * config.maxDrainingPercent) / 100));
+    let budget = Math.min(byPercent, config.maxDraining ?? byPercent) - alreadyDraining;
+    const candidates = members
+      .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
+      .map((i) => ({ i, u: utilisation(snapshot, i), prescale: i.attributes[ATTRIBUTES.drainReason] === 'prescale', price: pricePerHour(snapshot, i) / Math.max(utilisation(snapshot, i), 0.01) }))
+      .sort((a, b) => Number(b.prescale) - Number(a.prescale) || a.u - b.u || b.price - a.price || a.i.id.localeCompare(b.i.id));
+    for (const { i, u } of candidates) {
+      if (budget <= 0) break;
+      // Would its tasks fit on the other instances, with nothing new? The ASG's desired is kept as it
+      // is, so no launching capacity is assumed.
+      const trial: Snapshot = {
+        ...working,
+        groups: working.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })),
+        instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const } : x)),
+        pending: moving(i).map((t) => ({ ...t, capacityProvider: i.group })),
+      };
+      const result = plan(trial);
+      if (result.unplaceable.length > 0 || result.groups.some((g) => g.newUnits > 0) || result.placements.some((p) => !working.instances.some((x) => x.id === p.instance))) continue;
+      const drained = [...moves.map((m) => m.instance), i];
+      if (!keepsServicesHealthy(snapshot, cluster, drained)) continue;
+      moves.push({ instance: i, placements: result.placements, utilisation: u, reason: `${moving(i).length} task(s) at ${Math.round(u * 100)} % fit on the other instances of ${group.name}` });
+      // The tasks now count on their new instances for the next candidate.
+      const byTarget = new Map<string, Task[]>();
+      for (const p of result.placements) {
+        const t = moving(i).find((x) => x.id === p.task);
+        if (t) byTarget.set(p.instance, [...(byTarget.get(p.instance) ?? []), t]);
+      }
+      working = {
+        ...working,
+        instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const, tasks: x.tasks.filter((t) => t.daemon) } : { ...x, tasks: [...x.tasks, ...(byTarget.get(x.id) ?? [])] })),
+      };
+      budget -= 1;
+    }
+  }
+  return { moves, skipped: undefined };
+}
+
+/** The actions for the moves: mark the instance (why), then drain it, re-checked against fresh state. */
+export function decideConsolidation(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
+  const { moves } = consolidationMoves(snapshot, cluster, now);
+  return moves.flatMap((m): Action[] => [
+    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: m.instance.id, attribute: ATTRIBUTES.drainReason, value: 'consolidate', reason: m.reason },
+    {
+      kind: 'drain',
+      cluster: snapshot.cluster,
+      containerInstanceArns: [m.instance.id],
+      reason: `consolidate: ${m.reason}`,
+      expectTasks: { [m.instance.id]: moving(m.instance).length + m.instance.tasks.filter((t) => t.daemon).length },
+    },
+  ]);
+}
