@@ -1,10 +1,10 @@
 import { SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { DeleteAttributesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DeleteAttributesCommand, DescribeContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { parseSnapshot } from '../../src/core/model.js';
 import { DUTIES } from '../../src/duties.js';
 import { loadJson } from '../support/builders.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
-import { event, invoke, NOW } from '../support/handlers.js';
+import { demoConfig, event, invoke, NOW } from '../support/handlers.js';
 
 const ARN = (n: number) => `arn:aws:ecs:us-east-1:123456789012:container-instance/demo/${n.toString(16).padStart(32, '0')}`;
 const TICK = 'events/demo/07-reconcile-tick.json';
@@ -90,5 +90,43 @@ describe('Handler: reconcile', () => {
     aws = mockAws(quietDemo((d) => (d.instances[0].attributes = { 'ecs-pilot.drain-reason': 'prescale' })));
     await invoke(DUTIES.reconcile, event(TICK));
     expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { containerInstances: [ARN(1)], status: 'DRAINING' });
+  });
+});
+
+describe('Handler: reconcile — consolidation', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+  const consolidating = () => {
+    const c = demoConfig();
+    return { ...c, clusters: c.clusters.map((x) => ({ ...x, consolidation: { ...x.consolidation, enabled: true } })) };
+  };
+
+  it('drains an under-used instance whose tasks fit elsewhere, after a fresh re-check; terminates it once empty', async () => {
+    aws = mockAws(quietDemo());
+    await invoke(DUTIES.reconcile, event(TICK), { config: consolidating() });
+    // i-…0001 (web + worker on an m5.large) fits on the empty m5.large i-…0002; i-…0003's tasks fit nowhere.
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeContainerInstancesCommand, { cluster: 'demo', containerInstances: [ARN(1)] });
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'demo', containerInstances: [ARN(1)], status: 'DRAINING' });
+    expect(aws.ecs).toHaveReceivedCommandWith(PutAttributesCommand, {
+      cluster: 'demo',
+      attributes: expect.arrayContaining([{ name: 'ecs-pilot.drain-reason', value: 'consolidate', targetType: 'container-instance', targetId: ARN(1) }]),
+    });
+    expect(aws.autoscaling).not.toHaveReceivedCommand(TerminateInstanceInAutoScalingGroupCommand);
+    // ECS moved its tasks: the next run terminates it, desired −1.
+    for (const t of ['web0000000000000000000000000001', 'wrk0000000000000000000000000001']) aws.sim.setTaskStatus(`arn:aws:ecs:us-east-1:123456789012:task/demo/${t}`, 'STOPPED', 'STOPPED');
+    await invoke(DUTIES.reconcile, event(TICK), { config: consolidating(), now: new Date(NOW.getTime() + 60_000) });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-0a1b2c3d4e5f60001', ShouldDecrementDesiredCapacity: true });
+  });
+
+  it('skips the drain when the re-check finds the instance changed', async () => {
+    aws = mockAws(quietDemo());
+    aws.ecs.on(DescribeContainerInstancesCommand).callsFake(async (input) => {
+      const out = aws.sim.handle('ecs', 'DescribeContainerInstances', input) as { containerInstances: Array<{ runningTasksCount: number }> };
+      if (input.containerInstances?.length === 1) out.containerInstances[0]!.runningTasksCount += 1; // a task landed meanwhile
+      return out;
+    });
+    const record = await invoke(DUTIES.reconcile, event(TICK), { config: consolidating() });
+    expect(record.skipped).toContainEqual({ action: 'drain', items: [ARN(1)], reason: 'its tasks changed since the decision' });
+    expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
   });
 });

@@ -4,7 +4,7 @@
  * order: rebalance-recommended spot instances, then the least utilised, then the most expensive per
  * unit of use. Once drained and empty, the reconcile loop terminates them (desired −1).
  *
- * Never: while tasks wait for capacity or the group is launching; outside the configured windows;
+ * Never: in a group while tasks wait for its capacity or it is launching; outside the configured windows;
  * instances running standalone tasks (unless allowed), opted-out services or tagged
  * `ecs-pilot:consolidation=off`; moves that would take a service below its minimumHealthyPercent.
  */
@@ -97,11 +97,15 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
   const config = cluster.consolidation;
   if (!config.enabled) return { moves: [], skipped: 'consolidation is off' };
   if (!inWindow(config, now)) return { moves: [], skipped: 'outside the consolidation windows' };
-  if (snapshot.pending.length > 0) return { moves: [], skipped: `${snapshot.pending.length} task(s) wait for capacity` };
-
   let working: Snapshot = snapshot;
   const moves: ConsolidationMove[] = [];
+  const skipped: string[] = [];
   for (const group of snapshot.groups) {
+    const waiting = snapshot.pending.filter((t) => t.capacityProvider === undefined || t.capacityProvider === group.name).length;
+    if (waiting > 0) {
+      skipped.push(`${group.name}: ${waiting} task(s) wait for capacity`);
+      continue;
+    }
     const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
     if (group.desired > inService) continue; // launching: the group is scaling out
@@ -140,7 +144,7 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       budget -= 1;
     }
   }
-  return { moves, skipped: undefined };
+  return { moves, skipped: skipped.length > 0 ? skipped.join('; ') : undefined };
 }
 
 /** The actions for the moves: mark the instance (why), then drain it, re-checked against fresh state. */

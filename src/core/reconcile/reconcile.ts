@@ -120,7 +120,9 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
       }
     }
   }
-  // 6. Consolidation: drain under-used instances whose tasks fit elsewhere (within the budget).
-  actions.push(...decideConsolidation(demand, cluster, now));
+  // 6. Consolidation: drain under-used instances whose tasks fit elsewhere (within the budget), never
+  // onto instances this run is already taking away.
+  const leaving = new Set(actions.flatMap((a) => (a.kind === 'drain' ? a.containerInstanceArns : [])));
+  actions.push(...decideConsolidation({ ...demand, instances: demand.instances.map((i) => (leaving.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)) }, cluster, now));
   return actions;
 }
