@@ -10,7 +10,40 @@ function load() {
   const config = parse(readFileSync(file, 'utf8'));
   const clusters = (config && config.clusters) || [];
   if (clusters.length === 0) throw new Error(`${file}: no clusters configured`);
-  return { clusters, jobs: (config && config.jobs) || [] };
+  return { clusters, jobs: (config && config.jobs) || [], scaling: (config && config.serviceScaling) || [] };
+}
+
+/** Scaling rules' schedules and alarm events for the scaling function. */
+function scalingEvents(scaling, clusterNames) {
+  const alarms = scaling.flatMap((r) => (r.alarms || []).map((a) => a.alarm));
+  const schedules = scaling.flatMap((r) =>
+    (r.schedules || []).map((sch, i) => ({
+      schedule: {
+        method: 'scheduler',
+        rate: [sch.schedule],
+        timezone: sch.timezone || 'UTC',
+        description: `ecs-pilot scaling ${r.cluster}/${r.service} #${i}`,
+        input: {
+          version: '0',
+          id: '<aws.scheduler.execution-id>',
+          source: 'ecs-pilot.scheduler',
+          'detail-type': 'Service Scaling Schedule',
+          time: '<aws.scheduler.scheduled-time>',
+          resources: ['<aws.scheduler.schedule-arn>'],
+          detail: { cluster: r.cluster, service: r.service, schedule: i },
+        },
+      },
+    })),
+  );
+  const alarmRule = alarms.length === 0 ? [] : [{
+    eventBridge: {
+      retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 10 },
+      deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: alarms, state: { value: ['ALARM'] } } },
+    },
+  }];
+  void clusterNames;
+  return [...alarmRule, ...schedules];
 }
 
 const familyOf = (taskDefinition) => (taskDefinition.split('/').pop() || taskDefinition).split(':')[0];
@@ -43,7 +76,7 @@ const containerInstanceArn = (name) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::R
 const asgArn = (name) => sub(`arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${name}`);
 
 module.exports = async () => {
-  const { clusters, jobs } = load();
+  const { clusters, jobs, scaling } = load();
   const clusterNames = clusters.map((c) => c.name);
   const asgs = clusters.flatMap((c) => (c.groups || []).map((g) => g.asg));
   const jobStatements = jobs.length === 0 ? [] : [
@@ -73,6 +106,8 @@ module.exports = async () => {
     /** EventBridge matches `detail.clusterArn` by suffix: `…:cluster/<name>`. */
     clusterArnPatterns: clusterNames.map((n) => ({ suffix: `:cluster/${n}` })),
     asgNames: asgs,
+    /** The scaling function's events: alarm state changes of the configured alarms, and schedules. */
+    scalingEvents: scalingEvents(scaling, clusterNames),
     /** The batch function's events: a schedule per job, and stopped job attempts. */
     batchEvents: [
       ...jobs.map(jobSchedule),
@@ -100,6 +135,7 @@ module.exports = async () => {
           'ecs:DescribeTasks',
           'ecs:DescribeServices',
           'ecs:DescribeTaskDefinition',
+          'ecs:GetTaskProtection',
           'autoscaling:DescribeAutoScalingGroups',
           'autoscaling:DescribeAutoScalingInstances',
           'ec2:DescribeInstanceTypes',
@@ -125,6 +161,12 @@ module.exports = async () => {
         Resource: asgs.map(asgArn),
       },
       ...jobStatements,
+      ...(scaling.length === 0 ? [] : [{
+        Sid: 'ScaleConfiguredServices',
+        Effect: 'Allow',
+        Action: ['ecs:UpdateService', 'ecs:TagResource'],
+        Resource: [...new Set(scaling.map((r) => `${r.cluster}/${r.service}`))].map((s) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${s}`)),
+      }]),
       {
         Sid: 'FailedEventsToDeadLetterQueue',
         Effect: 'Allow',

@@ -2,7 +2,8 @@
  * The one loop every duty runs: parse → route → observe → decide → act → record.
  * Duties (src/duties.ts) plug in their event kinds, how to observe, and a pure `decide`.
  */
-import type { ClusterConfig, ControllerConfig, JobConfig } from './config/schema.js';
+import type { ClusterConfig, ControllerConfig, JobConfig, ServiceScalingRule } from './config/schema.js';
+import type { ServiceView } from './aws/service-reader.js';
 import type { JobTask } from './core/batch/jobs.js';
 import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot, Task } from './core/model.js';
@@ -32,6 +33,8 @@ export interface Observation {
   snapshot: Snapshot;
   /** Batch jobs the decision concerns, with their running and recently stopped tasks. */
   jobs?: JobObservation[];
+  /** The service a scaling decision concerns. */
+  scaling?: { rule: ServiceScalingRule; service: ServiceView };
 }
 
 export interface JobObservation {

@@ -10,6 +10,8 @@ import { decideRebalanceRecommendation, decideSpotInterruption } from './core/dr
 import type { Action } from './core/actions.js';
 import { decideJobReconcile, decideSchedule, decideStopped, parseStartedBy, runIdFor } from './core/batch/jobs.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
+import { decideAlarmScaling, decideScheduledScaling } from './core/scaling/service-scaling.js';
+import { readService } from './aws/service-reader.js';
 import { jobTaskShape, listJobTasks } from './aws/job-reader.js';
 import type { Duty, DutyContext, Observation } from './controller.js';
 import type { DomainEvent, TaskStateChange } from './events/index.js';
@@ -174,7 +176,54 @@ export const batchDuty: Duty<'job-schedule' | 'task-state-change'> = {
   },
 };
 
-export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty, batch: batchDuty } as const;
+/** The instances for a service's new tasks, raised in the same step as its desired count. */
+function capacityForService(change: Action, observation: Observation): Action[] {
+  const s = observation.scaling;
+  if (change.kind !== 'setServiceDesiredCount' || !s?.service.shape || change.desiredCount <= change.previous) return [];
+  const provider = s.service.capacityProvider;
+  const demand = Array.from({ length: change.desiredCount - change.previous }, (_, k) => ({ ...s.service.shape!, id: `${change.service}-new-${k}`, ...(provider ? { capacityProvider: provider } : {}) }));
+  // With what already waits for the same group (free capacity is not counted twice); only that group is raised.
+  const snapshot = withDisplacedDemand(observation.snapshot);
+  const sameGroup = snapshot.pending.filter((t) => provider === undefined || t.capacityProvider === undefined || t.capacityProvider === provider);
+  const result = plan({ ...snapshot, pending: [...sameGroup, ...demand] });
+  return scaleOutActions(
+    { ...result, groups: result.groups.filter((g) => provider === undefined || g.name === provider) },
+    `${demand.length} new task(s) of service ${change.service}${sameGroup.length > 0 ? ` (and ${sameGroup.length} already waiting)` : ''}`,
+  );
+}
+
+export const scalingDuty: Duty<'alarm-state-change' | 'service-scaling-schedule'> = {
+  name: 'service-scaling',
+  kinds: ['alarm-state-change', 'service-scaling-schedule'],
+  async observe(event, ctx) {
+    const rule =
+      event.kind === 'alarm-state-change'
+        ? ctx.config.serviceScaling.find((r) => r.alarms.some((a) => a.alarm === event.alarmName))
+        : ctx.config.serviceScaling.find((r) => r.cluster === event.cluster && r.service === event.service);
+    if (!rule) return event.kind === 'alarm-state-change' ? `alarm ${event.alarmName} drives no configured service` : `service ${event.service} has no scaling rule`;
+    if (event.kind === 'alarm-state-change' && event.state !== 'ALARM') return `alarm ${event.alarmName} is ${event.state}: nothing to do`;
+    const cluster = ctx.config.clusters.find((c) => c.name === rule.cluster);
+    if (!cluster) return `cluster ${rule.cluster} is not configured`;
+    const service = await readService(ctx.clients, rule);
+    if (!service) return `service ${rule.service} not found in cluster ${rule.cluster}`;
+    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+    return [{ cluster, snapshot, scaling: { rule, service } }];
+  },
+  decide(event, observation, now) {
+    const s = observation.scaling;
+    if (!s) return [];
+    const changes =
+      event.kind === 'alarm-state-change'
+        ? (() => {
+            const d = decideAlarmScaling(s.rule, { eventId: event.id, alarmName: event.alarmName, state: event.state, metricValue: event.metricValue, threshold: event.threshold, suppressed: event.suppressed }, s.service.state, now);
+            return 'change' in d ? [d.change] : [];
+          })()
+        : decideScheduledScaling(s.rule, event.schedule, event.id, s.service.state, now);
+    return [...changes.flatMap((c) => capacityForService(c, observation)), ...changes];
+  },
+};
+
+export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lifecycleDuty, capacity: capacityDuty, reconcile: reconcileDuty, batch: batchDuty, scaling: scalingDuty } as const;
 
 /** The Lambda function (by its name in serverless.yml) that EventBridge invokes for an event. */
 export function functionFor(event: DomainEvent): keyof typeof DUTIES {
@@ -192,6 +241,9 @@ export function functionFor(event: DomainEvent): keyof typeof DUTIES {
       return 'capacity';
     case 'job-schedule':
       return 'batch';
+    case 'alarm-state-change':
+    case 'service-scaling-schedule':
+      return 'scaling';
     case 'scheduled':
       return 'reconcile';
   }

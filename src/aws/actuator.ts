@@ -17,10 +17,13 @@ import {
   PutAttributesCommand,
   RunTaskCommand,
   StopTaskCommand,
+  TagResourceCommand,
+  UpdateServiceCommand,
   UpdateContainerInstancesStateCommand,
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
+import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
@@ -194,6 +197,28 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
       case 'stopTask':
         await send('ecs', new StopTaskCommand({ cluster: action.cluster, task: action.taskArn, reason: action.reason.slice(0, 255) }), [action.taskArn], action.kind);
         break;
+      case 'setServiceDesiredCount': {
+        const before = report.failures.length;
+        await send('ecs', new UpdateServiceCommand({ cluster: action.cluster, service: action.service, desiredCount: action.desiredCount }), [action.service], action.kind);
+        // The stamp records that the change was made: written only if it was (cooldown, duplicates).
+        if (report.failures.length === before) {
+          await send(
+            'ecs',
+            new TagResourceCommand({ resourceArn: action.serviceArn, tags: [{ key: SERVICE_TAGS.scaledAt, value: action.stamp.at }, { key: SERVICE_TAGS.scaledBy, value: action.stamp.by.slice(0, 256) }] }),
+            [action.service],
+            action.kind,
+          );
+        }
+        break;
+      }
+      case 'setServiceBounds': {
+        const tags = [
+          ...(action.minTasks !== undefined ? [{ key: SERVICE_TAGS.minTasks, value: String(action.minTasks) }] : []),
+          ...(action.maxTasks !== undefined ? [{ key: SERVICE_TAGS.maxTasks, value: String(action.maxTasks) }] : []),
+        ];
+        if (tags.length > 0) await send('ecs', new TagResourceCommand({ resourceArn: action.serviceArn, tags }), [action.serviceArn], action.kind);
+        break;
+      }
       case 'recordRun':
       case 'markInstance':
         break; // recordRun: logged by the controller; markInstance: batched below

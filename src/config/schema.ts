@@ -124,6 +124,55 @@ export const JobSchema = z
     }
   });
 
+/** A step: applies when (metric value − threshold) is in [lower, upper). Exactly one of add / addPercent / set. */
+export const ScalingStepSchema = z
+  .strictObject({
+    lower: z.number().optional(),
+    upper: z.number().optional(),
+    add: z.number().int().optional(),
+    addPercent: z.number().optional(),
+    set: z.number().int().nonnegative().optional(),
+  })
+  .refine((s) => [s.add, s.addPercent, s.set].filter((v) => v !== undefined).length === 1, { message: 'a step needs exactly one of add, addPercent, set' })
+  .refine((s) => s.lower === undefined || s.upper === undefined || s.lower < s.upper, { message: 'lower must be below upper', path: ['lower'] });
+
+/** Service scaling (docs/service-scaling.md): alarm steps and scheduled bounds for one ECS service. */
+export const ServiceScalingSchema = z
+  .strictObject({
+    cluster: z.string().min(1),
+    service: z.string().min(1),
+    minTasks: z.number().int().nonnegative(),
+    maxTasks: z.number().int().positive(),
+    cooldownSeconds: z.number().int().nonnegative().default(300),
+    /** Where its new tasks run, for the capacity raised with them (default: the service's own strategy). */
+    capacityProvider: z.string().min(1).optional(),
+    alarms: z.array(z.strictObject({ alarm: z.string().min(1), steps: z.array(ScalingStepSchema).min(1) })).default([]),
+    schedules: z
+      .array(
+        z
+          .strictObject({
+            schedule: z.string().min(1),
+            timezone: z.string().default('UTC'),
+            minTasks: z.number().int().nonnegative().optional(),
+            maxTasks: z.number().int().positive().optional(),
+            desired: z.number().int().nonnegative().optional(),
+          })
+          .superRefine((r, ctx) => {
+            if (!isTimeZone(r.timezone)) ctx.addIssue({ code: 'custom', message: `unknown time zone "${r.timezone}"`, path: ['timezone'] });
+            else {
+              try {
+                parseSchedule(r.schedule, r.timezone);
+              } catch (e) {
+                ctx.addIssue({ code: 'custom', message: e instanceof ScheduleError ? e.message : String(e), path: ['schedule'] });
+              }
+            }
+            if (r.minTasks === undefined && r.maxTasks === undefined && r.desired === undefined) ctx.addIssue({ code: 'custom', message: 'a schedule needs minTasks, maxTasks or desired' });
+          }),
+      )
+      .default([]),
+  })
+  .refine((r) => r.minTasks <= r.maxTasks, { message: 'minTasks must not exceed maxTasks', path: ['minTasks'] });
+
 export const ControllerConfigSchema = z
   .strictObject({
     /** Decide and log, send no write call. */
@@ -131,6 +180,7 @@ export const ControllerConfigSchema = z
     region: z.string().min(1).optional(),
     clusters: z.array(ClusterConfigSchema).min(1),
     jobs: z.array(JobSchema).default([]),
+    serviceScaling: z.array(ServiceScalingSchema).default([]),
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
@@ -146,6 +196,18 @@ export const ControllerConfigSchema = z
             path: ['clusters', ci, 'groups', gi, 'fallbackGroup'],
           });
         }
+      });
+    });
+    const alarms = new Set<string>();
+    c.serviceScaling.forEach((r, ri) => {
+      const cluster = c.clusters.find((x) => x.name === r.cluster);
+      if (!cluster) ctx.addIssue({ code: 'custom', message: `cluster "${r.cluster}" is not configured`, path: ['serviceScaling', ri, 'cluster'] });
+      if (r.capacityProvider !== undefined && cluster && !cluster.groups.some((g) => g.name === r.capacityProvider)) {
+        ctx.addIssue({ code: 'custom', message: `capacity provider "${r.capacityProvider}" is not a group of cluster ${r.cluster}`, path: ['serviceScaling', ri, 'capacityProvider'] });
+      }
+      r.alarms.forEach((a, ai) => {
+        if (alarms.has(a.alarm)) ctx.addIssue({ code: 'custom', message: `alarm "${a.alarm}" drives two rules`, path: ['serviceScaling', ri, 'alarms', ai, 'alarm'] });
+        alarms.add(a.alarm);
       });
     });
     const jobNames = new Set<string>();
@@ -170,4 +232,6 @@ export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 export type GroupConfig = z.infer<typeof GroupConfigSchema>;
 export type JobConfig = z.infer<typeof JobSchema>;
 export type ConsolidationConfig = z.infer<typeof ConsolidationSchema>;
+export type ServiceScalingRule = z.infer<typeof ServiceScalingSchema>;
+export type ScalingStep = z.infer<typeof ScalingStepSchema>;
 export type RetryRule = z.infer<typeof RetryRuleSchema>;

@@ -45,6 +45,18 @@ export type Action =
       reason: string;
     }
   | { kind: 'stopTask'; cluster: string; taskArn: string; reason: string }
+  | {
+      kind: 'setServiceDesiredCount';
+      cluster: string;
+      service: string;
+      serviceArn: string;
+      desiredCount: number;
+      previous: number;
+      /** Recorded on the service (tags) once the change is made: the cooldown and duplicates read it. */
+      stamp: { at: string; by: string };
+      reason: string;
+    }
+  | { kind: 'setServiceBounds'; serviceArn: string; minTasks: number | undefined; maxTasks: number | undefined; reason: string }
   /** A batch run's transition: logged and counted, no AWS call. */
   | {
       kind: 'recordRun';
@@ -95,6 +107,10 @@ export function describeAction(a: Action): string {
       return `run ${a.job} attempt ${a.attempt} (${a.count} × ${a.taskDefinition} on ${a.capacityProviders.join(' → ')}): ${a.reason}`;
     case 'stopTask':
       return `stop ${a.taskArn}: ${a.reason}`;
+    case 'setServiceDesiredCount':
+      return `set service ${a.service} desired ${a.previous} → ${a.desiredCount}: ${a.reason}`;
+    case 'setServiceBounds':
+      return `set ${a.serviceArn.split('/').pop()} bounds to ${a.minTasks ?? '-'}..${a.maxTasks ?? '-'} tasks: ${a.reason}`;
     case 'recordRun':
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
   }

@@ -8,6 +8,7 @@ import type { DomainEvent } from './types.js';
 import { terminateLifecycleAction } from './autoscaling.js';
 import { rebalanceRecommendation, spotInterruption } from './ec2.js';
 import { containerInstanceStateChange, serviceAction, taskStateChange } from './ecs.js';
+import { alarmActionToEnvelope, alarmStateChange, serviceScalingSchedule } from './cloudwatch.js';
 import { jobSchedule } from './jobs.js';
 import { scheduled } from './scheduled.js';
 
@@ -20,6 +21,8 @@ const MODULES = [
   serviceAction,
   containerInstanceStateChange,
   jobSchedule,
+  alarmStateChange,
+  serviceScalingSchedule,
   scheduled,
 ] as unknown as EventModule[];
 
@@ -30,7 +33,8 @@ export type ParsedEvent = { outcome: 'parsed'; event: DomainEvent } | { outcome:
 /**
  * @throws EventValidationError when the envelope or the detail of a handled type is malformed
  */
-export function parseEvent(raw: unknown): ParsedEvent {
+export function parseEvent(input: unknown): ParsedEvent {
+  const raw = alarmActionToEnvelope(input);
   const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
   const env = EnvelopeSchema.safeParse(raw);
   if (!env.success) throw new EventValidationError(rawId, issuesAt([], env.error));

@@ -68,6 +68,26 @@ export interface ContainerInstanceStateChange extends Base {
   pendingTasksCount: number;
 }
 
+export interface AlarmStateChange extends Base {
+  kind: 'alarm-state-change';
+  alarmName: string;
+  state: string;
+  previousState: string | undefined;
+  /** The alarm's latest datapoint and threshold, when its reason data has them (metric alarms). */
+  metricValue: number | undefined;
+  threshold: number | undefined;
+  /** Actions suppressed (composite alarm suppressor): nothing should act on it. */
+  suppressed: boolean;
+}
+
+export interface ServiceScalingSchedule extends Base {
+  kind: 'service-scaling-schedule';
+  cluster: string;
+  service: string;
+  /** Index of the schedule in the service's rule. */
+  schedule: number;
+}
+
 export interface JobSchedule extends Base {
   kind: 'job-schedule';
   job: string;
@@ -87,6 +107,8 @@ export type DomainEvent =
   | ServiceAction
   | ContainerInstanceStateChange
   | JobSchedule
+  | AlarmStateChange
+  | ServiceScalingSchedule
   | ScheduledEvent;
 
 export type DomainEventKind = DomainEvent['kind'];

@@ -350,6 +350,14 @@ export class SimulatedAws {
     };
   }
 
+  /** Desired counts set by UpdateService and tags set by TagResource, by service name. */
+  protected readonly serviceState = new Map<string, { desired?: number; tags: Map<string, string> }>();
+
+  /** Desired count of a service: as UpdateService set it, else its tasks asked to run. */
+  public serviceDesired(name: string): number {
+    return this.serviceState.get(name)?.desired ?? [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING').length;
+  }
+
   protected ecs_DescribeServices(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
     const services = ((input.services as string[]) ?? []).flatMap((s) => {
@@ -357,11 +365,13 @@ export class SimulatedAws {
       const members = [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING');
       const sample = members[0];
       if (!sample) return [];
+      const state = this.serviceState.get(name);
       return [
         {
           serviceArn: `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`,
           serviceName: name,
-          desiredCount: members.length,
+          ...((input.include as string[] | undefined)?.includes('TAGS') ? { tags: [...(state?.tags ?? new Map())].map(([key, value]) => ({ key, value })) } : {}),
+          desiredCount: this.serviceDesired(name),
           runningCount: members.filter((t) => t.lastStatus === 'RUNNING').length,
           pendingCount: members.filter((t) => t.lastStatus !== 'RUNNING').length,
           taskDefinition: sample.taskDefinitionArn,
@@ -448,6 +458,40 @@ export class SimulatedAws {
       if (!best || mem - t.memoryMiB < best.free) best = { i, free: mem - t.memoryMiB };
     }
     return best?.i;
+  }
+
+  protected ecs_UpdateService(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const name = String(input.service).split('/').pop() ?? '';
+    if (![...this.tasks.values()].some((t) => t.group === `service:${name}`)) throw new SimulatedServiceError('ServiceNotFoundException', `Service not found: ${name}`);
+    const state: { desired?: number; tags: Map<string, string> } = this.serviceState.get(name) ?? { tags: new Map() };
+    if (typeof input.desiredCount === 'number') state.desired = input.desiredCount;
+    this.serviceState.set(name, state);
+    return { service: { serviceName: name, desiredCount: state.desired } };
+  }
+
+  protected ecs_TagResource(input: Record<string, unknown>) {
+    const arn = String(input.resourceArn);
+    const m = /:service\/[^/]+\/(.+)$/.exec(arn);
+    if (!m) throw new SimulatedServiceError('InvalidParameterException', `the simulator tags services only: ${arn}`);
+    const state: { desired?: number; tags: Map<string, string> } = this.serviceState.get(m[1] ?? '') ?? { tags: new Map() };
+    for (const t of (input.tags as Array<{ key: string; value: string }>) ?? []) state.tags.set(t.key, t.value);
+    this.serviceState.set(m[1] ?? '', state);
+    return {};
+  }
+
+  /** Tasks with scale-in protection on (set with `protectTask`). */
+  protected readonly protectedTasks = new Set<string>();
+
+  public protectTask(arn: string): void {
+    this.protectedTasks.add(arn);
+  }
+
+  protected ecs_GetTaskProtection(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const arns = (input.tasks as string[]) ?? [];
+    if (arns.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'tasks can have at most 10 items');
+    return { protectedTasks: arns.map((taskArn) => ({ taskArn, protectionEnabled: this.protectedTasks.has(taskArn) })), failures: [] };
   }
 
   protected ecs_UpdateContainerInstancesState(input: Record<string, unknown>) {

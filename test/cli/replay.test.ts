@@ -24,6 +24,7 @@ describe('CLI: ecs-pilot replay', () => {
       ['reconcile', 'nothing-to-do'],
       ['batch', 'acted'],
       ['batch', 'acted'],
+      ['scaling', 'acted'],
     ]);
     // The schedule starts attempt 1; its STOPPED event (exit 1) starts attempt 2.
     expect(out.events[7].calls.filter((c: any) => c.command === 'RunTask').map((c: any) => c.input.startedBy)).toEqual(['ecs-pilot:hourly-sync:1']);
@@ -34,7 +35,7 @@ describe('CLI: ecs-pilot replay', () => {
     expect(spot.actions[0]).toEqual(expect.objectContaining({ kind: 'setDesiredCapacity', reason: expect.stringContaining('spot-interrupted i-0a1b2c3d4e5f60003') }));
     // `after` is a valid snapshot v1 showing the effects.
     const after = parseSnapshot(out.after);
-    expect(after.groups.find((g) => g.name === 'spot-general')?.desired).toBe(15);
+    expect(after.groups.find((g) => g.name === 'spot-general')?.desired).toBe(20);
     expect(after.instances.find((i) => i.ec2InstanceId === 'i-0a1b2c3d4e5f60003')?.status).toBe('DRAINING');
     expect(after.instances.find((i) => i.ec2InstanceId === 'i-0a1b2c3d4e5f60002')?.lifecycleState).toBe('Terminated');
   });

@@ -32,7 +32,12 @@ describe('Function: parseEvent on every recorded event', () => {
     ['samples/scheduled-event.eventbridge-docs.json', 'scheduled'],
     ['samples/ec2-instance-launch-lifecycle-action.basic.json', 'ignored'],
     ['samples/ec2-instance-state-change-notification.terminated.json', 'ignored'],
-    ['samples/cloudwatch-alarm-state-change.single-metric.json', 'ignored'],
+    ['samples/cloudwatch-alarm-state-change.single-metric.json', 'alarm-state-change'],
+    ['samples/cloudwatch-alarm-state-change.composite-with-suppressor.json', 'alarm-state-change'],
+    ['samples/cloudwatch-alarm-lambda-action.metric.json', 'alarm-state-change'],
+    ['samples/cloudwatch-alarm-sns.single-metric.json', 'rejected $.id $.source $["detail-type"] $.time $.detail'],
+    ['demo/08-job-schedule.json', 'job-schedule'],
+    ['demo/10-alarm-worker-backlog.json', 'alarm-state-change'],
     ['samples/ecs-deployment-state-change.completed.json', 'ignored'],
   ])('%s → %s', (file, expected) => {
     expect(outcome(`events/${file}`)).toBe(expected);
@@ -50,6 +55,13 @@ describe('Function: parseEvent on every recorded event', () => {
       outcome: 'parsed',
       event: expect.objectContaining({ asg: 'my-asg', hookName: 'my-termination-lifecycle-hook', instanceId: 'i-1234567890abcdef0', destination: 'WarmPool' }),
     });
+  });
+
+  it('reads an alarm datapoint and threshold, and suppressed actions', () => {
+    const single = parseEvent(loadJson('events/samples/cloudwatch-alarm-state-change.single-metric.json'));
+    expect(single).toEqual({ outcome: 'parsed', event: expect.objectContaining({ alarmName: 'ServerCpuTooHigh', state: 'ALARM', metricValue: 99.50160229693434, threshold: 50, suppressed: false }) });
+    const composite = parseEvent(loadJson('events/samples/cloudwatch-alarm-state-change.composite-with-suppressor.json'));
+    expect(composite).toEqual({ outcome: 'parsed', event: expect.objectContaining({ metricValue: undefined, suppressed: true }) });
   });
 
   it('rejects a non-object with no id', () => {

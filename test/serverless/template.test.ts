@@ -14,23 +14,31 @@ function template(): any {
   return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
 }
 
-const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances))$/;
+const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask|TagResource)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances))$/;
 
 describe('Packaged service (osls package)', () => {
   const t = template();
   const resources: Record<string, any> = t.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
-  it('has the six functions on nodejs22.x', () => {
+  it('has the seven functions on nodejs22.x', () => {
     const fns = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
-    expect(fns.map((f) => f.Handler).sort()).toEqual(['src/handlers/batch.handler', 'src/handlers/capacity.handler', 'src/handlers/lifecycle.handler', 'src/handlers/rebalance.handler', 'src/handlers/reconcile.handler', 'src/handlers/spot.handler']);
+    expect(fns.map((f) => f.Handler).sort()).toEqual([
+      'src/handlers/batch.handler',
+      'src/handlers/capacity.handler',
+      'src/handlers/lifecycle.handler',
+      'src/handlers/rebalance.handler',
+      'src/handlers/reconcile.handler',
+      'src/handlers/scaling.handler',
+      'src/handlers/spot.handler',
+    ]);
     for (const f of fns) expect(f.Runtime).toBe('nodejs22.x');
   });
 
   it('gives every function its event rule, filtered to the configured clusters and groups', () => {
     const rules = [...ofType('AWS::Events::Rule')].map(([, r]) => r.Properties);
     const target = (fn: string) => rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === fn));
-    for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction', 'BatchLambdaFunction']) {
+    for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction', 'BatchLambdaFunction', 'ScalingLambdaFunction']) {
       expect(target(fn).length).toBeGreaterThan(0);
     }
     expect(target('SpotLambdaFunction')[0].EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
@@ -39,6 +47,11 @@ describe('Packaged service (osls package)', () => {
     expect(capacity).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } });
     const lifecycle = target('LifecycleLambdaFunction').map((r) => r.EventPattern);
     expect(lifecycle[0].detail.AutoScalingGroupName).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu']);
+    expect(target('ScalingLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: ['demo-worker-backlog-high', 'demo-worker-backlog-low'], state: { value: ['ALARM'] } },
+    });
     expect(target('BatchLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
       source: ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
@@ -48,17 +61,22 @@ describe('Packaged service (osls package)', () => {
 
   it('generates one EventBridge Scheduler schedule per job, in its time zone, with an event-shaped input', () => {
     const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
-    expect(schedules.map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, JSON.parse(p.Target.Input).detail.job])).toEqual([
+    const detail = (p: any) => JSON.parse(p.Target.Input).detail;
+    expect(schedules.filter((p) => detail(p).job).map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, detail(p).job])).toEqual([
       ['cron(0 2 * * ? *)', 'Europe/Paris', 'nightly-report'],
       ['rate(1 hour)', 'UTC', 'hourly-sync'],
     ]);
-    expect(JSON.parse(schedules[0].Target.Input)).toEqual(expect.objectContaining({ source: 'ecs-pilot.scheduler', 'detail-type': 'Batch Job Schedule', id: '<aws.scheduler.execution-id>', time: '<aws.scheduler.scheduled-time>' }));
+    expect(schedules.filter((p) => detail(p).service).map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, detail(p)])).toEqual([
+      ['cron(0 8 ? * MON-FRI *)', 'Europe/Paris', { cluster: 'demo', service: 'worker', schedule: 0 }],
+      ['cron(0 20 ? * * *)', 'Europe/Paris', { cluster: 'demo', service: 'worker', schedule: 1 }],
+    ]);
+    expect(JSON.parse(schedules.find((p) => detail(p).job === 'nightly-report').Target.Input)).toEqual(expect.objectContaining({ source: 'ecs-pilot.scheduler', 'detail-type': 'Batch Job Schedule', id: '<aws.scheduler.execution-id>', time: '<aws.scheduler.scheduled-time>' }));
   });
 
   it('wires the dead-letter queue: failed async invocations and undeliverable events land there', () => {
     expect(resources.DeadLetterQueue.Type).toBe('AWS::SQS::Queue');
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
-    expect(configs).toHaveLength(6);
+    expect(configs).toHaveLength(7);
     for (const c of configs) {
       expect(c.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
       expect(c.MaximumRetryAttempts).toBe(2);
@@ -69,7 +87,7 @@ describe('Packaged service (osls package)', () => {
   });
 
   it('keeps the functions that change desired capacity at reserved concurrency 1', () => {
-    for (const name of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction']) {
+    for (const name of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction', 'ScalingLambdaFunction']) {
       expect(resources[name].Properties.ReservedConcurrentExecutions).toBe(1);
     }
   });
@@ -81,7 +99,7 @@ describe('Packaged service (osls package)', () => {
     for (const s of mutating) {
       const resourcesOf = [s.Resource].flat();
       expect(resourcesOf).not.toContain('*');
-      for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/cluster\/demo|container-instance\/demo\/\*|autoScalingGroupName\/ecs-pilot-demo-|task-definition\/(nightly-report|sync):\*|task\/demo\/\*/);
+      for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/cluster\/demo|container-instance\/demo\/\*|autoScalingGroupName\/ecs-pilot-demo-|task-definition\/(nightly-report|sync):\*|task\/demo\/\*|service\/demo\/worker/);
     }
     const runTask = policies.find((s: any) => [s.Action].flat().includes('ecs:RunTask'));
     expect(runTask.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/demo' }] } });
@@ -90,7 +108,7 @@ describe('Packaged service (osls package)', () => {
   });
 
   it('bundles each function under 1 MB, with the config', () => {
-    for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch']) {
+    for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch', 'scaling']) {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(1024 * 1024);
       // Zip entry names are stored uncompressed in the archive's headers.
       expect(readFileSync(`.serverless/${fn}.zip`).includes('ecs-pilot.yml')).toBe(true);

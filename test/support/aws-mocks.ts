@@ -19,7 +19,7 @@ const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
-  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask',
+  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);
 
 export interface MockedAws {
@@ -32,7 +32,7 @@ export interface MockedAws {
   restore(): void;
 }
 
-const WRITES = new Set(['RunTask', 'StopTask', 'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'TerminateInstanceInAutoScalingGroup']);
+const WRITES = new Set(['UpdateService', 'TagResource', 'RunTask', 'StopTask', 'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'TerminateInstanceInAutoScalingGroup']);
 
 export function demoSnapshot(): Snapshot {
   return parseSnapshot(loadJson('events/clusters/demo.json'));

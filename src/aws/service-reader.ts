@@ -1,0 +1,63 @@
+/** Reads an ECS service for scaling: desired count, tags, protected tasks, and its task shape. */
+import { DescribeServicesCommand, GetTaskProtectionCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import type { ServiceScalingRule } from '../config/schema.js';
+import type { Task } from '../core/model.js';
+import type { ServiceState } from '../core/scaling/service-scaling.js';
+import { chunks } from './batch.js';
+import type { Clients } from './clients.js';
+import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+
+export interface ServiceView {
+  state: ServiceState;
+  shape: Task | undefined;
+  capacityProvider: string | undefined;
+}
+
+/** Calls: DescribeServices, ListTasks (paginated), GetTaskProtection per 10 tasks, DescribeTaskDefinition (cached). */
+export async function readService(clients: Clients, rule: ServiceScalingRule): Promise<ServiceView | undefined> {
+  const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: rule.cluster, services: [rule.service], include: ['TAGS'] }));
+  const svc = out.services?.[0];
+  if (!svc?.serviceArn) return undefined;
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await clients.ecs.send(new ListTasksCommand({ cluster: rule.cluster, serviceName: rule.service, desiredStatus: 'RUNNING', nextToken: token, maxResults: 100 }));
+    arns.push(...(page.taskArns ?? []));
+    token = page.nextToken;
+  } while (token);
+  let protectedTasks = 0;
+  for (const batch of chunks(arns, 10)) {
+    const p = await clients.ecs.send(new GetTaskProtectionCommand({ cluster: rule.cluster, tasks: batch }));
+    protectedTasks += (p.protectedTasks ?? []).filter((t) => t.protectionEnabled).length;
+  }
+  const def = svc.taskDefinition ? await describeTaskDefinition(clients, svc.taskDefinition) : undefined;
+  const containers = def?.containerDefinitions ?? [];
+  const input = def
+    ? toTask(
+        {
+          taskArn: `service:${rule.service}`,
+          group: `service:${rule.service}`,
+          cpu: def.cpu ?? String(containers.reduce((a, c) => a + (c.cpu ?? 0), 0)),
+          memory: def.memory ?? String(containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0)),
+          containers: [],
+        },
+        def,
+        new Set(),
+      )
+    : undefined;
+  const shape: Task | undefined = input
+    ? { id: input.id, cpu: input.cpu ?? 0, memoryMiB: input.memoryMiB ?? 0, gpus: input.gpus ?? 0, awsvpc: input.awsvpc ?? false, hostPorts: input.hostPorts ?? [], group: `service:${rule.service}`, constraints: input.constraints ?? [], daemon: false }
+    : undefined;
+  return {
+    state: {
+      cluster: rule.cluster,
+      name: rule.service,
+      arn: svc.serviceArn,
+      desired: svc.desiredCount ?? 0,
+      protectedTasks,
+      tags: Object.fromEntries((svc.tags ?? []).filter((t) => t.key && t.value !== undefined).map((t) => [t.key!, t.value!])),
+    },
+    shape,
+    capacityProvider: rule.capacityProvider ?? svc.capacityProviderStrategy?.[0]?.capacityProvider,
+  };
+}
