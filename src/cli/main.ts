@@ -31,8 +31,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .description('Plan capacity for a cluster snapshot (format v1): where waiting tasks go, how many instances to add.')
     .argument('<snapshot>', 'snapshot JSON file (docs/snapshot-format.md)')
     .option('--json', 'print the plan as JSON')
+    .option('--consolidate', 'also show which instances consolidation would drain, why, and the saving')
     .exitOverride()
-    .action((file: string, options: { json?: boolean }) => runPlanCommand(file, options, write));
+    .action((file: string, options: { json?: boolean; consolidate?: boolean }) => runPlanCommand(file, { ...options, config: program.opts<{ config: string }>().config }, write));
 
   program
     .command('replay')

@@ -1,11 +1,56 @@
 import { performance } from 'node:perf_hooks';
 import { plan, type CapacityPlan } from '../core/capacity/index.js';
 import type { Snapshot } from '../core/model.js';
+import { existsSync } from 'node:fs';
+import { configForSnapshot, loadConfigFile } from '../config/load.js';
+import { consolidationMoves } from '../core/rebalance/consolidate.js';
 import { loadSnapshot } from './io.js';
 import { shortId, table } from './table.js';
 
 export interface PlanCommandOptions {
   json?: boolean;
+  consolidate?: boolean;
+  /** Controller config path; its cluster's consolidation settings are used when it names the snapshot's cluster. */
+  config?: string;
+}
+
+export interface ConsolidationReport {
+  cluster: string;
+  skipped: string | undefined;
+  moves: Array<{ instance: string; ec2InstanceId: string; group: string; type: string; utilisation: number; reason: string; savingPerHour: number; placements: Array<{ task: string; instance: string }> }>;
+  savingPerHour: number;
+}
+
+/** What consolidation would drain now, with the snapshot's own clock; enabled even if the config has it off. */
+export function consolidationReport(snapshot: Snapshot, configPath: string | undefined): ConsolidationReport {
+  const loaded = configPath && existsSync(configPath) ? loadConfigFile(configPath) : undefined;
+  const cluster = loaded?.clusters.find((c) => c.name === snapshot.cluster) ?? configForSnapshot(snapshot).clusters[0]!;
+  const { moves, skipped } = consolidationMoves(snapshot, { ...cluster, consolidation: { ...cluster.consolidation, enabled: true } }, new Date(snapshot.takenAt));
+  const price = (group: string, type: string): number =>
+    snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((t) => t.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour ?? 0;
+  const out = moves.map((m) => ({
+    instance: m.instance.id,
+    ec2InstanceId: m.instance.ec2InstanceId,
+    group: m.instance.group,
+    type: m.instance.type,
+    utilisation: Math.round(m.utilisation * 1000) / 1000,
+    reason: m.reason,
+    savingPerHour: price(m.instance.group, m.instance.type),
+    placements: m.placements,
+  }));
+  return { cluster: snapshot.cluster, skipped, moves: out, savingPerHour: Math.round(out.reduce((a, m) => a + m.savingPerHour, 0) * 1000) / 1000 };
+}
+
+export function renderConsolidation(snapshot: Snapshot, r: ConsolidationReport): string {
+  const ec2 = new Map(snapshot.instances.map((i) => [i.id, i.ec2InstanceId]));
+  const lines = [`Consolidation of cluster ${r.cluster}:`];
+  if (r.moves.length === 0) lines.push(`  nothing to drain${r.skipped ? ` (${r.skipped})` : ''}`);
+  for (const m of r.moves) {
+    const targets = [...new Set(m.placements.map((p) => ec2.get(p.instance) ?? p.instance))];
+    lines.push(`  drain ${m.ec2InstanceId} (${m.group}, ${m.type}, ${Math.round(m.utilisation * 100)} % used): ${m.reason}; its tasks go to ${targets.join(', ')}; saves $${m.savingPerHour.toFixed(3)}/h`);
+  }
+  if (r.moves.length > 0) lines.push(`  saving: $${r.savingPerHour.toFixed(3)}/h once drained and terminated${r.skipped ? ` (${r.skipped})` : ''}`);
+  return lines.join('\n');
 }
 
 /** The plan with its timing, as `ecs-pilot plan --json` prints it. */
@@ -67,5 +112,10 @@ export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
 export function runPlanCommand(file: string, options: PlanCommandOptions, write: (text: string) => void): void {
   const snapshot = loadSnapshot(file);
   const report = planReport(snapshot);
-  write(options.json ? JSON.stringify(report, null, 2) : renderPlan(snapshot, report));
+  if (!options.consolidate) {
+    write(options.json ? JSON.stringify(report, null, 2) : renderPlan(snapshot, report));
+    return;
+  }
+  const consolidation = consolidationReport(snapshot, options.config);
+  write(options.json ? JSON.stringify({ ...report, consolidation }, null, 2) : `${renderPlan(snapshot, report)}\n\n${renderConsolidation(snapshot, consolidation)}`);
 }

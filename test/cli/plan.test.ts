@@ -46,6 +46,18 @@ describe('CLI: ecs-pilot plan', () => {
     expect(r.code).toBe(2);
   });
 
+  it('shows what consolidation would drain, where the tasks go, and the saving', async () => {
+    const r = await run('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.consolidation).toEqual(
+      expect.objectContaining({ cluster: 'night', savingPerHour: 0.192, moves: [expect.objectContaining({ ec2InstanceId: 'i-00000000000000005', utilisation: 0.25, savingPerHour: 0.192 })] }),
+    );
+    const human = await run('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate');
+    expect(human.out).toContain('drain i-00000000000000005 (general, m5.xlarge, 25 % used)');
+    expect(human.out).toContain('saving: $0.192/h');
+  });
+
   it('prints help and exits 0', async () => {
     const r = await run('plan', '--help');
     expect(r.code).toBe(0);

@@ -22,7 +22,7 @@ const rule = parseConfig({
 const NOW = new Date('2026-11-24T12:00:00Z');
 const svc = (overrides: Partial<ServiceState> = {}): ServiceState => ({ cluster: 'c', name: 'web', arn: 'arn:aws:ecs:r:1:service/c/web', desired: 4, protectedTasks: 0, tags: {}, ...overrides });
 const alarm = (name: string, value?: number, threshold?: number, extra: Record<string, unknown> = {}) => ({ eventId: 'e-1', alarmName: name, state: 'ALARM', metricValue: value, threshold, suppressed: false, ...extra });
-const target = (d: ReturnType<typeof decideAlarmScaling>) => ('change' in d && d.change.kind === 'setServiceDesiredCount' ? d.change.desiredCount : d.skip);
+const target = (d: ReturnType<typeof decideAlarmScaling>) => ('change' in d ? (d.change.kind === 'setServiceDesiredCount' ? d.change.desiredCount : undefined) : d.skip);
 
 describe('Service scaling decisions', () => {
   it.each([
