@@ -130,3 +130,16 @@ describe('Handler: reconcile — consolidation', () => {
     expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
   });
 });
+
+describe('Handler: reconcile — instances ecs-pilot drained itself', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('terminates a pre-scaled instance that EC2 never reclaimed, once drained and empty', async () => {
+    aws = mockAws(quietDemo((d) => (d.instances[1].attributes = { 'ecs-pilot.drain-reason': 'prescale' })));
+    await invoke(DUTIES.reconcile, event(TICK)); // drains it: its replacement is up
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { containerInstances: [ARN(2)], status: 'DRAINING' });
+    await invoke(DUTIES.reconcile, event(TICK), { now: new Date(NOW.getTime() + 60_000) });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-0a1b2c3d4e5f60002', ShouldDecrementDesiredCapacity: true });
+  });
+});

@@ -16,6 +16,9 @@ import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../mod
 import { decideTerminating } from '../drain/lifecycle.js';
 import { decideConsolidation } from '../rebalance/consolidate.js';
 
+/** Drain reasons of instances ecs-pilot drained itself and removes once empty. */
+const SELF_DRAINED = new Set(['consolidate', 'replace', 'prescale']);
+
 const busy = (i: Instance): boolean => i.tasks.some((t) => !t.daemon && t.lastStatus !== 'STOPPED');
 
 export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
@@ -80,8 +83,9 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
         actions.push({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.idleSince, value: now.toISOString(), reason: 'empty: scale-in delay starts' });
       }
     }
-    // Instances drained for consolidation leave once empty: terminate them (desired −1), never below min.
-    const consolidated = members.filter((i) => i.status === 'DRAINING' && i.attributes[ATTRIBUTES.drainReason] === 'consolidate' && !busy(i));
+    // Instances ecs-pilot drained itself (consolidation, replacement, a pre-scaled rebalance that EC2
+    // never reclaimed) leave once empty: terminate them (desired −1), never below min.
+    const consolidated = members.filter((i) => i.status === 'DRAINING' && SELF_DRAINED.has(i.attributes[ATTRIBUTES.drainReason] ?? '') && !busy(i));
     for (const i of consolidated) {
       const w = weightOf(group, i.type);
       if (removable - w < 0) break;
@@ -93,7 +97,7 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
         cluster: snapshot.cluster,
         containerInstanceArn: i.id,
         daemonTasks: i.tasks.filter((t) => t.daemon).length,
-        reason: 'drained for consolidation and empty',
+        reason: `drained by ecs-pilot (${i.attributes[ATTRIBUTES.drainReason]}) and empty`,
       });
     }
 
