@@ -49,6 +49,8 @@ export const ConsolidationSchema = z
     drainStandaloneTasks: z.boolean().default(false),
     /** Services whose instances are never consolidated. */
     optOutServices: z.array(z.string().min(1)).default([]),
+    /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */
+    replace: z.strictObject({ enabled: z.boolean().default(false), minSavingPercent: z.number().min(1).max(90).default(20) }).prefault({}),
   })
   .prefault({});
 

@@ -15,6 +15,7 @@ import { scaleOutActions } from '../capacity/scale-out.js';
 import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../model.js';
 import { decideTerminating } from '../drain/lifecycle.js';
 import { decideConsolidation } from '../rebalance/consolidate.js';
+import { decideReplace } from '../rebalance/replace.js';
 
 /** Drain reasons of instances ecs-pilot drained itself and removes once empty. */
 const SELF_DRAINED = new Set(['consolidate', 'replace', 'prescale']);
@@ -50,9 +51,9 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
     const launching = group.desired > units;
 
     // 3. Pre-scaled instances: their replacement is up once nothing is launching.
-    const prescaled = members.filter((i) => i.status === 'ACTIVE' && i.attributes[ATTRIBUTES.drainReason] === 'prescale');
+    const prescaled = members.filter((i) => i.status === 'ACTIVE' && ['prescale', 'replace'].includes(i.attributes[ATTRIBUTES.drainReason] ?? ''));
     if (prescaled.length > 0 && !launching) {
-      actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: prescaled.map((i) => i.id), reason: 'rebalance recommendation: the replacement capacity is up' });
+      actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: prescaled.map((i) => i.id), reason: 'the replacement capacity is up (rebalance recommendation or replace move)' });
     }
 
     // 4. Scale-in protection follows occupancy.
@@ -127,6 +128,10 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
   // 6. Consolidation: drain under-used instances whose tasks fit elsewhere (within the budget), never
   // onto instances this run is already taking away.
   const leaving = new Set(actions.flatMap((a) => (a.kind === 'drain' ? a.containerInstanceArns : [])));
-  actions.push(...decideConsolidation({ ...demand, instances: demand.instances.map((i) => (leaving.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)) }, cluster, now));
+  const rest = { ...demand, instances: demand.instances.map((i) => (leaving.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)) };
+  const consolidation = decideConsolidation(rest, cluster, now);
+  actions.push(...consolidation);
+  // 7. Replace: when consolidation finds nothing to drain, fewer or cheaper instances for the least used.
+  if (consolidation.length === 0) actions.push(...decideReplace(rest, cluster, now));
   return actions;
 }

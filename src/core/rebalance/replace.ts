@@ -1,0 +1,85 @@
+/**
+ * The "replace" move (docs/rebalancing.md): in a group with several priced instance types, the least
+ * utilised instances (within the disruption budget) are replaced by the new instances the planner
+ * would put their tasks on, when those cost at least `minSavingPercent` less per hour. The group is
+ * raised for the new instances now; the old ones are marked and drained by the reconcile loop once
+ * nothing is launching any more, then removed when empty.
+ */
+import type { ClusterConfig } from '../../config/schema.js';
+import { ATTRIBUTES, type Action } from '../actions.js';
+import { plan } from '../capacity/index.js';
+import { COUNTED_STATUSES, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
+import { inWindow, OPT_OUT_TAG } from './consolidate.js';
+
+const moving = (i: Instance) => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+
+function price(snapshot: Snapshot, group: Group, type: string): number | undefined {
+  return group.instanceTypes.find((t) => t.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour;
+}
+
+export interface ReplaceMove {
+  group: string;
+  asg: string;
+  replaced: Instance[];
+  newInstances: Array<{ type: string; count: number }>;
+  desired: number;
+  previous: number;
+  oldPerHour: number;
+  newPerHour: number;
+}
+
+export function replaceMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): ReplaceMove[] {
+  const c = cluster.consolidation;
+  if (!c.enabled || !c.replace.enabled || !inWindow(c, now)) return [];
+  const moves: ReplaceMove[] = [];
+  for (const group of snapshot.groups) {
+    if (group.instanceTypes.length < 2 || group.instanceTypes.some((t) => price(snapshot, group, t.type) === undefined)) continue;
+    if (snapshot.pending.some((t) => t.capacityProvider === undefined || t.capacityProvider === group.name)) continue;
+    const members = snapshot.instances.filter((i) => i.group === group.name);
+    const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
+    if (group.desired > inService) continue; // launching
+    if (members.some((i) => i.status === 'DRAINING' || ['prescale', 'replace'].includes(i.attributes[ATTRIBUTES.drainReason] ?? ''))) continue; // one move at a time
+    const byPercent = Math.max(1, Math.floor((members.length * c.maxDrainingPercent) / 100));
+    const budget = Math.min(byPercent, c.maxDraining ?? byPercent);
+    const candidates = members
+      .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && i.tags[OPT_OUT_TAG] !== 'off' && i.attributes[OPT_OUT_TAG] !== 'off')
+      .filter((i) => c.drainStandaloneTasks || moving(i).every((t) => t.group?.startsWith('service:')))
+      .filter((i) => !moving(i).some((t) => c.optOutServices.includes(t.group?.slice('service:'.length) ?? '')))
+      .map((i) => {
+        const t = snapshot.instanceTypes[i.type];
+        const used = moving(i).reduce((a, x) => ({ cpu: a.cpu + x.cpu, mem: a.mem + x.memoryMiB }), { cpu: 0, mem: 0 });
+        return { i, u: Math.max(used.cpu / (t?.cpu || 1), used.mem / (t?.memoryMiB || 1)) };
+      })
+      .sort((a, b) => a.u - b.u || a.i.id.localeCompare(b.i.id))
+      .slice(0, budget)
+      .map((x) => x.i);
+    if (candidates.length === 0) continue;
+    // Their tasks on new capacity (or room elsewhere), as if they were gone.
+    const ids = new Set(candidates.map((i) => i.id));
+    const trial: Snapshot = {
+      ...snapshot,
+      groups: snapshot.groups.map((g) => ({ ...g, launching: [], inServiceUnits: undefined })),
+      instances: snapshot.instances.map((i) => (ids.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)),
+      pending: candidates.flatMap((i) => moving(i).map((t) => ({ ...t, capacityProvider: group.name }))),
+    };
+    const result = plan(trial);
+    const gp = result.groups.find((g) => g.name === group.name);
+    if (!gp || result.unplaceable.length > 0) continue;
+    const oldPerHour = candidates.reduce((a, i) => a + (price(snapshot, group, i.type) ?? 0), 0);
+    const newPerHour = gp.newInstances.reduce((a, n) => a + n.count * (price(snapshot, group, n.type) ?? 0), 0);
+    if (oldPerHour <= 0 || ((oldPerHour - newPerHour) / oldPerHour) * 100 < c.replace.minSavingPercent) continue;
+    if (gp.newUnits > 0 && gp.desired <= group.desired) continue; // at max: no room to launch first
+    moves.push({ group: group.name, asg: group.asg, replaced: candidates, newInstances: gp.newInstances, desired: gp.desired, previous: group.desired, oldPerHour, newPerHour });
+  }
+  return moves;
+}
+
+export function decideReplace(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
+  return replaceMoves(snapshot, cluster, now).flatMap((m): Action[] => {
+    const what = `replace ${m.replaced.length} instance(s) ($${m.oldPerHour.toFixed(3)}/h) by ${m.newInstances.map((n) => `${n.count} × ${n.type}`).join(', ') || 'room on the others'} ($${m.newPerHour.toFixed(3)}/h)`;
+    return [
+      ...(m.desired > m.previous ? [{ kind: 'setDesiredCapacity' as const, asg: m.asg, desired: m.desired, previous: m.previous, reason: what }] : []),
+      ...m.replaced.map((i): Action => ({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.drainReason, value: 'replace', reason: `${what}: drain once the new capacity is up` })),
+    ];
+  });
+}
