@@ -370,15 +370,17 @@ export class SimulatedCluster extends SimulatedAws {
     const usage = new Map<string, { cpu: number; mem: number; eni: number; gpu: number; ports: Set<number>; groups: Set<string> }>();
     const active = [...this.instances.values()].filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService');
     for (const i of active) usage.set(i.arn, { cpu: 0, mem: 0, eni: 0, gpu: 0, ports: new Set(i.reservedPorts), groups: new Set() });
-    for (const t of this.tasks.values()) {
-      const u = t.containerInstanceArn ? usage.get(t.containerInstanceArn) : undefined;
-      if (!u || t.lastStatus === 'STOPPED') continue;
+    const take = (u: NonNullable<ReturnType<typeof usage.get>>, t: SimTask): void => {
       u.cpu += t.cpu;
       u.mem += t.memoryMiB;
       u.eni += t.awsvpc ? 1 : 0;
       u.gpu += t.gpus;
       if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
       if (t.group) u.groups.add(t.group);
+    };
+    for (const t of this.tasks.values()) {
+      const u = t.containerInstanceArn ? usage.get(t.containerInstanceArn) : undefined;
+      if (u && t.lastStatus !== 'STOPPED') take(u, t);
     }
     const perAz = new Map<string, number>();
     const azCount = (group: string | undefined, az: string): number => perAz.get(`${group}|${az}`) ?? 0;
@@ -408,13 +410,8 @@ export class SimulatedCluster extends SimulatedAws {
         continue;
       }
       perAz.set(`${t.group}|${best.i.az}`, azCount(t.group, best.i.az) + 1);
-      const u = usage.get(best.i.arn)!;
-      u.cpu += t.cpu;
-      u.mem += t.memoryMiB;
-      u.eni += t.awsvpc ? 1 : 0;
-      u.gpu += t.gpus;
-      if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
-      if (t.group) u.groups.add(t.group);
+      const u = usage.get(best.i.arn);
+      if (u) take(u, t);
       t.containerInstanceArn = best.i.arn;
       t.lastStatus = 'PENDING';
       t.version += 1;

@@ -20,6 +20,11 @@ import { decideReplace } from '../rebalance/replace.js';
 /** Drain reasons of instances ecs-pilot drained itself and removes once empty. */
 const SELF_DRAINED = new Set(['consolidate', 'replace', 'prescale']);
 
+/** Terminate through the ASG (desired −1), re-checked right before: it must run no more than its daemons. */
+function terminate(snapshot: Snapshot, asg: string, i: Instance, reason: string): Action {
+  return { kind: 'terminateInstance', asg, instanceId: i.ec2InstanceId, cluster: snapshot.cluster, containerInstanceArn: i.id, daemonTasks: i.tasks.filter((t) => t.daemon).length, reason };
+}
+
 const busy = (i: Instance): boolean => i.tasks.some((t) => !t.daemon && t.lastStatus !== 'STOPPED');
 
 export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
@@ -91,15 +96,7 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
       const w = weightOf(group, i.type);
       if (removable - w < 0) break;
       removable -= w;
-      actions.push({
-        kind: 'terminateInstance',
-        asg: group.asg,
-        instanceId: i.ec2InstanceId,
-        cluster: snapshot.cluster,
-        containerInstanceArn: i.id,
-        daemonTasks: i.tasks.filter((t) => t.daemon).length,
-        reason: `drained by ecs-pilot (${i.attributes[ATTRIBUTES.drainReason]}) and empty`,
-      });
+      actions.push(terminate(snapshot, group.asg, i, `drained by ecs-pilot (${i.attributes[ATTRIBUTES.drainReason]}) and empty`));
     }
 
     if (groupsWaiting.has(group.name) || launching) continue; // never scale in while the group waits for capacity
@@ -112,17 +109,7 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
     }
     if (chosen.length > 0) {
       actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: chosen.map((i) => i.id), reason: `empty for at least ${gc.scaleInDelaySeconds} s` });
-      for (const i of chosen) {
-        actions.push({
-          kind: 'terminateInstance',
-          asg: group.asg,
-          instanceId: i.ec2InstanceId,
-          cluster: snapshot.cluster,
-          containerInstanceArn: i.id,
-          daemonTasks: i.tasks.filter((t) => t.daemon).length,
-          reason: `empty since ${i.attributes[ATTRIBUTES.idleSince]}`,
-        });
-      }
+      for (const i of chosen) actions.push(terminate(snapshot, group.asg, i, `empty since ${i.attributes[ATTRIBUTES.idleSince]}`));
     }
   }
   // 6. Consolidation: drain under-used instances whose tasks fit elsewhere (within the budget), never
