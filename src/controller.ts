@@ -56,6 +56,8 @@ export interface Duty<K extends DomainEventKind = DomainEventKind> {
   /** Reads what the decision needs; a string says why the event is not ours (ignored). */
   observe(event: Extract<DomainEvent, { kind: K }>, ctx: DutyContext): Promise<Observation[] | string>;
   decide(event: Extract<DomainEvent, { kind: K }>, observation: Observation, now: Date): Action[];
+  /** Why the decision was to do nothing, for the record (optional). */
+  explain?(event: Extract<DomainEvent, { kind: K }>, observation: Observation, now: Date): string | undefined;
 }
 
 export interface Logger {
@@ -142,10 +144,12 @@ export async function runDuty<K extends DomainEventKind>(duty: Duty<K>, raw: unk
     const actions = duty.decide(event as never, observation, deps.now);
     const report = await execute(deps.clients, actions, { dryRun });
     const failed = report.failures.length > 0;
+    const why = actions.length === 0 ? duty.explain?.(event as never, observation, deps.now) : undefined;
     records.push({
       ...head,
       cluster: observation.cluster.name,
       outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
+      ...(why ? { reason: why } : {}),
       actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
       calls: report.calls,
       failures: report.failures,
@@ -162,9 +166,11 @@ export async function runDuty<K extends DomainEventKind>(duty: Duty<K>, raw: unk
 function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[]): DecisionRecord {
   if (records.length === 1 && records[0]) return records[0];
   const outcome: Outcome = records.some((r) => r.outcome === 'failed') ? 'failed' : records.some((r) => r.outcome === 'acted') ? 'acted' : 'nothing-to-do';
+  const reasons = records.flatMap((r) => (r.reason ? [r.reason] : []));
   return {
     ...head,
     outcome,
+    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
     cluster: records.map((r) => r.cluster).join(','),
     actions: records.flatMap((r) => r.actions),
     calls: records.flatMap((r) => r.calls),

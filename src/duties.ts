@@ -10,6 +10,7 @@ import { decideRebalanceRecommendation, decideSpotInterruption } from './core/dr
 import type { Action } from './core/actions.js';
 import { decideJobReconcile, decideSchedule, decideStopped, parseStartedBy, runIdFor } from './core/batch/jobs.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
+import { consolidationMoves } from './core/rebalance/consolidate.js';
 import { decideAlarmScaling, decideScheduledScaling } from './core/scaling/service-scaling.js';
 import { readService } from './aws/service-reader.js';
 import { jobTaskShape, listJobTasks } from './aws/job-reader.js';
@@ -123,6 +124,10 @@ export const reconcileDuty: Duty<'scheduled'> = {
   },
   // Instances and capacity; then each job's timeouts and retries whose backoff has passed.
   decide: (_event, { cluster, snapshot, jobs }, now) => [...decideReconcile(snapshot, cluster, now), ...(jobs ?? []).flatMap((j) => decideJobReconcile(j.job, j.tasks, now))],
+  explain: (_event, { cluster, snapshot }, now) => {
+    const skipped = consolidationMoves(withDisplacedDemand(snapshot), cluster, now).skipped;
+    return skipped ? `cluster ${cluster.name} converged; consolidation: ${skipped}` : undefined;
+  },
 };
 
 /** A job attempt that stopped: the batch function's rule (`startedBy` prefix `ecs-pilot:`, STOPPED). */
@@ -220,6 +225,13 @@ export const scalingDuty: Duty<'alarm-state-change' | 'service-scaling-schedule'
           })()
         : decideScheduledScaling(s.rule, event.schedule, event.id, s.service.state, now);
     return [...changes.flatMap((c) => capacityForService(c, observation)), ...changes];
+  },
+  explain(event, observation, now) {
+    const s = observation.scaling;
+    if (!s) return undefined;
+    if (event.kind === 'service-scaling-schedule') return `${s.rule.service} already within the schedule's bounds`;
+    const d = decideAlarmScaling(s.rule, { eventId: event.id, alarmName: event.alarmName, state: event.state, metricValue: event.metricValue, threshold: event.threshold, suppressed: event.suppressed }, s.service.state, now);
+    return 'skip' in d ? d.skip : undefined;
   },
 };
 

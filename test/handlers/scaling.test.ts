@@ -36,7 +36,8 @@ describe('Handler: service scaling', () => {
     expect((await invoke(DUTIES.scaling, event(ALARM), { now: new Date(NOW.getTime() + 5_000) })).outcome).toBe('nothing-to-do');
     const again = event(ALARM);
     again.id = 'another-evaluation';
-    expect((await invoke(DUTIES.scaling, again, { now: new Date(NOW.getTime() + 120_000) })).outcome).toBe('nothing-to-do');
+    const inCooldown = await invoke(DUTIES.scaling, again, { now: new Date(NOW.getTime() + 120_000) });
+    expect(inCooldown).toEqual(expect.objectContaining({ outcome: 'nothing-to-do', reason: 'inside the cooldown: scaled 120 s ago, cooldown 300 s' }));
     expect(aws.writes().length).toBe(writes);
     // After the cooldown it scales again: 20 → 30 (max).
     await invoke(DUTIES.scaling, again, { now: new Date(NOW.getTime() + 301_000) });
