@@ -10,6 +10,8 @@ import { parseSnapshot, type Snapshot } from '../src/core/model.js';
 import { DUTIES } from '../src/duties.js';
 import type { DomainEventKind } from '../src/events/index.js';
 import { SimulatedAws } from '../src/sim/simulated-aws.js';
+import { runSqsBatch } from '../src/handlers/sqs-batch.js';
+import type { SQSEvent } from 'aws-lambda';
 
 const TYPES = {
   'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0 },
@@ -62,6 +64,25 @@ async function count<K extends DomainEventKind>(sim: SimulatedAws, duty: Duty<K>
 
 const envelope = (detailType: string, source: string, detail: object) => ({ version: '0', id: `bench-${Math.random()}`, 'detail-type': detailType, source, account: '123456789012', time: '2026-11-24T12:00:05Z', region: 'us-east-1', resources: [], detail });
 
+/** A burst of `n` PROVISIONING tasks: one invocation per event, against one SQS batch of them. */
+async function burst(n: number): Promise<{ perEvent: number; batched: number }> {
+  const events = (snapshot: Snapshot) =>
+    snapshot.pending.map((t) => envelope('ECS Task State Change', 'aws.ecs', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/big', taskArn: t.id, lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', version: 1, capacityProviderName: 'spot', group: 'service:burst', containers: [] }));
+  const withBurst = (): Snapshot => {
+    const s = cluster(200, 4);
+    return { ...s, pending: Array.from({ length: n }, (_, k) => ({ id: `arn:aws:ecs:us-east-1:123456789012:task/big/burst-${k}`, cpu: 1024, memoryMiB: 2048, gpus: 0, awsvpc: false, hostPorts: [], group: 'service:burst', capacityProvider: 'spot', constraints: [], daemon: false })) };
+  };
+  const a = new SimulatedAws(withBurst());
+  const clientsA = { ecs: a.client('ecs'), autoscaling: a.client('autoscaling'), ec2: a.client('ec2') };
+  clearReaderCaches();
+  for (const e of events(a.snapshot)) await runDuty(DUTIES.capacity, e, { config, clients: clientsA, now });
+  const b = new SimulatedAws(withBurst());
+  clearReaderCaches();
+  const batch = { Records: events(b.snapshot).map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
+  await runSqsBatch(DUTIES.capacity, batch, { config, clients: { ecs: b.client('ecs'), autoscaling: b.client('autoscaling'), ec2: b.client('ec2') }, now });
+  return { perEvent: a.log.length, batched: b.log.length };
+}
+
 async function main(): Promise<void> {
   const tasksPerInstance = 4;
   console.log(`AWS calls per event, real handler code on the simulated AWS (${tasksPerInstance} tasks per instance)`);
@@ -82,6 +103,8 @@ async function main(): Promise<void> {
     console.log(`  reconcile run:       ${reconcile.total}  ${reconcile.by}`);
     console.log(`  reconcile / (instances/100 + tasks/100): ${(reconcile.total / (n / 100 + (n * tasksPerInstance) / 100)).toFixed(2)}`);
   }
+  const b = await burst(100);
+  console.log(`\nburst of 100 PROVISIONING tasks on 200 instances (800 tasks): ${b.perEvent} calls with one invocation per event, ${b.batched} with one SQS batch`);
 }
 
 main().catch((e) => {

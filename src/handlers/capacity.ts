@@ -1,5 +1,8 @@
 import { DUTIES } from '../duties.js';
-import { lambdaHandler } from './wire.js';
+import { sqsBatchHandler } from './wire.js';
 
-/** Lambda entry point: the capacity duty (docs/controller.md). */
-export const handler = lambdaHandler(DUTIES.capacity);
+/**
+ * Lambda entry point: the capacity duty, fed in batches by an SQS queue that EventBridge fills with
+ * PROVISIONING tasks and placement failures (one plan per cluster per batch; docs/controller.md).
+ */
+export const handler = sqsBatchHandler(DUTIES.capacity);

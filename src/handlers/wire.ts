@@ -9,7 +9,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { awsClients } from '../aws/clients.js';
 import { runtimeConfig } from '../config/load.js';
-import { runDuty, type ControllerDeps, type DecisionRecord, type Duty, type Logger as RecordLogger } from '../controller.js';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runDuty, type ControllerDeps, type DecisionRecord, type Duty, type Logger as RecordLogger, type MetricsSink } from '../controller.js';
+import { runSqsBatch } from './sqs-batch.js';
 import type { DomainEventKind } from '../events/index.js';
 
 const logger = new Logger({ serviceName: 'ecs-pilot' });
@@ -21,6 +23,11 @@ const recordLogger: RecordLogger = {
   error: (message, extra) => logger.error(message, extra ?? {}),
 };
 
+const sink: MetricsSink = {
+  count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
+  seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value),
+};
+
 export type DepsFactory = () => Omit<ControllerDeps, 'logger' | 'metrics'>;
 
 /** Production dependencies: the config file named by the environment, real clients, the wall clock. */
@@ -29,9 +36,16 @@ export const runtimeDeps: DepsFactory = () => {
   return { config, clients: awsClients(config.region), now: new Date() };
 };
 
+/** A duty fed by SQS batches (EventBridge → queue → Lambda), reporting per-message failures. */
+export function sqsBatchHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
+  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => (await runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink })).response)
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
 export function lambdaHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
   return middy(async (event: unknown): Promise<DecisionRecord> =>
-    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value), seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value) } }),
+    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink }),
   )
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

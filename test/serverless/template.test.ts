@@ -38,13 +38,17 @@ describe('Packaged service (osls package)', () => {
   it('gives every function its event rule, filtered to the configured clusters and groups', () => {
     const rules = [...ofType('AWS::Events::Rule')].map(([, r]) => r.Properties);
     const target = (fn: string) => rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === fn));
-    for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction', 'BatchLambdaFunction', 'ScalingLambdaFunction']) {
+    for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'ReconcileLambdaFunction', 'BatchLambdaFunction', 'ScalingLambdaFunction']) {
       expect(target(fn).length).toBeGreaterThan(0);
     }
     expect(target('SpotLambdaFunction')[0].EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
     expect(target('ReconcileLambdaFunction')[0].ScheduleExpression).toBe('rate(1 minute)');
-    const capacity = target('CapacityLambdaFunction').map((r) => r.EventPattern);
-    expect(capacity).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } });
+    // The capacity function reads a queue the capacity rules fill, in batches.
+    const toQueue = rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === 'CapacityQueue')).map((r) => r.EventPattern);
+    expect(toQueue).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } });
+    expect(toQueue).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Service Action'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'] } });
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties).find((p) => p.FunctionName['Fn::GetAtt'][0] === 'CapacityLambdaFunction');
+    expect(mapping).toEqual(expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['CapacityQueue', 'Arn'] }, BatchSize: 100, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] }));
     const lifecycle = target('LifecycleLambdaFunction').map((r) => r.EventPattern);
     expect(lifecycle[0].detail.AutoScalingGroupName).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu']);
     expect(target('ScalingLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
@@ -76,7 +80,8 @@ describe('Packaged service (osls package)', () => {
   it('wires the dead-letter queue: failed async invocations and undeliverable events land there', () => {
     expect(resources.DeadLetterQueue.Type).toBe('AWS::SQS::Queue');
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
-    expect(configs).toHaveLength(7);
+    expect(configs).toHaveLength(6); // every function but capacity, which SQS invokes synchronously
+    expect(resources.CapacityQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 3 });
     for (const c of configs) {
       expect(c.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
       expect(c.MaximumRetryAttempts).toBe(2);
