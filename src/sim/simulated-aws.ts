@@ -5,10 +5,31 @@
  * The real `src/aws/` code runs against it unchanged. It does not move time: no task starts or
  * stops by itself here.
  */
+import { evaluate, parseExpression, type Expr } from '../core/capacity/expression.js';
 import type { Instance, Snapshot, Task } from '../core/model.js';
 import { weightOf } from '../core/model.js';
 
 export type Service = 'ecs' | 'autoscaling' | 'ec2';
+
+/** What runs on an instance, for placement. */
+export interface InstanceUsage {
+  cpu: number;
+  mem: number;
+  eni: number;
+  gpu: number;
+  ports: Set<number>;
+  groups: Set<string>;
+}
+
+/** Counts a task on an instance's usage. */
+export function take(u: InstanceUsage, t: Task): void {
+  u.cpu += t.cpu;
+  u.mem += t.memoryMiB;
+  u.eni += t.awsvpc ? 1 : 0;
+  u.gpu += t.gpus;
+  if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
+  if (t.group) u.groups.add(t.group);
+}
 
 /** An error shaped like the SDK's service exceptions (`name` is the AWS error code). */
 export class SimulatedServiceError extends Error {
@@ -442,20 +463,55 @@ export class SimulatedAws {
     return { id: 'template', arn: 'template', cpu: 256, memoryMiB: 512, gpus: 0, awsvpc: false, hostPorts: [], constraints: [], daemon: false, containerInstanceArn: undefined, desiredStatus: 'RUNNING', lastStatus: 'PENDING', version: 1, taskDefinitionArn: arn, submittedAt: this.now };
   }
 
-  /** The ACTIVE instance of the provider's group with the least memory left that still fits the task. */
+  // ---------- ECS placement rules (RunTask here, the scheduler in the time-driven world) ----------
+
+  private readonly expressions = new Map<string, Expr | null>();
+
+  /** What runs on each of these instances now. */
+  protected usageOf(instances: SimInstance[]): Map<string, InstanceUsage> {
+    const usage = new Map<string, InstanceUsage>(instances.map((i) => [i.arn, { cpu: 0, mem: 0, eni: 0, gpu: 0, ports: new Set(i.reservedPorts), groups: new Set<string>() }]));
+    for (const t of this.tasks.values()) {
+      const u = t.containerInstanceArn ? usage.get(t.containerInstanceArn) : undefined;
+      if (u && t.lastStatus !== 'STOPPED') take(u, t);
+    }
+    return usage;
+  }
+
+  /**
+   * Whether ECS may place the task on the instance (CPU, memory, GPUs, an ENI for awsvpc, free static
+   * host ports, distinctInstance, memberOf): the memory left after it (binpack's measure), or undefined.
+   */
+  protected fitsOn(t: Task, i: SimInstance, u: InstanceUsage): number | undefined {
+    const freeMem = i.registered.memoryMiB - u.mem - t.memoryMiB;
+    if (i.registered.cpu - u.cpu < t.cpu || freeMem < 0 || i.registered.gpus - u.gpu < t.gpus) return undefined;
+    if (t.awsvpc && i.registered.enis - u.eni < 1) return undefined;
+    if (!t.awsvpc && t.hostPorts.some((p) => u.ports.has(p))) return undefined;
+    if (t.constraints.some((c) => c.type === 'distinctInstance') && t.group && u.groups.has(t.group)) return undefined;
+    for (const c of t.constraints) {
+      if (c.type !== 'memberOf') continue;
+      if (!this.expressions.has(c.expression)) {
+        try {
+          this.expressions.set(c.expression, parseExpression(c.expression));
+        } catch {
+          this.expressions.set(c.expression, null);
+        }
+      }
+      const e = this.expressions.get(c.expression);
+      if (!e || !evaluate(e, { type: i.type, az: i.az })) return undefined;
+    }
+    return freeMem;
+  }
+
+  /** RunTask's placement: binpack (least memory left) on ACTIVE instances of the provider's group; null when it has none. */
   private roomFor(t: Task, provider: string | undefined): SimInstance | undefined | null {
     const candidates = [...this.instances.values()].filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService' && (provider === undefined || i.group === provider));
     if (candidates.length === 0) return null;
+    const usage = this.usageOf(candidates);
     let best: { i: SimInstance; free: number } | undefined;
     for (const i of candidates) {
-      const onIt = [...this.tasks.values()].filter((x) => x.containerInstanceArn === i.arn && x.lastStatus !== 'STOPPED');
-      const cpu = i.registered.cpu - onIt.reduce((a, x) => a + x.cpu, 0);
-      const mem = i.registered.memoryMiB - onIt.reduce((a, x) => a + x.memoryMiB, 0);
-      const gpu = i.registered.gpus - onIt.reduce((a, x) => a + x.gpus, 0);
-      const enis = i.registered.enis - onIt.filter((x) => x.awsvpc).length;
-      const ports = new Set([...i.reservedPorts, ...onIt.filter((x) => !x.awsvpc).flatMap((x) => x.hostPorts)]);
-      if (cpu < t.cpu || mem < t.memoryMiB || gpu < t.gpus || (t.awsvpc && enis < 1) || (!t.awsvpc && t.hostPorts.some((p) => ports.has(p)))) continue;
-      if (!best || mem - t.memoryMiB < best.free) best = { i, free: mem - t.memoryMiB };
+      const u = usage.get(i.arn);
+      const free = u ? this.fitsOn(t, i, u) : undefined;
+      if (free !== undefined && (!best || free < best.free)) best = { i, free };
     }
     return best?.i;
   }

@@ -5,10 +5,9 @@
  * account would send go to an outbox for the controller under test. The controller talks to it
  * through the same SDK commands as to AWS (it is a `SimulatedAws`).
  */
-import { evaluate, parseExpression } from '../core/capacity/expression.js';
 import { weightOf, type Snapshot, type Task } from '../core/model.js';
 import type { Scenario, ServiceSpec } from './scenario.js';
-import { SimulatedAws, type SimInstance, type SimTask } from './simulated-aws.js';
+import { SimulatedAws, take, type SimInstance, type SimTask } from './simulated-aws.js';
 
 export interface OutboxEvent {
   deliverAt: number;
@@ -45,7 +44,6 @@ export class SimulatedCluster extends SimulatedAws {
   private readonly scheduled: Array<{ at: number; run: () => void }> = [];
   private seq = 0;
   private readonly azs: string[];
-  private readonly expressions = new Map<string, ReturnType<typeof parseExpression> | null>();
 
   public constructor(snapshot: Snapshot, scenario: Scenario, options: { hooks: boolean }) {
     super(snapshot, { hooks: Object.fromEntries(snapshot.groups.map((g) => [g.name, options.hooks ? 'ecs-pilot-drain' : undefined])) });
@@ -367,21 +365,8 @@ export class SimulatedCluster extends SimulatedAws {
   private placement(): void {
     const waiting = [...this.tasks.values()].filter((t) => t.lastStatus === 'PROVISIONING').sort((a, b) => a.submittedAt - b.submittedAt);
     if (waiting.length === 0) return;
-    const usage = new Map<string, { cpu: number; mem: number; eni: number; gpu: number; ports: Set<number>; groups: Set<string> }>();
     const active = [...this.instances.values()].filter((i) => i.status === 'ACTIVE' && i.lifecycleState === 'InService');
-    for (const i of active) usage.set(i.arn, { cpu: 0, mem: 0, eni: 0, gpu: 0, ports: new Set(i.reservedPorts), groups: new Set() });
-    const take = (u: NonNullable<ReturnType<typeof usage.get>>, t: SimTask): void => {
-      u.cpu += t.cpu;
-      u.mem += t.memoryMiB;
-      u.eni += t.awsvpc ? 1 : 0;
-      u.gpu += t.gpus;
-      if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
-      if (t.group) u.groups.add(t.group);
-    };
-    for (const t of this.tasks.values()) {
-      const u = t.containerInstanceArn ? usage.get(t.containerInstanceArn) : undefined;
-      if (u && t.lastStatus !== 'STOPPED') take(u, t);
-    }
+    const usage = this.usageOf(active);
     const perAz = new Map<string, number>();
     const azCount = (group: string | undefined, az: string): number => perAz.get(`${group}|${az}`) ?? 0;
     for (const t of this.tasks.values()) {
@@ -395,13 +380,8 @@ export class SimulatedCluster extends SimulatedAws {
       for (const i of active) {
         if (t.capacityProvider && i.group !== t.capacityProvider) continue;
         const u = usage.get(i.arn);
-        if (!u) continue;
-        const freeMem = i.registered.memoryMiB - u.mem - t.memoryMiB;
-        if (i.registered.cpu - u.cpu < t.cpu || freeMem < 0 || i.registered.gpus - u.gpu < t.gpus) continue;
-        if (t.awsvpc && i.registered.enis - u.eni < 1) continue;
-        if (!t.awsvpc && t.hostPorts.some((p) => u.ports.has(p))) continue;
-        if (t.constraints.some((c) => c.type === 'distinctInstance') && t.group && u.groups.has(t.group)) continue;
-        if (!this.memberOfHolds(t, i)) continue;
+        const freeMem = u ? this.fitsOn(t, i, u) : undefined;
+        if (freeMem === undefined) continue;
         const az = spread ? azCount(t.group, i.az) : 0;
         if (!best || az < best.az || (az === best.az && (freeMem < best.freeMem || (freeMem === best.freeMem && i.arn < best.i.arn)))) best = { i, freeMem, az };
       }
@@ -430,22 +410,6 @@ export class SimulatedCluster extends SimulatedAws {
       { eventType: 'ERROR', eventName: 'SERVICE_TASK_PLACEMENT_FAILURE', clusterArn: this.clusterArn(), reason: 'RESOURCE:MEMORY', createdAt: new Date(this.now).toISOString() },
       [`arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${service}`],
     );
-  }
-
-  private memberOfHolds(t: SimTask, i: SimInstance): boolean {
-    for (const c of t.constraints) {
-      if (c.type !== 'memberOf') continue;
-      if (!this.expressions.has(c.expression)) {
-        try {
-          this.expressions.set(c.expression, parseExpression(c.expression));
-        } catch {
-          this.expressions.set(c.expression, null);
-        }
-      }
-      const e = this.expressions.get(c.expression);
-      if (!e || !evaluate(e, { type: i.type, az: i.az })) return false;
-    }
-    return true;
   }
 
   private taskProgress(): void {
