@@ -10,7 +10,7 @@ import { decideRebalanceRecommendation, decideSpotInterruption } from './core/dr
 import type { Action } from './core/actions.js';
 import { decideJobReconcile, decideSchedule, decideStopped, parseStartedBy, runIdFor } from './core/batch/jobs.js';
 import { decideReconcile } from './core/reconcile/reconcile.js';
-import { consolidationMoves } from './core/rebalance/consolidate.js';
+import { consolidationBlocked } from './core/rebalance/consolidate.js';
 import { decideAlarmScaling, decideScheduledScaling } from './core/scaling/service-scaling.js';
 import { readService } from './aws/service-reader.js';
 import { jobTaskShape, listJobTasks } from './aws/job-reader.js';
@@ -125,7 +125,8 @@ export const reconcileDuty: Duty<'scheduled'> = {
   // Instances and capacity; then each job's timeouts and retries whose backoff has passed.
   decide: (_event, { cluster, snapshot, jobs }, now) => [...decideReconcile(snapshot, cluster, now), ...(jobs ?? []).flatMap((j) => decideJobReconcile(j.job, j.tasks, now))],
   explain: (_event, { cluster, snapshot }, now) => {
-    const skipped = consolidationMoves(withDisplacedDemand(snapshot), cluster, now).skipped;
+    // Cheap pre-checks only: decide() already ran the consolidation plans.
+    const skipped = consolidationBlocked(withDisplacedDemand(snapshot), cluster, now);
     return skipped ? `cluster ${cluster.name} converged; consolidation: ${skipped}` : undefined;
   },
 };

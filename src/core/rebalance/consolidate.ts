@@ -48,7 +48,7 @@ const service = (t: Task): string | undefined => (t.group?.startsWith('service:'
 const moving = (i: Instance): Task[] => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
 
 /** Share of the instance's dominant resource its non-daemon tasks use. */
-function utilisation(snapshot: Snapshot, i: Instance): number {
+export function utilisation(snapshot: Snapshot, i: Instance): number {
   const cap = instanceCapacity(snapshot, i);
   const used = moving(i).reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
   return Math.max(cap.cpu > 0 ? used.cpu / cap.cpu : 0, cap.memoryMiB > 0 ? used.mem / cap.memoryMiB : 0);
@@ -59,14 +59,20 @@ function pricePerHour(snapshot: Snapshot, i: Instance): number {
   return g?.instanceTypes.find((t) => t.type === i.type)?.pricePerHour ?? snapshot.instanceTypes[i.type]?.pricePerHour ?? weightOf(g ?? { instanceTypes: [] } as never, i.type);
 }
 
-/** Why this instance may not be consolidated, or undefined when it may. */
-function exclusion(i: Instance, cluster: ClusterConfig): string | undefined {
+/** Why this instance may not be drained by ecs-pilot's own moves, or undefined when it may. */
+export function exclusion(i: Instance, cluster: ClusterConfig): string | undefined {
   if (i.tags[OPT_OUT_TAG] === 'off' || i.attributes[OPT_OUT_TAG] === 'off') return `tagged ${OPT_OUT_TAG}=off`;
   const tasks = moving(i);
   if (!cluster.consolidation.drainStandaloneTasks && tasks.some((t) => service(t) === undefined)) return 'runs a standalone task';
   const optedOut = tasks.map(service).find((s) => s !== undefined && cluster.consolidation.optOutServices.includes(s));
   if (optedOut) return `runs opted-out service ${optedOut}`;
   return undefined;
+}
+
+/** Instances of a group of this size that may drain at once: the percent (at least one) or the count, the smaller. */
+export function drainBudget(groupSize: number, config: ConsolidationConfig): number {
+  const byPercent = Math.max(1, Math.floor((groupSize * config.maxDrainingPercent) / 100));
+  return Math.min(byPercent, config.maxDraining ?? byPercent);
 }
 
 /** ECS replaces a draining instance's service tasks within the service's deployment settings. */
@@ -93,25 +99,36 @@ function keepsServicesHealthy(snapshot: Snapshot, cluster: ClusterConfig, draini
   return true;
 }
 
+/** Tasks waiting for the group's capacity (those naming no provider wait for every group). */
+export const waitingFor = (snapshot: Snapshot, group: string): number => snapshot.pending.filter((t) => t.capacityProvider === undefined || t.capacityProvider === group).length;
+
+/**
+ * Why consolidation is held back, without planning anything: off, outside its windows, or (per group)
+ * tasks waiting for capacity. Undefined when nothing holds it back.
+ */
+export function consolidationBlocked(snapshot: Snapshot, cluster: ClusterConfig, now: Date): string | undefined {
+  const config = cluster.consolidation;
+  if (!config.enabled) return 'consolidation is off';
+  if (!inWindow(config, now)) return 'outside the consolidation windows';
+  const waiting = snapshot.groups.flatMap((g) => {
+    const n = waitingFor(snapshot, g.name);
+    return n > 0 ? [`${g.name}: ${n} task(s) wait for capacity`] : [];
+  });
+  return waiting.length > 0 ? waiting.join('; ') : undefined;
+}
+
 export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): { moves: ConsolidationMove[]; skipped: string | undefined } {
   const config = cluster.consolidation;
-  if (!config.enabled) return { moves: [], skipped: 'consolidation is off' };
-  if (!inWindow(config, now)) return { moves: [], skipped: 'outside the consolidation windows' };
+  const skipped = consolidationBlocked(snapshot, cluster, now);
+  if (!config.enabled || !inWindow(config, now)) return { moves: [], skipped };
   let working: Snapshot = snapshot;
   const moves: ConsolidationMove[] = [];
-  const skipped: string[] = [];
   for (const group of snapshot.groups) {
-    const waiting = snapshot.pending.filter((t) => t.capacityProvider === undefined || t.capacityProvider === group.name).length;
-    if (waiting > 0) {
-      skipped.push(`${group.name}: ${waiting} task(s) wait for capacity`);
-      continue;
-    }
+    if (waitingFor(snapshot, group.name) > 0) continue;
     const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
     if (group.desired > inService) continue; // launching: the group is scaling out
-    const alreadyDraining = members.filter((i) => i.status === 'DRAINING').length;
-    const byPercent = Math.max(1, Math.floor((members.length * config.maxDrainingPercent) / 100));
-    let budget = Math.min(byPercent, config.maxDraining ?? byPercent) - alreadyDraining;
+    let budget = drainBudget(members.length, config) - members.filter((i) => i.status === 'DRAINING').length;
     const candidates = members
       .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
       .map((i) => ({ i, u: utilisation(snapshot, i), prescale: i.attributes[ATTRIBUTES.drainReason] === 'prescale', price: pricePerHour(snapshot, i) / Math.max(utilisation(snapshot, i), 0.01) }))
@@ -144,7 +161,7 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       budget -= 1;
     }
   }
-  return { moves, skipped: skipped.length > 0 ? skipped.join('; ') : undefined };
+  return { moves, skipped };
 }
 
 /** The actions for the moves: mark the instance (why), then drain it, re-checked against fresh state. */

@@ -9,7 +9,7 @@ import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { COUNTED_STATUSES, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
-import { inWindow, OPT_OUT_TAG } from './consolidate.js';
+import { drainBudget, exclusion, inWindow, utilisation, waitingFor } from './consolidate.js';
 
 const moving = (i: Instance) => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
 
@@ -34,24 +34,16 @@ export function replaceMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Da
   const moves: ReplaceMove[] = [];
   for (const group of snapshot.groups) {
     if (group.instanceTypes.length < 2 || group.instanceTypes.some((t) => price(snapshot, group, t.type) === undefined)) continue;
-    if (snapshot.pending.some((t) => t.capacityProvider === undefined || t.capacityProvider === group.name)) continue;
+    if (waitingFor(snapshot, group.name) > 0) continue;
     const members = snapshot.instances.filter((i) => i.group === group.name);
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
     if (group.desired > inService) continue; // launching
     if (members.some((i) => i.status === 'DRAINING' || ['prescale', 'replace'].includes(i.attributes[ATTRIBUTES.drainReason] ?? ''))) continue; // one move at a time
-    const byPercent = Math.max(1, Math.floor((members.length * c.maxDrainingPercent) / 100));
-    const budget = Math.min(byPercent, c.maxDraining ?? byPercent);
     const candidates = members
-      .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && i.tags[OPT_OUT_TAG] !== 'off' && i.attributes[OPT_OUT_TAG] !== 'off')
-      .filter((i) => c.drainStandaloneTasks || moving(i).every((t) => t.group?.startsWith('service:')))
-      .filter((i) => !moving(i).some((t) => c.optOutServices.includes(t.group?.slice('service:'.length) ?? '')))
-      .map((i) => {
-        const t = snapshot.instanceTypes[i.type];
-        const used = moving(i).reduce((a, x) => ({ cpu: a.cpu + x.cpu, mem: a.mem + x.memoryMiB }), { cpu: 0, mem: 0 });
-        return { i, u: Math.max(used.cpu / (t?.cpu || 1), used.mem / (t?.memoryMiB || 1)) };
-      })
+      .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
+      .map((i) => ({ i, u: utilisation(snapshot, i) }))
       .sort((a, b) => a.u - b.u || a.i.id.localeCompare(b.i.id))
-      .slice(0, budget)
+      .slice(0, drainBudget(members.length, c))
       .map((x) => x.i);
     if (candidates.length === 0) continue;
     // Their tasks on new capacity (or room elsewhere), as if they were gone.
