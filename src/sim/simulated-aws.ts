@@ -21,6 +21,20 @@ export interface InstanceUsage {
   groups: Set<string>;
 }
 
+/** Describe* by ARN: at most 100, each found or reported MISSING (as ECS answers). */
+function lookup<T>(arns: unknown, field: string, byArn: Map<string, T>): { found: T[]; failures: Array<{ arn: string; reason: string }> } {
+  const list = (arns as string[] | undefined) ?? [];
+  if (list.length > 100) throw new SimulatedServiceError('InvalidParameterException', `${field} can have at most 100 items`);
+  const found: T[] = [];
+  const failures: Array<{ arn: string; reason: string }> = [];
+  for (const arn of list) {
+    const item = byArn.get(arn);
+    if (item) found.push(item);
+    else failures.push({ arn, reason: 'MISSING' });
+  }
+  return { found, failures };
+}
+
 /** Counts a task on an instance's usage. */
 export function take(u: InstanceUsage, t: Task): void {
   u.cpu += t.cpu;
@@ -246,16 +260,10 @@ export class SimulatedAws {
 
   protected ecs_DescribeContainerInstances(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
-    const arns = (input.containerInstances as string[]) ?? [];
-    if (arns.length > 100) throw new SimulatedServiceError('InvalidParameterException', 'containerInstances can have at most 100 items');
+    const { found, failures } = lookup(input.containerInstances, 'containerInstances', this.instances);
     const containerInstances = [];
-    const failures = [];
-    for (const arn of arns) {
-      const i = this.instances.get(arn);
-      if (!i) {
-        failures.push({ arn, reason: 'MISSING' });
-        continue;
-      }
+    for (const i of found) {
+      const arn = i.arn;
       const onIt = [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
       const used = onIt.reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
       containerInstances.push({
@@ -304,16 +312,9 @@ export class SimulatedAws {
 
   protected ecs_DescribeTasks(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
-    const arns = (input.tasks as string[]) ?? [];
-    if (arns.length > 100) throw new SimulatedServiceError('InvalidParameterException', 'tasks can have at most 100 items');
+    const { found, failures } = lookup(input.tasks, 'tasks', this.tasks);
     const tasks = [];
-    const failures = [];
-    for (const arn of arns) {
-      const t = this.tasks.get(arn);
-      if (!t) {
-        failures.push({ arn, reason: 'MISSING' });
-        continue;
-      }
+    for (const t of found) {
       tasks.push({
         taskArn: t.arn,
         clusterArn: this.clusterArn(),
