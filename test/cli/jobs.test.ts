@@ -1,6 +1,6 @@
 import { listJobs, renderJobs } from '../../src/cli/jobs-command.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
 describe('CLI: ecs-pilot jobs list', () => {
   it('lists each job with its next three runs in its own time zone', () => {
@@ -11,23 +11,15 @@ describe('CLI: ecs-pilot jobs list', () => {
   });
 
   it('exits 1 with the field path for a bad config', async () => {
-    const err: string[] = [];
-    const code = await main(['--config', 'test/fixtures/bad-jobs.yml', 'jobs', 'list'], { out: () => {}, err: (t) => err.push(t) });
-    expect(code).toBe(1);
-    expect(err.join('\n')).toContain('$.jobs[0].timezone: unknown time zone');
+    const r = await runCli('--config', 'test/fixtures/bad-jobs.yml', 'jobs', 'list');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('$.jobs[0].timezone: unknown time zone');
   });
 });
 
 describe('CLI: ecs-pilot jobs run', () => {
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
-
   it('starts a run now on the simulated demo cluster', async () => {
-    const r = await run('jobs', 'run', 'hourly-sync', '--json');
+    const r = await runCli('jobs', 'run', 'hourly-sync', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     const runTask = out.events[0].calls.find((c: any) => c.command === 'RunTask');
@@ -40,7 +32,7 @@ describe('CLI: ecs-pilot jobs run', () => {
     const { mockAws } = await import('../support/aws-mocks.js');
     const aws = mockAws();
     try {
-      const r = await run('jobs', 'run', 'hourly-sync', '--aws', '--json');
+      const r = await runCli('jobs', 'run', 'hourly-sync', '--aws', '--json');
       expect(r.code).toBe(0);
       expect(aws.writes()).toEqual([]);
       expect(JSON.parse(r.out).events[0].calls.find((c: any) => c.command === 'RunTask').sent).toBe(false);
@@ -50,7 +42,7 @@ describe('CLI: ecs-pilot jobs run', () => {
   });
 
   it('exits 1 for a job that is not configured', async () => {
-    const r = await run('jobs', 'run', 'nope');
+    const r = await runCli('jobs', 'run', 'nope');
     expect(r.code).toBe(1);
     expect(r.err).toContain('job "nope" is not in ./ecs-pilot.yml (configured: nightly-report, hourly-sync)');
   });

@@ -1,15 +1,8 @@
-import { main } from '../../src/cli/main.js';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCli } from '../support/cli.js';
 
 describe('CLI: ecs-pilot plan', () => {
   it('prints a table per group and the reasons for what cannot be placed', async () => {
-    const r = await run('plan', 'events/clusters/demo.json');
+    const r = await runCli('plan', 'events/clusters/demo.json');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/GROUP\s+LIFECYCLE\s+CURRENT\s+DESIRED/);
     expect(r.out).toContain('spot-general');
@@ -17,7 +10,7 @@ describe('CLI: ecs-pilot plan', () => {
   });
 
   it('prints the plan object with --json', async () => {
-    const r = await run('plan', 'events/clusters/demo.json', '--json');
+    const r = await runCli('plan', 'events/clusters/demo.json', '--json');
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out);
     expect(plan.groups[0]).toEqual(
@@ -29,37 +22,37 @@ describe('CLI: ecs-pilot plan', () => {
   });
 
   it('exits 1 with the field paths when the snapshot does not validate', async () => {
-    const r = await run('plan', 'test/fixtures/bad-snapshot.json');
+    const r = await runCli('plan', 'test/fixtures/bad-snapshot.json');
     expect(r.code).toBe(1);
     expect(r.err).toContain('$.groups[0].max');
     expect(r.err).toContain('$.pending[0].cpu');
   });
 
   it('exits 1 for a missing file', async () => {
-    const r = await run('plan', 'no/such/file.json');
+    const r = await runCli('plan', 'no/such/file.json');
     expect(r.code).toBe(1);
     expect(r.err).toContain('no such file');
   });
 
   it.each([[['plan']], [['plan', 'a.json', '--bogus']], [['frobnicate']]])('exits 2 on usage errors: %j', async (argv) => {
-    const r = await run(...argv);
+    const r = await runCli(...argv);
     expect(r.code).toBe(2);
   });
 
   it('shows what consolidation would drain, where the tasks go, and the saving', async () => {
-    const r = await run('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate', '--json');
+    const r = await runCli('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.consolidation).toEqual(
       expect.objectContaining({ cluster: 'night', savingPerHour: 0.192, moves: [expect.objectContaining({ ec2InstanceId: 'i-00000000000000005', utilisation: 0.25, savingPerHour: 0.192 })] }),
     );
-    const human = await run('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate');
+    const human = await runCli('plan', 'test/fixtures/consolidation-cluster.json', '--consolidate');
     expect(human.out).toContain('drain i-00000000000000005 (general, m5.xlarge, 25 % used)');
     expect(human.out).toContain('saving: $0.192/h');
   });
 
   it('prints help and exits 0', async () => {
-    const r = await run('plan', '--help');
+    const r = await runCli('plan', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: ecs-pilot plan');
   });

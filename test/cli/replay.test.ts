@@ -1,17 +1,10 @@
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { parseSnapshot } from '../../src/core/model.js';
 import { mockAws } from '../support/aws-mocks.js';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
 describe('CLI: ecs-pilot replay', () => {
   it('replays the bundled events through the real handlers against the demo cluster', async () => {
-    const r = await run('replay', 'events/demo', '--json');
+    const r = await runCli('replay', 'events/demo', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.events.map((e: any) => [e.handler, e.outcome])).toEqual([
@@ -42,14 +35,14 @@ describe('CLI: ecs-pilot replay', () => {
 
   it('a duplicate event replayed right after changes nothing', async () => {
     const spot = 'events/demo/01-spot-interruption-warning.json';
-    const out = JSON.parse((await run('replay', spot, spot, '--json')).out);
+    const out = JSON.parse((await runCli('replay', spot, spot, '--json')).out);
     expect(out.events[0].calls.filter((c: any) => c.command === 'SetDesiredCapacity')).toHaveLength(1);
     expect(out.events[1].outcome).toBe('nothing-to-do');
     expect(out.events[1].calls.filter((c: any) => !/^(Describe|List)/.test(c.command))).toEqual([]);
   });
 
   it('prints a short human summary per event', async () => {
-    const r = await run('replay', 'events/demo/01-spot-interruption-warning.json');
+    const r = await runCli('replay', 'events/demo/01-spot-interruption-warning.json');
     expect(r.code).toBe(0);
     expect(r.out).toContain('[1/1] EC2 Spot Instance Interruption Warning');
     expect(r.out).toContain('handler: spot   outcome: acted');
@@ -59,14 +52,14 @@ describe('CLI: ecs-pilot replay', () => {
   });
 
   it('exits 1 when an event is rejected, and names the field', async () => {
-    const r = await run('replay', 'events/samples/ec2-spot-instance-interruption-warning.docs-template.json');
+    const r = await runCli('replay', 'events/samples/ec2-spot-instance-interruption-warning.docs-template.json');
     expect(r.code).toBe(1);
     expect(r.out).toContain('outcome: rejected');
     expect(r.out).toContain('$.time');
   });
 
   it('replays against another snapshot with --cluster (its groups, default settings)', async () => {
-    const r = await run('--config', 'ecs-pilot.yml', 'replay', 'events/demo/07-reconcile-tick.json', '--cluster', 'test/fixtures/small-cluster.json', '--json');
+    const r = await runCli('--config', 'ecs-pilot.yml', 'replay', 'events/demo/07-reconcile-tick.json', '--cluster', 'test/fixtures/small-cluster.json', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.notes[0]).toContain('has no cluster "small"');
@@ -74,19 +67,19 @@ describe('CLI: ecs-pilot replay', () => {
   });
 
   it.each([[['replay']], [['replay', 'x.json', '--apply']], [['replay', 'x.json', '--aws', '--cluster', 'c.json']]])('exits 2 on usage errors: %j', async (argv) => {
-    expect((await run(...argv)).code).toBe(2);
+    expect((await runCli(...argv)).code).toBe(2);
   });
 
   it('exits 1 for a missing file or config', async () => {
-    expect((await run('replay', 'no/such.json')).code).toBe(1);
-    expect((await run('--config', 'no/such.yml', 'replay', 'events/demo')).code).toBe(1);
+    expect((await runCli('replay', 'no/such.json')).code).toBe(1);
+    expect((await runCli('--config', 'no/such.yml', 'replay', 'events/demo')).code).toBe(1);
   });
 
   describe('--aws (read-only against a real account, SDK mocked)', () => {
     it('reads, decides, and sends no write without --apply', async () => {
       const aws = mockAws();
       try {
-        const r = await run('replay', 'events/demo/01-spot-interruption-warning.json', '--aws', '--json');
+        const r = await runCli('replay', 'events/demo/01-spot-interruption-warning.json', '--aws', '--json');
         expect(r.code).toBe(0);
         const out = JSON.parse(r.out);
         expect(aws.writes()).toEqual([]);
@@ -102,7 +95,7 @@ describe('CLI: ecs-pilot replay', () => {
     it('sends the writes with --apply', async () => {
       const aws = mockAws();
       try {
-        await run('replay', 'events/demo/01-spot-interruption-warning.json', '--aws', '--apply');
+        await runCli('replay', 'events/demo/01-spot-interruption-warning.json', '--aws', '--apply');
         expect(aws.writes()).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
       } finally {
         aws.restore();

@@ -1,16 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { parseSnapshot } from '../../src/core/model.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('CLI: ecs-pilot snapshot (SDK mocked)', () => {
   let aws: MockedAws;
@@ -21,7 +14,7 @@ describe('CLI: ecs-pilot snapshot (SDK mocked)', () => {
 
   it('reads a configured cluster into a valid snapshot v1, read-only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'snap-'));
-    const r = await run('snapshot', '--cluster', 'demo', '--out', join(dir, 'demo.json'));
+    const r = await runCli('snapshot', '--cluster', 'demo', '--out', join(dir, 'demo.json'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/wrote .*demo\.json: 5 instances, \d+ waiting tasks, 3 groups/);
     const s = parseSnapshot(JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')));
@@ -31,7 +24,7 @@ describe('CLI: ecs-pilot snapshot (SDK mocked)', () => {
   });
 
   it('discovers the groups from the capacity providers when the config does not name the cluster', async () => {
-    const r = await run('--config', 'test/fixtures/other-cluster.yml', 'snapshot', '--cluster', 'demo');
+    const r = await runCli('--config', 'test/fixtures/other-cluster.yml', 'snapshot', '--cluster', 'demo');
     expect(r.code).toBe(0);
     const s = parseSnapshot(JSON.parse(r.out));
     expect(s.groups.map((g) => g.asg)).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu']);
@@ -39,6 +32,6 @@ describe('CLI: ecs-pilot snapshot (SDK mocked)', () => {
   });
 
   it('exits 2 without --cluster', async () => {
-    expect((await run('snapshot')).code).toBe(2);
+    expect((await runCli('snapshot')).code).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { simulate } from '../../src/sim/run.js';
 import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
 import { parseSnapshot } from '../../src/core/model.js';
@@ -75,30 +75,23 @@ describe('SimulatedCluster', () => {
 });
 
 describe('CLI: ecs-pilot simulate', () => {
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
-
   it('prints the metrics', async () => {
-    const r = await run('simulate', 'events/scenarios/spot-wave.yml', '--controller', 'ecs-managed');
+    const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--controller', 'ecs-managed');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Scenario spot-wave under ecs-managed:');
     expect(r.out).toMatch(/tasks interrupted by spot\s+\d+/);
   });
 
   it('prints JSON with the series', async () => {
-    const r = await run('simulate', 'events/scenarios/spot-wave.yml', '--json');
+    const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--json');
     const out = JSON.parse(r.out);
     expect(out.controller).toBe('ecs-pilot');
     expect(out.series.length).toBeGreaterThan(50);
   });
 
   it('exits 2 for an unknown controller and 1 for a bad scenario, naming the field', async () => {
-    expect((await run('simulate', 'events/scenarios/burst.yml', '--controller', 'karpenter')).code).toBe(2);
-    const bad = await run('simulate', 'test/fixtures/bad-scenario.yml');
+    expect((await runCli('simulate', 'events/scenarios/burst.yml', '--controller', 'karpenter')).code).toBe(2);
+    const bad = await runCli('simulate', 'test/fixtures/bad-scenario.yml');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('$.timeline[0].setDesired.count');
   });
