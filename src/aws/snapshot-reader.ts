@@ -26,6 +26,7 @@ import type { ClusterConfig, GroupConfig } from '../config/schema.js';
 import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInput } from '../core/model.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
 type TaskInput = NonNullable<SnapshotInput['pending']>[number];
@@ -48,6 +49,7 @@ const taskDefinitions = new Map<string, TaskDefinition>();
 export function clearReaderCaches(): void {
   instanceTypeInfo.clear();
   taskDefinitions.clear();
+  clearLaunchTypeCache();
 }
 
 // ---------- small helpers ----------
@@ -63,13 +65,39 @@ function attribute(ci: ContainerInstance, name: string): string | undefined {
   return ci.attributes?.find((a) => a.name === name)?.value;
 }
 
-function groupTypes(asg: AutoScalingGroup, config: GroupConfig): Array<{ type: string; weight: number; pricePerHour?: number }> {
-  const overrides = asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [];
-  const types = overrides.flatMap((o) => (o.InstanceType ? [{ type: o.InstanceType, weight: Number(o.WeightedCapacity ?? 1) || 1 }] : []));
-  if (types.length === 0) {
-    for (const i of asg.Instances ?? []) {
-      if (i.InstanceType && !types.some((t) => t.type === i.InstanceType)) types.push({ type: i.InstanceType, weight: Number(i.WeightedCapacity ?? 1) || 1 });
-    }
+type GroupType = GroupInput['instanceTypes'][number];
+
+/**
+ * What the group launches: the config's `instanceTypes` when given, else its launch set-up
+ * (launch-types.ts), else the types of its instances.
+ */
+async function groupLaunch(ctx: ReadContext, asg: AutoScalingGroup, config: GroupConfig): Promise<LaunchTypes> {
+  if (config.instanceTypes) return { types: config.instanceTypes, capacityType: 'units', attributeBased: false, source: 'config' };
+  const launch = await launchTypes(ctx.clients, asg, ctx.now);
+  if (launch.types.length > 0) return launch;
+  const types: LaunchType[] = [];
+  for (const i of asg.Instances ?? []) {
+    if (i.InstanceType && !types.some((t) => t.type === i.InstanceType)) types.push({ type: i.InstanceType, weight: Number(i.WeightedCapacity ?? 1) || 1 });
+  }
+  return { ...launch, types, source: 'its instances' };
+}
+
+/**
+ * Weights and prices of the group's types, once EC2's data is in. Attribute-based selection counting
+ * instances: AWS does not say which matching type the ASG launches (allocation strategy, spot
+ * capacity), so the planner assumes the smallest — it may ask for too much, never too little.
+ */
+function groupTypes(launch: LaunchTypes, config: GroupConfig): GroupType[] {
+  const info = (type: string) => instanceTypeInfo.get(type);
+  let types = launch.types.map((t): GroupType => {
+    const derived = launch.capacityType === 'vcpu' ? info(t.type)?.VCpuInfo?.DefaultVCpus : launch.capacityType === 'memory-mib' ? info(t.type)?.MemoryInfo?.SizeInMiB : undefined;
+    return { type: t.type, weight: t.weight ?? derived ?? 1 };
+  });
+  if (launch.attributeBased && launch.capacityType === 'units' && types.length > 1) {
+    const size = (type: string): [number, number] => [info(type)?.VCpuInfo?.DefaultVCpus ?? 0, info(type)?.MemoryInfo?.SizeInMiB ?? 0];
+    const known = types.filter((t) => info(t.type));
+    const smallest = [...known].sort((a, b) => size(a.type)[0] - size(b.type)[0] || size(a.type)[1] - size(b.type)[1] || a.type.localeCompare(b.type))[0];
+    if (smallest) types = [smallest];
   }
   return types.map((t) => (config.prices[t.type] !== undefined ? { ...t, pricePerHour: config.prices[t.type] } : t));
 }
@@ -186,8 +214,7 @@ async function describeContainerInstances(ctx: ReadContext, arns: string[]): Pro
   return out;
 }
 
-function toGroup(config: GroupConfig, asg: AutoScalingGroup, registered: ReadonlySet<string>, partial: boolean): GroupInput {
-  const types = groupTypes(asg, config);
+function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: GroupType[], registered: ReadonlySet<string>, partial: boolean): GroupInput {
   const weight = (type: string | undefined): number => types.find((t) => t.type === type)?.weight ?? 1;
   const launching = new Map<string, number>();
   let inService = 0;
@@ -247,13 +274,18 @@ async function assemble(
   registered: ReadonlySet<string>,
   partial: boolean,
 ): Promise<Snapshot> {
-  const groups = ctx.cluster.groups.flatMap((g) => {
-    const asg = asgs.get(g.asg);
-    return asg ? [toGroup(g, asg, registered, partial)] : [];
-  });
-  const types = new Set<string>([...groups.flatMap((g) => g.instanceTypes.map((t) => t.type)), ...instances.map((i) => i.type)]);
+  const launches: Array<{ config: GroupConfig; asg: AutoScalingGroup; launch: LaunchTypes }> = [];
+  for (const config of ctx.cluster.groups) {
+    const asg = asgs.get(config.asg);
+    if (asg) launches.push({ config, asg, launch: await groupLaunch(ctx, asg, config) });
+  }
+  const types = new Set<string>([
+    ...launches.flatMap((l) => [...l.launch.types.map((t) => t.type), ...(l.asg.Instances ?? []).flatMap((i) => (i.InstanceType ? [i.InstanceType] : []))]),
+    ...instances.map((i) => i.type),
+  ]);
   types.delete('unknown');
   await describeInstanceTypes(ctx, [...types]);
+  const groups = launches.map(({ config, asg, launch }) => toGroup(config, asg, groupTypes(launch, config), registered, partial));
   const instanceTypes: Record<string, TypeSpec> = { unknown: { cpu: 0, memoryMiB: 0, enis: 0, gpus: 0 } };
   for (const type of types) instanceTypes[type] = typeSpec(type, samples.find((s) => attribute(s, 'ecs.instance-type') === type));
   // ENIs come from EC2's data: registered resources do not list them.

@@ -28,6 +28,8 @@ export const GroupConfigSchema = z.strictObject({
   targetCapacityPercent: z.number().int().min(1).max(100).default(100),
   /** Per-type overrides (spot price, weight) when the ASG's own are not wanted. */
   prices: z.record(z.string(), z.number().nonnegative()).default({}),
+  /** The types the ASG launches, when its launch set-up should not be read (or cannot say). */
+  instanceTypes: z.array(z.strictObject({ type: z.string().min(1), weight: z.number().int().positive().default(1) })).min(1).optional(),
 });
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');

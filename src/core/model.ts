@@ -55,6 +55,16 @@ export const LaunchingSchema = z.object({
   count: z.number().int().positive(),
 });
 
+/**
+ * How the ASG launches instances, as the simulator answers it (docs/snapshot-format.md); default
+ * `mixedInstancesPolicy` with the group's types as overrides.
+ */
+export const LaunchShapeSchema = z.object({
+  kind: z.enum(['launchTemplate', 'launchConfiguration', 'mixedInstancesPolicy', 'instanceRequirements']),
+  /** The launch template version the ASG names (`$Default`, `$Latest` or a number); absent: AWS's default, `$Default`. */
+  version: z.string().regex(/^(\$Default|\$Latest|\d+)$/).optional(),
+});
+
 export const GroupSchema = z
   .object({
     name: z.string().min(1),
@@ -74,6 +84,7 @@ export const GroupSchema = z
     inServiceUnits: nonNegInt.optional(),
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
+    launch: LaunchShapeSchema.optional(),
   })
   .refine((g) => g.min <= g.max, { message: 'min must not exceed max', path: ['min'] });
 
@@ -160,6 +171,7 @@ export type InstanceType = z.infer<typeof InstanceTypeSchema>;
 export type Constraint = z.infer<typeof ConstraintSchema>;
 export type Task = z.infer<typeof TaskSchema>;
 export type Group = z.infer<typeof GroupSchema>;
+export type LaunchShape = z.infer<typeof LaunchShapeSchema>;
 export type Instance = z.infer<typeof InstanceSchema>;
 export type InstanceStatus = z.infer<typeof InstanceStatusSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;

@@ -8,6 +8,7 @@
 import { evaluate, parseExpression, type Expr } from '../core/capacity/expression.js';
 import type { Instance, Snapshot, Task } from '../core/model.js';
 import { weightOf } from '../core/model.js';
+import { asgLaunchFields, launchShapeCommand } from './launch-shapes.js';
 
 export type Service = 'ecs' | 'autoscaling' | 'ec2';
 
@@ -232,7 +233,7 @@ export class SimulatedAws {
       fault.times -= 1;
       throw fault.error;
     }
-    const fn = (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`];
+    const fn = (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`] ?? launchShapeCommand(`${service}_${command}`, this.snapshot, (n, m) => new SimulatedServiceError(n, m));
     if (!fn) throw new SimulatedServiceError('UnsupportedOperation', `the simulator does not answer ${service}:${command}`);
     const out = structuredClone(fn.call(this, input));
     this.afterCommand(service, command, input);
@@ -625,7 +626,7 @@ export class SimulatedAws {
           MinSize: g.min,
           MaxSize: g.max,
           DesiredCapacity: g.desired,
-          MixedInstancesPolicy: { LaunchTemplate: { Overrides: snap.instanceTypes.map((t) => ({ InstanceType: t.type, WeightedCapacity: String(t.weight) })) } },
+          ...asgLaunchFields(this.snapshot, snap),
           Instances: [...this.instances.values()]
             .filter((i) => i.group === g.name && i.lifecycleState !== 'Terminated')
             .map((i) => ({

@@ -13,13 +13,17 @@ import { loadJson } from './builders.js';
 const COMMANDS: Record<Service, Array<[string, unknown]>> = {
   ecs: Object.entries(ECS).filter(([n]) => n.endsWith('Command') && n !== 'Command'),
   autoscaling: Object.entries(AutoScaling).filter(([n]) => n.endsWith('Command') && n !== 'Command'),
-  ec2: [['DescribeInstanceTypesCommand', EC2.DescribeInstanceTypesCommand]],
+  ec2: [
+    ['DescribeInstanceTypesCommand', EC2.DescribeInstanceTypesCommand],
+    ['DescribeLaunchTemplateVersionsCommand', EC2.DescribeLaunchTemplateVersionsCommand],
+    ['GetInstanceTypesFromInstanceRequirementsCommand', EC2.GetInstanceTypesFromInstanceRequirementsCommand],
+  ],
 };
 const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
-  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
+  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);
 
 export interface MockedAws {
