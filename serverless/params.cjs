@@ -118,7 +118,7 @@ module.exports = async () => {
           pattern: {
             source: ['aws.ecs'],
             'detail-type': ['ECS Task State Change'],
-            detail: { clusterArn: clusterNames.map((n) => ({ suffix: `:cluster/${n}` })), lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot:' }] },
+            detail: { clusterArn: clusterNames.map((n) => ({ suffix: `:cluster/${n}` })), lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot/' }, { prefix: 'ecs-pilot:' }] },
           },
         },
       },

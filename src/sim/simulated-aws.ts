@@ -413,6 +413,8 @@ export class SimulatedAws {
     if (token && this.runTaskTokens.has(token)) return { tasks: this.runTaskTokens.get(token)?.map((arn) => ({ taskArn: arn, lastStatus: this.tasks.get(arn)?.lastStatus })), failures: [] };
     const count = (input.count as number | undefined) ?? 1;
     if (count > 10) throw new SimulatedServiceError('InvalidParameterException', 'count can be at most 10');
+    // RunTask reference: up to 128 letters, digits, hyphens, forward slashes and underscores.
+    if (input.startedBy !== undefined && !/^[A-Za-z0-9/_-]{1,128}$/.test(String(input.startedBy))) throw new SimulatedServiceError('InvalidParameterException', `startedBy ${String(input.startedBy)} is invalid`);
     const arn = this.taskDefinitionArn(input.taskDefinition as string);
     const shape = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn) ?? this.defaultTaskDefinition(arn);
     const provider = (input.capacityProviderStrategy as Array<{ capacityProvider: string }> | undefined)?.[0]?.capacityProvider;

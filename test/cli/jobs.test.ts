@@ -23,7 +23,7 @@ describe('CLI: ecs-pilot jobs run', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     const runTask = out.events[0].calls.find((c: any) => c.command === 'RunTask');
-    expect(runTask.input).toEqual(expect.objectContaining({ taskDefinition: 'sync', startedBy: 'ecs-pilot:hourly-sync:1' }));
+    expect(runTask.input).toEqual(expect.objectContaining({ taskDefinition: 'sync', startedBy: 'ecs-pilot/hourly-sync/1' }));
     expect(runTask.input.tags).toContainEqual({ key: 'ecs-pilot:run', value: expect.stringMatching(/^hourly-sync@manual-\d{4}-/) });
     expect(runTask.sent).toBe(true);
   });

@@ -20,8 +20,8 @@ describe('CLI: ecs-pilot replay', () => {
       ['scaling', 'acted'],
     ]);
     // The schedule starts attempt 1; its STOPPED event (exit 1) starts attempt 2.
-    expect(out.events[7].calls.filter((c: any) => c.command === 'RunTask').map((c: any) => c.input.startedBy)).toEqual(['ecs-pilot:hourly-sync:1']);
-    expect(out.events[8].calls.filter((c: any) => c.command === 'RunTask').map((c: any) => c.input.startedBy)).toEqual(['ecs-pilot:hourly-sync:2']);
+    expect(out.events[7].calls.filter((c: any) => c.command === 'RunTask').map((c: any) => c.input.startedBy)).toEqual(['ecs-pilot/hourly-sync/1']);
+    expect(out.events[8].calls.filter((c: any) => c.command === 'RunTask').map((c: any) => c.input.startedBy)).toEqual(['ecs-pilot/hourly-sync/2']);
     const spot = out.events[0];
     expect(spot.calls).toContainEqual({ service: 'ecs', command: 'UpdateContainerInstancesState', input: { cluster: 'demo', containerInstances: ['arn:aws:ecs:us-east-1:123456789012:container-instance/demo/00000000000000000000000000000003'], status: 'DRAINING' }, sent: true });
     expect(spot.calls).toContainEqual({ service: 'autoscaling', command: 'SetDesiredCapacity', input: { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: 6, HonorCooldown: false }, sent: true });

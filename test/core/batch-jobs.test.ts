@@ -74,7 +74,7 @@ describe('Function: decideSchedule', () => {
         kind: 'runTask',
         taskDefinition: 'report:3',
         capacityProviders: ['spot', 'od'],
-        startedBy: 'ecs-pilot:report:1',
+        startedBy: 'ecs-pilot/report/1',
         attempt: 1,
         runId: trigger.runId,
         clientToken: clientToken(`${trigger.runId}:1`),
@@ -118,7 +118,7 @@ describe('Function: decideStopped / decideTimeouts', () => {
   it('retries with a clientToken derived from the stopped task ARN', () => {
     const t = task();
     const [run] = decideStopped(j, t, false, NOW);
-    expect(run).toEqual(expect.objectContaining({ kind: 'runTask', attempt: 2, startedBy: 'ecs-pilot:report:2', clientToken: clientToken(t.arn), runId: t.runId }));
+    expect(run).toEqual(expect.objectContaining({ kind: 'runTask', attempt: 2, startedBy: 'ecs-pilot/report/2', clientToken: clientToken(t.arn), runId: t.runId }));
   });
 
   it('retries a spot interruption on the next provider', () => {

@@ -3,7 +3,7 @@ import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ActuationError } from '../../src/controller.js';
 import { clientToken } from '../../src/core/batch/jobs.js';
 import { DUTIES } from '../../src/duties.js';
-import { mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke } from '../support/handlers.js';
 
 function demoConfigWithForbidSync() {
@@ -28,7 +28,7 @@ function stopped(taskArn: string, attempt: number, exitCode: number, extra: Reco
   const e = event('events/demo/09-job-attempt-stopped.json');
   e.id = `stop-${taskArn}-${exitCode}`;
   e.detail.taskArn = taskArn;
-  e.detail.startedBy = `ecs-pilot:hourly-sync:${attempt}`;
+  e.detail.startedBy = `ecs-pilot/hourly-sync/${attempt}`;
   e.detail.containers = [{ name: 'main', exitCode, lastStatus: 'STOPPED' }];
   Object.assign(e.detail, extra);
   return e;
@@ -50,7 +50,7 @@ describe('Handler: batch jobs', () => {
       taskDefinition: 'sync',
       count: 1,
       capacityProviderStrategy: [{ capacityProvider: 'ondemand-general', weight: 1 }],
-      startedBy: 'ecs-pilot:hourly-sync:1',
+      startedBy: 'ecs-pilot/hourly-sync/1',
       clientToken: clientToken(`${RUN_ID}:1`),
       tags: [
         { key: 'ecs-pilot:job', value: 'hourly-sync' },
@@ -69,7 +69,7 @@ describe('Handler: batch jobs', () => {
     await invoke(DUTIES.batch, event(SCHEDULE), { now: NOW });
     const tokens = aws.ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
     expect(new Set(tokens).size).toBe(1);
-    expect(aws.sim.tasksStartedBy('ecs-pilot:hourly-sync:')).toHaveLength(1);
+    expect(aws.sim.tasksStartedBy('ecs-pilot/hourly-sync/')).toHaveLength(1);
   });
 
   it('Replace stops the running attempt before starting the new run', async () => {
@@ -108,17 +108,36 @@ describe('Handler: batch jobs', () => {
     const stop = stopped(FIRST_TASK, 1, 1);
     const first = await invoke(DUTIES.batch, stop, { now: new Date('2026-11-24T12:09:02Z') });
     expect(first.actions.map((a) => a.kind)).toEqual(['runTask', 'recordRun']);
-    expect(aws.ecs).toHaveReceivedCommandWith(RunTaskCommand, { startedBy: 'ecs-pilot:hourly-sync:2', clientToken: clientToken(FIRST_TASK) });
+    expect(aws.ecs).toHaveReceivedCommandWith(RunTaskCommand, { startedBy: 'ecs-pilot/hourly-sync/2', clientToken: clientToken(FIRST_TASK) });
     const again = await invoke(DUTIES.batch, stop, { now: new Date('2026-11-24T12:09:05Z') });
     expect(again.outcome).toBe('nothing-to-do');
-    expect(aws.sim.tasksStartedBy('ecs-pilot:hourly-sync:')).toHaveLength(2);
+    expect(aws.sim.tasksStartedBy('ecs-pilot/hourly-sync/')).toHaveLength(2);
+  });
+
+  it('an attempt started under the old startedBy form (ecs-pilot:<job>:<n>) is still recognised; its retry uses the new form', async () => {
+    aws.restore();
+    const snapshot = demoSnapshot();
+    const legacy = 'arn:aws:ecs:us-east-1:123456789012:task/demo/lgc0000000000000000000000000001';
+    snapshot.instances.find((i) => i.group === 'ondemand-general')?.tasks.push({ id: legacy, cpu: 256, memoryMiB: 512, gpus: 0, awsvpc: false, hostPorts: [], group: 'family:sync', startedBy: 'ecs-pilot:hourly-sync:1', constraints: [], daemon: false });
+    aws = mockAws(snapshot);
+    aws.sim.setTaskStatus(legacy, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 });
+    const stop = stopped(legacy, 1, 1);
+    stop.detail.startedBy = 'ecs-pilot:hourly-sync:1';
+    const record = await invoke(DUTIES.batch, stop, { now: new Date('2026-11-24T12:09:02Z') });
+    expect(record.actions.map((a) => a.kind)).toEqual(['runTask', 'recordRun']);
+    expect(aws.ecs).toHaveReceivedCommandWith(RunTaskCommand, { startedBy: 'ecs-pilot/hourly-sync/2', clientToken: clientToken(legacy) });
+  });
+
+  it('the simulator refuses a startedBy outside RunTask\'s characters, as ECS may', async () => {
+    const error = await aws.sim.client('ecs').send({ input: { cluster: 'demo', taskDefinition: 'sync', startedBy: 'ecs-pilot:hourly-sync:1' }, constructor: { name: 'RunTaskCommand' } } as never).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidParameterException', message: 'startedBy ecs-pilot:hourly-sync:1 is invalid' });
   });
 
   it('ends the run failed once attempts are used up', async () => {
     await invoke(DUTIES.batch, event(SCHEDULE), { now: NOW });
     aws.sim.setTaskStatus(FIRST_TASK, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'x', exitCode: 1 });
     await invoke(DUTIES.batch, stopped(FIRST_TASK, 1, 1), { now: new Date('2026-11-24T12:09:02Z') });
-    const second = aws.sim.tasksStartedBy('ecs-pilot:hourly-sync:2')[0]!;
+    const second = aws.sim.tasksStartedBy('ecs-pilot/hourly-sync/2')[0]!;
     aws.sim.setTaskStatus(second.arn, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'x', exitCode: 1 });
     const record = await invoke(DUTIES.batch, stopped(second.arn, 2, 1), { now: new Date('2026-11-24T12:12:00Z') });
     expect(record.actions).toEqual([expect.objectContaining({ kind: 'recordRun', description: expect.stringContaining('failed: EssentialContainerExited, exit main=1, "x": all 2 attempts used') })]);

@@ -59,7 +59,7 @@ describe('Packaged service (osls package)', () => {
     expect(target('BatchLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
       source: ['aws.ecs'],
       'detail-type': ['ECS Task State Change'],
-      detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot:' }] },
+      detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot/' }, { prefix: 'ecs-pilot:' }] },
     });
   });
 

@@ -1,6 +1,6 @@
 /**
  * Batch job decisions (docs/batch-jobs.md). Stateless: a run's identity travels with its tasks —
- * `startedBy` = `ecs-pilot:<job>:<attempt>`, tags job / run / attempt — and RunTask's `clientToken`
+ * `startedBy` = `ecs-pilot/<job>/<attempt>`, tags job / run / attempt — and RunTask's `clientToken`
  * is derived from what caused the start (the run id for attempt 1, the stopped task's ARN for a
  * retry), so a duplicate event cannot start a second run or a second retry.
  */
@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import type { JobConfig, RetryRule } from '../../config/schema.js';
 import type { Action, RunTransition } from '../actions.js';
 
-export const STARTED_BY_PREFIX = 'ecs-pilot:';
+/**
+ * RunTask's `startedBy` allows up to 128 letters, digits, `-`, `/` and `_` (ECS API reference), so an
+ * attempt is `ecs-pilot/<job>/<attempt>`. Tasks started before under `ecs-pilot:<job>:<attempt>` are
+ * still recognised.
+ */
+export const STARTED_BY_PREFIX = 'ecs-pilot/';
+export const LEGACY_STARTED_BY_PREFIX = 'ecs-pilot:';
 export const TAGS = { job: 'ecs-pilot:job', run: 'ecs-pilot:run', attempt: 'ecs-pilot:attempt' } as const;
 export const TIMEOUT_REASON = 'ecs-pilot: attempt timed out';
 
@@ -30,12 +36,18 @@ export interface JobTask {
 }
 
 export function startedBy(job: string, attempt: number): string {
-  return `${STARTED_BY_PREFIX}${job}:${attempt}`;
+  return `${STARTED_BY_PREFIX}${job}/${attempt}`;
 }
 
+const STARTED_BY = [/^ecs-pilot\/([A-Za-z0-9_-]{1,48})\/(\d+)$/, /^ecs-pilot:([A-Za-z0-9_-]{1,48}):(\d+)$/];
+
+/** The job and attempt a task's `startedBy` names, in the current form or the legacy one. */
 export function parseStartedBy(value: string | undefined): { job: string; attempt: number } | undefined {
-  const m = value ? /^ecs-pilot:([A-Za-z0-9_-]{1,48}):(\d+)$/.exec(value) : null;
-  return m ? { job: m[1] ?? '', attempt: Number(m[2]) } : undefined;
+  for (const re of STARTED_BY) {
+    const m = value ? re.exec(value) : null;
+    if (m) return { job: m[1] ?? '', attempt: Number(m[2]) };
+  }
+  return undefined;
 }
 
 /** A run's id: the job and the time it was scheduled for (or the manual trigger's event id). */
