@@ -61,6 +61,11 @@ function resource(ci: ContainerInstance, name: string, which: 'registeredResourc
   return ci[which]?.find((r) => r.name === name)?.integerValue;
 }
 
+/** Ports of a PORTS string set: those the agent reserves (registered) or all taken now (remaining). */
+function ports(ci: ContainerInstance, which: 'registeredResources' | 'remainingResources'): number[] {
+  return (ci[which]?.find((r) => r.name === 'PORTS')?.stringSetValue ?? []).map(Number).filter((p) => p > 0);
+}
+
 function attribute(ci: ContainerInstance, name: string): string | undefined {
   return ci.attributes?.find((a) => a.name === name)?.value;
 }
@@ -162,8 +167,9 @@ export function toTask(t: EcsTask, def: TaskDefinition | undefined, daemonServic
   const defContainers = def?.containerDefinitions ?? [];
   const awsvpc = def?.networkMode === 'awsvpc' || (t.attachments ?? []).some((a) => a.type === 'ElasticNetworkInterface' || a.type === 'eni');
   const bound = containers.flatMap((c) => (c.networkBindings ?? []).map((b) => b.hostPort ?? 0));
-  const declared = defContainers.flatMap((c) => (c.portMappings ?? []).map((p) => p.hostPort ?? 0));
-  const hostPorts = [...new Set((bound.length > 0 ? bound : declared).filter((p) => p > 0))];
+  // Static host ports: in host mode the container port itself; in bridge mode 0 or none is dynamic.
+  const declared = defContainers.flatMap((c) => (c.portMappings ?? []).map((p) => p.hostPort ?? (def?.networkMode === 'host' ? (p.containerPort ?? 0) : 0)));
+  const hostPorts = [...new Set((bound.length > 0 || !def ? bound : declared).filter((p) => p > 0))];
   const gpus =
     containers.reduce((a, c) => a + (c.gpuIds?.length ?? 0), 0) ||
     defContainers.reduce((a, c) => a + (c.resourceRequirements ?? []).filter((r) => r.type === 'GPU').reduce((x, r) => x + Number(r.value ?? 0), 0), 0);
@@ -183,6 +189,16 @@ export function toTask(t: EcsTask, def: TaskDefinition | undefined, daemonServic
     daemon: service !== undefined && daemonServices.has(service),
     ...(t.lastStatus ? { lastStatus: t.lastStatus } : {}),
   };
+}
+
+/**
+ * A task placed on an instance. ECS shows its host ports in `networkBindings` once it is RUNNING
+ * (PortMapping reference); before that they come from its task definition.
+ */
+async function placedTask(ctx: ReadContext, t: EcsTask, daemonServices: ReadonlySet<string>): Promise<TaskInput> {
+  const awsvpc = (t.attachments ?? []).some((a) => a.type === 'ElasticNetworkInterface' || a.type === 'eni');
+  const needsDefinition = !awsvpc && t.lastStatus !== 'RUNNING' && t.taskDefinitionArn !== undefined && !(t.containers ?? []).some((c) => (c.networkBindings ?? []).length > 0);
+  return toTask(t, needsDefinition ? await taskDefinition(ctx, t.taskDefinitionArn ?? '') : undefined, daemonServices);
 }
 
 async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[]> {
@@ -247,7 +263,12 @@ function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: GroupType[],
 
 function toInstance(ci: ContainerInstance, group: string, asgInstance: NonNullable<AutoScalingGroup['Instances']>[number] | undefined, tasks: TaskInput[]): InstanceInput {
   const registered = { cpu: resource(ci, 'CPU', 'registeredResources') ?? 0, memoryMiB: resource(ci, 'MEMORY', 'registeredResources') ?? 0 };
-  const reserved = ci.registeredResources?.find((r) => r.name === 'PORTS')?.stringSetValue?.map(Number).filter((p) => p > 0);
+  const reserved = ports(ci, 'registeredResources');
+  // Cross-check: ports ECS lists as taken (remainingResources) that neither the agent reserves nor a
+  // listed task holds stay taken for the planner.
+  const held = new Set(tasks.flatMap((t) => t.hostPorts ?? []));
+  const agent: number[] = reserved.length > 0 ? reserved : [...DEFAULT_RESERVED_PORTS];
+  const unexplained = ports(ci, 'remainingResources').filter((p) => !held.has(p) && !agent.includes(p));
   const attributes = Object.fromEntries((ci.attributes ?? []).filter((a) => a.name?.startsWith('ecs-pilot.') && a.value !== undefined).map((a) => [a.name!, a.value!]));
   return {
     id: ci.containerInstanceArn ?? 'unknown',
@@ -257,7 +278,7 @@ function toInstance(ci: ContainerInstance, group: string, asgInstance: NonNullab
     az: attribute(ci, 'ecs.availability-zone') ?? asgInstance?.AvailabilityZone ?? 'unknown',
     status: (ci.status ?? 'ACTIVE') as InstanceInput['status'],
     protected: asgInstance?.ProtectedFromScaleIn ?? false,
-    reservedPorts: reserved && reserved.length > 0 ? reserved : [...DEFAULT_RESERVED_PORTS],
+    reservedPorts: [...agent, ...unexplained],
     ...(registered.cpu > 0 ? { registered: { ...registered, enis: 0, gpus: resource(ci, 'GPU', 'registeredResources') ?? 0 } } : {}),
     attributes,
     ...(asgInstance?.LifecycleState ? { lifecycleState: asgInstance.LifecycleState } : {}),
@@ -333,7 +354,9 @@ export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: stri
     const stopping = options.includeStopping ? await listTasks(ctx, { containerInstance: arn, desiredStatus: 'STOPPED' }) : [];
     const tasks = (await describeTasks(ctx, [...running, ...stopping])).filter((t) => t.lastStatus !== 'STOPPED');
     const daemonServices = new Set(ctx.cluster.daemonServices);
-    instances.push(toInstance(ci, group.name, asgInstance, tasks.map((t) => toTask(t, undefined, daemonServices))));
+    const placed: TaskInput[] = [];
+    for (const t of tasks) placed.push(await placedTask(ctx, t, daemonServices));
+    instances.push(toInstance(ci, group.name, asgInstance, placed));
   }
   return assemble(ctx, asgs, instances, cis, [], new Set(cis.map((c) => c.ec2InstanceId ?? '')), true);
 }
@@ -374,7 +397,7 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
       pending.push(toTask(t, t.taskDefinitionArn ? await taskDefinition(ctx, t.taskDefinitionArn) : undefined, daemonServices));
     } else {
       const list = byInstance.get(t.containerInstanceArn) ?? [];
-      list.push(toTask(t, undefined, daemonServices));
+      list.push(await placedTask(ctx, t, daemonServices));
       byInstance.set(t.containerInstanceArn, list);
     }
   }

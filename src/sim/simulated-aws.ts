@@ -289,6 +289,8 @@ export class SimulatedAws {
         remainingResources: [
           { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu - used.cpu },
           { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB - used.mem },
+          // ECS lists here the ports taken now: the reserved ones and those of the tasks on it.
+          { name: 'PORTS', type: 'STRINGSET', stringSetValue: [...new Set([...i.reservedPorts, ...onIt.flatMap((t) => (t.awsvpc ? [] : t.hostPorts))])].map(String) },
         ],
       });
     }
@@ -341,7 +343,7 @@ export class SimulatedAws {
             name: 'main',
             lastStatus: t.lastStatus,
             ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
-            networkBindings: t.containerInstanceArn && !t.awsvpc ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' })) : [],
+            networkBindings: t.containerInstanceArn && !t.awsvpc && t.lastStatus === 'RUNNING' ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' })) : [],
             gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
           },
         ],
