@@ -100,6 +100,17 @@ function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean):
   return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2') } as unknown as Clients;
 }
 
+function eventIdOf(raw: unknown): string | undefined {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** `ThrottlingException: Rate exceeded` — the AWS error code and message, without a stack. */
+function awsError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+}
+
 function eventTime(raw: unknown, fallback: Date): Date {
   const t = typeof raw === 'object' && raw !== null ? (raw as { time?: unknown }).time : undefined;
   const ms = typeof t === 'string' ? Date.parse(t) : Number.NaN;
@@ -179,7 +190,12 @@ export async function replayEvents(
         record = { duty: duty.name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
       } else if (e instanceof ActuationError) {
         record = e.record;
-      } else throw e;
+      } else if (e instanceof CliError) {
+        throw e;
+      } else {
+        // A read AWS refused (throttled, denied, not found): this event's record; the replay goes on.
+        record = { duty: duty.name, eventId: eventIdOf(event), detailType: undefined, outcome: 'failed', reason: awsError(e), dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
+      }
     }
     const detailType = typeof event === 'object' && event !== null ? ((event as Record<string, unknown>)['detail-type'] as string | undefined) : undefined;
     const unsent = config.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
