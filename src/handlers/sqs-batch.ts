@@ -6,7 +6,7 @@
  * then moves it to the dead-letter queue.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runDuty, type ControllerDeps, type DecisionRecord, type Duty } from '../controller.js';
+import { runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty } from '../controller.js';
 import { EventValidationError, parseEvent, type DomainEventKind } from '../events/index.js';
 
 export interface BatchOutcome {
@@ -23,7 +23,7 @@ const clusterOf = (event: unknown): string | undefined => {
   }
 };
 
-export async function runSqsBatch<K extends DomainEventKind>(duty: Duty<K>, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
+export async function runSqsBatch<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
   const failures: string[] = [];
   const records: DecisionRecord[] = [];
   const covered = new Map<string, string>(); // cluster → id of the event whose run covered it
