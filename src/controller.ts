@@ -101,12 +101,17 @@ function emit(deps: ControllerDeps, record: DecisionRecord): void {
   if (record.failures.length > 0) deps.metrics?.count('errors', record.failures.length);
 }
 
+/** Whether a duty sends nothing: the whole controller in dry-run, or this duty in shadow mode. */
+export function isDryRun(config: Pick<ControllerConfig, 'dryRun' | 'shadow'>, dutyName: string): boolean {
+  return config.dryRun || (config.shadow as readonly string[]).includes(dutyName);
+}
+
 /**
  * Runs one raw event through a duty. Returns the decision record; throws EventValidationError for a
  * malformed event of a handled type (no write is made) and ActuationError when actions failed.
  */
 export async function runDuty<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
-  const dryRun = deps.config.dryRun;
+  const dryRun = isDryRun(deps.config, duty.name);
   const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
   let parsed;
   try {

@@ -182,7 +182,7 @@ export async function replayEvents(
       } else throw e;
     }
     const detailType = typeof event === 'object' && event !== null ? ((event as Record<string, unknown>)['detail-type'] as string | undefined) : undefined;
-    const unsent = config.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
+    const unsent = record.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
     replayed.push({
       file,
       id: record.eventId,
