@@ -1,7 +1,8 @@
 /**
  * npm run bench:api — AWS calls per event on generated clusters of 100, 1 000 and 3 000 instances,
  * through the real handlers' code against the simulated AWS. Prints calls per spot warning (cold and
- * warm container), per lifecycle hook, and per reconcile run, by command.
+ * warm container), per lifecycle hook, per reconcile run and per job attempt's STOPPED event (success,
+ * retry), by command.
  */
 import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
 import { parseConfig } from '../src/config/load.js';
@@ -48,7 +49,10 @@ function cluster(instances: number, tasksPerInstance: number): Snapshot {
   return parseSnapshot({ version: 1, cluster: 'big', takenAt: '2026-11-24T12:00:00Z', instanceTypes: TYPES, groups, instances: list, pending: [] });
 }
 
-const config = parseConfig({ clusters: [{ name: 'big', groups: [{ name: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: 'od' }, { name: 'od', asg: 'asg-od' }] }] });
+const config = parseConfig({
+  clusters: [{ name: 'big', groups: [{ name: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: 'od' }, { name: 'od', asg: 'asg-od' }] }],
+  jobs: [{ name: 'sync', schedule: 'rate(1 hour)', cluster: 'big', taskDefinition: 'sync', capacityProviders: ['spot', 'od'], retryStrategy: { attempts: 3 } }],
+});
 const now = new Date('2026-11-24T12:00:10Z');
 
 async function count(sim: SimulatedAws, duty: AnyDuty, event: unknown): Promise<{ total: number; by: string }> {
@@ -82,6 +86,18 @@ async function burst(n: number): Promise<{ perEvent: number; batched: number }> 
   return { perEvent: a.log.length, batched: b.log.length };
 }
 
+/** Calls for a job attempt's STOPPED event: `exitCode` 0 succeeds (nothing starts), 1 is retried. */
+async function jobStopped(sim: SimulatedAws, exitCode: number, scheduled: string): Promise<{ total: number; by: string }> {
+  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') };
+  const started = sim.tasksStartedBy('ecs-pilot/sync/').length;
+  await runDuty(DUTIES.batch, { ...envelope('Batch Job Schedule', 'ecs-pilot.scheduler', { job: 'sync' }), time: scheduled }, { config, clients, now: new Date(scheduled) });
+  const attempt = sim.tasksStartedBy('ecs-pilot/sync/')[started];
+  if (!attempt) throw new Error('the schedule started no attempt');
+  sim.setTaskStatus(attempt.arn, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode });
+  const detail = { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/big', taskArn: attempt.arn, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5, startedBy: attempt.startedBy, stopCode: 'EssentialContainerExited', group: 'family:sync', containers: [{ name: 'main', exitCode, lastStatus: 'STOPPED' }] };
+  return count(sim, DUTIES.batch, envelope('ECS Task State Change', 'aws.ecs', detail));
+}
+
 async function main(): Promise<void> {
   const tasksPerInstance = 4;
   console.log(`AWS calls per event, real handler code on the simulated AWS (${tasksPerInstance} tasks per instance)`);
@@ -95,11 +111,15 @@ async function main(): Promise<void> {
     sim.setLifecycleState(snapshot.instances[5]!.ec2InstanceId, 'Terminating:Wait');
     const hook = await count(sim, DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: 'asg-spot', LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: snapshot.instances[5]!.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
     const reconcile = await count(sim, DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', {}));
+    const jobOk = await jobStopped(sim, 0, '2026-11-24T12:00:00Z');
+    const jobRetry = await jobStopped(sim, 1, '2026-11-24T13:00:00Z');
     console.log(`\n${n} instances, ${n * tasksPerInstance} tasks`);
     console.log(`  spot warning (cold): ${spotCold.total}  ${spotCold.by}`);
     console.log(`  spot warning (warm): ${spotWarm.total}  ${spotWarm.by}`);
     console.log(`  lifecycle hook:      ${hook.total}  ${hook.by}`);
     console.log(`  reconcile run:       ${reconcile.total}  ${reconcile.by}`);
+    console.log(`  job STOPPED, success: ${jobOk.total}  ${jobOk.by}`);
+    console.log(`  job STOPPED, retry:   ${jobRetry.total}  ${jobRetry.by}`);
     console.log(`  reconcile / (instances/100 + tasks/100): ${(reconcile.total / (n / 100 + (n * tasksPerInstance) / 100)).toFixed(2)}`);
   }
   const b = await burst(100);

@@ -147,17 +147,24 @@ function typeSpec(type: string, sample: ContainerInstance | undefined): TypeSpec
   };
 }
 
-/** DescribeTaskDefinition, cached across warm invocations (a revision never changes). */
+/**
+ * DescribeTaskDefinition, cached across warm invocations by revision (a revision never changes). A
+ * family name alone is resolved on every call — it names the latest ACTIVE revision, which a new
+ * registration moves — and its answer is cached under the revision it resolved to.
+ */
 export async function describeTaskDefinition(clients: Clients, ref: string): Promise<TaskDefinition | undefined> {
   return taskDefinition({ clients, cluster: { name: '', groups: [], daemonServices: [] }, now: new Date(0) }, ref);
 }
 
-async function taskDefinition(ctx: ReadContext, arn: string): Promise<TaskDefinition | undefined> {
-  if (!taskDefinitions.has(arn)) {
-    const out = await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
-    if (out.taskDefinition) taskDefinitions.set(arn, out.taskDefinition);
-  }
-  return taskDefinitions.get(arn);
+async function taskDefinition(ctx: ReadContext, ref: string): Promise<TaskDefinition | undefined> {
+  const cached = taskDefinitions.get(ref);
+  if (cached) return cached;
+  const out = await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }));
+  const def = out.taskDefinition;
+  if (!def) return undefined;
+  if (def.taskDefinitionArn) taskDefinitions.set(def.taskDefinitionArn, def);
+  if (/:\d+$/.test(ref)) taskDefinitions.set(ref, def);
+  return def;
 }
 
 /** A task as the planner sees it; waiting tasks take ports, GPUs and constraints from their definition. */

@@ -133,6 +133,24 @@ describe('Handler: batch jobs', () => {
     expect(error).toMatchObject({ name: 'InvalidParameterException', message: 'startedBy ecs-pilot:hourly-sync:1 is invalid' });
   });
 
+  it('a STOPPED attempt that succeeded reads only the job\'s tasks, not the cluster', async () => {
+    await invoke(DUTIES.batch, event(SCHEDULE), { now: NOW });
+    aws.sim.setTaskStatus(FIRST_TASK, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 0 });
+    const before = aws.sim.log.length;
+    const record = await invoke(DUTIES.batch, stopped(FIRST_TASK, 1, 0), { now: new Date('2026-11-24T12:09:02Z') });
+    expect(record.actions).toEqual([expect.objectContaining({ kind: 'recordRun', description: expect.stringContaining('succeeded') })]);
+    expect(aws.sim.log.slice(before).map((c) => c.command)).toEqual(['ListTasks', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition']);
+  });
+
+  it('a STOPPED attempt that is retried reads the cluster for the new attempt\'s capacity', async () => {
+    await invoke(DUTIES.batch, event(SCHEDULE), { now: NOW });
+    aws.sim.setTaskStatus(FIRST_TASK, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'x', exitCode: 1 });
+    const before = aws.sim.log.length;
+    await invoke(DUTIES.batch, stopped(FIRST_TASK, 1, 1), { now: new Date('2026-11-24T12:09:02Z') });
+    const commands = aws.sim.log.slice(before).map((c) => c.command);
+    expect(commands).toEqual(expect.arrayContaining(['DescribeAutoScalingGroups', 'ListContainerInstances', 'RunTask']));
+  });
+
   it('ends the run failed once attempts are used up', async () => {
     await invoke(DUTIES.batch, event(SCHEDULE), { now: NOW });
     aws.sim.setTaskStatus(FIRST_TASK, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'x', exitCode: 1 });
