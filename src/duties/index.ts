@@ -15,11 +15,13 @@ export const DUTIES = { spot: spotDuty, rebalance: rebalanceDuty, lifecycle: lif
 export function functionFor(event: DomainEvent): keyof typeof DUTIES {
   switch (event.kind) {
     case 'spot-interruption':
+    case 'health-scheduled-change':
       return 'spot';
     case 'rebalance-recommendation':
       return 'rebalance';
     case 'terminate-lifecycle-action':
     case 'container-instance-state-change':
+    case 'instance-state-change':
       return 'lifecycle';
     case 'task-state-change':
       return isJobAttemptStop(event) ? 'batch' : 'capacity';

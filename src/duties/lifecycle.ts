@@ -2,14 +2,24 @@
 import { findCluster, findGroupByAsg } from '../config/load.js';
 import type { Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
+import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
 import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { because } from './decision.js';
 import { observeInstance } from './observe-instance.js';
 
-export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-instance-state-change'> = {
+export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-instance-state-change' | 'instance-state-change'> = {
   name: 'lifecycle',
-  kinds: ['terminate-lifecycle-action', 'container-instance-state-change'],
+  kinds: ['terminate-lifecycle-action', 'container-instance-state-change', 'instance-state-change'],
   async observe(event, ctx) {
+    if (event.kind === 'instance-state-change') {
+      // Stopped or terminated outside the ASG; the ASG's own terminations go through the hook.
+      if (!GONE_STATES.has(event.state)) return `${event.instanceId} is ${event.state}: nothing to do`;
+      const observed = await observeInstance(event.instanceId, ctx);
+      if (typeof observed === 'string') return observed;
+      const inst = observed[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.instanceId);
+      if (isAsgTermination(inst?.lifecycleState)) return `${event.instanceId} is ${inst?.lifecycleState} by its Auto Scaling group: its lifecycle hook handles it`;
+      return observed;
+    }
     if (event.kind === 'terminate-lifecycle-action') {
       const owner = findGroupByAsg(ctx.config, event.asg);
       if (!owner) return `${event.asg} is not a configured group`;
@@ -30,6 +40,9 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     return observed;
   },
   decide(event, { cluster, snapshot }, now) {
+    if (event.kind === 'instance-state-change') {
+      return because(decideStoppedOutside(snapshot, cluster, event.instanceId, event.state, now), `${event.instanceId} (${event.state}) was already handled`);
+    }
     const instanceId = event.kind === 'terminate-lifecycle-action' ? event.instanceId : event.ec2InstanceId;
     const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
     const group = cluster.groups.find((g) => (event.kind === 'terminate-lifecycle-action' ? g.asg === event.asg : g.name === instance?.group));

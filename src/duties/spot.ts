@@ -1,5 +1,10 @@
-/** Spot drain: an interruption warning drains the instance and launches its replacement at once (docs/controller.md). */
-import type { ClusterObservation, Duty } from '../controller.js';
+/**
+ * Spot drain: an interruption warning — or an AWS Health scheduled change — drains the instance and
+ * launches its replacement at once (docs/controller.md).
+ */
+import type { ClusterObservation, Duty, DutyContext } from '../controller.js';
+import { decideScheduledChange } from '../core/drain/scheduled-change.js';
+import type { HealthScheduledChange } from '../events/index.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import { decideRebalanceRecommendation, decideSpotInterruption } from '../core/drain/spot.js';
 import { because } from './decision.js';
@@ -13,12 +18,33 @@ export function alreadyHandled({ snapshot }: ClusterObservation, ec2InstanceId: 
   return `${ec2InstanceId} is ${instance.status}${requested ? `, its replacement was requested at ${requested}` : ''}: already handled`;
 }
 
-export const spotDuty: Duty<'spot-interruption'> = {
+/** The instances of an AWS Health EC2 scheduled change, each in its cluster; a string when none is ours. */
+async function observeScheduledChange(event: HealthScheduledChange, ctx: DutyContext): Promise<ClusterObservation[] | string> {
+  if (event.service !== 'EC2' || event.category !== 'scheduledChange') return `AWS Health ${event.service} ${event.category} event: not an EC2 scheduled change`;
+  if (event.statusCode === 'closed') return `scheduled change ${event.eventTypeCode} is closed`;
+  if (event.instanceIds.length === 0) return `scheduled change ${event.eventTypeCode} names no EC2 instance`;
+  const out: ClusterObservation[] = [];
+  const skipped: string[] = [];
+  for (const id of event.instanceIds) {
+    const observed = await observeInstance(id, ctx);
+    if (typeof observed === 'string') skipped.push(observed);
+    else out.push(...observed);
+  }
+  return out.length > 0 ? out : skipped.join('; ');
+}
+
+/** Spot interruption warnings, and AWS Health scheduled changes of EC2 instances (drain ahead, replacement first). */
+export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
   name: 'spot-interruption',
-  kinds: ['spot-interruption'],
-  observe: (event, ctx) => observeInstance(event.instanceId, ctx),
-  decide: (event, observation, now) =>
-    because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId)),
+  kinds: ['spot-interruption', 'health-scheduled-change'],
+  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstance(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
+  decide: (event, observation, now) => {
+    if (event.kind === 'spot-interruption') {
+      return because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId));
+    }
+    const id = event.instanceIds.find((i) => observation.snapshot.instances.some((x) => x.ec2InstanceId === i)) ?? '';
+    return because(decideScheduledChange(observation.snapshot, observation.cluster, id, event, now), alreadyHandled(observation, id));
+  },
 };
 
 export const rebalanceDuty: Duty<'rebalance-recommendation'> = {

@@ -6,7 +6,8 @@ import { EnvelopeSchema, EventValidationError, IsoTime, issuesAt } from './envel
 import type { BaseFields, EventModule } from './module.js';
 import type { DomainEvent } from './types.js';
 import { terminateLifecycleAction } from './autoscaling.js';
-import { rebalanceRecommendation, spotInterruption } from './ec2.js';
+import { instanceStateChange, rebalanceRecommendation, spotInterruption } from './ec2.js';
+import { healthEvent } from './health.js';
 import { containerInstanceStateChange, serviceAction, taskStateChange } from './ecs.js';
 import { alarmActionToEnvelope, alarmStateChange, serviceScalingSchedule } from './cloudwatch.js';
 import { jobSchedule } from './jobs.js';
@@ -23,6 +24,8 @@ const MODULES = [
   jobSchedule,
   alarmStateChange,
   serviceScalingSchedule,
+  healthEvent,
+  instanceStateChange,
   scheduled,
 ] as unknown as EventModule[];
 

@@ -94,6 +94,26 @@ export interface JobSchedule extends Base {
   manual: boolean;
 }
 
+/** An AWS Health scheduled change (retirement, maintenance, reboot, stop) of EC2 instances. */
+export interface HealthScheduledChange extends Base {
+  kind: 'health-scheduled-change';
+  service: string;
+  category: string;
+  eventTypeCode: string;
+  /** `upcoming`, `open` or `closed` (absent in some recorded events). */
+  statusCode: string | undefined;
+  /** ISO time the change starts, when the event says. */
+  startTime: string | undefined;
+  instanceIds: string[];
+}
+
+/** An EC2 instance changed state (e.g. stopped or terminated outside its Auto Scaling group). */
+export interface InstanceStateChange extends Base {
+  kind: 'instance-state-change';
+  instanceId: string;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+}
+
 export interface ScheduledEvent extends Base {
   kind: 'scheduled';
   rule: string | undefined;
@@ -109,6 +129,8 @@ export type DomainEvent =
   | JobSchedule
   | AlarmStateChange
   | ServiceScalingSchedule
+  | HealthScheduledChange
+  | InstanceStateChange
   | ScheduledEvent;
 
 export type DomainEventKind = DomainEvent['kind'];

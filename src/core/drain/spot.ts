@@ -11,7 +11,7 @@ import { replacementActions } from './replacement.js';
  * The replacement for an instance, once: raise the group(s), then record on the instance that it was
  * done (the actuator writes the mark only if the raise succeeded), so a duplicate event asks no more.
  */
-function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance: Instance, why: string, now: Date): Action[] {
+export function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance: Instance, why: string, now: Date): Action[] {
   if (instance.attributes[ATTRIBUTES.replacementRequested] !== undefined) return [];
   return [
     ...replacementActions(snapshot, cluster, [instance], why),
