@@ -7,6 +7,8 @@ import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot } from './core/model.js';
 import { execute, type ActionFailure, type Call } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
+import { readGroupSettings } from './aws/group-settings.js';
+import { findConflicts, type ConflictSetting } from './core/conflicts.js';
 import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind } from './events/index.js';
 
 export type Outcome = 'acted' | 'nothing-to-do' | 'ignored' | 'rejected' | 'failed';
@@ -24,6 +26,8 @@ export interface DecisionRecord {
   calls: Call[];
   failures: ActionFailure[];
   skipped: Array<{ action: string; items: string[]; reason: string }>;
+  /** AWS settings that fight this decision (src/core/conflicts.ts), for the operator. */
+  conflicts?: string[];
 }
 
 /** What every duty observes at least: the configured cluster the decision concerns and its snapshot. */
@@ -51,6 +55,8 @@ export interface Duty<K extends DomainEventKind = DomainEventKind, O extends Clu
   observe(event: Extract<DomainEvent, { kind: K }>, ctx: DutyContext): Promise<O[] | string>;
   /** Pure: the actions for one observation, and the reason when there are none. */
   decide(event: Extract<DomainEvent, { kind: K }>, observation: O, now: Date): Decision;
+  /** AWS settings this duty's decisions depend on: conflicting ones are named in its records. */
+  dependsOn?: readonly ConflictSetting[];
 }
 
 /** Any duty, whatever its events and observation (for routing tables). */
@@ -147,6 +153,7 @@ export async function runDuty<K extends DomainEventKind, O extends ClusterObserv
     const report = await execute(deps.clients, actions, { dryRun });
     const failed = report.failures.length > 0;
     const why = actions.length === 0 ? reason : undefined;
+    const conflicts = duty.dependsOn ? await conflictsFor(duty.dependsOn, observation.cluster, deps) : [];
     records.push({
       ...head,
       cluster: observation.cluster.name,
@@ -156,12 +163,23 @@ export async function runDuty<K extends DomainEventKind, O extends ClusterObserv
       calls: report.calls,
       failures: report.failures,
       skipped: report.skipped,
+      ...(conflicts.length > 0 ? { conflicts } : {}),
     });
   }
   const record = merge(head, records);
   emit(deps, record);
   if (record.outcome === 'failed') throw new ActuationError(record);
   return record;
+}
+
+/** The conflicting settings a duty depends on; a read that fails is said, not fatal. */
+async function conflictsFor(settings: readonly ConflictSetting[], cluster: ClusterConfig, deps: ControllerDeps): Promise<string[]> {
+  try {
+    const found = findConflicts(cluster, await readGroupSettings(deps.clients, cluster, deps.now));
+    return found.filter((c) => settings.includes(c.setting)).map((c) => c.message);
+  } catch (e) {
+    return [`could not check ${settings.join(', ')}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`];
+  }
 }
 
 /** One record for an event that concerned several clusters (the reconcile tick). */
@@ -178,5 +196,6 @@ function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[])
     calls: records.flatMap((r) => r.calls),
     failures: records.flatMap((r) => r.failures),
     skipped: records.flatMap((r) => r.skipped),
+    ...(records.some((r) => r.conflicts) ? { conflicts: records.flatMap((r) => r.conflicts ?? []) } : {}),
   };
 }

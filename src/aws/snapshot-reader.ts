@@ -26,6 +26,7 @@ import type { ClusterConfig, GroupConfig } from '../config/schema.js';
 import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInput } from '../core/model.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { clearGroupSettingsCache } from './group-settings.js';
 import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
@@ -50,6 +51,7 @@ export function clearReaderCaches(): void {
   instanceTypeInfo.clear();
   taskDefinitions.clear();
   clearLaunchTypeCache();
+  clearGroupSettingsCache();
 }
 
 // ---------- small helpers ----------

@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { awsClients, type Clients } from '../aws/clients.js';
+import { readGroupSettings } from '../aws/group-settings.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
+import { findConflicts } from '../core/conflicts.js';
 import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { ClusterConfig } from '../config/schema.js';
 import { existsSync } from 'node:fs';
@@ -41,10 +43,15 @@ export async function runSnapshotCommand(options: SnapshotOptions, write: (t: st
   const config = existsSync(options.config) ? loadConfigFile(options.config) : undefined;
   const clients = clientsFor(options.region ?? config?.region);
   const cluster = config?.clusters.find((c) => c.name === options.cluster) ?? (await discoverCluster(clients, options.cluster));
-  const snapshot = await readClusterSnapshot({ clients, cluster, now: new Date() });
+  const now = new Date();
+  const read = await readClusterSnapshot({ clients, cluster, now });
+  // AWS settings that fight ecs-pilot travel with the snapshot (and are said when it goes to a file).
+  const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
+  const snapshot = conflicts.length > 0 ? { ...read, conflicts } : read;
   const text = JSON.stringify(snapshot, null, 2);
   if (options.out) {
     writeFileSync(options.out, `${text}\n`);
     write(`wrote ${options.out}: ${snapshot.instances.length} instances, ${snapshot.pending.length} waiting tasks, ${snapshot.groups.length} groups`);
+    for (const c of conflicts) write(`warning: ${c.message}`);
   } else write(text);
 }

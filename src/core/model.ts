@@ -85,6 +85,10 @@ export const GroupSchema = z
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
     launch: LaunchShapeSchema.optional(),
+    /** AWS settings of the group the simulator answers with (docs/snapshot-format.md); defaults: none that conflict. */
+    awsSettings: z
+      .object({ managedDraining: z.enum(['ENABLED', 'DISABLED']).optional(), capacityRebalance: z.boolean().optional(), scalingPolicies: z.array(z.string().min(1)).optional() })
+      .optional(),
   })
   .refine((g) => g.min <= g.max, { message: 'min must not exceed max', path: ['min'] });
 
@@ -124,6 +128,8 @@ export const SnapshotSchema = z
     groups: z.array(GroupSchema),
     instances: z.array(InstanceSchema).default([]),
     pending: z.array(TaskSchema).default([]),
+    /** AWS settings that fight ecs-pilot, as `ecs-pilot snapshot` found them (src/core/conflicts.ts). */
+    conflicts: z.array(z.object({ group: z.string(), setting: z.string(), message: z.string() })).optional(),
   })
   .superRefine((s, ctx) => {
     // Cross references: a snapshot that names types or groups it does not define cannot be planned.

@@ -12,6 +12,7 @@ const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
 
 export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
   name: 'capacity',
+  dependsOn: ['scalingPolicies'],
   kinds: ['task-state-change', 'service-action'],
   async observe(event, ctx) {
     const cluster = findCluster(ctx.config, event.cluster);

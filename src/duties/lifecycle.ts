@@ -9,6 +9,7 @@ import { observeInstance } from './observe-instance.js';
 
 export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-instance-state-change' | 'instance-state-change'> = {
   name: 'lifecycle',
+  dependsOn: ['managedDraining'],
   kinds: ['terminate-lifecycle-action', 'container-instance-state-change', 'instance-state-change'],
   async observe(event, ctx) {
     if (event.kind === 'instance-state-change') {

@@ -15,6 +15,7 @@ export interface ReconcileObservation extends ClusterObservation {
 
 export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
   name: 'reconcile',
+  dependsOn: ['managedDraining', 'scalingPolicies'],
   kinds: ['scheduled'],
   async observe(_event, ctx) {
     const out: ReconcileObservation[] = [];

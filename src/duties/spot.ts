@@ -49,6 +49,7 @@ export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
 
 export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
   name: 'rebalance-recommendation',
+  dependsOn: ['capacityRebalance'],
   kinds: ['rebalance-recommendation'],
   observe: (event, ctx) => observeInstance(event.instanceId, ctx),
   decide: (event, observation, now) => {

@@ -7,6 +7,8 @@
  * - `instanceRequirements`: one override with vCPU and memory bounds (those of the group's types) →
  *   GetInstanceTypesFromInstanceRequirements, which matches every type of the snapshot in the bounds.
  * Each template has versions 1 (the default) and 2 (the latest), both with the group's first type.
+ * Also the group settings ecs-pilot checks for conflicts: Capacity Rebalancing and scaling policies
+ * (snapshot `awsSettings`).
  */
 import { createHash } from 'node:crypto';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
@@ -31,8 +33,12 @@ function requirementsOf(snapshot: Snapshot, group: Group) {
   return { VCpuCount: { Min: Math.min(...cpus), Max: Math.max(...cpus) }, MemoryMiB: { Min: Math.min(...mems), Max: Math.max(...mems) } };
 }
 
-/** The launch fields of DescribeAutoScalingGroups for the group. */
-export function asgLaunchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy'> {
+/** The launch fields of DescribeAutoScalingGroups for the group (and its Capacity Rebalancing setting). */
+export function asgLaunchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy' | 'CapacityRebalance'> {
+  return { ...launchFields(snapshot, group), CapacityRebalance: group.awsSettings?.capacityRebalance ?? false };
+}
+
+function launchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy'> {
   const spec = { LaunchTemplateId: templateId(group.asg), LaunchTemplateName: templateName(group.asg), ...(group.launch?.version ? { Version: group.launch.version } : {}) };
   switch (group.launch?.kind ?? 'mixedInstancesPolicy') {
     case 'launchTemplate':
@@ -97,7 +103,18 @@ function getInstanceTypesFromInstanceRequirements(snapshot: Snapshot, input: Rec
   return { InstanceTypes: matching.slice(start, end).map((InstanceType) => ({ InstanceType })), ...(end < matching.length ? { NextToken: String(end) } : {}) };
 }
 
+/** The group's own scaling policies (snapshot `awsSettings.scalingPolicies`, default none). */
+function describePolicies(snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) {
+  const group = snapshot.groups.find((g) => g.asg === input.AutoScalingGroupName);
+  if (input.AutoScalingGroupName !== undefined && !group) throw fail('ValidationError', `AutoScalingGroup name not found - ${String(input.AutoScalingGroupName)}`);
+  const groups = group ? [group] : snapshot.groups;
+  return {
+    ScalingPolicies: groups.flatMap((g) => (g.awsSettings?.scalingPolicies ?? []).map((PolicyName) => ({ AutoScalingGroupName: g.asg, PolicyName, PolicyType: 'TargetTrackingScaling', Enabled: true }))),
+  };
+}
+
 const COMMANDS: Record<string, (snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) => unknown> = {
+  autoscaling_DescribePolicies: describePolicies,
   ec2_DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
   autoscaling_DescribeLaunchConfigurations: describeLaunchConfigurations,
   ec2_GetInstanceTypesFromInstanceRequirements: getInstanceTypesFromInstanceRequirements,

@@ -611,7 +611,7 @@ export class SimulatedAws {
         .map((g) => ({
           name: g.name,
           status: 'ACTIVE',
-          autoScalingGroupProvider: { autoScalingGroupArn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${g.asg}` },
+          autoScalingGroupProvider: { autoScalingGroupArn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${g.asg}`, managedDraining: g.awsSettings?.managedDraining ?? 'DISABLED' },
         })),
     };
   }

@@ -100,8 +100,8 @@ describe('Handler: spot interruption warning', () => {
   });
 
   it('ignores events of other types with one log line', async () => {
-    const record = await invoke(DUTIES.spot, event('events/samples/ec2-instance-state-change-notification.pending.json'));
-    expect(record).toEqual(expect.objectContaining({ outcome: 'ignored', reason: expect.stringContaining('no handler for aws.ec2 "EC2 Instance State-change Notification"') }));
+    const record = await invoke(DUTIES.spot, event('events/samples/ec2-instance-launch-successful.basic.json'));
+    expect(record).toEqual(expect.objectContaining({ outcome: 'ignored', reason: expect.stringContaining('no handler for aws.autoscaling "EC2 Instance Launch Successful"') }));
     expect(aws.sim.log).toEqual([]);
   });
 

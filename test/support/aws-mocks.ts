@@ -23,7 +23,7 @@ const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
-  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
+  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);
 
 export interface MockedAws {
