@@ -57,7 +57,7 @@ const now = new Date('2026-11-24T12:00:10Z');
 
 async function count(sim: SimulatedAws, duty: AnyDuty, event: unknown): Promise<{ total: number; by: string }> {
   const before = sim.log.length;
-  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') };
+  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') };
   await runDuty(duty, event, { config, clients, now });
   const calls = sim.log.slice(before);
   const by = new Map<string, number>();
@@ -76,19 +76,19 @@ async function burst(n: number): Promise<{ perEvent: number; batched: number }> 
     return { ...s, pending: Array.from({ length: n }, (_, k) => ({ id: `arn:aws:ecs:us-east-1:123456789012:task/big/burst-${k}`, cpu: 1024, memoryMiB: 2048, gpus: 0, awsvpc: false, hostPorts: [], group: 'service:burst', capacityProvider: 'spot', constraints: [], daemon: false })) };
   };
   const a = new SimulatedAws(withBurst());
-  const clientsA = { ecs: a.client('ecs'), autoscaling: a.client('autoscaling'), ec2: a.client('ec2') };
+  const clientsA = { ecs: a.client('ecs'), autoscaling: a.client('autoscaling'), ec2: a.client('ec2'), cloudwatch: a.client('cloudwatch') };
   clearReaderCaches();
   for (const e of events(a.snapshot)) await runDuty(DUTIES.capacity, e, { config, clients: clientsA, now });
   const b = new SimulatedAws(withBurst());
   clearReaderCaches();
   const batch = { Records: events(b.snapshot).map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
-  await runSqsBatch(DUTIES.capacity, batch, { config, clients: { ecs: b.client('ecs'), autoscaling: b.client('autoscaling'), ec2: b.client('ec2') }, now });
+  await runSqsBatch(DUTIES.capacity, batch, { config, clients: { ecs: b.client('ecs'), autoscaling: b.client('autoscaling'), ec2: b.client('ec2'), cloudwatch: b.client('cloudwatch') }, now });
   return { perEvent: a.log.length, batched: b.log.length };
 }
 
 /** Calls for a job attempt's STOPPED event: `exitCode` 0 succeeds (nothing starts), 1 is retried. */
 async function jobStopped(sim: SimulatedAws, exitCode: number, scheduled: string): Promise<{ total: number; by: string }> {
-  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') };
+  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') };
   const started = sim.tasksStartedBy('ecs-pilot/sync/').length;
   await runDuty(DUTIES.batch, { ...envelope('Batch Job Schedule', 'ecs-pilot.scheduler', { job: 'sync' }), time: scheduled }, { config, clients, now: new Date(scheduled) });
   const attempt = sim.tasksStartedBy('ecs-pilot/sync/')[started];

@@ -97,7 +97,7 @@ function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean):
       return (clients[service] as { send: (c: unknown) => Promise<unknown> }).send(command);
     },
   });
-  return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2') } as unknown as Clients;
+  return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2'), cloudwatch: wrap('cloudwatch') } as unknown as Clients;
 }
 
 function eventIdOf(raw: unknown): string | undefined {
@@ -160,7 +160,7 @@ export async function replayEvents(
   const { config: loaded, note } = loadConfig(options, snapshot);
   const notes = note ? [note] : [];
   const sim = snapshot ? new SimulatedAws(snapshot) : undefined;
-  const base: Clients = sim ? { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2') } : awsClientsFor(options.region ?? loaded.region);
+  const base: Clients = sim ? { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') } : awsClientsFor(options.region ?? loaded.region);
   // Against a real account: dry-run unless --apply.
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');

@@ -150,7 +150,17 @@ export const ServiceScalingSchema = z
     cooldownSeconds: z.number().int().nonnegative().default(300),
     /** Where its new tasks run, for the capacity raised with them (default: the service's own strategy). */
     capacityProvider: z.string().min(1).optional(),
-    alarms: z.array(z.strictObject({ alarm: z.string().min(1), steps: z.array(ScalingStepSchema).min(1) })).default([]),
+    alarms: z
+      .array(
+        z.strictObject({
+          alarm: z.string().min(1),
+          /** Applied when the alarm goes to ALARM, and again after each cooldown while it stays there. */
+          steps: z.array(ScalingStepSchema).min(1),
+          /** Scale-in while the alarm is OK (e.g. `[{ add: -1 }]`): on the OK transition and after each cooldown. */
+          okSteps: z.array(ScalingStepSchema).min(1).optional(),
+        }),
+      )
+      .default([]),
     schedules: z
       .array(
         z

@@ -1,5 +1,14 @@
-/** The reconcile tick: instances, capacity and consolidation, then each job's timeouts and retries (docs/controller.md). */
-import type { ClusterObservation, Duty } from '../controller.js';
+/**
+ * The reconcile tick: instances, capacity and consolidation, each job's timeouts and retries, and the
+ * next alarm step of services whose alarm stays in ALARM (docs/controller.md, docs/service-scaling.md).
+ */
+import type { ServiceScalingRule } from '../config/schema.js';
+import type { ClusterObservation, Duty, DutyContext } from '../controller.js';
+import type { Action } from '../core/actions.js';
+import { actionableAlarms, decideAlarmStep, type AlarmReading } from '../core/scaling/alarm-steps.js';
+import { capacityForServiceChange } from '../core/scaling/capacity.js';
+import { readAlarms } from '../aws/alarm-reader.js';
+import { readService, type ServiceView } from '../aws/service-reader.js';
 import { decideJobReconcile } from '../core/batch/jobs.js';
 import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { decideReconcile } from '../core/reconcile/reconcile.js';
@@ -11,6 +20,40 @@ import type { JobTasks } from './batch.js';
 export interface ReconcileObservation extends ClusterObservation {
   /** Every configured job of the cluster, with its running and recently stopped tasks. */
   jobs: JobTasks[];
+  /** Services whose configured alarm is still in ALARM (or OK, with okSteps), with the alarms' state. */
+  scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
+}
+
+/** The cluster's scaling rules with an alarm that would act now, read with their services. */
+async function observeAlarms(cluster: string, ctx: DutyContext): Promise<NonNullable<ReconcileObservation['scaling']>> {
+  const rules = ctx.config.serviceScaling.filter((r) => r.cluster === cluster && r.alarms.length > 0);
+  if (rules.length === 0) return [];
+  const alarms = await readAlarms(ctx.clients, rules.flatMap((r) => r.alarms.map((a) => a.alarm)));
+  const out: NonNullable<ReconcileObservation['scaling']> = [];
+  for (const rule of rules) {
+    if (actionableAlarms(rule, alarms).length === 0) continue;
+    const service = await readService(ctx.clients, rule);
+    if (service) out.push({ rule, service, alarms });
+  }
+  return out;
+}
+
+/** Service steps and their capacity; a group raised twice keeps the larger desired capacity. */
+function alarmSteps(observation: ReconcileObservation, base: Action[], now: Date): Action[] {
+  const changes = (observation.scaling ?? []).flatMap(({ rule, service, alarms }) => {
+    const d = decideAlarmStep(rule, alarms, service.state, now);
+    return 'change' in d ? [{ change: d.change, service }] : [];
+  });
+  const capacity = changes.flatMap(({ change, service }) => capacityForServiceChange(change, observation.snapshot, service));
+  const merged: Action[] = [];
+  for (const a of [...base, ...capacity]) {
+    const same = a.kind === 'setDesiredCapacity' ? merged.findIndex((m) => m.kind === 'setDesiredCapacity' && m.asg === a.asg) : -1;
+    const prior = same >= 0 ? merged[same] : undefined;
+    if (prior?.kind === 'setDesiredCapacity' && a.kind === 'setDesiredCapacity') {
+      if (a.desired > prior.desired) merged[same] = a;
+    } else merged.push(a);
+  }
+  return [...merged, ...changes.map((c) => c.change)];
 }
 
 export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
@@ -23,12 +66,13 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
       const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
-      out.push({ cluster, snapshot, jobs });
+      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx) });
     }
     return out;
   },
-  decide: (_event, { cluster, snapshot, jobs }, now) => {
-    const actions = [...decideReconcile(snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))];
+  decide: (_event, observation, now) => {
+    const { cluster, snapshot, jobs } = observation;
+    const actions = alarmSteps(observation, [...decideReconcile(snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
     if (actions.length > 0) return { actions };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
     const skipped = consolidationBlocked(withDisplacedDemand(snapshot), cluster, now);

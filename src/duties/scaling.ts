@@ -21,7 +21,8 @@ export const scalingDuty: Duty<'alarm-state-change' | 'service-scaling-schedule'
         ? ctx.config.serviceScaling.find((r) => r.alarms.some((a) => a.alarm === event.alarmName))
         : ctx.config.serviceScaling.find((r) => r.cluster === event.cluster && r.service === event.service);
     if (!rule) return event.kind === 'alarm-state-change' ? `alarm ${event.alarmName} drives no configured service` : `service ${event.service} has no scaling rule`;
-    if (event.kind === 'alarm-state-change' && event.state !== 'ALARM') return `alarm ${event.alarmName} is ${event.state}: nothing to do`;
+    const scalesIn = event.kind === 'alarm-state-change' && event.state === 'OK' && rule.alarms.some((a) => a.alarm === event.alarmName && a.okSteps !== undefined);
+    if (event.kind === 'alarm-state-change' && event.state !== 'ALARM' && !scalesIn) return `alarm ${event.alarmName} is ${event.state}: nothing to do`;
     const cluster = ctx.config.clusters.find((c) => c.name === rule.cluster);
     if (!cluster) return `cluster ${rule.cluster} is not configured`;
     const service = await readService(ctx.clients, rule);

@@ -18,7 +18,8 @@ const State = z.looseObject({
   actionsSuppressedBy: z.string().optional(),
 });
 
-function datapoint(reasonData: string | undefined): { value: number | undefined; threshold: number | undefined } {
+/** The latest datapoint and the threshold of an alarm's reason data (events and DescribeAlarms alike). */
+export function datapoint(reasonData: string | undefined): { value: number | undefined; threshold: number | undefined } {
   if (!reasonData) return { value: undefined, threshold: undefined };
   try {
     const d = JSON.parse(reasonData) as { recentDatapoints?: unknown; threshold?: unknown };

@@ -137,7 +137,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
 
   const base = configForSnapshot(snapshot);
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
-  const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
+  const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
   const managed = new EcsManagedScaling(world, snapshot, scenario.settings);
   const tick = scenario.settings.tickSeconds * 1000;
   let nextMinute = start;

@@ -8,9 +8,10 @@
 import { evaluate, parseExpression, type Expr } from '../core/capacity/expression.js';
 import type { Instance, Snapshot, Task } from '../core/model.js';
 import { weightOf } from '../core/model.js';
+import { SimulatedAlarms } from './alarms.js';
 import { asgLaunchFields, launchShapeCommand } from './launch-shapes.js';
 
-export type Service = 'ecs' | 'autoscaling' | 'ec2';
+export type Service = 'ecs' | 'autoscaling' | 'ec2' | 'cloudwatch';
 
 /** What runs on an instance, for placement. */
 export interface InstanceUsage {
@@ -121,6 +122,8 @@ export class SimulatedAws {
   public now: number;
   /** Every command received, in order: the replay prints them, tests count them. */
   public readonly log: Array<{ service: Service; command: string; input: Record<string, unknown> }> = [];
+  /** CloudWatch alarms, set by tests and scenarios. */
+  public readonly alarms = new SimulatedAlarms();
   /** Faults to inject: the next matching call throws. */
   private readonly faults: Array<{ command: string; error: Error; times: number }> = [];
 
@@ -233,7 +236,11 @@ export class SimulatedAws {
       fault.times -= 1;
       throw fault.error;
     }
-    const fn = (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`] ?? launchShapeCommand(`${service}_${command}`, this.snapshot, (n, m) => new SimulatedServiceError(n, m));
+    const fail = (n: string, m: string) => new SimulatedServiceError(n, m);
+    const fn =
+      (this as unknown as Record<string, ((input: Record<string, unknown>) => unknown) | undefined>)[`${service}_${command}`] ??
+      launchShapeCommand(`${service}_${command}`, this.snapshot, fail) ??
+      (service === 'cloudwatch' && command === 'DescribeAlarms' ? (input: Record<string, unknown>) => this.alarms.describeAlarms(input, fail) : undefined);
     if (!fn) throw new SimulatedServiceError('UnsupportedOperation', `the simulator does not answer ${service}:${command}`);
     const out = structuredClone(fn.call(this, input));
     this.afterCommand(service, command, input);

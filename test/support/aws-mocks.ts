@@ -3,6 +3,7 @@
  * and inputs with aws-sdk-client-mock-jest matchers while writes really change the simulated state.
  */
 import * as AutoScaling from '@aws-sdk/client-auto-scaling';
+import * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -18,12 +19,13 @@ const COMMANDS: Record<Service, Array<[string, unknown]>> = {
     ['DescribeLaunchTemplateVersionsCommand', EC2.DescribeLaunchTemplateVersionsCommand],
     ['GetInstanceTypesFromInstanceRequirementsCommand', EC2.GetInstanceTypesFromInstanceRequirementsCommand],
   ],
+  cloudwatch: [['DescribeAlarmsCommand', CloudWatch.DescribeAlarmsCommand]],
 };
 const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
-  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
+  'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeAlarms', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);
 
 export interface MockedAws {
@@ -31,6 +33,7 @@ export interface MockedAws {
   ecs: AwsClientStub<ECS.ECSClient>;
   autoscaling: AwsClientStub<AutoScaling.AutoScalingClient>;
   ec2: AwsClientStub<EC2.EC2Client>;
+  cloudwatch: AwsClientStub<CloudWatch.CloudWatchClient>;
   /** Names of the write commands sent, in order. */
   writes(): string[];
   restore(): void;
@@ -44,7 +47,7 @@ export function demoSnapshot(): Snapshot {
 
 export function mockAws(snapshot: Snapshot = demoSnapshot()): MockedAws {
   const sim = new SimulatedAws(snapshot);
-  const stubs = { ecs: mockClient(ECS.ECSClient), autoscaling: mockClient(AutoScaling.AutoScalingClient), ec2: mockClient(EC2.EC2Client) };
+  const stubs = { ecs: mockClient(ECS.ECSClient), autoscaling: mockClient(AutoScaling.AutoScalingClient), ec2: mockClient(EC2.EC2Client), cloudwatch: mockClient(CloudWatch.CloudWatchClient) };
   for (const service of Object.keys(stubs) as Service[]) {
     for (const [name, command] of COMMANDS[service]) {
       const short = name.replace(/Command$/, '');
@@ -61,6 +64,7 @@ export function mockAws(snapshot: Snapshot = demoSnapshot()): MockedAws {
       stubs.ecs.restore();
       stubs.autoscaling.restore();
       stubs.ec2.restore();
+      stubs.cloudwatch.restore();
     },
   };
 }

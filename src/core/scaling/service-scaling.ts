@@ -55,7 +55,9 @@ export type ScalingDecision = { change: Action; why: string } | { skip: string }
 export function decideAlarmScaling(rule: ServiceScalingRule, signal: AlarmSignal, s: ServiceState, now: Date): ScalingDecision {
   const alarm = rule.alarms.find((a) => a.alarm === signal.alarmName);
   if (!alarm) return { skip: `alarm ${signal.alarmName} drives no rule of ${s.name}` };
-  if (signal.state !== 'ALARM') return { skip: `alarm ${signal.alarmName} is ${signal.state}` };
+  // ALARM applies the steps; OK applies the scale-in steps, when the rule has them.
+  const steps = signal.state === 'ALARM' ? alarm.steps : signal.state === 'OK' ? alarm.okSteps : undefined;
+  if (!steps) return { skip: `alarm ${signal.alarmName} is ${signal.state}` };
   if (signal.suppressed) return { skip: `actions of alarm ${signal.alarmName} are suppressed` };
   if (s.tags[SERVICE_TAGS.scaledBy] === signal.eventId) return { skip: `already scaled for event ${signal.eventId}` };
   const last = Date.parse(s.tags[SERVICE_TAGS.scaledAt] ?? '');
@@ -63,13 +65,13 @@ export function decideAlarmScaling(rule: ServiceScalingRule, signal: AlarmSignal
     return { skip: `inside the cooldown: scaled ${Math.round((now.getTime() - last) / 1000)} s ago, cooldown ${rule.cooldownSeconds} s` };
   }
   const delta = signal.metricValue !== undefined && signal.threshold !== undefined ? signal.metricValue - signal.threshold : 0;
-  const step = stepFor(alarm.steps, delta);
+  const step = stepFor(steps, delta);
   if (!step) return { skip: `no step of alarm ${signal.alarmName} covers ${delta}` };
   const { min, max } = bounds(rule, s);
   let target = Math.min(max, Math.max(min, applyStep(step, s.desired)));
   if (target < s.desired) target = Math.max(target, s.protectedTasks);
   if (target === s.desired) return { skip: `${s.name} stays at ${s.desired} (bounds ${min}..${max}${s.protectedTasks > 0 ? `, ${s.protectedTasks} protected` : ''})` };
-  const why = `alarm ${signal.alarmName}${signal.metricValue !== undefined ? ` at ${signal.metricValue} (threshold ${signal.threshold})` : ''}: ${step.set !== undefined ? `set ${step.set}` : step.add !== undefined ? `add ${step.add}` : `add ${step.addPercent} %`}`;
+  const why = `alarm ${signal.alarmName}${signal.state === 'OK' ? ' OK' : ''}${signal.metricValue !== undefined ? ` at ${signal.metricValue} (threshold ${signal.threshold})` : ''}: ${step.set !== undefined ? `set ${step.set}` : step.add !== undefined ? `add ${step.add}` : `add ${step.addPercent} %`}`;
   return {
     change: { kind: 'setServiceDesiredCount', cluster: s.cluster, service: s.name, serviceArn: s.arn, desiredCount: target, previous: s.desired, stamp: { at: now.toISOString(), by: signal.eventId }, reason: why },
     why,

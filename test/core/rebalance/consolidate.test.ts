@@ -106,7 +106,7 @@ describe('Property: consolidation executed in simulation', () => {
           const config = parseConfig({
             clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation: { enabled: true, maxDrainingPercent: 50 }, services: Object.fromEntries(services.map((s) => [s.name, { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent }])) }],
           });
-          const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
+          const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
           const running = (name: string) => world.allTasks().filter((t) => t.group === `service:${name}` && t.lastStatus === 'RUNNING').length;
           let settled = false;
           for (let s = 0; s <= 20 * 60; s += 5) {

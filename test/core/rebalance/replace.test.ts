@@ -54,7 +54,7 @@ describe('Function: replaceMoves', () => {
     const world = new SimulatedCluster(snapshot(), parseScenario({ name: 'r', cluster: 'x', durationMinutes: 30, services: [{ name: 'api', desired: 4, cpu: 1024, memoryMiB: 2500, capacityProvider: 'g' }] }), { hooks: true });
     // On AWS prices come from the config (EC2's API has none).
     const cfg = parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g', prices: { small: 0.1, large: 0.3 } }], consolidation: { enabled: true, maxDrainingPercent: 100, replace: { enabled: true } } }] });
-    const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
+    const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
     const running = () => world.allTasks().filter((t) => t.group === 'service:api' && t.lastStatus === 'RUNNING').length;
     for (let s = 0; s <= 20 * 60; s += 5) {
       const t = world.startMs + s * 1000;
