@@ -7,23 +7,18 @@ import type { JobConfig } from '../config/schema.js';
 import { parseStartedBy, TAGS, type JobTask } from '../core/batch/jobs.js';
 import type { Task } from '../core/model.js';
 import { API_LIMITS, chunks } from './batch.js';
+import { familyOf } from './arn.js';
 import type { Clients } from './clients.js';
+import { paginate } from './paginate.js';
 import { describeTaskDefinition, toTask } from './snapshot-reader.js';
 
-/** `report`, `report:3` or `arn:…:task-definition/report:3` → `report` */
-export function familyOf(taskDefinition: string): string {
-  return (taskDefinition.split('/').pop() ?? taskDefinition).split(':')[0] ?? taskDefinition;
-}
+export { familyOf };
 
-async function list(clients: Clients, cluster: string, family: string, desiredStatus: DesiredStatus): Promise<string[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.ecs.send(new ListTasksCommand({ cluster, family, desiredStatus, nextToken: token, maxResults: 100 }));
-    arns.push(...(page.taskArns ?? []));
-    token = page.nextToken;
-  } while (token);
-  return arns;
+function list(clients: Clients, cluster: string, family: string, desiredStatus: DesiredStatus): Promise<string[]> {
+  return paginate(async (nextToken) => {
+    const page = await clients.ecs.send(new ListTasksCommand({ cluster, family, desiredStatus, nextToken, maxResults: 100 }));
+    return [page.taskArns, page.nextToken] as const;
+  });
 }
 
 /** The job's view of an ECS task (undefined for tasks not started by ecs-pilot for this job). */

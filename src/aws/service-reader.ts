@@ -2,9 +2,11 @@
 import { DescribeServicesCommand, GetTaskProtectionCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import type { ServiceScalingRule } from '../config/schema.js';
 import type { Task } from '../core/model.js';
+import { serviceGroup } from '../core/names.js';
 import type { ServiceState } from '../core/scaling/service-scaling.js';
 import { chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { paginate } from './paginate.js';
 import { describeTaskDefinition, toTask } from './snapshot-reader.js';
 
 export interface ServiceView {
@@ -18,13 +20,10 @@ export async function readService(clients: Clients, rule: ServiceScalingRule): P
   const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: rule.cluster, services: [rule.service], include: ['TAGS'] }));
   const svc = out.services?.[0];
   if (!svc?.serviceArn) return undefined;
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.ecs.send(new ListTasksCommand({ cluster: rule.cluster, serviceName: rule.service, desiredStatus: 'RUNNING', nextToken: token, maxResults: 100 }));
-    arns.push(...(page.taskArns ?? []));
-    token = page.nextToken;
-  } while (token);
+  const arns = await paginate(async (nextToken) => {
+    const page = await clients.ecs.send(new ListTasksCommand({ cluster: rule.cluster, serviceName: rule.service, desiredStatus: 'RUNNING', nextToken, maxResults: 100 }));
+    return [page.taskArns, page.nextToken] as const;
+  });
   let protectedTasks = 0;
   for (const batch of chunks(arns, 10)) {
     const p = await clients.ecs.send(new GetTaskProtectionCommand({ cluster: rule.cluster, tasks: batch }));
@@ -35,8 +34,8 @@ export async function readService(clients: Clients, rule: ServiceScalingRule): P
   const input = def
     ? toTask(
         {
-          taskArn: `service:${rule.service}`,
-          group: `service:${rule.service}`,
+          taskArn: serviceGroup(rule.service),
+          group: serviceGroup(rule.service),
           cpu: def.cpu ?? String(containers.reduce((a, c) => a + (c.cpu ?? 0), 0)),
           memory: def.memory ?? String(containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0)),
           containers: [],
@@ -46,7 +45,7 @@ export async function readService(clients: Clients, rule: ServiceScalingRule): P
       )
     : undefined;
   const shape: Task | undefined = input
-    ? { id: input.id, cpu: input.cpu ?? 0, memoryMiB: input.memoryMiB ?? 0, gpus: input.gpus ?? 0, awsvpc: input.awsvpc ?? false, hostPorts: input.hostPorts ?? [], group: `service:${rule.service}`, constraints: input.constraints ?? [], daemon: false }
+    ? { id: input.id, cpu: input.cpu ?? 0, memoryMiB: input.memoryMiB ?? 0, gpus: input.gpus ?? 0, awsvpc: input.awsvpc ?? false, hostPorts: input.hostPorts ?? [], group: serviceGroup(rule.service), constraints: input.constraints ?? [], daemon: false }
     : undefined;
   return {
     state: {

@@ -23,10 +23,12 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { ClusterConfig, GroupConfig } from '../config/schema.js';
+import { LIFECYCLE_STATES, serviceGroup, serviceOfGroup } from '../core/names.js';
 import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInput } from '../core/model.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { clearGroupSettingsCache } from './group-settings.js';
+import { paginate } from './paginate.js';
 import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
@@ -112,12 +114,12 @@ function groupTypes(launch: LaunchTypes, config: GroupConfig): GroupType[] {
 async function describeGroups(ctx: ReadContext, names: string[]): Promise<AutoScalingGroup[]> {
   const out: AutoScalingGroup[] = [];
   for (const batch of chunks(names, API_LIMITS.describe)) {
-    let token: string | undefined;
-    do {
-      const page = await ctx.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, NextToken: token, MaxRecords: 100 }));
-      out.push(...(page.AutoScalingGroups ?? []));
-      token = page.NextToken;
-    } while (token);
+    out.push(
+      ...(await paginate(async (NextToken) => {
+        const page = await ctx.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, NextToken, MaxRecords: 100 }));
+        return [page.AutoScalingGroups, page.NextToken] as const;
+      })),
+    );
   }
   return out;
 }
@@ -183,7 +185,7 @@ export function toTask(t: EcsTask, def: TaskDefinition | undefined, daemonServic
     containers.reduce((a, c) => a + (c.gpuIds?.length ?? 0), 0) ||
     defContainers.reduce((a, c) => a + (c.resourceRequirements ?? []).filter((r) => r.type === 'GPU').reduce((x, r) => x + Number(r.value ?? 0), 0), 0);
   const group = t.group;
-  const service = group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
+  const service = serviceOfGroup(group);
   return {
     id: t.taskArn ?? 'unknown',
     cpu: Number(t.cpu ?? 0) || sum((c) => c.cpu),
@@ -219,15 +221,11 @@ async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[
   return out;
 }
 
-async function listTasks(ctx: ReadContext, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.clients.ecs.send(new ListTasksCommand({ cluster: ctx.cluster.name, ...input, nextToken: token, maxResults: 100 }));
-    arns.push(...(page.taskArns ?? []));
-    token = page.nextToken;
-  } while (token);
-  return arns;
+function listTasks(ctx: ReadContext, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
+  return paginate(async (nextToken) => {
+    const page = await ctx.clients.ecs.send(new ListTasksCommand({ cluster: ctx.cluster.name, ...input, nextToken, maxResults: 100 }));
+    return [page.taskArns, page.nextToken] as const;
+  });
 }
 
 async function describeContainerInstances(ctx: ReadContext, arns: string[]): Promise<ContainerInstance[]> {
@@ -382,18 +380,15 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
   const asgOf = new Map<string, { group: GroupConfig; instance: NonNullable<AutoScalingGroup['Instances']>[number] }>();
   for (const g of ctx.cluster.groups) for (const i of asgs.get(g.asg)?.Instances ?? []) if (i.InstanceId) asgOf.set(i.InstanceId, { group: g, instance: i });
 
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken: token, maxResults: 100 }));
-    arns.push(...(page.containerInstanceArns ?? []));
-    token = page.nextToken;
-  } while (token);
+  const arns = await paginate(async (nextToken) => {
+    const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken, maxResults: 100 }));
+    return [page.containerInstanceArns, page.nextToken] as const;
+  });
   const cis = (await describeContainerInstances(ctx, arns)).filter((ci) => asgOf.has(ci.ec2InstanceId ?? ''));
 
   const taskArns = await listTasks(ctx, { desiredStatus: 'RUNNING' });
   // Terminating instances also wait for tasks that were told to stop and have not yet.
-  const terminating = cis.filter((ci) => asgOf.get(ci.ec2InstanceId ?? '')?.instance.LifecycleState === 'Terminating:Wait');
+  const terminating = cis.filter((ci) => asgOf.get(ci.ec2InstanceId ?? '')?.instance.LifecycleState === LIFECYCLE_STATES.terminatingWait);
   for (const ci of terminating) taskArns.push(...(await listTasks(ctx, { containerInstance: ci.containerInstanceArn ?? '', desiredStatus: 'STOPPED' })));
   const tasks = (await describeTasks(ctx, taskArns)).filter((t) => t.lastStatus !== 'STOPPED');
 
@@ -419,7 +414,7 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
   // Instances the ASG is terminating that never registered (or already left ECS): their hook still waits.
   const inEcs = new Set(cis.map((c) => c.ec2InstanceId ?? ''));
   for (const [id, { group, instance }] of asgOf) {
-    if (inEcs.has(id) || instance.LifecycleState !== 'Terminating:Wait') continue;
+    if (inEcs.has(id) || instance.LifecycleState !== LIFECYCLE_STATES.terminatingWait) continue;
     instances.push({ id: `asg:${id}`, ec2InstanceId: id, group: group.name, type: instance.InstanceType ?? 'unknown', az: instance.AvailabilityZone ?? 'unknown', status: 'INACTIVE', lifecycleState: instance.LifecycleState, tasks: [] });
   }
   return assemble(ctx, asgs, instances, cis, pending, inEcs, false);
@@ -430,7 +425,7 @@ async function missingServiceTasks(ctx: ReadContext, serviceArn: string, pending
   const out = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: ctx.cluster.name, services: [serviceArn] }));
   const service = out.services?.[0];
   if (!service?.taskDefinition || !service.serviceName) return [];
-  const group = `service:${service.serviceName}`;
+  const group = serviceGroup(service.serviceName);
   const waiting = pending.filter((t) => t.group === group).length;
   const missing = (service.desiredCount ?? 0) - (service.runningCount ?? 0) - Math.max(service.pendingCount ?? 0, waiting);
   if (missing <= 0) return [];

@@ -11,6 +11,7 @@ import type { ControllerConfig } from '../config/schema.js';
 import { ActuationError, runDuty, type AnyDuty, type DecisionRecord } from '../controller.js';
 import { describeAction } from '../core/actions.js';
 import { ValidationError, type Snapshot } from '../core/model.js';
+import { LIFECYCLE_STATES } from '../core/names.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
@@ -125,7 +126,7 @@ function implyState(sim: SimulatedAws, raw: unknown): void {
     const e = parsed.event;
     if (e.kind === 'terminate-lifecycle-action') {
       const i = sim.instance(e.instanceId);
-      if (i && i.lifecycleState === 'InService') sim.setLifecycleState(e.instanceId, 'Terminating:Wait');
+      if (i && i.lifecycleState === LIFECYCLE_STATES.inService) sim.setLifecycleState(e.instanceId, LIFECYCLE_STATES.terminatingWait);
     }
     if (e.kind === 'task-state-change' && e.lastStatus === 'STOPPED' && sim.task(e.taskArn)?.lastStatus !== 'STOPPED' && sim.task(e.taskArn)) {
       const exitCode = e.containers.find((c) => c.exitCode !== undefined)?.exitCode;

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { asgNameOf } from '../aws/arn.js';
 import { awsClients, type Clients } from '../aws/clients.js';
 import { readGroupSettings } from '../aws/group-settings.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
@@ -30,7 +31,7 @@ export async function discoverCluster(clients: Clients, name: string): Promise<C
   const out = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: providers }));
   const groups = (out.capacityProviders ?? []).flatMap((p) => {
     const arn = p.autoScalingGroupProvider?.autoScalingGroupArn;
-    const asg = arn?.split('autoScalingGroupName/')[1];
+    const asg = arn ? asgNameOf(arn) : undefined;
     return p.name && asg ? [{ name: p.name, asg }] : [];
   });
   const config = parseConfig({ clusters: [{ name, groups }] });

@@ -240,6 +240,23 @@ export function instanceCapacity(snapshot: Snapshot, instance: Instance): Resour
 /** Instance statuses that still count towards the Auto Scaling group's capacity. */
 export const COUNTED_STATUSES: ReadonlySet<InstanceStatus> = new Set(['ACTIVE', 'DRAINING', 'REGISTERING']);
 
+/**
+ * ECS task statuses on the way out (task lifecycle: DEACTIVATING → STOPPING → DEPROVISIONING →
+ * STOPPED): such a task still holds its instance but needs no new home — its service starts a
+ * replacement, which is demand of its own.
+ */
+export const LEAVING_TASK_STATUSES: ReadonlySet<string> = new Set(['DEACTIVATING', 'STOPPING', 'DEPROVISIONING']);
+
+/** A non-daemon task that still holds its instance: until ECS reports it STOPPED (an awsvpc task's ENI detaches in DEPROVISIONING). */
+export function holdsInstance(t: Task): boolean {
+  return !t.daemon && t.lastStatus !== 'STOPPED';
+}
+
+/** A task that needs a new home when its instance goes: it holds the instance and is not leaving already. */
+export function needsNewHome(t: Task): boolean {
+  return holdsInstance(t) && !LEAVING_TASK_STATUSES.has(t.lastStatus ?? '');
+}
+
 /** The weight (capacity units) of an instance type in a group; 1 for a type the group does not list. */
 export function weightOf(group: Group, type: string): number {
   return group.instanceTypes.find((t) => t.type === type)?.weight ?? 1;

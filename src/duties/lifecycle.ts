@@ -2,6 +2,7 @@
 import { findCluster, findGroupByAsg } from '../config/load.js';
 import type { Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
+import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
 import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { because } from './decision.js';
@@ -37,7 +38,7 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     const observed = await observeInstance(event.ec2InstanceId, ctx, true);
     if (typeof observed === 'string') return observed;
     const inst = observed[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
-    if (inst?.lifecycleState !== 'Terminating:Wait') return `${event.ec2InstanceId} is not waiting on a terminate lifecycle hook`;
+    if (inst?.lifecycleState !== LIFECYCLE_STATES.terminatingWait) return `${event.ec2InstanceId} is not waiting on a terminate lifecycle hook`;
     return observed;
   },
   decide(event, { cluster, snapshot }, now) {

@@ -45,6 +45,11 @@ describe('Handler: capacity, fed by SQS batches', () => {
     expect(aws.autoscaling).toHaveReceivedCommand(SetDesiredCapacityCommand);
   });
 
+  it('a batch whose every record fails reports each of them (no whole-batch error)', async () => {
+    const { response } = await runSqsBatch(DUTIES.capacity, sqs(['{not json', '[1,']), { config: demoConfig(), clients: awsClients(), now: NOW });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }]);
+  });
+
   it('a stale first event does not cover the cluster: the next one plans', async () => {
     aws.sim.setTaskStatus(TASK(3), 'RUNNING');
     const { records } = await runSqsBatch(DUTIES.capacity, sqs([JSON.stringify(provisioning(3)), JSON.stringify(provisioning(4))]), { config: demoConfig(), clients: awsClients(), now: NOW });

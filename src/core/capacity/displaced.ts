@@ -3,11 +3,11 @@
  * spot-reclaimed instance takes the rest with it). A whole-cluster plan counts them as waiting, so
  * capacity already launching for them (e.g. after a spot warning) is not handed to other tasks.
  */
-import type { Snapshot } from '../model.js';
+import { needsNewHome, type Snapshot } from '../model.js';
 
 export function withDisplacedDemand(snapshot: Snapshot): Snapshot {
   const displaced = snapshot.instances
     .filter((i) => i.status === 'DRAINING')
-    .flatMap((i) => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DEPROVISIONING').map((t) => ({ ...t, capacityProvider: t.capacityProvider ?? i.group })));
+    .flatMap((i) => i.tasks.filter(needsNewHome).map((t) => ({ ...t, capacityProvider: t.capacityProvider ?? i.group })));
   return displaced.length === 0 ? snapshot : { ...snapshot, pending: [...snapshot.pending, ...displaced] };
 }

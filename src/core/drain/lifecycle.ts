@@ -5,11 +5,11 @@
  */
 import type { GroupConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
-import type { Instance, Snapshot } from '../model.js';
+import { holdsInstance, type Instance, type Snapshot } from '../model.js';
 
 /** Task states that still hold an instance: anything not yet stopped. */
 function stillRunning(instance: Instance): number {
-  return instance.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED').length;
+  return instance.tasks.filter(holdsInstance).length;
 }
 
 export interface TerminatingInstance {

@@ -5,12 +5,12 @@
 import type { ClusterConfig } from '../../config/schema.js';
 import type { Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
-import type { Instance, Snapshot, Task } from '../model.js';
+import { needsNewHome, type Instance, type Snapshot, type Task } from '../model.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 
 /** Tasks that need a new home when the instance goes: everything but daemons and what is stopping. */
 export function displacedTasks(instance: Instance): Task[] {
-  return instance.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DEPROVISIONING');
+  return instance.tasks.filter(needsNewHome);
 }
 
 /**

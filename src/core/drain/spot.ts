@@ -5,6 +5,7 @@
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import type { Instance, Snapshot } from '../model.js';
+import { DRAIN_REASONS } from '../names.js';
 import { replacementActions } from './replacement.js';
 
 /**
@@ -47,13 +48,13 @@ export function decideRebalanceRecommendation(snapshot: Snapshot, cluster: Clust
     return actions;
   }
   const actions = replaceOnce(snapshot, cluster, instance, `rebalance-recommended ${instanceId} (prescale)`, now);
-  if (instance.status === 'ACTIVE' && instance.attributes[ATTRIBUTES.drainReason] !== 'prescale') {
+  if (instance.status === 'ACTIVE' && instance.attributes[ATTRIBUTES.drainReason] !== DRAIN_REASONS.prescale) {
     actions.push({
       kind: 'markInstance',
       cluster: snapshot.cluster,
       containerInstanceArn: instance.id,
       attribute: ATTRIBUTES.drainReason,
-      value: 'prescale',
+      value: DRAIN_REASONS.prescale,
       reason: `rebalance recommendation for ${instanceId} at ${now.toISOString()}: drain once the replacement is up`,
     });
   }

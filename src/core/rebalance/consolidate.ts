@@ -11,7 +11,8 @@
 import type { ClusterConfig, ConsolidationConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
-import { COUNTED_STATUSES, instanceCapacity, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
+import { DRAIN_REASONS, LIFECYCLE_STATES, serviceOfGroup } from '../names.js';
+import { COUNTED_STATUSES, holdsInstance, instanceCapacity, needsNewHome, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
 
 export const OPT_OUT_TAG = 'ecs-pilot:consolidation';
 
@@ -44,8 +45,8 @@ export function inWindow(config: ConsolidationConfig, now: Date): boolean {
   });
 }
 
-const service = (t: Task): string | undefined => (t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined);
-const moving = (i: Instance): Task[] => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+const service = (t: Task): string | undefined => serviceOfGroup(t.group);
+const moving = (i: Instance): Task[] => i.tasks.filter(needsNewHome);
 
 /** Share of the instance's dominant resource its non-daemon tasks use. */
 export function utilisation(snapshot: Snapshot, i: Instance): number {
@@ -125,13 +126,13 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
   const moves: ConsolidationMove[] = [];
   for (const group of snapshot.groups) {
     if (waitingFor(snapshot, group.name) > 0) continue;
-    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
+    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== LIFECYCLE_STATES.terminatingWait);
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
     if (group.desired > inService) continue; // launching: the group is scaling out
     let budget = drainBudget(members.length, config) - members.filter((i) => i.status === 'DRAINING').length;
     const candidates = members
       .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
-      .map((i) => ({ i, u: utilisation(snapshot, i), prescale: i.attributes[ATTRIBUTES.drainReason] === 'prescale', price: pricePerHour(snapshot, i) / Math.max(utilisation(snapshot, i), 0.01) }))
+      .map((i) => ({ i, u: utilisation(snapshot, i), prescale: i.attributes[ATTRIBUTES.drainReason] === DRAIN_REASONS.prescale, price: pricePerHour(snapshot, i) / Math.max(utilisation(snapshot, i), 0.01) }))
       .sort((a, b) => Number(b.prescale) - Number(a.prescale) || a.u - b.u || b.price - a.price || a.i.id.localeCompare(b.i.id));
     for (const { i, u } of candidates) {
       if (budget <= 0) break;
@@ -168,13 +169,13 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
 export function decideConsolidation(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
   const { moves } = consolidationMoves(snapshot, cluster, now);
   return moves.flatMap((m): Action[] => [
-    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: m.instance.id, attribute: ATTRIBUTES.drainReason, value: 'consolidate', reason: m.reason },
+    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: m.instance.id, attribute: ATTRIBUTES.drainReason, value: DRAIN_REASONS.consolidate, reason: m.reason },
     {
       kind: 'drain',
       cluster: snapshot.cluster,
       containerInstanceArns: [m.instance.id],
       reason: `consolidate: ${m.reason}`,
-      expectTasks: { [m.instance.id]: moving(m.instance).length + m.instance.tasks.filter((t) => t.daemon).length },
+      expectTasks: { [m.instance.id]: m.instance.tasks.filter(holdsInstance).length + m.instance.tasks.filter((t) => t.daemon).length },
     },
   ]);
 }

@@ -8,10 +8,11 @@
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
-import { COUNTED_STATUSES, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
+import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS } from '../names.js';
+import { COUNTED_STATUSES, needsNewHome, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
 import { drainBudget, exclusion, inWindow, utilisation, waitingFor } from './consolidate.js';
 
-const moving = (i: Instance) => i.tasks.filter((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+const moving = (i: Instance) => i.tasks.filter(needsNewHome);
 
 function price(snapshot: Snapshot, group: Group, type: string): number | undefined {
   return group.instanceTypes.find((t) => t.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour;
@@ -38,7 +39,7 @@ export function replaceMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Da
     const members = snapshot.instances.filter((i) => i.group === group.name);
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(group, i.type), 0);
     if (group.desired > inService) continue; // launching
-    if (members.some((i) => i.status === 'DRAINING' || ['prescale', 'replace'].includes(i.attributes[ATTRIBUTES.drainReason] ?? ''))) continue; // one move at a time
+    if (members.some((i) => i.status === 'DRAINING' || DRAIN_AFTER_NEW_CAPACITY.includes(i.attributes[ATTRIBUTES.drainReason] ?? ''))) continue; // one move at a time
     const candidates = members
       .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
       .map((i) => ({ i, u: utilisation(snapshot, i) }))
@@ -71,7 +72,7 @@ export function decideReplace(snapshot: Snapshot, cluster: ClusterConfig, now: D
     const what = `replace ${m.replaced.length} instance(s) ($${m.oldPerHour.toFixed(3)}/h) by ${m.newInstances.map((n) => `${n.count} × ${n.type}`).join(', ') || 'room on the others'} ($${m.newPerHour.toFixed(3)}/h)`;
     return [
       ...(m.desired > m.previous ? [{ kind: 'setDesiredCapacity' as const, asg: m.asg, desired: m.desired, previous: m.previous, reason: what }] : []),
-      ...m.replaced.map((i): Action => ({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.drainReason, value: 'replace', reason: `${what}: drain once the new capacity is up` })),
+      ...m.replaced.map((i): Action => ({ kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: i.id, attribute: ATTRIBUTES.drainReason, value: DRAIN_REASONS.replace, reason: `${what}: drain once the new capacity is up` })),
     ];
   });
 }

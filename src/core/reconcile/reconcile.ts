@@ -12,20 +12,21 @@ import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { withDisplacedDemand } from '../capacity/displaced.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
-import { COUNTED_STATUSES, weightOf, type Instance, type Snapshot } from '../model.js';
+import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
+import { COUNTED_STATUSES, holdsInstance, weightOf, type Instance, type Snapshot } from '../model.js';
 import { decideTerminating } from '../drain/lifecycle.js';
 import { decideConsolidation } from '../rebalance/consolidate.js';
 import { decideReplace } from '../rebalance/replace.js';
 
 /** Drain reasons of instances ecs-pilot drained itself and removes once empty. */
-const SELF_DRAINED = new Set(['consolidate', 'replace', 'prescale']);
+const SELF_DRAINED = new Set<string>(Object.values(DRAIN_REASONS));
 
 /** Terminate through the ASG (desired −1), re-checked right before: it must run no more than its daemons. */
 function terminate(snapshot: Snapshot, asg: string, i: Instance, reason: string): Action {
   return { kind: 'terminateInstance', asg, instanceId: i.ec2InstanceId, cluster: snapshot.cluster, containerInstanceArn: i.id, daemonTasks: i.tasks.filter((t) => t.daemon).length, reason };
 }
 
-const busy = (i: Instance): boolean => i.tasks.some((t) => !t.daemon && t.lastStatus !== 'STOPPED');
+const busy = (i: Instance): boolean => i.tasks.some(holdsInstance);
 
 export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
   const actions: Action[] = [];
@@ -34,7 +35,7 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
   // 1. Lifecycle hooks.
   for (const inst of snapshot.instances) {
     const gc = groupConfig.get(inst.group);
-    if (!gc || inst.lifecycleState !== 'Terminating:Wait') continue;
+    if (!gc || inst.lifecycleState !== LIFECYCLE_STATES.terminatingWait) continue;
     actions.push(...decideTerminating(snapshot, gc, { asg: gc.asg, instanceId: inst.ec2InstanceId, hookName: gc.lifecycleHookName }, now));
   }
 
@@ -50,13 +51,13 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
   for (const group of snapshot.groups) {
     const gc = groupConfig.get(group.name);
     if (!gc) continue;
-    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== 'Terminating:Wait');
+    const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== LIFECYCLE_STATES.terminatingWait);
     const inService = members.filter((i) => COUNTED_STATUSES.has(i.status));
     const units = inService.reduce((a, i) => a + weightOf(group, i.type), 0);
     const launching = group.desired > units;
 
     // 3. Pre-scaled instances: their replacement is up once nothing is launching.
-    const prescaled = members.filter((i) => i.status === 'ACTIVE' && ['prescale', 'replace'].includes(i.attributes[ATTRIBUTES.drainReason] ?? ''));
+    const prescaled = members.filter((i) => i.status === 'ACTIVE' && DRAIN_AFTER_NEW_CAPACITY.includes(i.attributes[ATTRIBUTES.drainReason] ?? ''));
     if (prescaled.length > 0 && !launching) {
       actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: prescaled.map((i) => i.id), reason: 'the replacement capacity is up (rebalance recommendation or replace move)' });
     }
