@@ -5,7 +5,7 @@ import type { Snapshot } from '../core/model.js';
 export function capacityUnit(group: Snapshot['groups'][number]): string {
   const weights = [...new Set(group.instanceTypes.map((t) => t.weight))].sort((a, b) => a - b);
   if (weights.length === 1 && weights[0] === 1) return 'instances';
-  return `capacity units (instance weights ${weights.length === 1 ? weights[0] : `${weights[0]}–${weights[weights.length - 1]}`})`;
+  return `capacity units (weights ${weights.length === 1 ? weights[0] : `${weights[0]}–${weights[weights.length - 1]}`})`;
 }
 
 export function summarizeChanges(before: Snapshot, after: Snapshot, services: Array<{ name: string; before: number; after: number }> = []): string[] {

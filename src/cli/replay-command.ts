@@ -10,7 +10,7 @@ import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { ActuationError, runDuty, type DecisionRecord, type Duty } from '../controller.js';
 import { describeAction } from '../core/actions.js';
-import { ValidationError, type Snapshot } from '../core/model.js';
+import { toSnapshotV1, ValidationError, type Snapshot } from '../core/model.js';
 import { DUTIES, functionFor } from '../duties.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
@@ -212,7 +212,7 @@ export async function replayEvents(
       ...(from ? { from } : {}),
     });
   }
-  return { events: replayed, after: sim?.toSnapshot(), notes };
+  return { events: replayed, after: sim ? toSnapshotV1(sim.toSnapshot()) : undefined, notes };
 }
 
 /** How wide a line may be: the terminal's width (wrapped, never cut), or unlimited (`--wide`, or not a terminal). */
