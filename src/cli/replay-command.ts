@@ -220,16 +220,17 @@ export interface RenderOptions {
   width?: number;
 }
 
-/** Wraps a line at spaces to the width, continuing under its first word with `indent` more spaces. */
+/** Wraps a line at spaces to the width; continuation lines are indented `indent` more than the line. */
 export function wrap(line: string, width: number | undefined, indent = 4): string {
   if (!width || line.length <= width) return line;
-  const lead = (/^\s*(- )?/.exec(line)?.[0] ?? '').replace('- ', '  ');
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
   const pad = ' '.repeat(lead.length + indent);
   const out: string[] = [];
-  let current = '';
-  for (const word of line.split(' ')) {
-    const next = current === '' ? word : `${current} ${word}`;
-    if (next.length > width && current.trim() !== '') {
+  let current = lead;
+  for (const word of line.slice(lead.length).split(' ')) {
+    const blank = current.trim() === '';
+    const next = blank ? `${current}${word}` : `${current} ${word}`;
+    if (next.length > width && !blank) {
       out.push(current);
       current = `${pad}${word}`;
     } else current = next;
