@@ -224,3 +224,51 @@ describe('CLI: rough inputs get a clear message', () => {
     });
   });
 });
+
+describe('CLI: replay takes DLQ messages', () => {
+  const spot = loadJson<Record<string, unknown>>('events/demo/01-spot-interruption-warning.json');
+  // Lambda's on-failure destination record (docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+  const record = {
+    version: '1.0',
+    timestamp: '2026-11-24T12:00:09.000Z',
+    requestContext: { requestId: 'e4b46cbf-b738-4f8a-8880-a18cdf61200e', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ecs-pilot-prod-spot:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestPayload: spot,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: 'ActuationError', errorMessage: 'event x: 1 action(s) failed: setDesiredCapacity: Throttling' },
+  };
+
+  it('replays the event of a Lambda failure record as `aws sqs receive-message` prints it, saying where it came from', async () => {
+    const dir = tmp();
+    const file = join(dir, 'dlq.json');
+    writeFileSync(file, JSON.stringify({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'rh', MD5OfBody: 'x', Body: JSON.stringify(record) }] }));
+    const r = await runCli('replay', file, '--json');
+    expect(r.code).toBe(0);
+    const [event] = JSON.parse(r.out).events;
+    expect(event).toEqual(expect.objectContaining({ handler: 'spot', outcome: 'acted', id: spot.id }));
+    expect(event.from).toBe('DLQ message m-1, Lambda failure record of ecs-pilot-prod-spot, RetriesExhausted, after 3 attempt(s), error: event x: 1 action(s) failed: setDesiredCapacity: Throttling');
+    const text = await runCli('replay', file);
+    expect(text.out).toContain('  from: DLQ message m-1, Lambda failure record of ecs-pilot-prod-spot, RetriesExhausted');
+  });
+
+  it('replays an event EventBridge could not deliver (body = the event, error in attributes) and a bare record', async () => {
+    const dir = tmp();
+    const message = { MessageId: 'm-2', Body: JSON.stringify(spot), MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' }, ERROR_MESSAGE: { DataType: 'String', StringValue: 'Lambda throttled' } } };
+    writeFileSync(join(dir, 'a-eventbridge.json'), JSON.stringify(message));
+    writeFileSync(join(dir, 'b-record.json'), JSON.stringify(record));
+    const out = JSON.parse((await runCli('replay', dir, '--json')).out);
+    expect(out.events.map((e: { handler: string; from: string }) => [e.handler, e.from])).toEqual([
+      ['spot', 'DLQ message m-2, delivery error SDK_CLIENT_ERROR: Lambda throttled'],
+      ['spot', expect.stringMatching(/^Lambda failure record of ecs-pilot-prod-spot, RetriesExhausted/)],
+    ]);
+    // The second is a duplicate of the first: nothing more to do.
+    expect(out.events[1].outcome).toBe('nothing-to-do');
+  });
+
+  it('rejects a DLQ message whose body is not JSON, naming it', async () => {
+    const file = join(tmp(), 'bad.json');
+    writeFileSync(file, JSON.stringify({ MessageId: 'm-3', Body: 'not json' }));
+    const r = await runCli('replay', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file}: SQS message m-3: the body is not JSON`);
+  });
+});
