@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
 import { describeAwsError } from './aws-errors.js';
+import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
@@ -108,6 +109,20 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .exitOverride()
     .action(async (options: { cluster: string; out?: string; region?: string }) => {
       await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config }, write);
+    });
+
+  program
+    .command('cleanup')
+    .description("List (default, read-only) or remove (--apply) what ecs-pilot left in the account: ecs-pilot.* instance attributes, scale-in protection, its service tags (docs/upgrade.md).")
+    .option('--cluster <name>', 'only this cluster of the config (default: all)')
+    .option('--apply', 'remove them')
+    .option('--region <region>', 'AWS region')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action(async (options: { cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
+      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
+      write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
+      setExitCode(cleanupExitCode(result));
     });
 
   return program;
