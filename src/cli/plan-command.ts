@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { plan, type CapacityPlan } from '../core/capacity/index.js';
 import type { Snapshot } from '../core/model.js';
 import { existsSync } from 'node:fs';
@@ -58,17 +59,21 @@ export function renderConsolidation(snapshot: Snapshot, r: ConsolidationReport):
 export type PlanReport = Omit<CapacityPlan, 'groups'> & {
   cluster: string;
   groups: Array<CapacityPlan['groups'][number] & { unit: string }>;
-  stats: { planMs: number; pendingTasks: number };
+  /** pendingTasks: waiting in the snapshot; displacedTasks: on draining instances, needing a new home (the controller plans both). */
+  stats: { planMs: number; pendingTasks: number; displacedTasks: number };
   /** Settings taken from the controller config, which the controller would use for this cluster. */
   settings?: { config: string; changed: string[] };
 };
 
 export function planReport(snapshot: Snapshot, settings?: PlanReport['settings']): PlanReport {
   const started = performance.now();
-  const result = plan(snapshot);
+  // As the capacity function and the reconcile loop plan: tasks on draining instances count as waiting.
+  const demand = withDisplacedDemand(snapshot);
+  const result = plan(demand);
   const planMs = Math.round((performance.now() - started) * 100) / 100;
   const unit = new Map(snapshot.groups.map((g) => [g.name, capacityUnit(g)]));
-  return { cluster: snapshot.cluster, ...result, groups: result.groups.map((g) => ({ ...g, unit: unit.get(g.name) ?? 'instances' })), stats: { planMs, pendingTasks: snapshot.pending.length }, ...(settings ? { settings } : {}) };
+  const stats = { planMs, pendingTasks: snapshot.pending.length, displacedTasks: demand.pending.length - snapshot.pending.length };
+  return { cluster: snapshot.cluster, ...result, groups: result.groups.map((g) => ({ ...g, unit: unit.get(g.name) ?? 'instances' })), stats, ...(settings ? { settings } : {}) };
 }
 
 /**
@@ -94,7 +99,7 @@ export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
   const lifecycle = new Map(snapshot.groups.map((g) => [g.name, g.lifecycle]));
   const out: string[] = [];
   out.push(
-    `Cluster ${snapshot.cluster} (snapshot of ${snapshot.takenAt}): ${snapshot.pending.length} waiting tasks, planned in ${report.stats.planMs} ms`,
+    `Cluster ${snapshot.cluster} (snapshot of ${snapshot.takenAt}): ${snapshot.pending.length} waiting tasks${report.stats.displacedTasks > 0 ? ` and ${report.stats.displacedTasks} on draining instances (${snapshot.pending.length + report.stats.displacedTasks} to place, as the controller counts them)` : ''}, planned in ${report.stats.planMs} ms`,
   );
   if (report.settings) out.push(`Settings from ${report.settings.config} (cluster ${snapshot.cluster})${report.settings.changed.length > 0 ? `: ${report.settings.changed.join('; ')}` : ': same as the snapshot'}`);
   out.push('');

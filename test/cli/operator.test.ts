@@ -77,7 +77,7 @@ describe('CLI: the numbers say what they count and agree', () => {
     expect(r.out).toContain('service worker: desired 10 → 20 tasks');
   });
 
-  it('plan names the unit per group (table and --json) and agrees with replay on the same snapshot', async () => {
+  it('plan names the unit per group (table and --json) and agrees with replay on the same snapshot: tasks to place, desired per group', async () => {
     const text = await runCli('plan', 'events/clusters/demo.json');
     expect(text.out).toMatch(/GROUP\s+LIFECYCLE\s+CURRENT\s+DESIRED\s+COUNTED IN/);
     expect(text.out).toMatch(/spot-general\s+spot\s+4\s+12 \(\+8\)\s+capacity units \(weights 1–4\)/);
@@ -87,9 +87,13 @@ describe('CLI: the numbers say what they count and agree', () => {
       ['ondemand-general', 'capacity units (weights 2)'],
       ['gpu-ondemand', 'instances'],
     ]);
+    // The same count of tasks to place, and the same desired capacity per group, as the capacity function.
+    expect(json.stats).toEqual(expect.objectContaining({ pendingTasks: 29, displacedTasks: 1 }));
+    expect(text.out).toContain('29 waiting tasks and 1 on draining instances (30 to place, as the controller counts them)');
     const replayed = JSON.parse((await runCli('replay', 'events/demo/02-service-task-placement-failure.json', '--json')).out);
-    const set = replayed.events[0].calls.find((c: { command: string; input: { AutoScalingGroupName: string } }) => c.command === 'SetDesiredCapacity' && c.input.AutoScalingGroupName === 'ecs-pilot-demo-spot-general');
-    expect(set.input.DesiredCapacity).toBe(json.groups[0].desired);
+    expect(replayed.events[0].actions[0].reason).toMatch(/^30 task\(s\) waiting for capacity \(1 on draining instances\)/);
+    const sets = replayed.events[0].calls.filter((c: { command: string }) => c.command === 'SetDesiredCapacity').map((c: { input: { AutoScalingGroupName: string; DesiredCapacity: number } }) => [c.input.AutoScalingGroupName, c.input.DesiredCapacity]);
+    expect(sets).toEqual(json.groups.filter((g: { desired: number; current: number }) => g.desired > g.current).map((g: { asg: string; desired: number }) => [g.asg, g.desired]));
   });
 
   it("plan honours the config's targetCapacityPercent for the cluster it names, and says so", async () => {
