@@ -1,6 +1,6 @@
 /**
  * Runs a scenario under one controller and measures it (docs/simulation.md):
- * - `ecs-pilot`: the real duties (src/duties.ts) receive the world's events after the EventBridge +
+ * - `ecs-pilot`: the real duties (src/duties/) receive the world's events after the EventBridge +
  *   Lambda latency, and the reconcile schedule, and talk to the world through the SDK commands;
  * - `ecs-managed`: ECS managed scaling as documented — CapacityProviderReservation published every
  *   60 s, scale-out on one datapoint above target in one lower-bound step, no new step within the
@@ -11,7 +11,7 @@ import { classify } from '../core/capacity/task-classes.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { runDuty } from '../controller.js';
-import { DUTIES, functionFor } from '../duties.js';
+import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
