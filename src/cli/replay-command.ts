@@ -258,8 +258,10 @@ export function renderReplay(result: ReplayResult, options: RenderOptions = {}):
     const cause = failureCause(e);
     push(`  handler: ${e.handler}   outcome: ${e.outcome}${cause ? ` (${cause})` : ''}`);
     if (e.actions.length > 0) {
-      out.push('  decisions:');
-      for (const a of e.actions) push(`    - ${a.description}`);
+      // Decisions are what the duty meant to do; one whose write failed says so next to it.
+      const failed = new Set(e.failures.map((f) => f.action));
+      out.push(failed.size > 0 ? '  decisions (✗: its write failed, see below):' : '  decisions:');
+      for (const a of e.actions) push(`    - ${a.description}${failed.has(a.kind) ? '  ✗' : ''}`);
     }
     if (e.failures.length > 0) {
       out.push('  failed:');

@@ -22,6 +22,9 @@ describe('CLI: failures say why', () => {
     expect(text.code).toBe(1);
     expect(text.out).toMatch(/outcome: failed \(runTask nightly-report: .*spot-general: RESOURCE:MEMORY; ondemand-general: RESOURCE:MEMORY\)/);
     expect(text.out).toContain('  failed:\n    - runTask nightly-report:');
+    // "started" is what it meant to do: the decision whose write failed is marked.
+    expect(text.out).toContain('  decisions (✗: its write failed, see below):');
+    expect(text.out).toMatch(/- run nightly-report attempt 1 \(.*\): started by hand {2}✗/);
     const json = await runCli('jobs', 'run', 'nightly-report', '--json');
     expect(json.code).toBe(1);
     const event = JSON.parse(json.out).events[0];
