@@ -126,11 +126,12 @@ function lineChart(opts: { title: string; yName: string; runs: ReportRun[]; valu
   return svg.replace(`width="${width}" height="${height}"`, `width="100%" role="img" aria-label="${esc(opts.title)}"`);
 }
 
-type Metric = [name: string, unit: string, value: (r: ReportRun) => number, decimals: number, lowerIsBetter: boolean];
+/** `lowerIsBetter` undefined: a count that describes the run, coloured neither way. */
+type Metric = [name: string, unit: string, value: (r: ReportRun) => number, decimals: number, lowerIsBetter: boolean | undefined];
 
 const METRICS: Metric[] = [
-  ['tasks asked for', 'tasks', (r) => r.metrics.tasksSubmitted, 0, false],
-  ['tasks running at the end', 'tasks', (r) => r.metrics.tasksRunning, 0, false],
+  ['tasks asked for', 'tasks', (r) => r.metrics.tasksSubmitted, 0, undefined],
+  ['tasks running at the end', 'tasks', (r) => r.metrics.tasksRunning, 0, undefined],
   ['submission → RUNNING p50', 's', (r) => r.metrics.latencyP50, 0, true],
   ['submission → RUNNING p95', 's', (r) => r.metrics.latencyP95, 0, true],
   ['submission → RUNNING max', 's', (r) => r.metrics.latencyMax, 0, true],
@@ -171,8 +172,9 @@ function comparisonTable(results: ReportRun[]): string {
       .map((r) => {
         const a = f(r);
         const b = f(base as ReportRun);
-        const better = a !== b && (lowerIsBetter ? a < b : a > b);
-        return `<td class="${a === b ? '' : better ? 'better' : 'worse'}">${ratio(a, b)}</td>`;
+        const better = lowerIsBetter ? a < b : a > b;
+        const tone = a === b || b === 0 || lowerIsBetter === undefined ? '' : better ? ' class="better"' : ' class="worse"';
+        return `<td${tone}>${ratio(a, b)}</td>`;
       })
       .join('');
     return `<tr><td>${esc(name)}</td><td>${esc(unit)}</td>${cells}${ratios}</tr>`;
@@ -192,7 +194,7 @@ function section(s: ReportSection): string {
   const intro =
     s.results.length === 1
       ? `<p>One run, under ${esc(names[0] ?? '')}. Run the other controllers (or <code>npm run bench:scaling</code>) to compare.</p>`
-      : `<p>${s.results.length} runs on the same scenario: ${names.map(esc).join(', ')}. Ratios are each run over ${esc(legendName(baselineOf(s.results) as ReportRun))}; lower is better except for tasks.</p>`;
+      : `<p>${s.results.length} runs on the same scenario: ${names.map(esc).join(', ')}. Ratios are each run over ${esc(legendName(baselineOf(s.results) as ReportRun))}: green better, red worse.</p>`;
   const runSettings = s.results
     .filter((r) => r.settings && Object.keys(r.settings).length > 0)
     .map((r) => `<h4>${esc(legendName(r))}</h4>${settingsList(r.settings ?? {})}`)
