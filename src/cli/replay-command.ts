@@ -72,7 +72,9 @@ export function collectEvents(paths: string[]): Array<{ file: string; event: unk
     if (files.length === 0) throw new CliError(`${path} holds no event files (*.json)`, EXIT.rejected);
     for (const file of files) {
       const doc = readJsonFile(file, 'event file');
-      for (const item of Array.isArray(doc) ? doc : [doc]) for (const u of unwrapDlq(item, file)) out.push({ file, ...u });
+      const found = (Array.isArray(doc) ? doc : [doc]).flatMap((item) => unwrapDlq(item, file));
+      if (found.length === 0) throw new CliError(`${file} holds no event (an empty array, or a receive-message with no Messages)`, EXIT.rejected);
+      for (const u of found) out.push({ file, ...u });
     }
   }
   return out;

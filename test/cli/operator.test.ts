@@ -208,6 +208,10 @@ describe('CLI: rough inputs get a clear message', () => {
     const r = await runCli('replay', join(dir, 'events'));
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${join(dir, 'events')} holds no event files (*.json)`);
+    writeFileSync(join(dir, 'events', 'empty.json'), JSON.stringify({ Messages: [] }));
+    const empty = await runCli('replay', join(dir, 'events'));
+    expect(empty.code).toBe(1);
+    expect(empty.err).toContain('empty.json holds no event (an empty array, or a receive-message with no Messages)');
   });
 
   describe('AWS errors, SDK mocked', () => {
