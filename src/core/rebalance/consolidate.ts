@@ -111,11 +111,14 @@ export function consolidationBlocked(snapshot: Snapshot, cluster: ClusterConfig,
   const config = cluster.consolidation;
   if (!config.enabled) return 'consolidation is off';
   if (!inWindow(config, now)) return 'outside the consolidation windows';
-  const waiting = snapshot.groups.flatMap((g) => {
-    const n = waitingFor(snapshot, g.name);
-    return n > 0 ? [`${g.name}: ${n} task(s) wait for capacity`] : [];
+  if (!snapshot.groups.some((g) => waitingFor(snapshot, g.name) > 0)) return undefined;
+  // Each task counted once (one naming no provider waits for every group, but is one task).
+  const named = snapshot.groups.flatMap((g) => {
+    const n = snapshot.pending.filter((t) => t.capacityProvider === g.name).length;
+    return n > 0 ? [`${n} for ${g.name}`] : [];
   });
-  return waiting.length > 0 ? waiting.join('; ') : undefined;
+  const any = snapshot.pending.filter((t) => t.capacityProvider === undefined).length;
+  return `${snapshot.pending.length} task(s) wait for capacity (${[...named, ...(any > 0 ? [`${any} for any group`] : [])].join(', ')}): their groups are not consolidated`;
 }
 
 export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): { moves: ConsolidationMove[]; skipped: string | undefined } {
