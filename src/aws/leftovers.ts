@@ -18,7 +18,7 @@ import type { Clients } from './clients.js';
 
 export const ATTRIBUTE_PREFIX = 'ecs-pilot.';
 const TAG_KEYS = new Set<string>(Object.values(SERVICE_TAGS));
-/** ECS: DescribeServices takes up to 10 services; DeleteAttributes up to 10 attributes; UntagResource up to 50 keys. */
+/** ECS API Reference: DescribeServices takes up to 10 services, DeleteAttributes up to 10 attributes, UntagResource up to 50 keys, ListServices 100 a page. */
 const LIMITS = { describeServices: 10, deleteAttributes: 10, untagKeys: 50, listServices: 100 } as const;
 
 export interface Leftovers {
