@@ -40,7 +40,7 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
 /**
  * The config ecs-pilot runs with in the simulation: the given file's entry for the scenario's cluster
  * (an error when it has none), else the default file when it names that cluster, else defaults.
- * Always acting: a dry run would simulate a controller that does nothing.
+ * Always acting: a dry run (or a shadowed duty) would simulate a controller that does nothing.
  */
 export function simulationConfig(loaded: LoadedScenario, path: string | undefined, given: boolean): { config?: ControllerConfig; source: string; notes: string[] } {
   const cluster = loaded.snapshot.cluster;
@@ -54,8 +54,11 @@ export function simulationConfig(loaded: LoadedScenario, path: string | undefine
     if (given) throw new CliError(`${path} has no cluster "${cluster}" (the scenario's cluster; configured: ${config.clusters.map((c) => c.name).join(', ') || 'none'})`, EXIT.rejected);
     return { source: "defaults (the scenario's groups)", notes: [] };
   }
-  const notes = config.dryRun ? [`${path} sets dryRun: the simulation runs ecs-pilot acting`] : [];
-  return { config: { ...config, dryRun: false, clusters: [entry] }, source: path, notes };
+  const notes = [
+    ...(config.dryRun ? [`${path} sets dryRun: the simulation runs ecs-pilot acting`] : []),
+    ...(config.shadow.length > 0 ? [`${path} shadows ${config.shadow.join(', ')}: the simulation runs every duty acting`] : []),
+  ];
+  return { config: { ...config, dryRun: false, shadow: [], clusters: [entry] }, source: path, notes };
 }
 
 /** `--report` takes a file: a bare format name such as `html` is a mistake, not a file to write. */
