@@ -4,6 +4,7 @@
  * page is static: no script, no stylesheet or font to fetch, so it opens with no network.
  */
 import * as echarts from 'echarts';
+import pkg from '../../package.json' with { type: 'json' };
 import type { Scenario } from './scenario.js';
 
 type Setting = string | number | boolean;
@@ -42,7 +43,7 @@ export interface ReportSection {
   markers?: Array<{ minute: number; label: string }>;
 }
 
-/** About the whole run: the tool's version and the settings it ran with (shown under the title). */
+/** About the whole run: the tool's version (default: package.json's) and the settings it ran with (shown under the title). */
 export interface ReportInfo {
   version?: string;
   settings?: Record<string, Setting>;
@@ -214,7 +215,7 @@ function section(s: ReportSection): string {
 
 /** The whole page. `htmlReport(title, sections)` as before; `info` adds the version and run settings. */
 export function htmlReport(title: string, byScenario: ReportSection[], info: ReportInfo = {}): string {
-  const about = [info.version ? `ecs-pilot ${esc(info.version)}` : '', 'simulated with the scenario simulator (docs/simulation.md)'].filter(Boolean).join(', ');
+  const about = `ecs-pilot ${esc(info.version ?? pkg.version)}, simulated with the scenario simulator (docs/simulation.md)`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>
 <style>

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { htmlReport, ratio, timelineMarkers, type ReportRun } from '../../src/sim/report.js';
@@ -58,8 +58,10 @@ describe('Function: htmlReport', () => {
     expect(html).not.toContain(' / ecs-pilot</th>');
   });
 
-  it('keeps htmlReport(title, sections) callable as before', () => {
-    expect(htmlReport('t', [])).toContain('<h1>t</h1>');
+  it('keeps htmlReport(title, sections) callable as before, with the package version by default', () => {
+    const html = htmlReport('t', []);
+    expect(html).toContain('<h1>t</h1>');
+    expect(html).toContain(`ecs-pilot ${JSON.parse(readFileSync('package.json', 'utf8')).version}, simulated`);
   });
 });
 
