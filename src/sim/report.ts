@@ -116,7 +116,7 @@ function lineChart(opts: { title: string; yName: string; runs: ReportRun[]; valu
   chart.setOption({
     animation: false,
     title: { text: opts.title, left: 'center', top: 4, textStyle: { fontSize: 14 } },
-    legend: { top: 36, type: 'plain' },
+    legend: { top: 36, type: 'plain', itemGap: 24 },
     grid: { left: 70, right: 30, top: 84, bottom: 60 },
     xAxis: { type: 'value', name: 'minutes since the start', nameLocation: 'middle', nameGap: 32, min: 0, max: maxMinute, axisTick: { show: true }, axisLabel: { formatter: '{value} min' } },
     yAxis: { type: 'value', name: opts.yName, nameLocation: 'middle', nameGap: 50, min: 0, axisTick: { show: true }, axisLine: { show: true } },
