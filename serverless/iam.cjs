@@ -18,7 +18,7 @@ function statements(config, familyOf) {
   const clusterArns = clusters.map((c) => ecs(`cluster/${c}`));
   const asgs = config.clusters.flatMap((c) => c.groups.map((g) => g.asg));
   const providers = uniq(config.clusters.flatMap((c) => c.groups.map((g) => g.name)));
-  const alarms = uniq(config.serviceScaling.flatMap((r) => r.alarms.map((a) => a.alarm)));
+  const alarms = config.serviceScaling.flatMap((r) => r.alarms);
   const jobClusters = uniq(config.jobs.map((j) => j.cluster));
   const passRoles = uniq(config.jobs.flatMap((j) => j.passRoles));
   const services = uniq(config.serviceScaling.map((r) => `${r.cluster}/${r.service}`));
@@ -69,7 +69,9 @@ function statements(config, familyOf) {
     },
   ];
   if (alarms.length > 0) {
-    out.push({ Sid: 'ReadScalingAlarms', Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms'], Resource: alarms.map((a) => arn('cloudwatch', `alarm:${a}`)) });
+    // Alarms of this account and region rather than each by name: a read of alarm settings, and 100
+    // alarm ARNs would take a tenth of the size budget of the role.
+    out.push({ Sid: 'ReadScalingAlarms', Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms'], Resource: arn('cloudwatch', 'alarm:*') });
   }
   if (config.jobs.length > 0) {
     const jobClusterArns = jobClusters.map((c) => ecs(`cluster/${c}`));
@@ -125,13 +127,14 @@ function statements(config, familyOf) {
 
 /**
  * The length IAM counts (no whitespace) once CloudFormation has resolved the template, with the
- * longest partition, region and account id, and an upper bound for attributes of this stack.
+ * longest partition (aws-us-gov), a region longer than any (15 characters) and an upper bound for
+ * attributes of this stack.
  */
 function resolvedLength(document) {
   return JSON.stringify(document, (_key, value) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       if (typeof value['Fn::Sub'] === 'string') {
-        return value['Fn::Sub'].replaceAll('${AWS::Partition}', 'aws-iso-f-xx').replaceAll('${AWS::Region}', 'ap-southeast-77').replaceAll('${AWS::AccountId}', '123456789012');
+        return value['Fn::Sub'].replaceAll('${AWS::Partition}', 'aws-us-gov').replaceAll('${AWS::Region}', 'ap-southeast-77').replaceAll('${AWS::AccountId}', '123456789012');
       }
       if (value['Fn::GetAtt'] || value.Ref) return 'x'.repeat(160);
     }
