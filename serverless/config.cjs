@@ -32,7 +32,9 @@ function loadConfig(path) {
     try {
       config = packagingLoader()(file);
     } catch (e) {
-      throw new Error(`${file}: ${e.message}`);
+      const error = new Error(`${file}: ${e.message}`);
+      error.stack = error.message; // the fields are the news, not where packaging noticed them
+      throw error;
     }
     mkdirSync(dirname(join(ROOT, BUNDLED)), { recursive: true });
     if (resolve(ROOT, BUNDLED) !== file) copyFileSync(file, join(ROOT, BUNDLED));
