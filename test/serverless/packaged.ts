@@ -21,7 +21,9 @@ export function packagedTemplate(): any {
     try {
       mkdirSync(LOCK);
     } catch {
-      sleep(500); // another test file is packaging
+      // Another test file is packaging; a lock older than a packaging run was left by a killed one.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 200_000) rmSync(LOCK, { recursive: true, force: true });
+      else sleep(500);
       continue;
     }
     try {
