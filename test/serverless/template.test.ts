@@ -92,7 +92,12 @@ describe('Packaged service (osls package)', () => {
     expect(mapping).toEqual(expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['CapacityQueue', 'Arn'] }, BatchSize: 100, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } }));
     expect(resources.CapacityQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: DLQ, maxReceiveCount: 10 });
     // The visibility timeout covers a whole invocation (AWS recommends 6 × the function timeout).
-    expect(resources.CapacityQueue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * resources.CapacityLambdaFunction.Properties.Timeout);
+    const queue = resources.CapacityQueue.Properties;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * resources.CapacityLambdaFunction.Properties.Timeout);
+    // A failing message reaches the DLQ before it expires, and the DLQ keeps it longer (standard queues
+    // keep the original enqueue time when a message moves to the DLQ).
+    expect(queue.MessageRetentionPeriod).toBeGreaterThan(queue.RedrivePolicy.maxReceiveCount * queue.VisibilityTimeout);
+    expect(resources.DeadLetterQueue.Properties.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
   });
 
   it('reserves no concurrency by default (deployment parameter reservedConcurrency)', () => {
