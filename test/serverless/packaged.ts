@@ -40,6 +40,7 @@ export interface ScratchPackage {
   output: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   template?: any;
+  /** The scratch directory (service copy and config), to remove after the test. */
   dir: string;
 }
 
@@ -59,5 +60,5 @@ export function packageWith(configYaml: string, params: Record<string, string> =
   const args = ['osls', 'package', `--param=config=${configFile}`, ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`)];
   const run = spawnSync('npx', args, { cwd: service, encoding: 'utf8', timeout: 240_000 });
   const out = join(service, TEMPLATE);
-  return { status: run.status, output: `${run.stdout}${run.stderr}`, dir: service, ...(run.status === 0 && existsSync(out) ? { template: JSON.parse(readFileSync(out, 'utf8')) } : {}) };
+  return { status: run.status, output: `${run.stdout}${run.stderr}`, dir, ...(run.status === 0 && existsSync(out) ? { template: JSON.parse(readFileSync(out, 'utf8')) } : {}) };
 }
