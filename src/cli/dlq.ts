@@ -7,7 +7,7 @@
  *   (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html);
  * - an event EventBridge could not deliver: the body is the event, the error in message attributes
  *   `ERROR_CODE`, `ERROR_MESSAGE` (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html);
- * - a message of the capacity queue received three times: the body is the event.
+ * - a message of the capacity queue received 10 times (its redrive policy): the body is the event.
  * Each may come as `aws sqs receive-message` printed it (`{ Messages: [{ MessageId, Body, … }] }`), as
  * one such message, or as the message body itself.
  */

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 
 const pages = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
 // The operator's pages this suite keeps honest about links (others are being rewritten elsewhere).
-const linked = ['README.md', ...['upgrade', 'replay', 'simulation', 'capacity', 'controller', 'rebalancing', 'snapshot-format'].map((p) => `docs/${p}.md`)];
+const linked = ['README.md', ...['upgrade', 'replay', 'simulation', 'capacity', 'controller', 'rebalancing', 'snapshot-format', 'deploy'].map((p) => `docs/${p}.md`)];
 
 describe('Docs references', () => {
   it.each(linked)('%s: every relative link resolves to a file', (page) => {
