@@ -86,6 +86,12 @@ describe('CLI: ecs-pilot cleanup (SDK mocked)', () => {
     expect(aws.writes()).toEqual(expect.arrayContaining(['DeleteAttributes', 'SetInstanceProtection']));
   });
 
+  it('--cluster limits it to one cluster of the config', async () => {
+    const r = await runCli('cleanup', '--cluster', 'demo', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).clusters.map((c: { cluster: string }) => c.cluster)).toEqual(['demo']);
+  });
+
   it('exits 1 without a config or for a cluster it does not name', async () => {
     expect((await runCli('--config', 'no/such.yml', 'cleanup')).code).toBe(1);
     const r = await runCli('cleanup', '--cluster', 'elsewhere');
