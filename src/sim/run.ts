@@ -9,6 +9,7 @@
 import { emptyBin, fitCount } from '../core/capacity/bins.js';
 import { classify } from '../core/capacity/task-classes.js';
 import { configForSnapshot } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
 import { runDuty } from '../controller.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
@@ -19,6 +20,8 @@ import { SimulatedCluster } from './world.js';
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
 export interface SimulateOptions {
+  /** The controller config ecs-pilot runs with (`simulate --config`); default: the snapshot's groups with defaults. */
+  config?: ControllerConfig;
   /** ecs-pilot with consolidation on (default budget: 10 % of a group draining at once). */
   consolidation?: boolean;
 }
@@ -135,7 +138,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     else world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
   }
 
-  const base = configForSnapshot(snapshot);
+  const base = options.config ?? configForSnapshot(snapshot);
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
   const managed = new EcsManagedScaling(world, snapshot, scenario.settings);
