@@ -5,7 +5,11 @@ import { clearReaderCaches, readClusterSnapshot } from '../../src/aws/snapshot-r
 import { GroupConfigSchema } from '../../src/config/schema.js';
 import { plan } from '../../src/core/capacity/index.js';
 import type { LaunchShape } from '../../src/core/model.js';
+import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { parseConfig } from '../../src/config/load.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { event, invoke } from '../support/handlers.js';
 import { aGroup, aSnapshot, tasks, TYPES } from '../support/builders.js';
 
 const NOW = new Date('2026-11-24T12:00:10Z');
@@ -117,5 +121,28 @@ describe('Function: launch types (scale from zero)', () => {
       { type: 'm6i.large', weight: 2 },
       { type: 'm6i.xlarge', weight: 4 },
     ]);
+  });
+
+  it.each([
+    ['a plain launch template', { kind: 'launchTemplate' } as LaunchShape],
+    ['a launch configuration', { kind: 'launchConfiguration' } as LaunchShape],
+    ['InstanceRequirements', { kind: 'instanceRequirements' } as LaunchShape],
+  ])('end to end, %s: a task waiting on an empty group gets capacity', async (_name, launch) => {
+    const snapshot = emptyGroup(launch);
+    snapshot.pending.forEach((t, k) => {
+      t.id = `arn:aws:ecs:us-east-1:123456789012:task/test/wait${String(k).padStart(28, '0')}`;
+    });
+    aws = mockAws(snapshot);
+    const waiting = snapshot.pending[0]!;
+    const e = event('events/demo/03-task-provisioning.json');
+    e.detail.clusterArn = 'arn:aws:ecs:us-east-1:123456789012:cluster/test';
+    e.detail.taskArn = waiting.id;
+    e.detail.capacityProviderName = 'general';
+    const config = parseConfig({ clusters: [{ name: 'test', groups: [{ name: 'general', asg: 'asg-general' }] }] });
+    aws.sim.setTaskStatus(waiting.id, 'PROVISIONING'); // version 1 → 2, as the event below says
+    e.detail.version = 2;
+    const record = await invoke(DUTIES.capacity, e, { config, now: NOW });
+    expect(record.outcome).toBe('acted');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'asg-general', DesiredCapacity: 2, HonorCooldown: false });
   });
 });
