@@ -175,7 +175,7 @@ export async function runDuty<K extends DomainEventKind, O extends ClusterObserv
 /** The conflicting settings a duty depends on; a read that fails is said, not fatal. */
 async function conflictsFor(settings: readonly ConflictSetting[], cluster: ClusterConfig, deps: ControllerDeps): Promise<string[]> {
   try {
-    const found = findConflicts(cluster, await readGroupSettings(deps.clients, cluster, deps.now));
+    const found = findConflicts(cluster, await readGroupSettings(deps.clients, cluster, deps.now, settings));
     return found.filter((c) => settings.includes(c.setting)).map((c) => c.message);
   } catch (e) {
     return [`could not check ${settings.join(', ')}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`];

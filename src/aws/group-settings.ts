@@ -1,64 +1,78 @@
 /**
  * Reads the settings src/core/conflicts.ts checks: each group's capacity provider (managedDraining,
  * DescribeCapacityProviders, one call per 100), its ASG (CapacityRebalance, DescribeAutoScalingGroups)
- * and its scaling policies (DescribePolicies per ASG, paginated). Cached per warm container for a few
- * minutes: settings change rarely and every duty that depends on them would read them again.
+ * and its scaling policies (DescribePolicies per ASG, paginated) — each only when a duty depends on it.
+ * Cached per warm container for a few minutes: settings change rarely and every invocation would read
+ * them again.
  */
 import { DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import type { ClusterConfig } from '../config/schema.js';
-import type { GroupSettings } from '../core/conflicts.js';
+import type { ConflictSetting, GroupSettings } from '../core/conflicts.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
 
 const CACHE_MS = 10 * 60_000;
-const cache = new Map<string, { at: number; value: Promise<GroupSettings[]> }>();
+const cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
 /** Forgets cached settings (tests). */
 export function clearGroupSettingsCache(): void {
   cache.clear();
 }
 
-async function read(clients: Clients, cluster: Pick<ClusterConfig, 'name' | 'groups'>): Promise<GroupSettings[]> {
-  const names = cluster.groups.map((g) => g.name);
-  const draining = new Map<string, string | undefined>();
-  for (const batch of chunks(names, API_LIMITS.describe)) {
-    const out = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: batch }));
-    for (const p of out.capacityProviders ?? []) if (p.name) draining.set(p.name, p.autoScalingGroupProvider?.managedDraining);
+function cached<T>(key: string, now: Date, read: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value as Promise<T>;
+  const value = read();
+  cache.set(key, { at: now.getTime(), value });
+  value.catch(() => cache.delete(key));
+  return value;
+}
+
+type Cluster = Pick<ClusterConfig, 'name' | 'groups'>;
+
+async function managedDraining(clients: Clients, cluster: Cluster): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  for (const batch of chunks(cluster.groups.map((g) => g.name), API_LIMITS.describe)) {
+    const page = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: batch }));
+    for (const p of page.capacityProviders ?? []) if (p.name) out.set(p.name, p.autoScalingGroupProvider?.managedDraining);
   }
-  const rebalance = new Map<string, boolean>();
+  return out;
+}
+
+async function capacityRebalance(clients: Clients, cluster: Cluster): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
   for (const batch of chunks(cluster.groups.map((g) => g.asg), API_LIMITS.describe)) {
     const groups = await paginate(async (NextToken) => {
       const page = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) }));
       return [page.AutoScalingGroups, page.NextToken] as const;
     });
-    for (const g of groups) if (g.AutoScalingGroupName) rebalance.set(g.AutoScalingGroupName, g.CapacityRebalance === true);
+    for (const g of groups) if (g.AutoScalingGroupName) out.set(g.AutoScalingGroupName, g.CapacityRebalance === true);
   }
-  const out: GroupSettings[] = [];
+  return out;
+}
+
+async function scalingPolicies(clients: Clients, cluster: Cluster): Promise<Map<string, GroupSettings['scalingPolicies']>> {
+  const out = new Map<string, GroupSettings['scalingPolicies']>();
   for (const g of cluster.groups) {
     const policies = await paginate(async (NextToken) => {
       const page = await clients.autoscaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: g.asg, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) }));
       return [page.ScalingPolicies, page.NextToken] as const;
     });
-    out.push({
-      group: g.name,
-      asg: g.asg,
-      managedDraining: draining.get(g.name),
-      capacityRebalance: rebalance.get(g.asg) ?? false,
-      scalingPolicies: policies.map((p) => ({ name: p.PolicyName ?? 'unnamed', enabled: p.Enabled !== false })),
-    });
+    out.set(g.asg, policies.map((p) => ({ name: p.PolicyName ?? 'unnamed', enabled: p.Enabled !== false })));
   }
   return out;
 }
 
-/** The cluster's group settings, cached for ten minutes per warm container. */
-export function readGroupSettings(clients: Clients, cluster: Pick<ClusterConfig, 'name' | 'groups'>, now: Date): Promise<GroupSettings[]> {
-  const key = `${cluster.name}:${cluster.groups.map((g) => `${g.name}=${g.asg}`).join(',')}`;
-  const hit = cache.get(key);
-  if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value;
-  const value = read(clients, cluster);
-  cache.set(key, { at: now.getTime(), value });
-  value.catch(() => cache.delete(key));
-  return value;
+/**
+ * The cluster's group settings: only those asked for are read (the rest stay at their harmless
+ * value), each cached for ten minutes per warm container.
+ */
+export async function readGroupSettings(clients: Clients, cluster: Cluster, now: Date, needs: readonly ConflictSetting[] = ['managedDraining', 'capacityRebalance', 'scalingPolicies']): Promise<GroupSettings[]> {
+  const key = (what: string) => `${what}:${cluster.name}:${cluster.groups.map((g) => `${g.name}=${g.asg}`).join(',')}`;
+  const draining = needs.includes('managedDraining') ? await cached(key('draining'), now, () => managedDraining(clients, cluster)) : new Map<string, string | undefined>();
+  const rebalance = needs.includes('capacityRebalance') ? await cached(key('rebalance'), now, () => capacityRebalance(clients, cluster)) : new Map<string, boolean>();
+  const policies = needs.includes('scalingPolicies') ? await cached(key('policies'), now, () => scalingPolicies(clients, cluster)) : new Map<string, GroupSettings['scalingPolicies']>();
+  return cluster.groups.map((g) => ({ group: g.name, asg: g.asg, managedDraining: draining.get(g.name), capacityRebalance: rebalance.get(g.asg) ?? false, scalingPolicies: policies.get(g.asg) ?? [] }));
 }

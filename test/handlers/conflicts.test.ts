@@ -24,7 +24,8 @@ describe('Conflicting AWS settings in decision records and snapshots', () => {
     const record = await invoke(DUTIES.lifecycle, event('events/demo/04-terminate-lifecycle-action.json'));
     expect(record.conflicts).toEqual([expect.stringContaining('capacity provider spot-general has managed draining ENABLED')]);
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, { capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'] });
-    expect(aws.autoscaling).toHaveReceivedCommandWith(DescribePoliciesCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', MaxRecords: 100 });
+    // Only what the lifecycle duty depends on is read.
+    expect(aws.autoscaling).not.toHaveReceivedCommand(DescribePoliciesCommand);
     // The decision itself is unchanged.
     expect(record.outcome).not.toBe('failed');
   });
@@ -33,6 +34,7 @@ describe('Conflicting AWS settings in decision records and snapshots', () => {
     aws = mockAws(withSettings({ 'ondemand-general': { scalingPolicies: ['cpu-target-50'] } }));
     const record = await invoke(DUTIES.reconcile, event('events/demo/07-reconcile-tick.json'));
     expect(record.conflicts).toEqual([expect.stringContaining('ASG ecs-pilot-demo-ondemand-general has its own scaling policies (cpu-target-50)')]);
+    expect(aws.autoscaling).toHaveReceivedCommandWith(DescribePoliciesCommand, { AutoScalingGroupName: 'ecs-pilot-demo-ondemand-general', MaxRecords: 100 });
   });
 
   it('a rebalance recommendation on a prescale group with Capacity Rebalancing on says so', async () => {
@@ -51,9 +53,9 @@ describe('Conflicting AWS settings in decision records and snapshots', () => {
 
   it('a settings read AWS refuses is said in the record, and the decision stands', async () => {
     aws = mockAws(withSettings({ 'spot-general': { managedDraining: 'ENABLED' } }));
-    aws.sim.failNext('DescribePolicies', new SimulatedServiceError('AccessDenied', 'not authorized to perform autoscaling:DescribePolicies'));
+    aws.sim.failNext('DescribeCapacityProviders', new SimulatedServiceError('AccessDenied', 'not authorized to perform ecs:DescribeCapacityProviders'));
     const record = await invoke(DUTIES.lifecycle, event('events/demo/04-terminate-lifecycle-action.json'));
-    expect(record.conflicts).toEqual(['could not check managedDraining: AccessDenied: not authorized to perform autoscaling:DescribePolicies']);
+    expect(record.conflicts).toEqual(['could not check managedDraining: AccessDenied: not authorized to perform ecs:DescribeCapacityProviders']);
     expect(record.outcome).not.toBe('failed');
   });
 
