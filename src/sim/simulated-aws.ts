@@ -405,7 +405,10 @@ export class SimulatedAws {
     return { services, failures: [] };
   }
 
-  /** RunTask as ECS answers it without managed scaling: placed now on room in the provider's group, or a RESOURCE failure. */
+  /** Managed scaling on the capacity providers: a RunTask that finds no room waits in PROVISIONING instead of failing. */
+  protected managedScalingOn = false;
+
+  /** RunTask as ECS answers it: placed now on room in the provider's group; else PROVISIONING with managed scaling on, a RESOURCE failure without. */
   protected ecs_RunTask(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
     const token = input.clientToken as string | undefined;
@@ -419,6 +422,14 @@ export class SimulatedAws {
     const failures: Array<{ arn: string; reason: string }> = [];
     for (let k = 0; k < count; k++) {
       const target = this.roomFor(shape, provider);
+      if (!target && this.managedScalingOn && target !== null) {
+        const id = `arn:aws:ecs:${this.region}:${this.account}:task/${this.cluster}/run${(++this.runSeq).toString(16).padStart(29, '0')}`;
+        const t = this.addTask({ ...shape, id, group: `family:${arn.split('/').pop()?.split(':')[0]}`, startedBy: input.startedBy as string | undefined, ...(provider ? { capacityProvider: provider } : {}), constraints: [], daemon: false }, undefined, 'PROVISIONING');
+        t.taskDefinitionArn = arn;
+        t.tags = (input.tags as Array<{ key: string; value: string }> | undefined) ?? [];
+        started.push(id);
+        continue;
+      }
       if (!target) {
         failures.push({ arn: target === null ? 'no instance in the capacity provider' : 'none', reason: shape.gpus > 0 ? 'RESOURCE:GPU' : 'RESOURCE:MEMORY' });
         continue;
@@ -430,7 +441,7 @@ export class SimulatedAws {
       started.push(id);
     }
     if (token && started.length > 0) this.runTaskTokens.set(token, started);
-    return { tasks: started.map((taskArn) => ({ taskArn, lastStatus: 'PENDING' })), failures };
+    return { tasks: started.map((taskArn) => ({ taskArn, lastStatus: this.tasks.get(taskArn)?.lastStatus })), failures };
   }
 
   protected ecs_StopTask(input: Record<string, unknown>) {
