@@ -1,12 +1,10 @@
 /**
  * The one loop every duty runs: parse → route → observe → decide → act → record.
- * Duties (src/duties.ts) plug in their event kinds, how to observe, and a pure `decide`.
+ * Duties (src/duties/<duty>.ts) plug in their event kinds, how to observe, and a pure `decide`.
  */
-import type { ClusterConfig, ControllerConfig, JobConfig, ServiceScalingRule } from './config/schema.js';
-import type { ServiceView } from './aws/service-reader.js';
-import type { JobTask } from './core/batch/jobs.js';
+import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
-import type { Snapshot, Task } from './core/model.js';
+import type { Snapshot } from './core/model.js';
 import { execute, type ActionFailure, type Call } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind } from './events/index.js';
@@ -28,20 +26,16 @@ export interface DecisionRecord {
   skipped: Array<{ action: string; items: string[]; reason: string }>;
 }
 
-export interface Observation {
+/** What every duty observes at least: the configured cluster the decision concerns and its snapshot. */
+export interface ClusterObservation {
   cluster: ClusterConfig;
   snapshot: Snapshot;
-  /** Batch jobs the decision concerns, with their running and recently stopped tasks. */
-  jobs?: JobObservation[];
-  /** The service a scaling decision concerns. */
-  scaling?: { rule: ServiceScalingRule; service: ServiceView };
 }
 
-export interface JobObservation {
-  job: JobConfig;
-  tasks: JobTask[];
-  /** What one attempt needs (from its task definition), for the capacity request. */
-  shape: Task | undefined;
+/** A duty's decision: the actions, and when there are none, why (for the record). */
+export interface Decision {
+  actions: Action[];
+  reason?: string | undefined;
 }
 
 export interface DutyContext {
@@ -50,15 +44,18 @@ export interface DutyContext {
   now: Date;
 }
 
-export interface Duty<K extends DomainEventKind = DomainEventKind> {
+export interface Duty<K extends DomainEventKind = DomainEventKind, O extends ClusterObservation = ClusterObservation> {
   name: string;
   kinds: readonly K[];
   /** Reads what the decision needs; a string says why the event is not ours (ignored). */
-  observe(event: Extract<DomainEvent, { kind: K }>, ctx: DutyContext): Promise<Observation[] | string>;
-  decide(event: Extract<DomainEvent, { kind: K }>, observation: Observation, now: Date): Action[];
-  /** Why the decision was to do nothing, for the record (optional). */
-  explain?(event: Extract<DomainEvent, { kind: K }>, observation: Observation, now: Date): string | undefined;
+  observe(event: Extract<DomainEvent, { kind: K }>, ctx: DutyContext): Promise<O[] | string>;
+  /** Pure: the actions for one observation, and the reason when there are none. */
+  decide(event: Extract<DomainEvent, { kind: K }>, observation: O, now: Date): Decision;
 }
+
+/** Any duty, whatever its events and observation (for routing tables). */
+// biome-ignore lint/suspicious/noExplicitAny: a routing table holds duties of every observation type.
+export type AnyDuty = Duty<any, any>;
 
 export interface Logger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -104,12 +101,17 @@ function emit(deps: ControllerDeps, record: DecisionRecord): void {
   if (record.failures.length > 0) deps.metrics?.count('errors', record.failures.length);
 }
 
+/** Whether a duty sends nothing: the whole controller in dry-run, or this duty in shadow mode. */
+export function isDryRun(config: Pick<ControllerConfig, 'dryRun' | 'shadow'>, dutyName: string): boolean {
+  return config.dryRun || (config.shadow as readonly string[]).includes(dutyName);
+}
+
 /**
  * Runs one raw event through a duty. Returns the decision record; throws EventValidationError for a
  * malformed event of a handled type (no write is made) and ActuationError when actions failed.
  */
-export async function runDuty<K extends DomainEventKind>(duty: Duty<K>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
-  const dryRun = deps.config.dryRun;
+export async function runDuty<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
+  const dryRun = isDryRun(deps.config, duty.name);
   const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
   let parsed;
   try {
@@ -141,10 +143,10 @@ export async function runDuty<K extends DomainEventKind>(duty: Duty<K>, raw: unk
   }
   const records: DecisionRecord[] = [];
   for (const observation of observed) {
-    const actions = duty.decide(event as never, observation, deps.now);
+    const { actions, reason } = duty.decide(event as never, observation, deps.now);
     const report = await execute(deps.clients, actions, { dryRun });
     const failed = report.failures.length > 0;
-    const why = actions.length === 0 ? duty.explain?.(event as never, observation, deps.now) : undefined;
+    const why = actions.length === 0 ? reason : undefined;
     records.push({
       ...head,
       cluster: observation.cluster.name,

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { awsClients, type Clients } from '../aws/clients.js';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
-import { ActuationError, runDuty, type DecisionRecord, type Duty } from '../controller.js';
+import { ActuationError, runDuty, type AnyDuty, type DecisionRecord } from '../controller.js';
 import { describeAction } from '../core/actions.js';
 import { ValidationError, type Snapshot } from '../core/model.js';
-import { DUTIES, functionFor } from '../duties.js';
+import { DUTIES, functionFor } from '../duties/index.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { CliError, EXIT } from './errors.js';
@@ -169,7 +169,7 @@ export async function replayEvents(
     }
     // The duty checks at run time that it handles the event's kind; an event no function takes is
     // offered to one so that it is ignored the way a Lambda would ignore it.
-    const duty = (handler === 'none' ? DUTIES.reconcile : DUTIES[handler]) as unknown as Duty;
+    const duty = (handler === 'none' ? DUTIES.reconcile : DUTIES[handler]) as AnyDuty;
     const now = eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
     let record: DecisionRecord;
     try {
@@ -182,7 +182,7 @@ export async function replayEvents(
       } else throw e;
     }
     const detailType = typeof event === 'object' && event !== null ? ((event as Record<string, unknown>)['detail-type'] as string | undefined) : undefined;
-    const unsent = config.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
+    const unsent = record.dryRun ? record.calls.map((c) => ({ ...c, sent: false })) : [];
     replayed.push({
       file,
       id: record.eventId,

@@ -175,10 +175,15 @@ export const ServiceScalingSchema = z
   })
   .refine((r) => r.minTasks <= r.maxTasks, { message: 'minTasks must not exceed maxTasks', path: ['minTasks'] });
 
+/** The duties by the name their decision records carry (`duty`); `shadow` takes these. */
+export const DUTY_NAMES = ['spot-interruption', 'rebalance-recommendation', 'lifecycle', 'capacity', 'reconcile', 'batch', 'service-scaling'] as const;
+
 export const ControllerConfigSchema = z
   .strictObject({
-    /** Decide and log, send no write call. */
+    /** Decide and log, send no write call (every duty). */
     dryRun: z.boolean().default(false),
+    /** Duties in shadow mode: they decide and record as usual but send no write call; the others act. */
+    shadow: z.array(z.enum(DUTY_NAMES)).default([]),
     region: z.string().min(1).optional(),
     clusters: z.array(ClusterConfigSchema).min(1),
     jobs: z.array(JobSchema).default([]),

@@ -1,4 +1,4 @@
-import { DUTIES } from '../duties.js';
+import { DUTIES } from '../duties/index.js';
 import { lambdaHandler } from './wire.js';
 
 /** Lambda entry point: batch jobs — schedules and stopped attempts (docs/batch-jobs.md). */

@@ -1,4 +1,4 @@
-import { DUTIES } from '../duties.js';
+import { DUTIES } from '../duties/index.js';
 import { sqsBatchHandler } from './wire.js';
 
 /**

@@ -6,7 +6,7 @@
  * then moves it to the dead-letter queue.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runDuty, type ControllerDeps, type DecisionRecord, type Duty } from '../controller.js';
+import { isDryRun, runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty } from '../controller.js';
 import { EventValidationError, parseEvent, type DomainEventKind } from '../events/index.js';
 
 export interface BatchOutcome {
@@ -23,7 +23,7 @@ const clusterOf = (event: unknown): string | undefined => {
   }
 };
 
-export async function runSqsBatch<K extends DomainEventKind>(duty: Duty<K>, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
+export async function runSqsBatch<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
   const failures: string[] = [];
   const records: DecisionRecord[] = [];
   const covered = new Map<string, string>(); // cluster → id of the event whose run covered it
@@ -40,7 +40,7 @@ export async function runSqsBatch<K extends DomainEventKind>(duty: Duty<K>, batc
     const by = cluster ? covered.get(cluster) : undefined;
     if (cluster && by) {
       const id = typeof event === 'object' && event !== null ? String((event as { id?: unknown }).id) : undefined;
-      records.push({ duty: duty.name, eventId: id, detailType: undefined, outcome: 'ignored', reason: `covered by event ${by} in the same batch`, dryRun: deps.config.dryRun, actions: [], calls: [], failures: [], skipped: [] });
+      records.push({ duty: duty.name, eventId: id, detailType: undefined, outcome: 'ignored', reason: `covered by event ${by} in the same batch`, dryRun: isDryRun(deps.config, duty.name), actions: [], calls: [], failures: [], skipped: [] });
       continue;
     }
     try {

@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import { awsClients } from '../aws/clients.js';
 import { runtimeConfig } from '../config/load.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runDuty, type ControllerDeps, type DecisionRecord, type Duty, type Logger as RecordLogger, type MetricsSink } from '../controller.js';
+import { runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty, type Logger as RecordLogger, type MetricsSink } from '../controller.js';
 import { runSqsBatch } from './sqs-batch.js';
 import type { DomainEventKind } from '../events/index.js';
 
@@ -37,13 +37,13 @@ export const runtimeDeps: DepsFactory = () => {
 };
 
 /** A duty fed by SQS batches (EventBridge → queue → Lambda), reporting per-message failures. */
-export function sqsBatchHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
+export function sqsBatchHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
   return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => (await runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink })).response)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }
 
-export function lambdaHandler<K extends DomainEventKind>(duty: Duty<K>, deps: DepsFactory = runtimeDeps) {
+export function lambdaHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
   return middy(async (event: unknown): Promise<DecisionRecord> =>
     runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink }),
   )

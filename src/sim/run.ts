@@ -1,6 +1,6 @@
 /**
  * Runs a scenario under one controller and measures it (docs/simulation.md):
- * - `ecs-pilot`: the real duties receive the world's events after EventBridge, the SQS batching window
+ * - `ecs-pilot`: the real duties (src/duties/) receive the world's events after EventBridge, the SQS batching window
  *   and the Lambda start, and the reconcile schedule, and talk to the world through the SDK commands.
  *   With managed scaling `off` ecs-pilot owns the scaling (tasks that find no room fail, as on AWS);
  *   `on`, ECS managed scaling runs too and ecs-pilot accelerates it;
@@ -12,7 +12,7 @@
 import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import { runDuty } from '../controller.js';
-import { DUTIES, functionFor } from '../duties.js';
+import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';

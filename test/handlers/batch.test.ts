@@ -2,7 +2,7 @@ import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ActuationError } from '../../src/controller.js';
 import { clientToken } from '../../src/core/batch/jobs.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke } from '../support/handlers.js';
 

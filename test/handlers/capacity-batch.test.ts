@@ -2,7 +2,7 @@ import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import type { SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../src/aws/clients.js';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { runSqsBatch } from '../../src/handlers/sqs-batch.js';
 import { sqsBatchHandler } from '../../src/handlers/wire.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';

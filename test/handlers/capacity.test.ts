@@ -2,7 +2,7 @@ import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
 import { plan } from '../../src/core/capacity/index.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { event, invoke } from '../support/handlers.js';
 

@@ -3,7 +3,7 @@ import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aw
 import { ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { CLIENT_OPTIONS } from '../../src/aws/clients.js';
 import { ActuationError } from '../../src/controller.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { SimulatedServiceError } from '../../src/sim/simulated-aws.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { event, invoke } from '../support/handlers.js';

@@ -1,6 +1,6 @@
 import { CompleteLifecycleActionCommand, RecordLifecycleActionHeartbeatCommand } from '@aws-sdk/client-auto-scaling';
 import { PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { event, invoke, NOW } from '../support/handlers.js';
 

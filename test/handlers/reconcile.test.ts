@@ -1,7 +1,7 @@
 import { SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DeleteAttributesCommand, DescribeContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { parseSnapshot } from '../../src/core/model.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { loadJson } from '../support/builders.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke, NOW } from '../support/handlers.js';

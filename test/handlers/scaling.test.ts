@@ -1,7 +1,7 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { parseConfig } from '../../src/config/load.js';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke } from '../support/handlers.js';
 

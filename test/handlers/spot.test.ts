@@ -1,6 +1,6 @@
 import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { ListContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { DUTIES } from '../../src/duties.js';
+import { DUTIES } from '../../src/duties/index.js';
 import { EventValidationError } from '../../src/events/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke } from '../support/handlers.js';

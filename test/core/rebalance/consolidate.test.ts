@@ -6,7 +6,7 @@ import { parseSnapshot, type Snapshot } from '../../../src/core/model.js';
 import { parseScenario } from '../../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../../src/sim/world.js';
 import { runDuty } from '../../../src/controller.js';
-import { DUTIES } from '../../../src/duties.js';
+import { DUTIES } from '../../../src/duties/index.js';
 
 const NOW = new Date('2026-11-24T03:00:00Z');
 const TYPES = { 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 } };

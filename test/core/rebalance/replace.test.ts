@@ -3,7 +3,7 @@ import { runDuty } from '../../../src/controller.js';
 import { parseSnapshot } from '../../../src/core/model.js';
 import { decideConsolidation } from '../../../src/core/rebalance/consolidate.js';
 import { decideReplace, replaceMoves } from '../../../src/core/rebalance/replace.js';
-import { DUTIES } from '../../../src/duties.js';
+import { DUTIES } from '../../../src/duties/index.js';
 import { parseScenario } from '../../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../../src/sim/world.js';
 

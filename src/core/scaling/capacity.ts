@@ -1,0 +1,27 @@
+/** The instances for a service's new tasks, raised in the same step as its desired count. */
+import type { Action } from '../actions.js';
+import { withDisplacedDemand } from '../capacity/displaced.js';
+import { plan } from '../capacity/index.js';
+import { scaleOutActions } from '../capacity/scale-out.js';
+import type { Snapshot, Task } from '../model.js';
+
+export interface ServiceShape {
+  /** What one task of the service needs (from its task definition); undefined when unknown. */
+  shape: Task | undefined;
+  /** The provider new tasks go to; undefined: any group. */
+  capacityProvider: string | undefined;
+}
+
+export function capacityForServiceChange(change: Action, snapshot: Snapshot, service: ServiceShape): Action[] {
+  const { shape, capacityProvider: provider } = service;
+  if (change.kind !== 'setServiceDesiredCount' || !shape || change.desiredCount <= change.previous) return [];
+  const demand = Array.from({ length: change.desiredCount - change.previous }, (_, k) => ({ ...shape, id: `${change.service}-new-${k}`, ...(provider ? { capacityProvider: provider } : {}) }));
+  // With what already waits for the same group (free capacity is not counted twice); only that group is raised.
+  const withDisplaced = withDisplacedDemand(snapshot);
+  const sameGroup = withDisplaced.pending.filter((t) => provider === undefined || t.capacityProvider === undefined || t.capacityProvider === provider);
+  const result = plan({ ...withDisplaced, pending: [...sameGroup, ...demand] });
+  return scaleOutActions(
+    { ...result, groups: result.groups.filter((g) => provider === undefined || g.name === provider) },
+    `${demand.length} new task(s) of service ${change.service}${sameGroup.length > 0 ? ` (and ${sameGroup.length} already waiting)` : ''}`,
+  );
+}
