@@ -6,17 +6,33 @@ import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { plan } from '../core/capacity/index.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
+import { runTaskDemand } from '../aws/service-deficits.js';
 import { because } from './decision.js';
 
 const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
 
-export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
+export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-task-failure'> = {
   name: 'capacity',
-  kinds: ['task-state-change', 'service-action'],
+  kinds: ['task-state-change', 'service-action', 'run-task-failure'],
   async observe(event, ctx) {
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
     const read = { clients: ctx.clients, cluster, now: ctx.now };
+    if (event.kind === 'run-task-failure') {
+      // A RunTask (third party, through CloudTrail) that found no room: its tasks join the whole-cluster demand.
+      if (event.eventName !== 'RunTask') return `CloudTrail ${event.eventName} needs no capacity`;
+      if (event.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
+      if (event.launchType === 'FARGATE' || FARGATE.includes(event.capacityProvider ?? '')) return 'RunTask on Fargate';
+      if (event.startedBy?.startsWith('ecs-pilot:')) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
+      const snapshot = await readClusterSnapshot(read);
+      const failed = await runTaskDemand(ctx.clients, event);
+      if (failed.length === 0) return `task definition ${event.taskDefinition} not found`;
+      // Each call's failures are demand no read of the cluster shows, and a burst is many calls: every
+      // unit the groups have or launch is spoken for (as in a partial snapshot), so each call's plan
+      // adds what its own tasks need beyond the registered free capacity.
+      const groups = snapshot.groups.map((g) => ({ ...g, launching: [], inServiceUnits: Math.max(g.desired, g.inServiceUnits ?? 0) }));
+      return [{ cluster, snapshot: { ...snapshot, groups, pending: failed } }];
+    }
     if (event.kind === 'service-action') {
       if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;
       if (event.capacityProviderArns.some((a) => FARGATE.some((f) => a === f || a.endsWith(`/${f}`)))) return 'placement failure on Fargate';

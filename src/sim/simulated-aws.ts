@@ -402,7 +402,7 @@ export class SimulatedAws {
         },
       ];
     });
-    return { services, failures: [] };
+    return { services, failures: [] as Array<{ arn: string; reason: string }> };
   }
 
   /** Managed scaling on the capacity providers: a RunTask that finds no room waits in PROVISIONING instead of failing. */

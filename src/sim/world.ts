@@ -7,7 +7,7 @@
  */
 import { weightOf, type Snapshot, type Task } from '../core/model.js';
 import type { Scenario, ServiceSpec } from './scenario.js';
-import { SimulatedAws, take, type SimInstance, type SimTask } from './simulated-aws.js';
+import { SimulatedAws, SimulatedServiceError, take, type SimInstance, type SimTask } from './simulated-aws.js';
 
 export interface OutboxEvent {
   deliverAt: number;
@@ -218,6 +218,83 @@ export class SimulatedCluster extends SimulatedAws {
       g.desired = clamped;
       this.counters.scalingActions += 1;
     }
+  }
+
+  // ---------- the scenario's services, as ECS answers for them ----------
+
+  public override serviceDesired(name: string): number {
+    return this.services.get(name)?.desired ?? super.serviceDesired(name);
+  }
+
+  private serviceArn(name: string): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`;
+  }
+
+  protected ecs_ListServices(input: Record<string, unknown>) {
+    const arns = [...this.services.keys()].map((n) => this.serviceArn(n));
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    const size = Math.min((input.maxResults as number | undefined) ?? 10, 100);
+    return { serviceArns: arns.slice(start, start + size), nextToken: start + size < arns.length ? String(start + size) : undefined };
+  }
+
+  protected override ecs_DescribeServices(input: Record<string, unknown>) {
+    const names = (input.services as string[]) ?? [];
+    if (names.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'services can have at most 10 items');
+    const services = [];
+    const failures = [];
+    for (const ref of names) {
+      const name = ref.split('/').pop() ?? ref;
+      const s = this.services.get(name);
+      if (!s) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const members = [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING');
+      services.push({
+        serviceArn: this.serviceArn(name),
+        serviceName: name,
+        status: 'ACTIVE',
+        schedulingStrategy: 'REPLICA',
+        desiredCount: s.desired,
+        runningCount: members.filter((t) => t.lastStatus === 'RUNNING').length,
+        // ECS counts PENDING tasks here; PROVISIONING ones are the snapshot's waiting tasks.
+        pendingCount: members.filter((t) => t.lastStatus === 'PENDING').length,
+        taskDefinition: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${name}:1`,
+        capacityProviderStrategy: s.capacityProvider ? [{ capacityProvider: s.capacityProvider, weight: 1, base: 0 }] : [],
+        placementConstraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [],
+        placementStrategy: s.placementStrategy === 'spread' ? [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }] : [{ type: 'binpack', field: 'memory' }],
+        deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent },
+      });
+    }
+    return { services, failures };
+  }
+
+  protected override ecs_DescribeTaskDefinition(input: Record<string, unknown>) {
+    const ref = String(input.taskDefinition);
+    const family = (ref.split('/').pop() ?? ref).split(':')[0] ?? '';
+    const s = this.services.get(family);
+    if (!s) return super.ecs_DescribeTaskDefinition(input);
+    return {
+      taskDefinition: {
+        taskDefinitionArn: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${family}:1`,
+        family,
+        networkMode: s.awsvpc ? 'awsvpc' : 'bridge',
+        cpu: String(s.cpu),
+        memory: String(s.memoryMiB),
+        placementConstraints: [],
+        containerDefinitions: [
+          { name: 'main', essential: true, portMappings: s.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' })), resourceRequirements: s.gpus > 0 ? [{ type: 'GPU', value: String(s.gpus) }] : [] },
+        ],
+      },
+    };
+  }
+
+  protected override ecs_UpdateService(input: Record<string, unknown>) {
+    const name = String(input.service).split('/').pop() ?? '';
+    const s = this.services.get(name);
+    if (!s) return super.ecs_UpdateService(input);
+    if (typeof input.desiredCount === 'number') s.desired = input.desiredCount;
+    return { service: { serviceName: name, desiredCount: s.desired } };
   }
 
   // ---------- reactions to the controller's writes ----------
