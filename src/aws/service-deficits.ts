@@ -24,13 +24,13 @@ export async function describeAllServices(clients: Clients, cluster: string): Pr
   let token: string | undefined;
   do {
     const page = await clients.ecs.send(new ListServicesCommand({ cluster, nextToken: token, maxResults: 100 }));
-    arns.push(...(page.serviceArns ?? []));
-    token = page.nextToken;
+    arns.push(...(page?.serviceArns ?? []));
+    token = page?.nextToken;
   } while (token);
   const out: Service[] = [];
   for (const batch of chunks(arns, DESCRIBE_SERVICES_MAX)) {
     const page = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
-    out.push(...(page.services ?? []));
+    out.push(...(page?.services ?? []));
   }
   return out;
 }

@@ -26,6 +26,8 @@ import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInpu
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { serviceDeficits } from './service-deficits.js';
+import { readProviders } from './capacity-providers.js';
+import { withModes } from '../core/capacity/modes.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
 type TaskInput = NonNullable<SnapshotInput['pending']>[number];
@@ -359,5 +361,6 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
     if (inEcs.has(id) || instance.LifecycleState !== 'Terminating:Wait') continue;
     instances.push({ id: `asg:${id}`, ec2InstanceId: id, group: group.name, type: instance.InstanceType ?? 'unknown', az: instance.AvailabilityZone ?? 'unknown', status: 'INACTIVE', lifecycleState: instance.LifecycleState, tasks: [] });
   }
-  return assemble(ctx, asgs, instances, cis, pending, inEcs, false);
+  const snapshot = await assemble(ctx, asgs, instances, cis, pending, inEcs, false);
+  return withModes(snapshot, await readProviders(ctx.clients, ctx.cluster.groups.map((g) => g.name), ctx.now));
 }

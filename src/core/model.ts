@@ -72,6 +72,8 @@ export const GroupSchema = z
      * instances an event concerns; without it, the listed instances are all there is.
      */
     inServiceUnits: nonNegInt.optional(),
+    /** How ecs-pilot runs for this capacity provider, as detected (src/core/capacity/modes.ts); absent: not read. */
+    mode: z.enum(['own', 'accelerate']).optional(),
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
   })

@@ -380,6 +380,17 @@ export class SimulatedAws {
     return this.serviceState.get(name)?.desired ?? [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING').length;
   }
 
+  /** Services: task groups `service:<name>` and those UpdateService named, 10 a page by default (≤ 100). */
+  protected ecs_ListServices(input: Record<string, unknown>) {
+    this.checkCluster(input.cluster);
+    const names = new Set<string>();
+    for (const t of this.tasks.values()) if (t.group?.startsWith('service:') && t.desiredStatus === 'RUNNING') names.add(t.group.slice('service:'.length));
+    for (const n of this.serviceState.keys()) names.add(n);
+    const arns = [...names].sort().map((n) => `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${n}`);
+    const p = page(arns, input.nextToken as string | undefined, (input.maxResults as number | undefined) ?? 10);
+    return { serviceArns: p.items, nextToken: p.nextToken };
+  }
+
   protected ecs_DescribeServices(input: Record<string, unknown>) {
     this.checkCluster(input.cluster);
     const services = ((input.services as string[]) ?? []).flatMap((s) => {

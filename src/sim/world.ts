@@ -230,7 +230,7 @@ export class SimulatedCluster extends SimulatedAws {
     return `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`;
   }
 
-  protected ecs_ListServices(input: Record<string, unknown>) {
+  protected override ecs_ListServices(input: Record<string, unknown>) {
     const arns = [...this.services.keys()].map((n) => this.serviceArn(n));
     const start = input.nextToken ? Number(input.nextToken) : 0;
     const size = Math.min((input.maxResults as number | undefined) ?? 10, 100);
@@ -295,6 +295,15 @@ export class SimulatedCluster extends SimulatedAws {
     if (!s) return super.ecs_UpdateService(input);
     if (typeof input.desiredCount === 'number') s.desired = input.desiredCount;
     return { service: { serviceName: name, desiredCount: s.desired } };
+  }
+
+  /** The providers as ECS describes them: managed scaling (with the scenario's settings) on or off. */
+  protected override ecs_DescribeCapacityProviders(input: Record<string, unknown>) {
+    const out = super.ecs_DescribeCapacityProviders(input);
+    if (!this.options.managedScaling) return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling: { status: 'DISABLED' }, managedTerminationProtection: 'DISABLED' } })) };
+    const st = this.settings;
+    const managedScaling = { status: 'ENABLED', targetCapacity: st.targetCapacityPercent, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize, instanceWarmupPeriod: st.instanceWarmupSeconds };
+    return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling, managedTerminationProtection: 'ENABLED' } })) };
   }
 
   // ---------- reactions to the controller's writes ----------

@@ -111,7 +111,7 @@ describe('SimulatedCluster placement', () => {
     const s = new SimulatedCluster(base(), parseScenario({ name: 't', cluster: 'x', durationMinutes: 10, services: [{ name: 'big', desired: 2, cpu: 8192, memoryMiB: 1024 }] }), { hooks: true });
     s.advance(s.startMs + 1_000);
     s.advance(s.startMs + 6_000);
-    const failures = s.deliverable(s.startMs + 10_000).filter((e) => e['detail-type'] === 'ECS Service Action');
+    const failures = s.deliverable(s.startMs + 20_000).filter((e) => e['detail-type'] === 'ECS Service Action');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toEqual(expect.objectContaining({ resources: ['arn:aws:ecs:us-east-1:123456789012:service/burst/big'], detail: expect.objectContaining({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE' }) }));
   });

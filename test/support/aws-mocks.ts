@@ -16,7 +16,7 @@ const COMMANDS: Record<Service, Array<[string, unknown]>> = {
   ec2: [['DescribeInstanceTypesCommand', EC2.DescribeInstanceTypesCommand]],
 };
 const USED = new Set([
-  'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
+  'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices', 'ListServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
   'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
