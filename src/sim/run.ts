@@ -172,7 +172,9 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     if (step.setDesired.count - before >= 20) markers.push({ minute: Math.round(step.at / 60), label: `${step.setDesired.service} ${before} → ${step.setDesired.count}` });
   }
 
-  const base = configForSnapshot(snapshot);
+  const defaults = configForSnapshot(snapshot);
+  const fallback = scenario.fallbackGroups;
+  const base = { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
   const managed = new EcsManagedScaling(world, snapshot, st);

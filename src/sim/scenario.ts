@@ -103,6 +103,8 @@ export const ScenarioSchema = z.strictObject({
       tickSeconds: z.number().positive().default(5),
     })
     .prefault({}),
+  /** ecs-pilot's fallbackGroup per group (e.g. spot → on-demand when spot capacity is short). */
+  fallbackGroups: z.record(z.string(), z.string()).default({}),
   services: z.array(ServiceSchema).default([]),
   timeline: z.array(StepSchema).default([]),
 });
