@@ -40,6 +40,21 @@ export function deficitOf(service: Pick<Service, 'desiredCount' | 'runningCount'
   return Math.max(0, (service.desiredCount ?? 0) - (service.runningCount ?? 0) - Math.max(service.pendingCount ?? 0, waitingSeen));
 }
 
+/** The service's placement constraints (distinctInstance, memberOf), as the planner takes them. */
+function serviceConstraints(s: Service): ConstraintInput[] {
+  return (s.placementConstraints ?? []).flatMap((c): ConstraintInput[] => {
+    if (c.type === 'distinctInstance') return [{ type: 'distinctInstance' }];
+    if (c.type === 'memberOf' && c.expression) return [{ type: 'memberOf', expression: c.expression }];
+    return [];
+  });
+}
+
+function withConstraints(have: ConstraintInput[], add: ConstraintInput[]): ConstraintInput[] {
+  const key = (c: ConstraintInput): string => (c.type === 'memberOf' ? `memberOf:${c.expression}` : c.type);
+  const seen = new Set(have.map(key));
+  return [...have, ...add.filter((c) => !seen.has(key(c)))];
+}
+
 function onEc2(s: Service): boolean {
   if (s.status !== undefined && s.status !== 'ACTIVE') return false;
   if (s.schedulingStrategy === 'DAEMON' || s.launchType === 'FARGATE' || s.launchType === 'EXTERNAL') return false;
@@ -50,11 +65,15 @@ function onEc2(s: Service): boolean {
  * Missing tasks of every EC2 service of the cluster as waiting demand (ids `<service ARN>/missing-<n>`),
  * given the tasks already seen waiting. `daemonServices` are left out (they run on every instance).
  */
-export async function serviceDeficits(clients: Clients, cluster: string, waiting: readonly TaskInput[], daemonServices: readonly string[] = []): Promise<TaskInput[]> {
+export async function serviceDeficits(clients: Clients, cluster: string, waiting: TaskInput[], daemonServices: readonly string[] = [], placed: TaskInput[] = []): Promise<TaskInput[]> {
   const out: TaskInput[] = [];
   for (const service of await describeAllServices(clients, cluster)) {
     if (!onEc2(service) || !service.serviceName || !service.taskDefinition || daemonServices.includes(service.serviceName)) continue;
     const group = `service:${service.serviceName}`;
+    // distinctInstance and memberOf set on the service are not in its task definition: tasks read
+    // from DescribeTasks lack them, and planned without them would be packed onto one instance.
+    const own = serviceConstraints(service);
+    for (const t of [...waiting, ...placed]) if (t.group === group) t.constraints = withConstraints(t.constraints ?? [], own);
     const missing = deficitOf(service, waiting.filter((t) => t.group === group).length);
     if (missing === 0) continue;
     const def = await describeTaskDefinition(clients, service.taskDefinition);
@@ -72,11 +91,7 @@ export async function serviceDeficits(clients: Clients, cluster: string, waiting
       def,
       new Set(),
     );
-    const constraints: ConstraintInput[] = [...(shape.constraints ?? [])];
-    for (const c of service.placementConstraints ?? []) {
-      if (c.type === 'distinctInstance') constraints.push({ type: 'distinctInstance' });
-      else if (c.type === 'memberOf' && c.expression) constraints.push({ type: 'memberOf', expression: c.expression });
-    }
+    const constraints: ConstraintInput[] = [...(shape.constraints ?? []), ...own];
     for (let i = 0; i < missing; i++) out.push({ ...shape, id: `${arn}/missing-${i + 1}`, constraints });
   }
   return out;

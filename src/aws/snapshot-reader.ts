@@ -348,8 +348,9 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
       byInstance.set(t.containerInstanceArn, list);
     }
   }
-  // Every service's missing tasks, not only the one an event names: one plan sizes a whole burst.
-  pending.push(...(await serviceDeficits(ctx.clients, ctx.cluster.name, pending, ctx.cluster.daemonServices)));
+  // Every service's missing tasks, not only the one an event names: one plan sizes a whole burst;
+  // and each task gets its service's placement constraints.
+  pending.push(...(await serviceDeficits(ctx.clients, ctx.cluster.name, pending, ctx.cluster.daemonServices, [...byInstance.values()].flat())));
 
   const instances = cis.map((ci) => {
     const owner = asgOf.get(ci.ec2InstanceId ?? '');

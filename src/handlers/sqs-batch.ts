@@ -17,6 +17,8 @@ export interface BatchOutcome {
 const clusterOf = (event: unknown): string | undefined => {
   try {
     const parsed = parseEvent(event);
+    // A failed RunTask carries demand no read of the cluster shows: it neither covers nor is covered.
+    if (parsed.outcome === 'parsed' && parsed.event.kind === 'run-task-failure') return undefined;
     return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? parsed.event.cluster : undefined;
   } catch {
     return undefined;

@@ -14,6 +14,8 @@ import { configForSnapshot } from '../config/load.js';
 import { runDuty } from '../controller.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
+import { runSqsBatch } from '../handlers/sqs-batch.js';
+import type { SQSEvent } from 'aws-lambda';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
 import { SimulatedCluster } from './world.js';
@@ -195,14 +197,27 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         due.push({ version: '0', id: `tick-${t}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: new Date(t).toISOString(), region: world.region, resources: [], detail: {} });
         nextReconcile += st.reconcileSeconds * 1000;
       }
+      // The capacity function takes its events from the SQS queue in batches of up to 100 (serverless.yml);
+      // the others are invoked once per event.
+      const queued: Array<Record<string, unknown>> = [];
       for (const event of due) {
         const parsed = parseEvent(event);
         if (parsed.outcome !== 'parsed') continue;
+        const fn = functionFor(parsed.event);
+        if (fn === 'capacity') {
+          queued.push(event);
+          continue;
+        }
         try {
-          await runDuty(DUTIES[functionFor(parsed.event)] as never, event, { config, clients, now: new Date(t) });
+          await runDuty(DUTIES[fn] as never, event, { config, clients, now: new Date(t) });
         } catch {
           controllerErrors += 1;
         }
+      }
+      for (let k = 0; k < queued.length; k += 100) {
+        const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
+        const { response } = await runSqsBatch(DUTIES.capacity, batch, { config, clients, now: new Date(t) });
+        controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
     if (managedScaling && t >= nextMinute) managed.step();

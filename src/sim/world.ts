@@ -140,7 +140,9 @@ export class SimulatedCluster extends SimulatedAws {
 
   /** Tasks wanted that ECS has not even created (managed scaling off: their placement failed). */
   public neverCreated(): number {
-    return this.wantedRuns.length + [...this.services.values()].reduce((a, s) => a + s.missingSince.length, 0);
+    const live = new Map<string, number>();
+    for (const t of this.tasks.values()) if (t.desiredStatus === 'RUNNING' && t.group) live.set(t.group, (live.get(t.group) ?? 0) + 1);
+    return this.wantedRuns.length + [...this.services.values()].reduce((a, s) => a + Math.max(0, s.desired - (live.get(`service:${s.name}`) ?? 0)), 0);
   }
 
   /** Warns `fraction` of the group's running instances, spread over `overSeconds`; each is reclaimed 2 minutes later. */
