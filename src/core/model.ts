@@ -74,6 +74,8 @@ export const GroupSchema = z
     inServiceUnits: nonNegInt.optional(),
     /** How ecs-pilot runs for this capacity provider, as detected (src/core/capacity/modes.ts); absent: not read. */
     mode: z.enum(['own', 'accelerate']).optional(),
+    /** In `accelerate`: ECS's managed termination protection is on, so ECS owns instance protection. */
+    ecsProtects: z.boolean().optional(),
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
   })

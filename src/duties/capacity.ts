@@ -7,6 +7,7 @@ import { plan } from '../core/capacity/index.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { runTaskDemand } from '../aws/service-deficits.js';
+import { modesOf } from '../core/capacity/modes.js';
 import { because } from './decision.js';
 
 const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
@@ -50,7 +51,8 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
     const demand = withDisplacedDemand(snapshot);
     const displaced = demand.pending.length - snapshot.pending.length;
     const result = plan(demand);
-    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${displaced} on draining instances)`);
+    const mode = modesOf(snapshot.groups);
+    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
     return because(actions, waitingReason(demand.pending.length, result.unplaceable));
   },
 };

@@ -4,6 +4,7 @@ import { decideJobReconcile } from '../core/batch/jobs.js';
 import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { decideReconcile } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
+import { leaveToEcs } from '../core/capacity/modes.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -27,8 +28,11 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     return out;
   },
   decide: (_event, { cluster, snapshot, jobs }, now) => {
-    const actions = [...decideReconcile(snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))];
+    // In an accelerate group ECS scales in and may own protection: those actions are left to it.
+    const { kept, left } = leaveToEcs(decideReconcile(snapshot, cluster, now), snapshot.groups);
+    const actions = [...kept, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))];
     if (actions.length > 0) return { actions };
+    if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}` };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
     const skipped = consolidationBlocked(withDisplacedDemand(snapshot), cluster, now);
     return { actions, reason: `cluster ${cluster.name} converged${skipped ? `; consolidation: ${skipped}` : ''}` };

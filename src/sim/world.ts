@@ -46,7 +46,11 @@ export interface RunShape {
 export interface WorldOptions {
   /** ASG terminate lifecycle hooks (ecs-pilot's deployment). */
   hooks: boolean;
-  /** Managed scaling on the capacity providers: tasks wait in PROVISIONING (default); off: they fail. */
+  /**
+   * Managed scaling on the capacity providers: tasks wait in PROVISIONING; off: they fail. Unset: tasks
+   * wait in PROVISIONING but the providers are described with managed scaling off (a world with no ECS
+   * scaling running, for tests of ecs-pilot alone).
+   */
   managedScaling?: boolean;
   /** The ECS agent's spot draining (ECS_ENABLE_SPOT_INSTANCE_DRAINING). */
   spotDraining?: boolean;
@@ -79,11 +83,13 @@ export class SimulatedCluster extends SimulatedAws {
   private readonly azs: string[];
 
   private readonly wantedRuns: WantedRun[] = [];
+  private readonly describedManaged: boolean | undefined;
   public readonly options: WorldOptions & { managedScaling: boolean };
 
   public constructor(snapshot: Snapshot, scenario: Scenario, options: WorldOptions) {
     super(snapshot, { hooks: Object.fromEntries(snapshot.groups.map((g) => [g.name, options.hooks ? 'ecs-pilot-drain' : undefined])) });
     this.options = { ...options, managedScaling: options.managedScaling ?? true };
+    this.describedManaged = options.managedScaling;
     this.managedScalingOn = this.options.managedScaling;
     this.settings = scenario.settings;
     this.startMs = this.now;
@@ -302,7 +308,7 @@ export class SimulatedCluster extends SimulatedAws {
   /** The providers as ECS describes them: managed scaling (with the scenario's settings) on or off. */
   protected override ecs_DescribeCapacityProviders(input: Record<string, unknown>) {
     const out = super.ecs_DescribeCapacityProviders(input);
-    if (!this.options.managedScaling) return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling: { status: 'DISABLED' }, managedTerminationProtection: 'DISABLED' } })) };
+    if (this.describedManaged !== true) return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling: { status: 'DISABLED' }, managedTerminationProtection: 'DISABLED' } })) };
     const st = this.settings;
     const managedScaling = { status: 'ENABLED', targetCapacity: st.targetCapacityPercent, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize, instanceWarmupPeriod: st.instanceWarmupSeconds };
     return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling, managedTerminationProtection: 'ENABLED' } })) };

@@ -53,7 +53,7 @@ export function modeOf(provider: ProviderSettings | undefined): ProviderMode {
  * The snapshot with each group's detected mode; in `accelerate` the plan keeps the provider's
  * targetCapacity and step sizes (ECS's settings win over ecs-pilot's config for a group ECS scales).
  */
-export function withModes<S extends { groups: Array<{ name: string; mode?: ScalingMode | undefined; targetCapacityPercent: number; minimumScalingStepSize: number; maximumScalingStepSize: number }> }>(
+export function withModes<S extends { groups: Array<{ name: string; mode?: ScalingMode | undefined; ecsProtects?: boolean | undefined; targetCapacityPercent: number; minimumScalingStepSize: number; maximumScalingStepSize: number }> }>(
   snapshot: S,
   providers: ReadonlyMap<string, ProviderSettings | undefined>,
 ): S {
@@ -62,7 +62,37 @@ export function withModes<S extends { groups: Array<{ name: string; mode?: Scali
     groups: snapshot.groups.map((g) => {
       const m = modeOf(providers.get(g.name));
       if (m.mode === 'own') return { ...g, mode: m.mode };
-      return { ...g, mode: m.mode, targetCapacityPercent: m.targetCapacityPercent ?? g.targetCapacityPercent, minimumScalingStepSize: m.minimumScalingStepSize, maximumScalingStepSize: m.maximumScalingStepSize };
+      return { ...g, mode: m.mode, ecsProtects: m.ecsProtects, targetCapacityPercent: m.targetCapacityPercent ?? g.targetCapacityPercent, minimumScalingStepSize: m.minimumScalingStepSize, maximumScalingStepSize: m.maximumScalingStepSize };
     }),
   };
+}
+
+/**
+ * What ecs-pilot leaves to ECS in an `accelerate` group: it never lowers a desired capacity ECS set
+ * (no terminate with decrement, no lower SetDesiredCapacity — ECS's own scale-in removes the empty
+ * instances ecs-pilot drained), and leaves instance protection to ECS when managed termination
+ * protection is on. Returns the actions kept and, for the record, what was left to ECS.
+ */
+export function leaveToEcs<A extends { kind: string; asg?: string; desired?: number; previous?: number }>(
+  actions: readonly A[],
+  groups: ReadonlyArray<{ asg: string; mode?: ScalingMode | undefined; ecsProtects?: boolean | undefined }>,
+): { kept: A[]; left: string[] } {
+  const byAsg = new Map(groups.map((g) => [g.asg, g]));
+  const kept: A[] = [];
+  const left: string[] = [];
+  for (const a of actions) {
+    const g = a.asg !== undefined ? byAsg.get(a.asg) : undefined;
+    const accelerate = g?.mode === 'accelerate';
+    const lowers = a.kind === 'terminateInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
+    if (accelerate && lowers) left.push(`${a.kind} on ${a.asg} (accelerate: ECS scales in)`);
+    else if (accelerate && g?.ecsProtects && a.kind === 'protectInstances') left.push(`protectInstances on ${a.asg} (ECS's managed termination protection)`);
+    else kept.push(a);
+  }
+  return { kept, left };
+}
+
+/** The groups' modes for a decision's reason, e.g. "mode: general own, spot accelerate"; empty when not read. */
+export function modesOf(groups: ReadonlyArray<{ name: string; mode?: ScalingMode | undefined }>): string {
+  const read = groups.filter((g) => g.mode !== undefined);
+  return read.length === 0 ? '' : `mode: ${read.map((g) => `${g.name} ${g.mode}`).join(', ')}`;
 }

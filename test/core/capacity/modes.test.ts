@@ -19,7 +19,7 @@ describe('Function: modeOf (mode detection per capacity provider)', () => {
     ];
     const out = withModes({ groups }, new Map([['spot', { name: 'spot', managedScaling: { status: 'ENABLED', targetCapacity: 80 } }], ['od', { name: 'od', managedScaling: { status: 'DISABLED' } }]]));
     expect(out.groups).toEqual([
-      { name: 'spot', mode: 'accelerate', targetCapacityPercent: 80, minimumScalingStepSize: 1, maximumScalingStepSize: 10000 },
+      { name: 'spot', mode: 'accelerate', ecsProtects: false, targetCapacityPercent: 80, minimumScalingStepSize: 1, maximumScalingStepSize: 10000 },
       { name: 'od', mode: 'own', targetCapacityPercent: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 10000 },
     ]);
   });
