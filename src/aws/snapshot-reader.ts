@@ -26,7 +26,7 @@ import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInpu
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { serviceDeficits } from './service-deficits.js';
-import { readProviders } from './capacity-providers.js';
+import { clearProviderCache, readProviders } from './capacity-providers.js';
 import { withModes } from '../core/capacity/modes.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
@@ -50,6 +50,7 @@ const taskDefinitions = new Map<string, TaskDefinition>();
 export function clearReaderCaches(): void {
   instanceTypeInfo.clear();
   taskDefinitions.clear();
+  clearProviderCache();
 }
 
 // ---------- small helpers ----------

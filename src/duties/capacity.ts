@@ -25,14 +25,14 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
       if (event.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
       if (event.launchType === 'FARGATE' || FARGATE.includes(event.capacityProvider ?? '')) return 'RunTask on Fargate';
       if (event.startedBy?.startsWith('ecs-pilot:')) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
+      // The failed calls of the same SQS batch (a burst is many calls) are planned together with all
+      // the cluster's waiting demand: an absolute plan, so a duplicate delivery raises nothing more.
+      const calls = [event, ...(ctx.batch ?? []).filter((e): e is typeof event => e.kind === 'run-task-failure' && e.id !== event.id && findCluster(ctx.config, e.cluster) === cluster)];
       const snapshot = await readClusterSnapshot(read);
-      const failed = await runTaskDemand(ctx.clients, event);
+      const failed = [];
+      for (const call of calls) if (call.failedTasks > 0 && !call.startedBy?.startsWith('ecs-pilot:')) failed.push(...(await runTaskDemand(ctx.clients, call)));
       if (failed.length === 0) return `task definition ${event.taskDefinition} not found`;
-      // Each call's failures are demand no read of the cluster shows, and a burst is many calls: every
-      // unit the groups have or launch is spoken for (as in a partial snapshot), so each call's plan
-      // adds what its own tasks need beyond the registered free capacity.
-      const groups = snapshot.groups.map((g) => ({ ...g, launching: [], inServiceUnits: Math.max(g.desired, g.inServiceUnits ?? 0) }));
-      return [{ cluster, snapshot: { ...snapshot, groups, pending: failed } }];
+      return [{ cluster, snapshot: { ...snapshot, pending: [...snapshot.pending, ...failed] } }];
     }
     if (event.kind === 'service-action') {
       if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;

@@ -7,29 +7,59 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isDryRun, runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty } from '../controller.js';
-import { EventValidationError, parseEvent, type DomainEventKind } from '../events/index.js';
+import { EventValidationError, parseEvent, type DomainEventKind, type RunTaskFailure } from '../events/index.js';
 
 export interface BatchOutcome {
   response: SQSBatchResponse;
   records: DecisionRecord[];
 }
 
+/** A cluster named by name or ARN, as one key. */
+const clusterKey = (cluster: string): string => cluster.split('/').pop() ?? cluster;
+
 const clusterOf = (event: unknown): string | undefined => {
   try {
     const parsed = parseEvent(event);
-    // A failed RunTask carries demand no read of the cluster shows: it neither covers nor is covered.
-    if (parsed.outcome === 'parsed' && parsed.event.kind === 'run-task-failure') return undefined;
-    return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? parsed.event.cluster : undefined;
+    return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? clusterKey(parsed.event.cluster) : undefined;
   } catch {
     return undefined;
   }
 };
 
+const runTaskFailureOf = (body: string): RunTaskFailure | undefined => {
+  try {
+    const parsed = parseEvent(JSON.parse(body));
+    return parsed.outcome === 'parsed' && parsed.event.kind === 'run-task-failure' ? parsed.event : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Failed RunTask calls carry demand no read of the cluster shows, so a cluster's first one runs first
+ * and sees all of them (`batch`): one plan for the calls of a burst, the same plan again if the batch
+ * is delivered twice.
+ */
+function runTaskFailuresFirst(records: SQSEvent['Records']): { order: SQSEvent['Records']; failuresOf: Map<string, RunTaskFailure[]> } {
+  const failuresOf = new Map<string, RunTaskFailure[]>();
+  const leads: SQSEvent['Records'] = [];
+  for (const r of records) {
+    const f = runTaskFailureOf(r.body);
+    if (!f) continue;
+    const list = failuresOf.get(clusterKey(f.cluster)) ?? [];
+    if (list.length === 0) leads.push(r);
+    list.push(f);
+    failuresOf.set(clusterKey(f.cluster), list);
+  }
+  return { order: [...leads, ...records.filter((r) => !leads.includes(r))], failuresOf };
+}
+
 export async function runSqsBatch<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
   const failures: string[] = [];
   const records: DecisionRecord[] = [];
   const covered = new Map<string, string>(); // cluster → id of the event whose run covered it
-  for (const message of batch.Records) {
+  const { order, failuresOf } = runTaskFailuresFirst(batch.Records);
+  for (const message of order) {
     let event: unknown;
     try {
       event = JSON.parse(message.body);
@@ -46,7 +76,8 @@ export async function runSqsBatch<K extends DomainEventKind, O extends ClusterOb
       continue;
     }
     try {
-      const record = await runDuty(duty, event, deps);
+      const siblings = cluster ? failuresOf.get(cluster) : undefined;
+      const record = await runDuty(duty, event, siblings ? { ...deps, batch: siblings } : deps);
       records.push(record);
       if (cluster && (record.outcome === 'acted' || record.outcome === 'nothing-to-do') && record.eventId) covered.set(cluster, record.eventId);
     } catch (e) {

@@ -1,8 +1,33 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
+import { plan } from '../../src/core/capacity/index.js';
+import type { SQSEvent } from 'aws-lambda';
+import { awsClients } from '../../src/aws/clients.js';
+import { clearProviderCache } from '../../src/aws/capacity-providers.js';
+import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { DUTIES } from '../../src/duties/index.js';
+import { runSqsBatch } from '../../src/handlers/sqs-batch.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
-import { event, invoke } from '../support/handlers.js';
+import { demoConfig, event, invoke, NOW } from '../support/handlers.js';
+
+const sqs = (bodies: unknown[]): SQSEvent => ({ Records: bodies.map((b, i) => ({ messageId: `m-${i}`, body: JSON.stringify(b) }) as SQSEvent['Records'][number]) });
+
+function runTaskFailure(id: string, count: number) {
+  const e = event('events/samples/cloudtrail-runtask-resource-failure.json');
+  e.id = id;
+  e.detail.requestParameters.count = count;
+  e.detail.responseElements.failures = Array.from({ length: count }, () => ({ arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', reason: 'RESOURCE:MEMORY' }));
+  return e;
+}
+
+const spotDesired = (aws: MockedAws): number | undefined => aws.sim.desired('ecs-pilot-demo-spot-general');
+
+/** The whole-cluster read every capacity decision makes (demo cluster: 8 task definitions of waiting tasks). */
+const CLUSTER_READ = [
+  'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
+  ...Array(8).fill('DescribeTaskDefinition'), 'ListServices', 'DescribeServices', 'DescribeInstanceTypes', 'DescribeCapacityProviders',
+];
 
 describe('Handler: capacity in own mode (managed scaling off)', () => {
   let aws: MockedAws;
@@ -12,9 +37,11 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     aws = mockAws();
     // Prepare: three services on spot-general want more than they run; the event names only worker.
     for (const [service, count] of [['web', 30], ['api', 20], ['worker', 25]] as const) aws.sim.handle('ecs', 'UpdateService', { cluster: 'demo', service, desiredCount: count });
+    aws.sim.log.length = 0;
     // Act
     const record = await invoke(DUTIES.capacity, event('events/demo/02-service-task-placement-failure.json'));
-    // Assess: one ListServices, DescribeServices in tens, and one SetDesiredCapacity for the group.
+    // Assess: exactly the cluster read (one ListServices, DescribeServices in tens) and one SetDesiredCapacity per group raised.
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'SetDesiredCapacity', 'SetDesiredCapacity', 'SetDesiredCapacity']);
     expect(record.outcome).toBe('acted');
     expect(aws.ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'demo', maxResults: 100 });
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'demo' });
@@ -35,10 +62,14 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     aws = mockAws();
     const record = await invoke(DUTIES.capacity, event('events/samples/cloudtrail-runtask-resource-failure.json'));
     expect(record.outcome).toBe('acted');
+    // Exactly: the cluster read, the failed call's task definition, one SetDesiredCapacity per group raised.
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'DescribeTaskDefinition', 'SetDesiredCapacity', 'SetDesiredCapacity', 'SetDesiredCapacity']);
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'worker:1' });
-    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', HonorCooldown: false });
-    expect(aws.writes()).toContain('SetDesiredCapacity');
-    expect(aws.writes()).not.toContain('RunTask');
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, { capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'] });
+    const withoutCall = plan(withDisplacedDemand(demoSnapshot())).groups.find((g) => g.name === 'spot-general')!.desired;
+    // Three 1 vCPU / 4 GiB worker tasks on top of the cluster's own waiting demand.
+    expect(aws.sim.desired('ecs-pilot-demo-spot-general')!).toBeGreaterThan(withoutCall);
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: aws.sim.desired('ecs-pilot-demo-spot-general'), HonorCooldown: false });
   });
 
   it.each([
@@ -53,5 +84,29 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     expect(record.outcome).toBe('ignored');
     expect(record.reason).toBe(reason);
     expect(aws.writes()).toEqual([]);
+  });
+
+  it('plans the failed calls of one SQS batch together, and a second delivery of the batch raises nothing more', async () => {
+    aws = mockAws();
+    clearReaderCaches();
+    clearProviderCache();
+    const calls = Array.from({ length: 6 }, (_, k) => runTaskFailure(`call-${k}`, 10));
+    // Act
+    const first = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    const raised = spotDesired(aws);
+    const again = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    // Assess: one plan for the 60 tasks (the others covered), the same desired capacity after the duplicate.
+    expect(first.records.map((r) => r.outcome)).toEqual(['acted', ...Array(5).fill('ignored')]);
+    expect(first.records[1]?.reason).toBe('covered by event call-0 in the same batch');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: raised });
+    expect(raised!).toBeGreaterThan(demoSnapshot().groups[0]!.desired);
+    expect(again.records[0]?.outcome).toBe('nothing-to-do');
+    expect(spotDesired(aws)).toBe(raised);
+    // Sixty tasks of 1 vCPU / 4 GiB ask for more than one call's ten.
+    aws.restore();
+    aws = mockAws();
+    clearReaderCaches();
+    await runSqsBatch(DUTIES.capacity, sqs([calls[0]]), { config: demoConfig(), clients: awsClients(), now: NOW });
+    expect(spotDesired(aws)!).toBeLessThan(raised!);
   });
 });
