@@ -6,6 +6,7 @@
  */
 import {
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
   SetInstanceProtectionCommand,
@@ -113,6 +114,28 @@ async function runTask(action: Extract<Action, { kind: 'runTask' }>, send: Sende
   report.failures.push({ action: 'runTask', items: [action.job], error: `attempt ${action.attempt} of ${action.runId}: ${remaining} of ${action.count} task(s) not started (${reasons.join('; ')})` });
 }
 
+/**
+ * Raises a group's desired capacity, never lowers it: two planners running at once (overlapping SQS
+ * batches, a spot wave, the reconcile tick) each re-read the group right before writing, and one that
+ * finds the group already at or above its target leaves it, so they converge on the larger target.
+ * When the re-read fails the raise is still sent (raising is what the decision asked for).
+ */
+async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredCapacity' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+  if (!dryRun) {
+    const failuresBefore = report.failures.length;
+    const fresh = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), [action.asg], action.kind)) as
+      | { AutoScalingGroups?: Array<{ AutoScalingGroupName?: string; DesiredCapacity?: number }> }
+      | undefined;
+    report.failures.splice(failuresBefore); // a failed re-read is not a failed action
+    const current = fresh?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg)?.DesiredCapacity;
+    if (current !== undefined && current >= action.desired) {
+      report.skipped.push({ action: action.kind, items: [action.asg], reason: `desired capacity is already ${current} (≥ ${action.desired}): another decision raised it` });
+      return;
+    }
+  }
+  await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
+}
+
 export interface ExecuteOptions {
   dryRun: boolean;
 }
@@ -158,7 +181,7 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         break;
       }
       case 'setDesiredCapacity':
-        await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
+        await raiseDesiredCapacity(action, send, options.dryRun, report);
         break;
       case 'protectInstances':
         for (const batch of chunks(action.instanceIds, API_LIMITS.setInstanceProtection)) {

@@ -35,7 +35,7 @@ describe('Handler: spot interruption warning', () => {
     // API economy: a constant number of calls whatever the cluster size (instance types cached when warm).
     expect(aws.sim.log.map((c) => c.command)).toEqual([
       'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
-      'DescribeInstanceTypes', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
+      'DescribeInstanceTypes', 'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
     ]);
   });
 

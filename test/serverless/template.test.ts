@@ -1,25 +1,22 @@
-/**
- * Reads the CloudFormation template `osls package` generates (.ci/run packages before the tests; this
- * packages itself when the template is missing or older than its sources).
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+/** The packaged CloudFormation template (osls package) for the repository's ecs-pilot.yml. */
+import { readFileSync, statSync } from 'node:fs';
+import { packagedTemplate } from './packaged.js';
 
-const TEMPLATE = '.serverless/cloudformation-template-update-stack.json';
-const SOURCES = ['serverless.yml', 'serverless/params.cjs', 'ecs-pilot.yml', 'package.json'];
-
-function template(): any {
-  const stale = !existsSync(TEMPLATE) || SOURCES.some((s) => statSync(s).mtimeMs > statSync(TEMPLATE).mtimeMs);
-  if (stale) execFileSync('npx', ['osls', 'package'], { stdio: 'pipe', timeout: 180_000 });
-  return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
-}
-
-const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask|TagResource)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances))$/;
+const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask|TagResource)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances)|iam:PassRole)$/;
+const DLQ = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+const sub = (s: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${s}` });
 
 describe('Packaged service (osls package)', () => {
-  const t = template();
+  const t = packagedTemplate();
   const resources: Record<string, any> = t.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const rules = ofType('AWS::Events::Rule').map(([id, r]) => ({ id, ...r.Properties }));
+  const targeting = (fn: string) => rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === fn));
+  const statements: any[] = [
+    ...resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement),
+    ...resources.IamRoleLambdaExecution.Properties.ManagedPolicyArns.flatMap((ref: any) => resources[ref.Ref].Properties.PolicyDocument.Statement),
+  ];
+  const granting = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
   it('has the seven functions on nodejs22.x', () => {
     const fns = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
@@ -35,88 +32,216 @@ describe('Packaged service (osls package)', () => {
     for (const f of fns) expect(f.Runtime).toBe('nodejs22.x');
   });
 
-  it('gives every function its event rule, filtered to the configured clusters and groups', () => {
-    const rules = [...ofType('AWS::Events::Rule')].map(([, r]) => r.Properties);
-    const target = (fn: string) => rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === fn));
+  it('gives every function its event rules, filtered to the configured clusters and groups', () => {
     for (const fn of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'LifecycleLambdaFunction', 'ReconcileLambdaFunction', 'BatchLambdaFunction', 'ScalingLambdaFunction']) {
-      expect(target(fn).length).toBeGreaterThan(0);
+      expect(targeting(fn).length).toBeGreaterThan(0);
     }
-    expect(target('SpotLambdaFunction')[0].EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
-    expect(target('ReconcileLambdaFunction')[0].ScheduleExpression).toBe('rate(1 minute)');
-    // The capacity function reads a queue the capacity rules fill, in batches.
-    const toQueue = rules.filter((r) => r.Targets.some((x: any) => x.Arn['Fn::GetAtt']?.[0] === 'CapacityQueue')).map((r) => r.EventPattern);
-    expect(toQueue).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } });
-    expect(toQueue).toContainEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Service Action'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'] } });
-    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties).find((p) => p.FunctionName['Fn::GetAtt'][0] === 'CapacityLambdaFunction');
-    expect(mapping).toEqual(expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['CapacityQueue', 'Arn'] }, BatchSize: 100, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] }));
-    const lifecycle = target('LifecycleLambdaFunction').map((r) => r.EventPattern);
-    expect(lifecycle[0].detail.AutoScalingGroupName).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu']);
-    expect(target('ScalingLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
-      source: ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      detail: { alarmName: ['demo-worker-backlog-high', 'demo-worker-backlog-low'], state: { value: ['ALARM'] } },
-    });
-    expect(target('BatchLambdaFunction').map((r) => r.EventPattern)).toContainEqual({
-      source: ['aws.ecs'],
-      'detail-type': ['ECS Task State Change'],
-      detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot:' }] },
-    });
+    expect(targeting('SpotLambdaFunction').map((r) => r.EventPattern)).toEqual([
+      { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+      { source: ['aws.health'], 'detail-type': ['AWS Health Event'], detail: { service: ['EC2'], eventTypeCategory: ['scheduledChange'] } },
+    ]);
+    expect(targeting('ReconcileLambdaFunction')[0].ScheduleExpression).toBe('rate(1 minute)');
+    const lifecycle = targeting('LifecycleLambdaFunction').map((r) => r.EventPattern);
+    expect(lifecycle).toEqual([
+      { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance-terminate Lifecycle Action'], detail: { AutoScalingGroupName: ['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'] } },
+      // Only the status the lifecycle duty acts on: not every task start / stop and agent reconnect.
+      { source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], status: ['DRAINING'] } },
+      { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['stopping', 'stopped', 'shutting-down', 'terminated'] } },
+    ]);
+    expect(targeting('ScalingLambdaFunction').map((r) => r.EventPattern)).toEqual([
+      { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: ['demo-worker-backlog-high', 'demo-worker-backlog-low'], state: { value: ['ALARM'] } } },
+    ]);
+    expect(targeting('BatchLambdaFunction').map((r) => r.EventPattern)).toEqual([
+      { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['STOPPED'], startedBy: [{ prefix: 'ecs-pilot:' }] } },
+    ]);
   });
 
-  it('generates one EventBridge Scheduler schedule per job, in its time zone, with an event-shaped input', () => {
+  it('lets EventBridge invoke each function only from its own rules', () => {
+    const permissions = ofType('AWS::Lambda::Permission').map(([, r]) => r.Properties);
+    for (const rule of rules.filter((r) => r.Targets[0].Arn['Fn::GetAtt'][0].endsWith('LambdaFunction'))) {
+      expect(permissions).toContainEqual({ Action: 'lambda:InvokeFunction', FunctionName: rule.Targets[0].Arn, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule.id, 'Arn'] } });
+    }
+    expect(permissions).toHaveLength(rules.filter((r) => r.Targets[0].Arn['Fn::GetAtt'][0].endsWith('LambdaFunction')).length);
+  });
+
+  it('sends capacity events to the queue: PROVISIONING tasks, placement failures, RunTask failures (CloudTrail)', () => {
+    const toQueue = targeting('CapacityQueue');
+    expect(toQueue.map((r) => r.EventPattern)).toEqual([
+      { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], lastStatus: ['PROVISIONING'] } },
+      { source: ['aws.ecs'], 'detail-type': ['ECS Service Action'], detail: { clusterArn: [{ suffix: ':cluster/demo' }], eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'] } },
+      {
+        source: ['aws.ecs'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['ecs.amazonaws.com'],
+          eventName: ['RunTask'],
+          requestParameters: { cluster: ['demo', { suffix: ':cluster/demo' }] },
+          responseElements: { failures: { reason: [{ prefix: 'RESOURCE' }] } },
+        },
+      },
+    ]);
+    // The queue takes messages from these three rules only.
+    const policy = resources.CapacityQueuePolicy.Properties.PolicyDocument.Statement;
+    expect(policy).toHaveLength(1);
+    expect(policy[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': toQueue.map((r) => ({ 'Fn::GetAtt': [r.id, 'Arn'] })) } });
+  });
+
+  it('delivers capacity events in a burst: no reserved concurrency, maximumConcurrency on the SQS source, 10 receives before the DLQ', () => {
+    expect(resources.CapacityLambdaFunction.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties).find((p) => p.FunctionName['Fn::GetAtt'][0] === 'CapacityLambdaFunction');
+    expect(mapping).toEqual(expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': ['CapacityQueue', 'Arn'] }, BatchSize: 100, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } }));
+    expect(resources.CapacityQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: DLQ, maxReceiveCount: 10 });
+    // The visibility timeout covers a whole invocation (AWS recommends 6 × the function timeout).
+    const queue = resources.CapacityQueue.Properties;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * resources.CapacityLambdaFunction.Properties.Timeout);
+    // A failing message reaches the DLQ before it expires, and the DLQ keeps it longer (standard queues
+    // keep the original enqueue time when a message moves to the DLQ).
+    expect(queue.MessageRetentionPeriod).toBeGreaterThan(queue.RedrivePolicy.maxReceiveCount * queue.VisibilityTimeout);
+    expect(resources.DeadLetterQueue.Properties.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
+  });
+
+  it('reserves no concurrency by default (deployment parameter reservedConcurrency)', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('expires interruption signals after 300 s, in the rules and in the async retries', () => {
+    for (const id of ['SpotInterruptionRule', 'RebalanceRecommendationRule']) expect(resources[id].Properties.Targets[0].RetryPolicy.MaximumEventAgeInSeconds).toBe(300);
+    for (const fn of ['Spot', 'Rebalance']) expect(resources[`${fn}LambdaEvConf`].Properties.MaximumEventAgeInSeconds).toBe(300);
+  });
+
+  it('wires the dead-letter queue: failed async invocations, undeliverable events and schedules land there', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs).toHaveLength(6); // every function but capacity, which SQS invokes synchronously
+    for (const c of configs) {
+      expect(c.DestinationConfig.OnFailure.Destination).toEqual(DLQ);
+      expect(c.MaximumRetryAttempts).toBe(2);
+    }
+    for (const r of rules) {
+      expect(r.Targets[0].DeadLetterConfig.Arn).toEqual(DLQ);
+      expect(r.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: expect.any(Number), MaximumRetryAttempts: expect.any(Number) });
+    }
+  });
+
+  it('lets only this stack\'s rules send to the dead-letter queue', () => {
+    const [statement, ...rest] = resources.DeadLetterQueuePolicy.Properties.PolicyDocument.Statement;
+    expect(rest).toEqual([]);
+    expect(statement).toEqual(expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: DLQ }));
+    expect(statement.Condition.ArnEquals['aws:SourceArn']).toEqual(rules.map((r) => ({ 'Fn::GetAtt': [r.id, 'Arn'] })));
+  });
+
+  it('runs one EventBridge Scheduler schedule per job and scaling schedule, with its own role, a retry policy and the DLQ', () => {
     const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
     const detail = (p: any) => JSON.parse(p.Target.Input).detail;
-    expect(schedules.filter((p) => detail(p).job).map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, detail(p).job])).toEqual([
-      ['cron(0 2 * * ? *)', 'Europe/Paris', 'nightly-report'],
-      ['rate(1 hour)', 'UTC', 'hourly-sync'],
+    expect(schedules.filter((p) => detail(p).job).map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, detail(p).job, p.State])).toEqual([
+      ['cron(0 2 * * ? *)', 'Europe/Paris', 'nightly-report', 'ENABLED'],
+      ['rate(1 hour)', 'UTC', 'hourly-sync', 'ENABLED'],
     ]);
     expect(schedules.filter((p) => detail(p).service).map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone, detail(p)])).toEqual([
       ['cron(0 8 ? * MON-FRI *)', 'Europe/Paris', { cluster: 'demo', service: 'worker', schedule: 0 }],
       ['cron(0 20 ? * * *)', 'Europe/Paris', { cluster: 'demo', service: 'worker', schedule: 1 }],
     ]);
     expect(JSON.parse(schedules.find((p) => detail(p).job === 'nightly-report').Target.Input)).toEqual(expect.objectContaining({ source: 'ecs-pilot.scheduler', 'detail-type': 'Batch Job Schedule', id: '<aws.scheduler.execution-id>', time: '<aws.scheduler.scheduled-time>' }));
+    // nightly-report: startingDeadlineSeconds 900 bounds how long Scheduler keeps retrying.
+    expect(schedules.find((p) => detail(p).job === 'nightly-report').Target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 10 });
+    for (const p of schedules) {
+      expect(p.Target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
+      expect(p.Target.DeadLetterConfig).toEqual({ Arn: DLQ });
+      expect(p.Target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    }
+    const role = resources.SchedulerRole.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeScheduledFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': ['BatchLambdaFunction', 'Arn'] }, { 'Fn::GetAtt': ['ScalingLambdaFunction', 'Arn'] }] },
+      { Sid: 'UndeliveredToDeadLetterQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: DLQ },
+    ]);
   });
 
-  it('wires the dead-letter queue: failed async invocations and undeliverable events land there', () => {
-    expect(resources.DeadLetterQueue.Type).toBe('AWS::SQS::Queue');
-    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
-    expect(configs).toHaveLength(6); // every function but capacity, which SQS invokes synchronously
-    expect(resources.CapacityQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 3 });
-    for (const c of configs) {
-      expect(c.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
-      expect(c.MaximumRetryAttempts).toBe(2);
-    }
-    for (const [, r] of ofType('AWS::Events::Rule')) {
-      if (r.Properties.EventPattern) expect(r.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
-    }
-  });
-
-  it('keeps the functions that change desired capacity at reserved concurrency 1', () => {
-    for (const name of ['SpotLambdaFunction', 'RebalanceLambdaFunction', 'CapacityLambdaFunction', 'ReconcileLambdaFunction', 'ScalingLambdaFunction']) {
-      expect(resources[name].Properties.ReservedConcurrentExecutions).toBe(1);
-    }
-  });
-
-  it('grants no mutating ECS or Auto Scaling action on Resource "*"', () => {
-    const policies = resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const mutating = policies.filter((s: any) => [s.Action].flat().some((a: string) => MUTATING.test(a)));
+  it('grants no mutating action on Resource "*", and scopes each to the configured resources', () => {
+    const mutating = statements.filter((s: any) => [s.Action].flat().some((a: string) => MUTATING.test(a)));
     expect(mutating.length).toBeGreaterThan(0);
     for (const s of mutating) {
       const resourcesOf = [s.Resource].flat();
       expect(resourcesOf).not.toContain('*');
-      for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/cluster\/demo|container-instance\/demo\/\*|autoScalingGroupName\/ecs-pilot-demo-|task-definition\/(nightly-report|sync):\*|task\/demo\/\*|service\/demo\/worker/);
+      for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/container-instance\/demo\/\*|autoScalingGroupName\/ecs-pilot-demo-|task-definition\/(nightly-report|sync):\*|task\/demo\/\*|service\/demo\/worker|arn:aws:iam::123456789012:role\//);
     }
-    const runTask = policies.find((s: any) => [s.Action].flat().includes('ecs:RunTask'));
-    expect(runTask.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/demo' }] } });
-    const passRole = policies.find((s: any) => [s.Action].flat().includes('iam:PassRole'));
-    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(granting('ecs:RunTask')[0].Condition).toEqual({ ArnEquals: { 'ecs:cluster': [sub('cluster/demo')] } });
   });
 
-  it('bundles each function under 1 MB, with the config', () => {
+  it('passes only the roles the jobs name, and only to ECS tasks', () => {
+    expect(granting('iam:PassRole')).toEqual([
+      {
+        Sid: 'PassJobTaskRoles',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: ['arn:aws:iam::123456789012:role/nightly-report-task', 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole'],
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('stops only tasks ecs-pilot started (job tag), and tags tasks only as RunTask creates them', () => {
+    expect(granting('ecs:StopTask')).toEqual([expect.objectContaining({ Resource: [sub('task/demo/*')], Condition: { Null: { 'aws:ResourceTag/ecs-pilot:job': 'false' } } })]);
+    const tagTasks = granting('ecs:TagResource').filter((s) => JSON.stringify(s.Resource).includes(':task/'));
+    expect(tagTasks).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' }, 'ForAllValues:StringLike': { 'aws:TagKeys': ['ecs-pilot:*'] } } })]);
+  });
+
+  it('scopes ECS reads to the configured clusters where ECS supports it; no unused grant', () => {
+    const onStar = statements.filter((s) => [s.Resource].flat().includes('*'));
+    const ecsOnStar = onStar.flatMap((s) => [s.Action].flat().filter((a: string) => a.startsWith('ecs:')).map((a: string) => [a, s.Condition]));
+    expect(ecsOnStar).toEqual([
+      ['ecs:DescribeTaskDefinition', undefined], // no resource-level permissions
+      ['ecs:ListTasks', { ArnEquals: { 'ecs:cluster': [sub('cluster/demo')] } }],
+      ['ecs:ListServices', { ArnEquals: { 'ecs:cluster': [sub('cluster/demo')] } }],
+    ]);
+    const scoped: Record<string, unknown> = {
+      'ecs:DescribeClusters': [sub('cluster/demo')],
+      'ecs:ListContainerInstances': [sub('cluster/demo')],
+      'ecs:DescribeContainerInstances': [sub('container-instance/demo/*')],
+      'ecs:DescribeTasks': [sub('task/demo/*')],
+      'ecs:GetTaskProtection': [sub('task/demo/*')],
+      'ecs:DescribeServices': [sub('service/demo/*')],
+      'ecs:DescribeCapacityProviders': [sub('capacity-provider/spot-general'), sub('capacity-provider/ondemand-general'), sub('capacity-provider/gpu-ondemand')],
+    };
+    for (const [action, resource] of Object.entries(scoped)) expect(granting(action).map((s) => s.Resource)).toEqual([resource]);
+    const all = statements.flatMap((s) => [s.Action].flat());
+    // Reads the code calls (or is about to): launch templates, mixed-instance requirements, policies, alarms.
+    for (const read of ['ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeLaunchConfigurations', 'ec2:GetInstanceTypesFromInstanceRequirements', 'cloudwatch:DescribeAlarms', 'autoscaling:DescribePolicies', 'ecs:DescribeCapacityProviders', 'ecs:DescribeClusters', 'ecs:ListServices', 'ecs:DescribeServices']) {
+      expect(all).toContain(read);
+    }
+    expect(all).not.toContain('autoscaling:DescribeAutoScalingInstances');
+    expect(granting('cloudwatch:DescribeAlarms')[0].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*' });
+  });
+
+  it('alarms to an SNS topic: DLQ not empty, capacity queue age, errors and throttles of every function', () => {
+    expect(resources.AlarmTopic.Type).toBe('AWS::SNS::Topic');
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]); // no alarmEmail parameter given
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
+    for (const a of Object.values(alarms) as any[]) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(alarms.DeadLetterQueueNotEmptyAlarm).toEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }));
+    expect(alarms.CapacityQueueAgeAlarm).toEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['CapacityQueue', 'QueueName'] } }], Threshold: 120 }));
+    for (const fn of ['Spot', 'Rebalance', 'Lifecycle', 'Capacity', 'Batch', 'Scaling', 'Reconcile']) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarms[`${fn}${metric}Alarm`]).toEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }], Threshold: 0 }));
+      }
+    }
+  });
+
+  it('has a dashboard of the EMF metrics: decisions and actions per duty, failures, waiting tasks, planner time', () => {
+    const body = JSON.parse(resources.Dashboard.Properties.DashboardBody['Fn::Sub']);
+    const titles = body.widgets.map((w: any) => w.properties.title);
+    for (const t of ['Decisions per duty', 'Decision outcomes', 'Actions by kind', 'Failures', 'Waiting tasks', 'Planner time']) expect(titles.some((x: string) => x.startsWith(t))).toBe(true);
+    const expressions = body.widgets.flatMap((w: any) => w.properties.metrics.map((m: any) => m.expression ?? m[0]?.expression).filter(Boolean));
+    expect(expressions).toEqual(expect.arrayContaining(["SEARCH('{ecs-pilot,service} outcome', 'Sum', 60)", "SEARCH('{ecs-pilot,service} action', 'Sum', 60)", "SEARCH('{ecs-pilot,service} errors', 'Sum', 60)"]));
+  });
+
+  it('bundles each function under 1 MB, with the validated config it reads', () => {
     for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch', 'scaling']) {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(1024 * 1024);
       // Zip entry names are stored uncompressed in the archive's headers.
-      expect(readFileSync(`.serverless/${fn}.zip`).includes('ecs-pilot.yml')).toBe(true);
+      expect(readFileSync(`.serverless/${fn}.zip`).includes('.ecs-pilot/ecs-pilot.yml')).toBe(true);
+      expect(resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Environment.Variables.ECS_PILOT_CONFIG).toBe('.ecs-pilot/ecs-pilot.yml');
     }
   });
 });
