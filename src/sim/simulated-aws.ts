@@ -5,11 +5,17 @@
  * The real `src/aws/` code runs against it unchanged. It does not move time: no task starts or
  * stops by itself here.
  */
+import type * as ASG from '@aws-sdk/client-auto-scaling';
+import type * as EC2 from '@aws-sdk/client-ec2';
+import type * as ECS from '@aws-sdk/client-ecs';
 import { evaluate, parseExpression, type Expr } from '../core/capacity/expression.js';
 import type { Instance, Snapshot, Task } from '../core/model.js';
 import { weightOf } from '../core/model.js';
 
 export type Service = 'ecs' | 'autoscaling' | 'ec2';
+
+/** What a command answers, as the SDK types it (the client adds `$metadata`): the compiler checks each handler against it. */
+export type Answer<O> = Omit<O, '$metadata'>;
 
 /** What runs on an instance, for placement. */
 export interface InstanceUsage {
@@ -244,7 +250,7 @@ export class SimulatedAws {
 
   // ---------- ECS ----------
 
-  protected ecs_ListContainerInstances(input: Record<string, unknown>) {
+  protected ecs_ListContainerInstances(input: ECS.ListContainerInstancesCommandInput): Answer<ECS.ListContainerInstancesCommandOutput> {
     this.checkCluster(input.cluster);
     let list = [...this.instances.values()].filter((i) => i.status !== 'INACTIVE' && i.status !== 'LAUNCHING');
     const filter = input.filter as string | undefined;
@@ -258,7 +264,7 @@ export class SimulatedAws {
     return { containerInstanceArns: p.items, nextToken: p.nextToken };
   }
 
-  protected ecs_DescribeContainerInstances(input: Record<string, unknown>) {
+  protected ecs_DescribeContainerInstances(input: ECS.DescribeContainerInstancesCommandInput): Answer<ECS.DescribeContainerInstancesCommandOutput> {
     this.checkCluster(input.cluster);
     const { found, failures } = lookup(input.containerInstances, 'containerInstances', this.instances);
     const containerInstances = [];
@@ -294,7 +300,7 @@ export class SimulatedAws {
     return { containerInstances, failures };
   }
 
-  protected ecs_ListTasks(input: Record<string, unknown>) {
+  protected ecs_ListTasks(input: ECS.ListTasksCommandInput): Answer<ECS.ListTasksCommandOutput> {
     this.checkCluster(input.cluster);
     const desired = (input.desiredStatus as string | undefined) ?? 'RUNNING';
     const family = input.family as string | undefined;
@@ -310,7 +316,7 @@ export class SimulatedAws {
     return { taskArns: p.items, nextToken: p.nextToken };
   }
 
-  protected ecs_DescribeTasks(input: Record<string, unknown>) {
+  protected ecs_DescribeTasks(input: ECS.DescribeTasksCommandInput): Answer<ECS.DescribeTasksCommandOutput> {
     this.checkCluster(input.cluster);
     const { found, failures } = lookup(input.tasks, 'tasks', this.tasks);
     const tasks = [];
@@ -328,10 +334,10 @@ export class SimulatedAws {
         group: t.group,
         startedBy: t.startedBy,
         capacityProviderName: t.capacityProvider,
-        launchType: 'EC2',
+        launchType: 'EC2' as const,
         ...(t.runningAt !== undefined ? { startedAt: new Date(t.runningAt) } : {}),
         ...(t.stoppedAt !== undefined ? { stoppedAt: new Date(t.stoppedAt) } : {}),
-        ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+        ...(t.stopCode ? { stopCode: t.stopCode as ECS.TaskStopCode } : {}),
         ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
         ...((input.include as string[] | undefined)?.includes('TAGS') ? { tags: t.tags ?? [] } : {}),
         attachments: t.awsvpc ? [{ type: 'ElasticNetworkInterface', status: t.containerInstanceArn ? 'ATTACHED' : 'PRECREATED' }] : [],
@@ -340,7 +346,7 @@ export class SimulatedAws {
             name: 'main',
             lastStatus: t.lastStatus,
             ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
-            networkBindings: t.containerInstanceArn && !t.awsvpc ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' })) : [],
+            networkBindings: t.containerInstanceArn && !t.awsvpc ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' as const })) : [],
             gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
           },
         ],
@@ -349,7 +355,7 @@ export class SimulatedAws {
     return { tasks, failures };
   }
 
-  protected ecs_DescribeTaskDefinition(input: Record<string, unknown>) {
+  protected ecs_DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionCommandInput): Answer<ECS.DescribeTaskDefinitionCommandOutput> {
     const arn = this.taskDefinitionArn(input.taskDefinition as string);
     const t = [...this.tasks.values()].find((x) => x.taskDefinitionArn === arn) ?? this.defaultTaskDefinition(arn);
     return {
@@ -364,7 +370,7 @@ export class SimulatedAws {
           {
             name: 'main',
             essential: true,
-            portMappings: t.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' })),
+            portMappings: t.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' as const })),
             resourceRequirements: t.gpus > 0 ? [{ type: 'GPU', value: String(t.gpus) }] : [],
           },
         ],
@@ -381,7 +387,7 @@ export class SimulatedAws {
   }
 
   /** Services: task groups `service:<name>` and those UpdateService named, 10 a page by default (≤ 100). */
-  protected ecs_ListServices(input: Record<string, unknown>) {
+  protected ecs_ListServices(input: ECS.ListServicesCommandInput): Answer<ECS.ListServicesCommandOutput> {
     this.checkCluster(input.cluster);
     const names = new Set<string>();
     for (const t of this.tasks.values()) if (t.group?.startsWith('service:') && t.desiredStatus === 'RUNNING') names.add(t.group.slice('service:'.length));
@@ -391,7 +397,7 @@ export class SimulatedAws {
     return { serviceArns: p.items, nextToken: p.nextToken };
   }
 
-  protected ecs_DescribeServices(input: Record<string, unknown>) {
+  protected ecs_DescribeServices(input: ECS.DescribeServicesCommandInput): Answer<ECS.DescribeServicesCommandOutput> {
     this.checkCluster(input.cluster);
     const services = ((input.services as string[]) ?? []).flatMap((s) => {
       const name = s.split('/').pop() ?? s;
@@ -409,7 +415,7 @@ export class SimulatedAws {
           pendingCount: members.filter((t) => t.lastStatus !== 'RUNNING').length,
           taskDefinition: sample.taskDefinitionArn,
           capacityProviderStrategy: sample.capacityProvider ? [{ capacityProvider: sample.capacityProvider, weight: 1 }] : [],
-          placementConstraints: sample.constraints.map((c) => (c.type === 'memberOf' ? { type: 'memberOf', expression: c.expression } : { type: 'distinctInstance' })),
+          placementConstraints: sample.constraints.map((c) => (c.type === 'memberOf' ? { type: 'memberOf' as const, expression: c.expression } : { type: 'distinctInstance' as const })),
         },
       ];
     });
@@ -420,7 +426,7 @@ export class SimulatedAws {
   protected managedScalingOn = false;
 
   /** RunTask as ECS answers it: placed now on room in the provider's group; else PROVISIONING with managed scaling on, a RESOURCE failure without. */
-  protected ecs_RunTask(input: Record<string, unknown>) {
+  protected ecs_RunTask(input: ECS.RunTaskCommandInput): Answer<ECS.RunTaskCommandOutput> {
     this.checkCluster(input.cluster);
     const token = input.clientToken as string | undefined;
     if (token && this.runTaskTokens.has(token)) return { tasks: this.runTaskTokens.get(token)?.map((arn) => ({ taskArn: arn, lastStatus: this.tasks.get(arn)?.lastStatus })), failures: [] };
@@ -455,7 +461,7 @@ export class SimulatedAws {
     return { tasks: started.map((taskArn) => ({ taskArn, lastStatus: this.tasks.get(taskArn)?.lastStatus })), failures };
   }
 
-  protected ecs_StopTask(input: Record<string, unknown>) {
+  protected ecs_StopTask(input: ECS.StopTaskCommandInput): Answer<ECS.StopTaskCommandOutput> {
     this.checkCluster(input.cluster);
     const t = this.tasks.get(input.task as string);
     if (!t) throw new SimulatedServiceError('InvalidParameterException', `The referenced task was not found: ${String(input.task)}`);
@@ -468,7 +474,7 @@ export class SimulatedAws {
       t.exitCode = 143;
       t.version += 1;
     }
-    return { task: { taskArn: t.arn, lastStatus: t.lastStatus, desiredStatus: t.desiredStatus, stopCode: t.stopCode, stoppedReason: t.stoppedReason } };
+    return { task: { taskArn: t.arn, lastStatus: t.lastStatus, desiredStatus: t.desiredStatus, stopCode: t.stopCode as ECS.TaskStopCode | undefined, stoppedReason: t.stoppedReason } };
   }
 
   private readonly runTaskTokens = new Map<string, string[]>();
@@ -539,7 +545,7 @@ export class SimulatedAws {
     return best?.i;
   }
 
-  protected ecs_UpdateService(input: Record<string, unknown>) {
+  protected ecs_UpdateService(input: ECS.UpdateServiceCommandInput): Answer<ECS.UpdateServiceCommandOutput> {
     this.checkCluster(input.cluster);
     const name = String(input.service).split('/').pop() ?? '';
     if (![...this.tasks.values()].some((t) => t.group === `service:${name}`)) throw new SimulatedServiceError('ServiceNotFoundException', `Service not found: ${name}`);
@@ -549,7 +555,7 @@ export class SimulatedAws {
     return { service: { serviceName: name, desiredCount: state.desired } };
   }
 
-  protected ecs_TagResource(input: Record<string, unknown>) {
+  protected ecs_TagResource(input: ECS.TagResourceCommandInput): Answer<ECS.TagResourceCommandOutput> {
     const arn = String(input.resourceArn);
     const m = /:service\/[^/]+\/(.+)$/.exec(arn);
     if (!m) throw new SimulatedServiceError('InvalidParameterException', `the simulator tags services only: ${arn}`);
@@ -566,14 +572,14 @@ export class SimulatedAws {
     this.protectedTasks.add(arn);
   }
 
-  protected ecs_GetTaskProtection(input: Record<string, unknown>) {
+  protected ecs_GetTaskProtection(input: ECS.GetTaskProtectionCommandInput): Answer<ECS.GetTaskProtectionCommandOutput> {
     this.checkCluster(input.cluster);
     const arns = (input.tasks as string[]) ?? [];
     if (arns.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'tasks can have at most 10 items');
     return { protectedTasks: arns.map((taskArn) => ({ taskArn, protectionEnabled: this.protectedTasks.has(taskArn) })), failures: [] };
   }
 
-  protected ecs_UpdateContainerInstancesState(input: Record<string, unknown>) {
+  protected ecs_UpdateContainerInstancesState(input: ECS.UpdateContainerInstancesStateCommandInput): Answer<ECS.UpdateContainerInstancesStateCommandOutput> {
     this.checkCluster(input.cluster);
     const arns = (input.containerInstances as string[]) ?? [];
     if (arns.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'containerInstances can have at most 10 items');
@@ -595,7 +601,7 @@ export class SimulatedAws {
     return { containerInstances, failures };
   }
 
-  protected ecs_PutAttributes(input: Record<string, unknown>) {
+  protected ecs_PutAttributes(input: ECS.PutAttributesCommandInput): Answer<ECS.PutAttributesCommandOutput> {
     this.checkCluster(input.cluster);
     const attributes = (input.attributes as Array<{ name: string; value?: string; targetId?: string }>) ?? [];
     if (attributes.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'attributes can have at most 10 items');
@@ -607,20 +613,20 @@ export class SimulatedAws {
     return { attributes };
   }
 
-  protected ecs_DeleteAttributes(input: Record<string, unknown>) {
+  protected ecs_DeleteAttributes(input: ECS.DeleteAttributesCommandInput): Answer<ECS.DeleteAttributesCommandOutput> {
     this.checkCluster(input.cluster);
     const attributes = (input.attributes as Array<{ name: string; targetId?: string }>) ?? [];
     for (const a of attributes) this.instances.get(a.targetId ?? '')?.attributes.delete(a.name);
     return { attributes };
   }
 
-  protected ecs_DescribeClusters(input: Record<string, unknown>) {
+  protected ecs_DescribeClusters(input: ECS.DescribeClustersCommandInput): Answer<ECS.DescribeClustersCommandOutput> {
     const names = ((input.clusters as string[]) ?? []).map((c) => c.split('/').pop());
     if (!names.includes(this.cluster)) return { clusters: [], failures: names.map((n) => ({ arn: n, reason: 'MISSING' })) };
     return { clusters: [{ clusterArn: this.clusterArn(), clusterName: this.cluster, status: 'ACTIVE', capacityProviders: this.snapshot.groups.map((g) => g.name) }], failures: [] };
   }
 
-  protected ecs_DescribeCapacityProviders(input: Record<string, unknown>) {
+  protected ecs_DescribeCapacityProviders(input: ECS.DescribeCapacityProvidersCommandInput): Answer<ECS.DescribeCapacityProvidersCommandOutput> {
     const names = (input.capacityProviders as string[]) ?? [];
     return {
       capacityProviders: this.snapshot.groups
@@ -635,7 +641,7 @@ export class SimulatedAws {
 
   // ---------- Auto Scaling ----------
 
-  protected autoscaling_DescribeAutoScalingGroups(input: Record<string, unknown>) {
+  protected autoscaling_DescribeAutoScalingGroups(input: ASG.DescribeAutoScalingGroupsCommandInput): Answer<ASG.DescribeAutoScalingGroupsCommandOutput> {
     const names = (input.AutoScalingGroupNames as string[] | undefined) ?? [...this.groups.keys()];
     const list = names.flatMap((n) => {
       const g = this.groups.get(n);
@@ -646,6 +652,10 @@ export class SimulatedAws {
           AutoScalingGroupName: g.asg,
           MinSize: g.min,
           MaxSize: g.max,
+          DefaultCooldown: 300,
+          AvailabilityZones: [...new Set([...this.instances.values()].map((i) => i.az))].sort(),
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date(0),
           DesiredCapacity: g.desired,
           MixedInstancesPolicy: { LaunchTemplate: { Overrides: snap.instanceTypes.map((t) => ({ InstanceType: t.type, WeightedCapacity: String(t.weight) })) } },
           Instances: [...this.instances.values()]
@@ -654,7 +664,7 @@ export class SimulatedAws {
               InstanceId: i.ec2InstanceId,
               InstanceType: i.type,
               AvailabilityZone: i.az,
-              LifecycleState: i.lifecycleState,
+              LifecycleState: i.lifecycleState as ASG.LifecycleState,
               HealthStatus: 'Healthy',
               ProtectedFromScaleIn: i.protected,
               WeightedCapacity: String(weightOf(snap, i.type)),
@@ -666,7 +676,7 @@ export class SimulatedAws {
     return { AutoScalingGroups: p.items, NextToken: p.nextToken };
   }
 
-  protected autoscaling_DescribeAutoScalingInstances(input: Record<string, unknown>) {
+  protected autoscaling_DescribeAutoScalingInstances(input: ASG.DescribeAutoScalingInstancesCommandInput): Answer<ASG.DescribeAutoScalingInstancesCommandOutput> {
     const ids = (input.InstanceIds as string[]) ?? [];
     if (ids.length > 50) throw new SimulatedServiceError('ValidationError', 'InstanceIds can have at most 50 items');
     return {
@@ -680,7 +690,7 @@ export class SimulatedAws {
     };
   }
 
-  protected autoscaling_SetDesiredCapacity(input: Record<string, unknown>) {
+  protected autoscaling_SetDesiredCapacity(input: ASG.SetDesiredCapacityCommandInput): Answer<ASG.SetDesiredCapacityCommandOutput> {
     const g = this.group(input.AutoScalingGroupName);
     const desired = input.DesiredCapacity as number;
     if (desired < g.min || desired > g.max) {
@@ -690,7 +700,7 @@ export class SimulatedAws {
     return {};
   }
 
-  protected autoscaling_SetInstanceProtection(input: Record<string, unknown>) {
+  protected autoscaling_SetInstanceProtection(input: ASG.SetInstanceProtectionCommandInput): Answer<ASG.SetInstanceProtectionCommandOutput> {
     const g = this.group(input.AutoScalingGroupName);
     const ids = (input.InstanceIds as string[]) ?? [];
     if (ids.length > 50) throw new SimulatedServiceError('ValidationError', 'InstanceIds can have at most 50 items');
@@ -702,7 +712,7 @@ export class SimulatedAws {
     return {};
   }
 
-  private waitingHook(input: Record<string, unknown>): SimInstance {
+  private waitingHook(input: { AutoScalingGroupName: string | undefined; InstanceId?: string | undefined; LifecycleHookName: string | undefined }): SimInstance {
     const g = this.group(input.AutoScalingGroupName);
     const i = this.instance(input.InstanceId as string) as SimInstance | undefined;
     if (!i || i.group !== g.name || i.lifecycleState !== 'Terminating:Wait' || g.hook !== input.LifecycleHookName) {
@@ -711,19 +721,19 @@ export class SimulatedAws {
     return i;
   }
 
-  protected autoscaling_CompleteLifecycleAction(input: Record<string, unknown>) {
+  protected autoscaling_CompleteLifecycleAction(input: ASG.CompleteLifecycleActionCommandInput): Answer<ASG.CompleteLifecycleActionCommandOutput> {
     const i = this.waitingHook(input);
     i.lifecycleState = input.LifecycleActionResult === 'ABANDON' || input.LifecycleActionResult === 'CONTINUE' ? 'Terminated' : i.lifecycleState;
     i.status = 'INACTIVE';
     return {};
   }
 
-  protected autoscaling_RecordLifecycleActionHeartbeat(input: Record<string, unknown>) {
+  protected autoscaling_RecordLifecycleActionHeartbeat(input: ASG.RecordLifecycleActionHeartbeatCommandInput): Answer<ASG.RecordLifecycleActionHeartbeatCommandOutput> {
     this.waitingHook(input);
     return {};
   }
 
-  protected autoscaling_TerminateInstanceInAutoScalingGroup(input: Record<string, unknown>) {
+  protected autoscaling_TerminateInstanceInAutoScalingGroup(input: ASG.TerminateInstanceInAutoScalingGroupCommandInput): Answer<ASG.TerminateInstanceInAutoScalingGroupCommandOutput> {
     const i = this.instance(input.InstanceId as string) as SimInstance | undefined;
     if (!i) throw new SimulatedServiceError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${String(input.InstanceId)}`);
     const g = [...this.groups.values()].find((x) => x.name === i.group);
@@ -739,12 +749,12 @@ export class SimulatedAws {
     }
     i.lifecycleState = g.hook ? 'Terminating:Wait' : 'Terminated';
     if (!g.hook) i.status = 'INACTIVE';
-    return { Activity: { ActivityId: `terminate-${i.ec2InstanceId}`, AutoScalingGroupName: g.asg, StatusCode: 'InProgress' } };
+    return { Activity: { ActivityId: `terminate-${i.ec2InstanceId}`, AutoScalingGroupName: g.asg, StatusCode: 'InProgress', Cause: 'ecs-pilot terminated the instance', StartTime: new Date(this.now) } };
   }
 
   // ---------- EC2 ----------
 
-  protected ec2_DescribeInstanceTypes(input: Record<string, unknown>) {
+  protected ec2_DescribeInstanceTypes(input: EC2.DescribeInstanceTypesCommandInput): Answer<EC2.DescribeInstanceTypesCommandOutput> {
     const names = (input.InstanceTypes as string[]) ?? Object.keys(this.snapshot.instanceTypes);
     if (names.length > 100) throw new SimulatedServiceError('InvalidParameterValue', 'InstanceTypes can have at most 100 items');
     return {
@@ -753,7 +763,7 @@ export class SimulatedAws {
         if (!t) return [];
         return [
           {
-            InstanceType: n,
+            InstanceType: n as EC2._InstanceType,
             VCpuInfo: { DefaultVCpus: Math.round(t.cpu / 1024) },
             MemoryInfo: { SizeInMiB: Math.ceil(t.memoryMiB / 0.94) },
             NetworkInfo: { MaximumNetworkInterfaces: t.enis + 1 },

@@ -7,7 +7,8 @@
  */
 import { weightOf, type Snapshot, type Task } from '../core/model.js';
 import type { Scenario, ServiceSpec } from './scenario.js';
-import { SimulatedAws, SimulatedServiceError, take, type SimInstance, type SimTask } from './simulated-aws.js';
+import type * as ECS from '@aws-sdk/client-ecs';
+import { SimulatedAws, SimulatedServiceError, take, type Answer, type SimInstance, type SimTask } from './simulated-aws.js';
 
 export interface OutboxEvent {
   deliverAt: number;
@@ -238,14 +239,14 @@ export class SimulatedCluster extends SimulatedAws {
     return `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`;
   }
 
-  protected override ecs_ListServices(input: Record<string, unknown>) {
+  protected override ecs_ListServices(input: ECS.ListServicesCommandInput): Answer<ECS.ListServicesCommandOutput> {
     const arns = [...this.services.keys()].map((n) => this.serviceArn(n));
     const start = input.nextToken ? Number(input.nextToken) : 0;
     const size = Math.min((input.maxResults as number | undefined) ?? 10, 100);
     return { serviceArns: arns.slice(start, start + size), nextToken: start + size < arns.length ? String(start + size) : undefined };
   }
 
-  protected override ecs_DescribeServices(input: Record<string, unknown>) {
+  protected override ecs_DescribeServices(input: ECS.DescribeServicesCommandInput): Answer<ECS.DescribeServicesCommandOutput> {
     const names = (input.services as string[]) ?? [];
     if (names.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'services can have at most 10 items');
     const services = [];
@@ -262,22 +263,22 @@ export class SimulatedCluster extends SimulatedAws {
         serviceArn: this.serviceArn(name),
         serviceName: name,
         status: 'ACTIVE',
-        schedulingStrategy: 'REPLICA',
+        schedulingStrategy: 'REPLICA' as const,
         desiredCount: s.desired,
         runningCount: members.filter((t) => t.lastStatus === 'RUNNING').length,
         // ECS counts PENDING tasks here; PROVISIONING ones are the snapshot's waiting tasks.
         pendingCount: members.filter((t) => t.lastStatus === 'PENDING').length,
         taskDefinition: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${name}:1`,
         capacityProviderStrategy: s.capacityProvider ? [{ capacityProvider: s.capacityProvider, weight: 1, base: 0 }] : [],
-        placementConstraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [],
-        placementStrategy: s.placementStrategy === 'spread' ? [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }] : [{ type: 'binpack', field: 'memory' }],
+        placementConstraints: s.distinctInstance ? [{ type: 'distinctInstance' as const }] : [],
+        placementStrategy: s.placementStrategy === 'spread' ? [{ type: 'spread' as const, field: 'attribute:ecs.availability-zone' }, { type: 'binpack' as const, field: 'memory' }] : [{ type: 'binpack' as const, field: 'memory' }],
         deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent },
       });
     }
     return { services, failures };
   }
 
-  protected override ecs_DescribeTaskDefinition(input: Record<string, unknown>) {
+  protected override ecs_DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionCommandInput): Answer<ECS.DescribeTaskDefinitionCommandOutput> {
     const ref = String(input.taskDefinition);
     const family = (ref.split('/').pop() ?? ref).split(':')[0] ?? '';
     const s = this.services.get(family);
@@ -297,7 +298,7 @@ export class SimulatedCluster extends SimulatedAws {
     };
   }
 
-  protected override ecs_UpdateService(input: Record<string, unknown>) {
+  protected override ecs_UpdateService(input: ECS.UpdateServiceCommandInput): Answer<ECS.UpdateServiceCommandOutput> {
     const name = String(input.service).split('/').pop() ?? '';
     const s = this.services.get(name);
     if (!s) return super.ecs_UpdateService(input);
@@ -306,12 +307,19 @@ export class SimulatedCluster extends SimulatedAws {
   }
 
   /** The providers as ECS describes them: managed scaling (with the scenario's settings) on or off. */
-  protected override ecs_DescribeCapacityProviders(input: Record<string, unknown>) {
+  protected override ecs_DescribeCapacityProviders(input: ECS.DescribeCapacityProvidersCommandInput): Answer<ECS.DescribeCapacityProvidersCommandOutput> {
     const out = super.ecs_DescribeCapacityProviders(input);
-    if (this.describedManaged !== true) return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling: { status: 'DISABLED' }, managedTerminationProtection: 'DISABLED' } })) };
     const st = this.settings;
-    const managedScaling = { status: 'ENABLED', targetCapacity: st.targetCapacityPercent, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize, instanceWarmupPeriod: st.instanceWarmupSeconds };
-    return { capacityProviders: out.capacityProviders.map((p) => ({ ...p, autoScalingGroupProvider: { ...p.autoScalingGroupProvider, managedScaling, managedTerminationProtection: 'ENABLED' } })) };
+    const on = this.describedManaged === true;
+    const managedScaling = on
+      ? { status: 'ENABLED' as const, targetCapacity: st.targetCapacityPercent, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize, instanceWarmupPeriod: st.instanceWarmupSeconds }
+      : { status: 'DISABLED' as const };
+    return {
+      capacityProviders: (out.capacityProviders ?? []).map((p) => ({
+        ...p,
+        autoScalingGroupProvider: { autoScalingGroupArn: p.autoScalingGroupProvider?.autoScalingGroupArn ?? '', managedScaling, managedTerminationProtection: on ? ('ENABLED' as const) : ('DISABLED' as const) },
+      })),
+    };
   }
 
   // ---------- reactions to the controller's writes ----------
