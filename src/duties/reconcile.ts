@@ -4,7 +4,7 @@ import { decideJobReconcile } from '../core/batch/jobs.js';
 import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { decideReconcile } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
-import { leaveToEcs } from '../core/capacity/modes.js';
+import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -35,6 +35,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}` };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
     const skipped = consolidationBlocked(withDisplacedDemand(snapshot), cluster, now);
-    return { actions, reason: `cluster ${cluster.name} converged${skipped ? `; consolidation: ${skipped}` : ''}` };
+    const mode = modesOf(snapshot.groups);
+    return { actions, reason: `cluster ${cluster.name} converged${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}` };
   },
 };

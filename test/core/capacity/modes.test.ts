@@ -1,4 +1,4 @@
-import { modeOf, withModes, type ProviderSettings } from '../../../src/core/capacity/modes.js';
+import { leaveToEcs, modeOf, withModes, type ProviderSettings } from '../../../src/core/capacity/modes.js';
 
 describe('Function: modeOf (mode detection per capacity provider)', () => {
   test.each<[string, ProviderSettings | undefined, ReturnType<typeof modeOf>]>([
@@ -22,5 +22,26 @@ describe('Function: modeOf (mode detection per capacity provider)', () => {
       { name: 'spot', mode: 'accelerate', ecsProtects: false, targetCapacityPercent: 80, minimumScalingStepSize: 1, maximumScalingStepSize: 10000 },
       { name: 'od', mode: 'own', targetCapacityPercent: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 10000 },
     ]);
+  });
+});
+
+describe('Function: leaveToEcs', () => {
+  const groups = [
+    { asg: 'asg-acc', mode: 'accelerate' as const, ecsProtects: true },
+    { asg: 'asg-acc-np', mode: 'accelerate' as const, ecsProtects: false },
+    { asg: 'asg-own', mode: 'own' as const },
+  ];
+  test.each([
+    ['a terminate with decrement in accelerate', { kind: 'terminateInstance', asg: 'asg-acc' }, false],
+    ['a lower desired capacity in accelerate', { kind: 'setDesiredCapacity', asg: 'asg-acc', desired: 3, previous: 5 }, false],
+    ['a raise in accelerate', { kind: 'setDesiredCapacity', asg: 'asg-acc', desired: 7, previous: 5 }, true],
+    ['protection under ECS managed termination protection', { kind: 'protectInstances', asg: 'asg-acc' }, false],
+    ['protection in accelerate without it', { kind: 'protectInstances', asg: 'asg-acc-np' }, true],
+    ['a terminate in own', { kind: 'terminateInstance', asg: 'asg-own' }, true],
+    ['a drain (no group)', { kind: 'drain' }, true],
+  ])('%s: kept = %s', (_name, action, kept) => {
+    const out = leaveToEcs([action], groups);
+    expect(out.kept.length === 1).toBe(kept);
+    expect(out.left.length === 1).toBe(!kept);
   });
 });
