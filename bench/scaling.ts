@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { htmlReport } from '../src/sim/report.js';
+import { htmlReport, timelineMarkers } from '../src/sim/report.js';
 import { simulate, type SimulationResult } from '../src/sim/run.js';
 import { loadScenario, type LoadedScenario } from '../src/sim/scenario.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     .map((f) => f.replace(/\.yml$/, ''))
     .filter((n) => only.length === 0 || only.includes(n))
     .sort();
-  const sections: Array<{ scenario: string; description: string; results: SimulationResult[] }> = [];
+  const sections: Array<{ scenario: string; description: string; results: SimulationResult[]; markers: Array<{ minute: number; label: string }> }> = [];
   const rows: string[][] = [];
   const floors: string[] = [];
   for (const name of names) {
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       results.push(await simulate(loaded, v.controller, { consolidation: v.consolidation === true, label: v.controller === 'ecs-pilot' ? `ecs-pilot ${v.label}` : v.label }));
     }
     const ms = Math.round(performance.now() - t0);
-    sections.push({ scenario: name, description: base.scenario.description, results });
+    sections.push({ scenario: name, description: base.scenario.description, results, markers: timelineMarkers(base.scenario) });
     const tuned = results[results.length - 1]!.metrics;
     const metric = (title: string, f: (r: SimulationResult) => number, digits = 0, withRatio = true): void => {
       rows.push([rows.length === 0 || rows[rows.length - 1]?.[0] === '' || title !== 'all placed (s)' ? '' : '', title, ...results.map((r) => f(r).toFixed(digits)), ...(withRatio ? [results.slice(0, 4).map((r) => ratio(f(r), f(results[results.length - 1]!))).join(' ')] : [''])]);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   console.log('\nFloors:');
   for (const f of floors) console.log(`  ${f}`);
   mkdirSync(dirname(report), { recursive: true });
-  writeFileSync(report, htmlReport('ecs-pilot (own, accelerate) vs ECS managed scaling (defaults, tuned)', sections));
+  writeFileSync(report, htmlReport('ecs-pilot (own, accelerate) vs ECS managed scaling (defaults, tuned)', sections, { settings: { variants: VARIANTS.map((v) => v.label).join(', '), 'ECS tuned': 'instanceWarmupPeriod = instance boot time, ECS_ENABLE_SPOT_INSTANCE_DRAINING=true' } }));
   console.log(`\nreport: ${report}`);
 }
 

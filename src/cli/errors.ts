@@ -1,4 +1,4 @@
-/** Exit codes of every command (DESIGN.md): 0 success, 1 input or config rejected, 2 usage error. */
+/** Exit codes of every command (README): 0 success, 1 input, config or AWS call rejected, 2 usage error. */
 export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
 
 /** An error the CLI reports in one message and turns into an exit code. */

@@ -2,16 +2,21 @@
 /** `ecs-pilot` command line. Exit 0 on success, 1 when input or config is rejected, 2 on usage errors. */
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
+import { describeAwsError } from './aws-errors.js';
+import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
+import { VERSION } from './version.js';
 
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The terminal's width when stdout is one: long lines wrap to it instead of being cut. */
+  columns?: number;
 }
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
@@ -22,6 +27,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
   program
     .name('ecs-pilot')
     .description('Event-driven controller for Amazon ECS on EC2: plan capacity, replay events against a simulated or real cluster, simulate scenarios.')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--config <file>', 'controller config', './ecs-pilot.yml')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -44,11 +50,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'read the real account (credentials from the usual SDK chain); sends no write without --apply')
     .option('--apply', 'with --aws: send the writes')
     .option('--region <region>', 'with --aws: the AWS region')
+    .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string }) => {
+    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string; wide?: boolean }) => {
       const globals = program.opts<{ config: string }>();
       const result = await replay(paths, { ...options, config: globals.config, configGiven: program.getOptionValueSource('config') === 'cli' });
-      write(options.json ? replayJson(result) : renderReplay(result));
+      write(options.json ? replayJson(result) : renderReplay(result, { width: options.wide ? undefined : io.columns }));
       setExitCode(replayExitCode(result));
     });
 
@@ -71,10 +78,11 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--apply', 'with --aws: really start it')
     .option('--region <region>', 'with --aws: the AWS region')
     .option('--json', 'print the decision and the calls as JSON')
+    .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (name: string, options: { cluster?: string; aws?: boolean; apply?: boolean; region?: string; json?: boolean }) => {
+    .action(async (name: string, options: { cluster?: string; aws?: boolean; apply?: boolean; region?: string; json?: boolean; wide?: boolean }) => {
       const result = await runJobNow(name, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, new Date());
-      write(options.json ? replayJson(result) : renderReplay(result));
+      write(options.json ? replayJson(result) : renderReplay(result, { width: options.wide ? undefined : io.columns }));
       setExitCode(replayExitCode(result));
     });
   jobs.exitOverride();
@@ -90,10 +98,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--ecs-target <percent>', "ECS managed scaling's targetCapacity")
     .option('--ecs-spot-draining <on|off>', "the ECS agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING")
     .option('--json', 'print the metrics and the per-minute series as JSON')
-    .option('--report <file>', 'also write an HTML report with a chart')
+    .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
     .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; json?: boolean; report?: string }) => {
-      await runSimulateCommand(path, options, write);
+      await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write);
     });
 
   program
@@ -107,11 +115,25 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config }, write);
     });
 
+  program
+    .command('cleanup')
+    .description("List (default, read-only) or remove (--apply) what ecs-pilot left in the account: ecs-pilot.* instance attributes, scale-in protection, its service tags (docs/upgrade.md).")
+    .option('--cluster <name>', 'only this cluster of the config (default: all)')
+    .option('--apply', 'remove them')
+    .option('--region <region>', 'AWS region')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action(async (options: { cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
+      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
+      write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
+      setExitCode(cleanupExitCode(result));
+    });
+
   return program;
 }
 
 /** Runs the CLI and returns its exit code (never calls process.exit itself). */
-const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`), ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}) };
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   let code: number = EXIT.ok;
@@ -131,6 +153,16 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
       return e.exitCode;
     }
     if (e instanceof ValidationError) {
+      io.err(`ecs-pilot: ${e.message}`);
+      return EXIT.rejected;
+    }
+    const aws = describeAwsError(e);
+    if (aws) {
+      io.err(`ecs-pilot: ${aws}`);
+      return EXIT.rejected;
+    }
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
       io.err(`ecs-pilot: ${e.message}`);
       return EXIT.rejected;
     }

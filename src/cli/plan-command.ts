@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { plan, type CapacityPlan } from '../core/capacity/index.js';
 import type { Snapshot } from '../core/model.js';
 import { existsSync } from 'node:fs';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import { consolidationMoves } from '../core/rebalance/consolidate.js';
+import { capacityUnit } from './changes.js';
 import { loadSnapshot } from './io.js';
 import { shortId, table } from './table.js';
 
@@ -53,14 +55,43 @@ export function renderConsolidation(snapshot: Snapshot, r: ConsolidationReport):
   return lines.join('\n');
 }
 
-/** The plan with its timing, as `ecs-pilot plan --json` prints it. */
-export type PlanReport = CapacityPlan & { cluster: string; stats: { planMs: number; pendingTasks: number } };
+/** The plan with its timing, as `ecs-pilot plan --json` prints it; each group says what its counts count. */
+export type PlanReport = Omit<CapacityPlan, 'groups'> & {
+  cluster: string;
+  groups: Array<CapacityPlan['groups'][number] & { unit: string }>;
+  /** pendingTasks: waiting in the snapshot; displacedTasks: on draining instances, needing a new home (the controller plans both). */
+  stats: { planMs: number; pendingTasks: number; displacedTasks: number };
+  /** Settings taken from the controller config, which the controller would use for this cluster. */
+  settings?: { config: string; changed: string[] };
+};
 
-export function planReport(snapshot: Snapshot): PlanReport {
+export function planReport(snapshot: Snapshot, settings?: PlanReport['settings']): PlanReport {
   const started = performance.now();
-  const result = plan(snapshot);
+  // As the capacity function and the reconcile loop plan: tasks on draining instances count as waiting.
+  const demand = withDisplacedDemand(snapshot);
+  const result = plan(demand);
   const planMs = Math.round((performance.now() - started) * 100) / 100;
-  return { cluster: snapshot.cluster, ...result, stats: { planMs, pendingTasks: snapshot.pending.length } };
+  const unit = new Map(snapshot.groups.map((g) => [g.name, capacityUnit(g)]));
+  const stats = { planMs, pendingTasks: snapshot.pending.length, displacedTasks: demand.pending.length - snapshot.pending.length };
+  return { cluster: snapshot.cluster, ...result, groups: result.groups.map((g) => ({ ...g, unit: unit.get(g.name) ?? 'instances' })), stats, ...(settings ? { settings } : {}) };
+}
+
+/**
+ * The snapshot as the controller would plan it: when the config names the cluster, its groups'
+ * `targetCapacityPercent` replaces the snapshot's (the controller reads it from the config).
+ */
+export function withConfig(snapshot: Snapshot, configPath: string | undefined): { snapshot: Snapshot; settings?: PlanReport['settings'] } {
+  if (!configPath || !existsSync(configPath)) return { snapshot };
+  const cluster = loadConfigFile(configPath).clusters.find((c) => c.name === snapshot.cluster);
+  if (!cluster) return { snapshot };
+  const changed: string[] = [];
+  const groups = snapshot.groups.map((g) => {
+    const configured = cluster.groups.find((c) => c.name === g.name);
+    if (!configured || configured.targetCapacityPercent === g.targetCapacityPercent) return g;
+    changed.push(`${g.name}: targetCapacityPercent ${g.targetCapacityPercent} → ${configured.targetCapacityPercent}`);
+    return { ...g, targetCapacityPercent: configured.targetCapacityPercent };
+  });
+  return { snapshot: { ...snapshot, groups }, settings: { config: configPath, changed } };
 }
 
 export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
@@ -68,17 +99,19 @@ export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
   const lifecycle = new Map(snapshot.groups.map((g) => [g.name, g.lifecycle]));
   const out: string[] = [];
   out.push(
-    `Cluster ${snapshot.cluster} (snapshot of ${snapshot.takenAt}): ${snapshot.pending.length} waiting tasks, planned in ${report.stats.planMs} ms`,
-    '',
+    `Cluster ${snapshot.cluster} (snapshot of ${snapshot.takenAt}): ${snapshot.pending.length} waiting tasks${report.stats.displacedTasks > 0 ? ` and ${report.stats.displacedTasks} on draining instances (${snapshot.pending.length + report.stats.displacedTasks} to place, as the controller counts them)` : ''}, planned in ${report.stats.planMs} ms`,
   );
+  if (report.settings) out.push(`Settings from ${report.settings.config} (cluster ${snapshot.cluster})${report.settings.changed.length > 0 ? `: ${report.settings.changed.join('; ')}` : ': same as the snapshot'}`);
+  out.push('');
   out.push(
     table(
-      ['GROUP', 'LIFECYCLE', 'CURRENT', 'DESIRED', 'NEW INSTANCES', 'LOWER BOUND', 'ECS MANAGED STEP'],
+      ['GROUP', 'LIFECYCLE', 'CURRENT', 'DESIRED', 'COUNTED IN', 'NEW INSTANCES', 'LOWER BOUND', 'ECS MANAGED STEP'],
       report.groups.map((g) => [
         g.name,
         lifecycle.get(g.name) ?? '',
         String(g.current),
         g.desired === g.current ? String(g.desired) : `${g.desired} (${g.desired > g.current ? '+' : ''}${g.desired - g.current})`,
+        g.unit,
         g.newInstances.map((n) => `${n.count} × ${n.type}`).join(', ') || '-',
         String(g.lowerBound),
         String(g.ecsManagedEstimate),
@@ -110,8 +143,8 @@ export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
 }
 
 export function runPlanCommand(file: string, options: PlanCommandOptions, write: (text: string) => void): void {
-  const snapshot = loadSnapshot(file);
-  const report = planReport(snapshot);
+  const { snapshot, settings } = withConfig(loadSnapshot(file), options.config);
+  const report = planReport(snapshot, settings);
   if (!options.consolidate) {
     write(options.json ? JSON.stringify(report, null, 2) : renderPlan(snapshot, report));
     return;

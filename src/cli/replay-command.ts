@@ -10,13 +10,14 @@ import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { ActuationError, runDuty, type AnyDuty, type DecisionRecord } from '../controller.js';
 import { describeAction } from '../core/actions.js';
-import { ValidationError, type Snapshot } from '../core/model.js';
+import { toSnapshotV1, ValidationError, type Snapshot } from '../core/model.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot, readJsonFile } from './io.js';
 import { summarizeChanges } from './changes.js';
+import { unwrapDlq } from './dlq.js';
 
 export const DEMO_SNAPSHOT = 'events/clusters/demo.json';
 
@@ -48,11 +49,18 @@ export interface ReplayedEvent {
   actions: Array<{ kind: string; reason: string; description: string }>;
   calls: ReplayedCall[];
   changes: string[];
+  /** The writes that failed, with AWS's reason (e.g. RunTask's RESOURCE:MEMORY). */
+  failures: Array<{ action: string; items: string[]; error: string }>;
+  /** The DLQ message the event came out of, and why it failed then. */
+  from?: string;
 }
 
-/** Expands files and directories (their `*.json`, sorted) into events; a file may hold an array. */
-export function collectEvents(paths: string[]): Array<{ file: string; event: unknown }> {
-  const out: Array<{ file: string; event: unknown }> = [];
+/**
+ * Expands files and directories (their `*.json`, sorted) into events; a file may hold an array, and
+ * DLQ messages are unwrapped to the event they carry (src/cli/dlq.ts). A directory without events is an error.
+ */
+export function collectEvents(paths: string[]): Array<{ file: string; event: unknown; from?: string }> {
+  const out: Array<{ file: string; event: unknown; from?: string }> = [];
   for (const path of paths) {
     if (!existsSync(path)) throw new CliError(`no such file or directory: ${path}`, EXIT.rejected);
     const files = statSync(path).isDirectory()
@@ -61,9 +69,12 @@ export function collectEvents(paths: string[]): Array<{ file: string; event: unk
           .sort()
           .map((f) => join(path, f))
       : [path];
+    if (files.length === 0) throw new CliError(`${path} holds no event files (*.json)`, EXIT.rejected);
     for (const file of files) {
       const doc = readJsonFile(file, 'event file');
-      for (const event of Array.isArray(doc) ? doc : [doc]) out.push({ file, event });
+      const found = (Array.isArray(doc) ? doc : [doc]).flatMap((item) => unwrapDlq(item, file));
+      if (found.length === 0) throw new CliError(`${file} holds no event (an empty array, or a receive-message with no Messages)`, EXIT.rejected);
+      for (const u of found) out.push({ file, ...u });
     }
   }
   return out;
@@ -87,12 +98,13 @@ function loadConfig(options: ReplayOptions, snapshot: Snapshot | undefined): { c
 
 const READ_ONLY = /^(Describe|List|Get)/;
 
-/** Wraps clients so every command is logged, and writes are refused unless allowed. */
-function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean): Clients {
+/** Wraps clients so every command is logged, and writes are refused unless allowed; `beforeSend` sees each one first. */
+function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean, beforeSend: (command: string, input: Record<string, unknown>) => void = () => {}): Clients {
   const wrap = (service: keyof Clients) => ({
     send: async (command: { input: object; constructor: { name: string } }) => {
       const name = command.constructor.name.replace(/Command$/, '');
       if (!allowWrites && !READ_ONLY.test(name)) throw new CliError(`refusing to send ${service}:${name} without --apply`, EXIT.rejected);
+      beforeSend(name, command.input as Record<string, unknown>);
       log.push({ service, command: name, input: command.input as Record<string, unknown>, sent: true });
       return (clients[service] as { send: (c: unknown) => Promise<unknown> }).send(command);
     },
@@ -138,7 +150,7 @@ export async function replay(paths: string[], options: ReplayOptions, awsClients
 
 /** Replays events (read after the options are checked) against the simulated cluster or the account. */
 export async function replayEvents(
-  read: () => Array<{ file: string; event: unknown }>,
+  read: () => Array<{ file: string; event: unknown; from?: string }>,
   options: ReplayOptions,
   awsClientsFor: (region?: string) => Clients = awsClients,
 ): Promise<ReplayResult> {
@@ -155,9 +167,14 @@ export async function replayEvents(
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
 
   const replayed: ReplayedEvent[] = [];
-  for (const { file, event } of events) {
+  for (const { file, event, from } of events) {
     const log: ReplayedCall[] = [];
-    const clients = recording(base, log, !options.aws || options.apply === true);
+    // A service's desired count before this event changed it (the diff shows it next to the groups').
+    const servicesBefore = new Map<string, number>();
+    const clients = recording(base, log, !options.aws || options.apply === true, (command, input) => {
+      const name = String(input.service ?? '').split('/').pop() ?? '';
+      if (sim && command === 'UpdateService' && typeof input.desiredCount === 'number' && !servicesBefore.has(name)) servicesBefore.set(name, sim.serviceDesired(name));
+    });
     const before = sim?.toSnapshot();
     if (sim) implyState(sim, event);
     let handler: ReturnType<typeof functionFor> | 'none' = 'none';
@@ -192,29 +209,72 @@ export async function replayEvents(
       ...(record.reason ? { reason: record.reason } : {}),
       actions: record.actions.map((a) => ({ kind: a.kind, reason: a.action.reason, description: describeAction(a.action) })),
       calls: [...log, ...unsent],
-      changes: sim && before ? summarizeChanges(before, sim.toSnapshot()) : [],
+      changes: sim && before ? summarizeChanges(before, sim.toSnapshot(), [...servicesBefore].map(([name, was]) => ({ name, before: was, after: sim.serviceDesired(name) }))) : [],
+      failures: record.failures.map((f) => ({ action: f.action, items: f.items, error: f.error })),
+      ...(from ? { from } : {}),
     });
   }
-  return { events: replayed, after: sim?.toSnapshot(), notes };
+  return { events: replayed, after: sim ? toSnapshotV1(sim.toSnapshot()) : undefined, notes };
 }
 
-const short = (s: string): string => (s.length > 110 ? `${s.slice(0, 107)}...` : s);
+/** How wide a line may be: the terminal's width (wrapped, never cut), or unlimited (`--wide`, or not a terminal). */
+export interface RenderOptions {
+  width?: number;
+}
 
-export function renderReplay(result: ReplayResult): string {
+/** Wraps a line at spaces to the width; continuation lines are indented `indent` more than the line. */
+export function wrap(line: string, width: number | undefined, indent = 4): string {
+  if (!width || line.length <= width) return line;
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
+  const pad = ' '.repeat(lead.length + indent);
+  const out: string[] = [];
+  let current = lead;
+  for (const word of line.slice(lead.length).split(' ')) {
+    const blank = current.trim() === '';
+    const next = blank ? `${current}${word}` : `${current} ${word}`;
+    if (next.length > width && !blank) {
+      out.push(current);
+      current = `${pad}${word}`;
+    } else current = next;
+  }
+  out.push(current);
+  return out.join('\n');
+}
+
+/** Why an event failed: its reason, else its failed writes. */
+export function failureCause(e: ReplayedEvent): string | undefined {
+  if (e.reason) return e.reason;
+  if (e.failures.length === 0) return undefined;
+  return e.failures.map((f) => `${f.action} ${f.items.join(', ')}: ${f.error}`).join('; ');
+}
+
+export function renderReplay(result: ReplayResult, options: RenderOptions = {}): string {
   const out: string[] = [...result.notes.map((n) => `note: ${n}`)];
+  const push = (line: string): void => {
+    out.push(wrap(line, options.width));
+  };
   result.events.forEach((e, i) => {
-    out.push('', `[${i + 1}/${result.events.length}] ${e.detailType ?? '(no detail-type)'}  ${e.file}`);
-    out.push(`  handler: ${e.handler}   outcome: ${e.outcome}${e.reason ? ` (${short(e.reason)})` : ''}`);
+    out.push('');
+    push(`[${i + 1}/${result.events.length}] ${e.detailType ?? '(no detail-type)'}  ${e.file}`);
+    if (e.from) push(`  from: ${e.from}`);
+    const cause = failureCause(e);
+    push(`  handler: ${e.handler}   outcome: ${e.outcome}${cause ? ` (${cause})` : ''}`);
     if (e.actions.length > 0) {
-      out.push('  decisions:');
-      for (const a of e.actions) out.push(`    - ${short(a.description)}`);
+      // Decisions are what the duty meant to do; one whose write failed says so next to it.
+      const failed = new Set(e.failures.map((f) => f.action));
+      out.push(failed.size > 0 ? '  decisions (✗: its write failed, see below):' : '  decisions:');
+      for (const a of e.actions) push(`    - ${a.description}${failed.has(a.kind) ? '  ✗' : ''}`);
+    }
+    if (e.failures.length > 0) {
+      out.push('  failed:');
+      for (const f of e.failures) push(`    - ${f.action} ${f.items.join(', ')}: ${f.error}`);
     }
     const writes = e.calls.filter((c) => !READ_ONLY.test(c.command));
     const reads = e.calls.length - writes.length;
-    out.push(`  AWS calls: ${e.calls.length} (${reads} read${reads === 1 ? '' : 's'}${writes.length > 0 ? `; writes: ${writes.map((c) => `${c.command}${c.sent ? '' : ' (not sent)'}`).join(', ')}` : ''})`);
+    push(`  AWS calls: ${e.calls.length} (${reads} read${reads === 1 ? '' : 's'}${writes.length > 0 ? `; writes: ${writes.map((c) => `${c.command}${c.sent ? '' : ' (not sent)'}`).join(', ')}` : ''})`);
     if (e.changes.length > 0) {
       out.push('  cluster:');
-      for (const c of e.changes) out.push(`    ${c}`);
+      for (const c of e.changes) push(`    ${c}`);
     }
   });
   const counts = new Map<string, number>();
@@ -232,8 +292,10 @@ export function replayJson(result: ReplayResult): string {
         file: e.file,
         handler: e.handler,
         outcome: e.outcome,
-        ...(e.reason ? { reason: e.reason } : {}),
+        ...(failureCause(e) ? { reason: failureCause(e) } : {}),
+        ...(e.from ? { from: e.from } : {}),
         actions: e.actions,
+        failures: e.failures,
         calls: e.calls,
       })),
       ...(result.after ? { after: result.after } : {}),

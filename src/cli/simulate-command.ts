@@ -3,11 +3,15 @@
  * [--managed-scaling on|off] [--ecs-warmup <s>] [--ecs-target <percent>] [--ecs-spot-draining on|off]
  * [--json] [--report out.html]` — flags override the scenario's settings.
  */
-import { writeFileSync } from 'node:fs';
-import { htmlReport } from '../sim/report.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadConfigFile } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
+import { htmlReport, timelineMarkers } from '../sim/report.js';
 import { CONTROLLERS, simulate, type ControllerName, type SimulationResult } from '../sim/run.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenario.js';
 import { CliError, EXIT } from './errors.js';
+import { VERSION } from './version.js';
 
 export interface SimulateOptions {
   controller: string;
@@ -18,11 +22,15 @@ export interface SimulateOptions {
   ecsSpotDraining?: string;
   json?: boolean;
   report?: string;
+  /** Controller config path, and whether it was given on the command line (then it must name the scenario's cluster). */
+  config?: string;
+  configGiven?: boolean;
 }
 
-export function renderResult(r: SimulationResult): string {
+export function renderResult(r: SimulationResult & { label?: string }, notes: string[] = []): string {
   const m = r.metrics;
   return [
+    ...notes.map((n) => `note: ${n}`),
     `Scenario ${r.scenario} under ${r.label ?? r.controller}:`,
     ...(r.settings ? [`  settings                      ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`] : []),
     `  tasks running / asked for     ${m.tasksRunning} / ${m.tasksSubmitted}`,
@@ -67,16 +75,51 @@ export function withFlags(loaded: LoadedScenario, options: SimulateOptions): Loa
   return { ...loaded, scenario: { ...loaded.scenario, settings } };
 }
 
+/**
+ * The config ecs-pilot runs with in the simulation: the given file's entry for the scenario's cluster
+ * (an error when it has none), else the default file when it names that cluster, else defaults.
+ * Always acting: a dry run (or a shadowed duty) would simulate a controller that does nothing.
+ */
+export function simulationConfig(loaded: LoadedScenario, path: string | undefined, given: boolean): { config?: ControllerConfig; source: string; notes: string[] } {
+  const cluster = loaded.snapshot.cluster;
+  if (!path || !existsSync(path)) {
+    if (given) throw new CliError(`cannot read config ${path}: no such file`, EXIT.rejected);
+    return { source: "defaults (the scenario's groups)", notes: [] };
+  }
+  const config = loadConfigFile(path);
+  const entry = config.clusters.find((c) => c.name === cluster);
+  if (!entry) {
+    if (given) throw new CliError(`${path} has no cluster "${cluster}" (the scenario's cluster; configured: ${config.clusters.map((c) => c.name).join(', ') || 'none'})`, EXIT.rejected);
+    return { source: "defaults (the scenario's groups)", notes: [] };
+  }
+  const notes = [
+    ...(config.dryRun ? [`${path} sets dryRun: the simulation runs ecs-pilot acting`] : []),
+    ...(config.shadow.length > 0 ? [`${path} shadows ${config.shadow.join(', ')}: the simulation runs every duty acting`] : []),
+  ];
+  return { config: { ...config, dryRun: false, shadow: [], clusters: [entry] }, source: path, notes };
+}
+
+/** `--report` takes a file: a bare format name such as `html` is a mistake, not a file to write. */
+function reportPath(value: string): string {
+  if (!/\.html?$/i.test(value)) throw new CliError(`--report takes the HTML file to write, e.g. --report out/${value.replace(/[^\w.-]/g, '') || 'report'}.html (got "${value}")`, EXIT.usage);
+  return value;
+}
+
 export async function runSimulateCommand(path: string, options: SimulateOptions, write: (t: string) => void): Promise<void> {
   if (!(CONTROLLERS as readonly string[]).includes(options.controller)) {
     throw new CliError(`--controller must be one of ${CONTROLLERS.join(', ')} (got "${options.controller}")`, EXIT.usage);
   }
+  const report = options.report === undefined ? undefined : reportPath(options.report);
   if (options.consolidation && options.controller !== 'ecs-pilot') throw new CliError('--consolidation applies to --controller ecs-pilot', EXIT.usage);
   if (options.managedScaling === 'off' && options.controller === 'ecs-managed') throw new CliError('--controller ecs-managed is ECS managed scaling: --managed-scaling off does not apply', EXIT.usage);
   const loaded = withFlags(loadScenario(path), options);
-  const result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true });
-  if (options.report) {
-    writeFileSync(options.report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result] }]));
+  const { config, source, notes } = simulationConfig(loaded, options.config, options.configGiven === true);
+  const result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, ...(config ? { config } : {}) });
+  if (report) {
+    mkdirSync(dirname(report), { recursive: true });
+    const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...result.settings };
+    writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result], markers: timelineMarkers(loaded.scenario) }], { version: VERSION, settings }));
+    notes.push(`report written to ${report}`);
   }
-  write(options.json ? JSON.stringify(result, null, 2) : renderResult(result));
+  write(options.json ? JSON.stringify({ ...result, config: source }, null, 2) : renderResult(result, notes));
 }

@@ -2,7 +2,7 @@
  * Cluster snapshot, format v1 (docs/snapshot-format.md): the planner's input.
  *
  * The zod schema is the single source of truth; the TypeScript types are inferred from it.
- * Fields beyond the DESIGN.md minimum (all optional) are listed in docs/snapshot-format.md.
+ * Every field is listed in docs/snapshot-format.md; an unknown one (a typo) is rejected with its path.
  */
 import { z } from 'zod';
 
@@ -11,7 +11,7 @@ export const DEFAULT_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679] as const;
 
 const nonNegInt = z.number().int().nonnegative();
 
-export const ResourcesSchema = z.object({
+export const ResourcesSchema = z.strictObject({
   cpu: nonNegInt.describe('CPU units (1024 per vCPU) registered for tasks'),
   memoryMiB: nonNegInt.describe('memory in MiB usable by tasks'),
   enis: nonNegInt.default(0).describe('ENIs available to awsvpc tasks (one per task)'),
@@ -23,11 +23,11 @@ export const InstanceTypeSchema = ResourcesSchema.extend({
 });
 
 export const ConstraintSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('distinctInstance') }),
-  z.object({ type: z.literal('memberOf'), expression: z.string().min(1) }),
+  z.strictObject({ type: z.literal('distinctInstance') }),
+  z.strictObject({ type: z.literal('memberOf'), expression: z.string().min(1) }),
 ]);
 
-export const TaskSchema = z.object({
+export const TaskSchema = z.strictObject({
   id: z.string().min(1),
   cpu: nonNegInt.default(0),
   memoryMiB: nonNegInt.default(0),
@@ -43,20 +43,20 @@ export const TaskSchema = z.object({
   lastStatus: z.string().optional(),
 });
 
-export const GroupInstanceTypeSchema = z.object({
+export const GroupInstanceTypeSchema = z.strictObject({
   type: z.string().min(1),
   weight: z.number().int().positive().default(1),
   /** This group's price for the type (e.g. the spot price), overriding `instanceTypes[type].pricePerHour`. */
   pricePerHour: z.number().nonnegative().optional(),
 });
 
-export const LaunchingSchema = z.object({
+export const LaunchingSchema = z.strictObject({
   type: z.string().min(1),
   count: z.number().int().positive(),
 });
 
 export const GroupSchema = z
-  .object({
+  .strictObject({
     name: z.string().min(1),
     asg: z.string().min(1),
     lifecycle: z.enum(['spot', 'on-demand']).default('on-demand'),
@@ -90,7 +90,7 @@ export const InstanceStatusSchema = z.enum([
   'INACTIVE',
 ]);
 
-export const InstanceSchema = z.object({
+export const InstanceSchema = z.strictObject({
   id: z.string().min(1),
   ec2InstanceId: z.string().min(1),
   group: z.string().min(1),
@@ -109,7 +109,7 @@ export const InstanceSchema = z.object({
 });
 
 export const SnapshotSchema = z
-  .object({
+  .strictObject({
     version: z.literal(1),
     cluster: z.string().min(1),
     takenAt: z.iso.datetime({ offset: true }),
@@ -158,6 +158,24 @@ export const SnapshotSchema = z
       }
     });
   });
+
+/** Only the keys a schema defines (snapshots are strict: a copy with extra keys would not load again). */
+function only<T extends object>(o: T, schema: { shape: object }): T {
+  const keys = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.has(k))) as T;
+}
+
+/** A snapshot reduced to the fields of format v1, e.g. one a simulator built from its richer state. */
+export function toSnapshotV1(s: Snapshot): Snapshot {
+  const task = (t: Task): Task => only(t, TaskSchema);
+  return {
+    ...only(s, SnapshotSchema),
+    instanceTypes: Object.fromEntries(Object.entries(s.instanceTypes).map(([k, v]) => [k, only(v, InstanceTypeSchema)])),
+    groups: s.groups.map((g) => ({ ...only(g, GroupSchema), instanceTypes: g.instanceTypes.map((t) => only(t, GroupInstanceTypeSchema)), launching: g.launching.map((l) => only(l, LaunchingSchema)) })),
+    instances: s.instances.map((i) => ({ ...only(i, InstanceSchema), ...(i.registered ? { registered: only(i.registered, ResourcesSchema) } : {}), tasks: i.tasks.map(task) })),
+    pending: s.pending.map(task),
+  };
+}
 
 export type Resources = z.infer<typeof ResourcesSchema>;
 export type InstanceType = z.infer<typeof InstanceTypeSchema>;

@@ -11,6 +11,7 @@
  */
 import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
 import { runDuty } from '../controller.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
@@ -23,6 +24,8 @@ import { SimulatedCluster } from './world.js';
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
 export interface SimulateOptions {
+  /** The controller config ecs-pilot runs with (`simulate --config`); default: the snapshot's groups with defaults. */
+  config?: ControllerConfig;
   /** ecs-pilot with consolidation on (default budget: 10 % of a group draining at once). */
   consolidation?: boolean;
   /** A name for the run in tables and the report (default: controller and mode). */
@@ -176,7 +179,8 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
 
   const defaults = configForSnapshot(snapshot);
   const fallback = scenario.fallbackGroups;
-  const base = { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
+  // A given config (`simulate --config`) as it is; else the snapshot's groups with the scenario's fallbacks.
+  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2') };
   const managed = new EcsManagedScaling(world, snapshot, st);

@@ -1,4 +1,4 @@
-/** The planner's output (DESIGN.md, `ecs-pilot plan --json`). */
+/** The planner's output (docs/capacity.md, `ecs-pilot plan --json`). */
 
 export interface NewInstances {
   type: string;

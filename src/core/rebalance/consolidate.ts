@@ -5,6 +5,7 @@
  * unit of use. Once drained and empty, the reconcile loop terminates them (desired −1).
  *
  * Never: in a group while tasks wait for its capacity or it is launching; outside the configured windows;
+ * an instance the same plan sends another instance's tasks to;
  * instances running standalone tasks (unless allowed), opted-out services or tagged
  * `ecs-pilot:consolidation=off`; moves that would take a service below its minimumHealthyPercent.
  */
@@ -110,11 +111,14 @@ export function consolidationBlocked(snapshot: Snapshot, cluster: ClusterConfig,
   const config = cluster.consolidation;
   if (!config.enabled) return 'consolidation is off';
   if (!inWindow(config, now)) return 'outside the consolidation windows';
-  const waiting = snapshot.groups.flatMap((g) => {
-    const n = waitingFor(snapshot, g.name);
-    return n > 0 ? [`${g.name}: ${n} task(s) wait for capacity`] : [];
+  if (!snapshot.groups.some((g) => waitingFor(snapshot, g.name) > 0)) return undefined;
+  // Each task counted once (one naming no provider waits for every group, but is one task).
+  const named = snapshot.groups.flatMap((g) => {
+    const n = snapshot.pending.filter((t) => t.capacityProvider === g.name).length;
+    return n > 0 ? [`${n} for ${g.name}`] : [];
   });
-  return waiting.length > 0 ? waiting.join('; ') : undefined;
+  const any = snapshot.pending.filter((t) => t.capacityProvider === undefined).length;
+  return `${snapshot.pending.length} task(s) wait for capacity (${[...named, ...(any > 0 ? [`${any} for any group`] : [])].join(', ')}): their groups are not consolidated`;
 }
 
 export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): { moves: ConsolidationMove[]; skipped: string | undefined } {
@@ -133,8 +137,11 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       .filter((i) => i.status === 'ACTIVE' && moving(i).length > 0 && exclusion(i, cluster) === undefined)
       .map((i) => ({ i, u: utilisation(snapshot, i), prescale: i.attributes[ATTRIBUTES.drainReason] === 'prescale', price: pricePerHour(snapshot, i) / Math.max(utilisation(snapshot, i), 0.01) }))
       .sort((a, b) => Number(b.prescale) - Number(a.prescale) || a.u - b.u || b.price - a.price || a.i.id.localeCompare(b.i.id));
+    // Instances this plan already sends tasks to stay: draining one would move those tasks twice.
+    const receiving = new Set(moves.flatMap((m) => m.placements.map((p) => p.instance)));
     for (const { i, u } of candidates) {
       if (budget <= 0) break;
+      if (receiving.has(i.id)) continue;
       // Would its tasks fit on the other instances, with nothing new? The ASG's desired is kept as it
       // is, so no launching capacity is assumed.
       const trial: Snapshot = {
@@ -158,6 +165,7 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
         ...working,
         instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const, tasks: x.tasks.filter((t) => t.daemon) } : { ...x, tasks: [...x.tasks, ...(byTarget.get(x.id) ?? [])] })),
       };
+      for (const p of result.placements) receiving.add(p.instance);
       budget -= 1;
     }
   }

@@ -73,6 +73,22 @@ describe('Function: consolidationMoves', () => {
     expect(moved(s, c)).toEqual([]);
   });
 
+  it('says why it holds back with each waiting task counted once (issue 13: counts that agree)', () => {
+    const s = snapshot([3, 1], { pending: [{ id: 'p1', cpu: 512, memoryMiB: 512, capacityProvider: 'g' }, { id: 'p2', cpu: 512, memoryMiB: 512, capacityProvider: 'g' }, { id: 'p3', cpu: 512, memoryMiB: 512 }] });
+    expect(consolidationMoves(s, cluster(), NOW)).toEqual({ moves: [], skipped: '3 task(s) wait for capacity (2 for g, 1 for any group): their groups are not consolidated' });
+  });
+
+  it('never drains an instance that the same plan sends tasks to (issue 13, item 7)', () => {
+    const c = cluster({ maxDrainingPercent: 50 });
+    for (const loads of [[1, 1, 1, 1], [1, 2, 1, 2, 3, 1], [2, 1, 1, 3, 1, 1, 2, 1]]) {
+      const { moves } = consolidationMoves(snapshot(loads), c, NOW);
+      const drained = new Set(moves.map((m) => m.instance.id));
+      const targets = new Set(moves.flatMap((m) => m.placements.map((p) => p.instance)));
+      expect(moves.length).toBeGreaterThan(0);
+      expect([...targets].filter((t) => drained.has(t))).toEqual([]);
+    }
+  });
+
   it('moves standalone tasks when allowed', () => {
     expect(moved(snapshot([3, { n: 1, standalone: true }]), cluster({ drainStandaloneTasks: true }))).toEqual(['ci-1']);
   });
