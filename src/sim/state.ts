@@ -41,7 +41,7 @@ export function take(u: InstanceUsage, t: Task): void {
   u.mem += t.memoryMiB;
   u.eni += t.awsvpc ? 1 : 0;
   u.gpu += t.gpus;
-  if (!t.awsvpc) t.hostPorts.forEach((p) => u.ports.add(p));
+  if (!t.awsvpc) for (const p of t.hostPorts) u.ports.add(p);
   if (t.group) u.groups.add(t.group);
 }
 
@@ -134,7 +134,7 @@ export class SimState {
       this.groups.set(g.asg, { name: g.name, asg: g.asg, min: g.min, max: g.max, desired: g.desired, hook });
     }
     for (const i of snapshot.instances) this.addInstance(i);
-    snapshot.pending.forEach((t) => this.addTask(t, undefined, 'PROVISIONING'));
+    for (const t of snapshot.pending) this.addTask(t, undefined, 'PROVISIONING');
   }
 
   // ---------- state, for tests and the replay ----------

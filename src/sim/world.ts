@@ -383,7 +383,7 @@ export class SimulatedCluster extends SimulatedAws {
     }
   }
 
-  private unitPrice(group: Snapshot['groups'][number], t: { type: string; weight: number; pricePerHour?: number | undefined }): number {
+  private unitPrice(_group: Snapshot['groups'][number], t: { type: string; weight: number; pricePerHour?: number | undefined }): number {
     return (t.pricePerHour ?? this.snapshot.instanceTypes[t.type]?.pricePerHour ?? 1) / t.weight;
   }
 
