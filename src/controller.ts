@@ -46,6 +46,8 @@ export interface DutyContext {
   clients: Clients;
   config: ControllerConfig;
   now: Date;
+  /** The events of the same SQS batch this one covers (the capacity queue), if any. */
+  batch?: readonly DomainEvent[];
 }
 
 export interface Duty<K extends DomainEventKind = DomainEventKind, O extends ClusterObservation = ClusterObservation> {

@@ -60,7 +60,15 @@ async function scalingPolicies(clients: Clients, cluster: Cluster): Promise<Map<
       const page = await clients.autoscaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: g.asg, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) }));
       return [page.ScalingPolicies, page.NextToken] as const;
     });
-    out.set(g.asg, policies.map((p) => ({ name: p.PolicyName ?? 'unnamed', enabled: p.Enabled !== false })));
+    out.set(
+      g.asg,
+      policies.map((p) => ({
+        name: p.PolicyName ?? 'unnamed',
+        enabled: p.Enabled !== false,
+        // The target tracking policy ECS managed scaling creates on CapacityProviderReservation (accelerate mode's backstop).
+        ecsManaged: p.TargetTrackingConfiguration?.CustomizedMetricSpecification?.MetricName === 'CapacityProviderReservation',
+      })),
+    );
   }
   return out;
 }

@@ -12,7 +12,6 @@ import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sd
 import { DescribeInstanceTypesCommand, type InstanceTypeInfo, type _InstanceType } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
@@ -30,6 +29,9 @@ import type { Clients } from './clients.js';
 import { clearGroupSettingsCache } from './group-settings.js';
 import { paginate } from './paginate.js';
 import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
+import { serviceDeficits } from './service-deficits.js';
+import { clearProviderCache, readProviders } from './capacity-providers.js';
+import { withModes } from '../core/capacity/modes.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
 type TaskInput = NonNullable<SnapshotInput['pending']>[number];
@@ -54,6 +56,7 @@ export function clearReaderCaches(): void {
   taskDefinitions.clear();
   clearLaunchTypeCache();
   clearGroupSettingsCache();
+  clearProviderCache();
 }
 
 // ---------- small helpers ----------
@@ -369,7 +372,7 @@ export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: stri
 }
 
 export interface ClusterReadOptions {
-  /** A service whose tasks could not be placed (SERVICE_TASK_PLACEMENT_FAILURE): its missing tasks become demand. */
+  /** A service whose tasks could not be placed (SERVICE_TASK_PLACEMENT_FAILURE); every service's missing tasks are demand anyway. */
   service?: string;
 }
 
@@ -405,7 +408,9 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
       byInstance.set(t.containerInstanceArn, list);
     }
   }
-  if (options.service) pending.push(...(await missingServiceTasks(ctx, options.service, pending)));
+  // Every service's missing tasks, not only the one an event names: one plan sizes a whole burst;
+  // and each task gets its service's placement constraints.
+  pending.push(...(await serviceDeficits(ctx.clients, ctx.cluster.name, pending, ctx.cluster.daemonServices, [...byInstance.values()].flat())));
 
   const instances = cis.map((ci) => {
     const owner = asgOf.get(ci.ec2InstanceId ?? '');
@@ -417,26 +422,6 @@ export async function readClusterSnapshot(ctx: ReadContext, options: ClusterRead
     if (inEcs.has(id) || instance.LifecycleState !== LIFECYCLE_STATES.terminatingWait) continue;
     instances.push({ id: `asg:${id}`, ec2InstanceId: id, group: group.name, type: instance.InstanceType ?? 'unknown', az: instance.AvailabilityZone ?? 'unknown', status: 'INACTIVE', lifecycleState: instance.LifecycleState, tasks: [] });
   }
-  return assemble(ctx, asgs, instances, cis, pending, inEcs, false);
-}
-
-/** Tasks a service wants but has neither running nor waiting, shaped by its task definition. */
-async function missingServiceTasks(ctx: ReadContext, serviceArn: string, pending: TaskInput[]): Promise<TaskInput[]> {
-  const out = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: ctx.cluster.name, services: [serviceArn] }));
-  const service = out.services?.[0];
-  if (!service?.taskDefinition || !service.serviceName) return [];
-  const group = serviceGroup(service.serviceName);
-  const waiting = pending.filter((t) => t.group === group).length;
-  const missing = (service.desiredCount ?? 0) - (service.runningCount ?? 0) - Math.max(service.pendingCount ?? 0, waiting);
-  if (missing <= 0) return [];
-  const def = await taskDefinition(ctx, service.taskDefinition);
-  const provider = service.capacityProviderStrategy?.[0]?.capacityProvider;
-  const shape = toTask({ taskArn: `${service.serviceArn ?? serviceArn}/missing`, group, ...(def?.cpu ? { cpu: def.cpu } : {}), ...(def?.memory ? { memory: def.memory } : {}), ...(provider ? { capacityProviderName: provider } : {}), containers: (def?.containerDefinitions ?? []).map((c) => ({ name: c.name, cpu: String(c.cpu ?? 0), memory: String(c.memory ?? c.memoryReservation ?? 0) })) }, def, new Set());
-  type ConstraintInput = NonNullable<TaskInput['constraints']>[number];
-  const constraints: ConstraintInput[] = [...(shape.constraints ?? [])];
-  for (const c of service.placementConstraints ?? []) {
-    if (c.type === 'distinctInstance') constraints.push({ type: 'distinctInstance' });
-    else if (c.type === 'memberOf' && c.expression) constraints.push({ type: 'memberOf', expression: c.expression });
-  }
-  return Array.from({ length: missing }, (_, i) => ({ ...shape, id: `${service.serviceArn ?? serviceArn}/missing-${i + 1}`, constraints }));
+  const snapshot = await assemble(ctx, asgs, instances, cis, pending, inEcs, false);
+  return withModes(snapshot, await readProviders(ctx.clients, ctx.cluster.groups.map((g) => g.name), ctx.now));
 }

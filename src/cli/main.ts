@@ -93,10 +93,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .argument('<scenario>', 'scenario file (YAML or JSON), e.g. events/scenarios/burst.yml')
     .option('--controller <name>', 'ecs-pilot | ecs-managed', 'ecs-pilot')
     .option('--consolidation', 'ecs-pilot with consolidation on (docs/rebalancing.md)')
+    .option('--managed-scaling <on|off>', "the capacity providers' managed scaling (ecs-pilot: on = accelerate, off = own); overrides the scenario")
+    .option('--ecs-warmup <seconds>', "ECS managed scaling's instanceWarmupPeriod")
+    .option('--ecs-target <percent>', "ECS managed scaling's targetCapacity")
+    .option('--ecs-spot-draining <on|off>', "the ECS agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING")
     .option('--json', 'print the metrics and the per-minute series as JSON')
     .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
-    .action(async (path: string, options: { controller: string; consolidation?: boolean; json?: boolean; report?: string }) => {
+    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; json?: boolean; report?: string }) => {
       await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write);
     });
 

@@ -1,4 +1,8 @@
-/** `ecs-pilot simulate <scenario> --controller ecs-pilot|ecs-managed [--json] [--report out.html]` */
+/**
+ * `ecs-pilot simulate <scenario> --controller ecs-pilot|ecs-managed [--consolidation]
+ * [--managed-scaling on|off] [--ecs-warmup <s>] [--ecs-target <percent>] [--ecs-spot-draining on|off]
+ * [--json] [--report out.html]` — flags override the scenario's settings.
+ */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
@@ -12,6 +16,10 @@ import { VERSION } from './version.js';
 export interface SimulateOptions {
   controller: string;
   consolidation?: boolean;
+  managedScaling?: string;
+  ecsWarmup?: string;
+  ecsTarget?: string;
+  ecsSpotDraining?: string;
   json?: boolean;
   report?: string;
   /** Controller config path, and whether it was given on the command line (then it must name the scenario's cluster). */
@@ -24,9 +32,12 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
   return [
     ...notes.map((n) => `note: ${n}`),
     `Scenario ${r.scenario} under ${r.label ?? r.controller}:`,
+    ...(r.settings ? [`  settings                      ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`] : []),
     `  tasks running / asked for     ${m.tasksRunning} / ${m.tasksSubmitted}`,
+    `  tasks never placed            ${m.tasksNeverPlaced}`,
     `  submission → RUNNING          p50 ${m.latencyP50} s, p95 ${m.latencyP95} s, max ${m.latencyMax} s`,
     `  all placed after              ${m.allPlacedSeconds} s`,
+    `  missing task-seconds          ${m.missingTaskSeconds}`,
     `  instance-hours                ${m.instanceHours.toFixed(2)} ($${m.cost.toFixed(2)})`,
     `  scaling actions               ${m.scalingActions}`,
     `  tasks moved by drains         ${m.tasksMoved}`,
@@ -35,6 +46,33 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
     `  tasks killed by scale-in      ${m.killedByScaleIn}`,
     ...(m.controllerErrors > 0 ? [`  controller errors             ${m.controllerErrors}`] : []),
   ].join('\n');
+}
+
+function onOff(flag: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') throw new CliError(`${flag} must be on or off (got "${value}")`, EXIT.usage);
+  return value === 'on';
+}
+
+function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${flag} must be an integer from ${min} to ${max} (got "${value}")`, EXIT.usage);
+  return n;
+}
+
+/** The scenario with the command line's settings over its own. */
+export function withFlags(loaded: LoadedScenario, options: SimulateOptions): LoadedScenario {
+  const settings = { ...loaded.scenario.settings };
+  const managed = onOff('--managed-scaling', options.managedScaling);
+  if (managed !== undefined) settings.managedScaling = managed ? 'on' : 'off';
+  const draining = onOff('--ecs-spot-draining', options.ecsSpotDraining);
+  if (draining !== undefined) settings.ecsSpotDraining = draining;
+  const warmup = integer('--ecs-warmup', options.ecsWarmup, 0, 10_000);
+  if (warmup !== undefined) settings.instanceWarmupSeconds = warmup;
+  const target = integer('--ecs-target', options.ecsTarget, 1, 100);
+  if (target !== undefined) settings.targetCapacityPercent = target;
+  return { ...loaded, scenario: { ...loaded.scenario, settings } };
 }
 
 /**
@@ -72,13 +110,14 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
     throw new CliError(`--controller must be one of ${CONTROLLERS.join(', ')} (got "${options.controller}")`, EXIT.usage);
   }
   const report = options.report === undefined ? undefined : reportPath(options.report);
-  const loaded = loadScenario(path);
   if (options.consolidation && options.controller !== 'ecs-pilot') throw new CliError('--consolidation applies to --controller ecs-pilot', EXIT.usage);
+  if (options.managedScaling === 'off' && options.controller === 'ecs-managed') throw new CliError('--controller ecs-managed is ECS managed scaling: --managed-scaling off does not apply', EXIT.usage);
+  const loaded = withFlags(loadScenario(path), options);
   const { config, source, notes } = simulationConfig(loaded, options.config, options.configGiven === true);
   const result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, ...(config ? { config } : {}) });
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
-    const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...loaded.scenario.settings };
+    const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...result.settings };
     writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result], markers: timelineMarkers(loaded.scenario) }], { version: VERSION, settings }));
     notes.push(`report written to ${report}`);
   }

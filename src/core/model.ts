@@ -82,6 +82,10 @@ export const GroupSchema = z
      * instances an event concerns; without it, the listed instances are all there is.
      */
     inServiceUnits: nonNegInt.optional(),
+    /** How ecs-pilot runs for this capacity provider, as detected (src/core/capacity/modes.ts); absent: not read. */
+    mode: z.enum(['own', 'accelerate']).optional(),
+    /** In `accelerate`: ECS's managed termination protection is on, so ECS owns instance protection. */
+    ecsProtects: z.boolean().optional(),
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
     launch: LaunchShapeSchema.optional(),

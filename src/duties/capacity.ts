@@ -6,18 +6,35 @@ import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { plan } from '../core/capacity/index.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
+import { runTaskDemand } from '../aws/service-deficits.js';
+import { modesOf } from '../core/capacity/modes.js';
 import { because } from './decision.js';
 
 const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
 
-export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
+export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-task-failure'> = {
   name: 'capacity',
   dependsOn: ['scalingPolicies'],
-  kinds: ['task-state-change', 'service-action'],
+  kinds: ['task-state-change', 'service-action', 'run-task-failure'],
   async observe(event, ctx) {
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
     const read = { clients: ctx.clients, cluster, now: ctx.now };
+    if (event.kind === 'run-task-failure') {
+      // A RunTask (third party, through CloudTrail) that found no room: its tasks join the whole-cluster demand.
+      if (event.eventName !== 'RunTask') return `CloudTrail ${event.eventName} needs no capacity`;
+      if (event.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
+      if (event.launchType === 'FARGATE' || FARGATE.includes(event.capacityProvider ?? '')) return 'RunTask on Fargate';
+      if (event.startedBy?.startsWith('ecs-pilot:')) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
+      // The failed calls of the same SQS batch (a burst is many calls) are planned together with all
+      // the cluster's waiting demand: an absolute plan, so a duplicate delivery raises nothing more.
+      const calls = [event, ...(ctx.batch ?? []).filter((e): e is typeof event => e.kind === 'run-task-failure' && e.id !== event.id && findCluster(ctx.config, e.cluster) === cluster)];
+      const snapshot = await readClusterSnapshot(read);
+      const failed = [];
+      for (const call of calls) if (call.failedTasks > 0 && !call.startedBy?.startsWith('ecs-pilot:')) failed.push(...(await runTaskDemand(ctx.clients, call)));
+      if (failed.length === 0) return `task definition ${event.taskDefinition} not found`;
+      return [{ cluster, snapshot: { ...snapshot, pending: [...snapshot.pending, ...failed] } }];
+    }
     if (event.kind === 'service-action') {
       if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;
       if (event.capacityProviderArns.some((a) => FARGATE.some((f) => a === f || a.endsWith(`/${f}`)))) return 'placement failure on Fargate';
@@ -35,7 +52,8 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action'> = {
     const demand = withDisplacedDemand(snapshot);
     const displaced = demand.pending.length - snapshot.pending.length;
     const result = plan(demand);
-    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${displaced} on draining instances)`);
+    const mode = modesOf(snapshot.groups);
+    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
     return because(actions, waitingReason(demand.pending.length, result.unplaceable));
   },
 };

@@ -26,6 +26,7 @@ export function functionFor(event: DomainEvent): keyof typeof DUTIES {
     case 'task-state-change':
       return isJobAttemptStop(event) ? 'batch' : 'capacity';
     case 'service-action':
+    case 'run-task-failure':
       return 'capacity';
     case 'job-schedule':
       return 'batch';

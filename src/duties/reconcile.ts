@@ -13,6 +13,7 @@ import { decideJobReconcile } from '../core/batch/jobs.js';
 import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { decideReconcile } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
+import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -72,10 +73,16 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
   },
   decide: (_event, observation, now) => {
     const { cluster, snapshot, jobs } = observation;
-    const actions = alarmSteps(observation, [...decideReconcile(snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
+    // In an accelerate group ECS scales in and may own protection: those actions are left to it.
+    const { kept, left } = leaveToEcs(decideReconcile(snapshot, cluster, now), snapshot.groups);
+    const actions = alarmSteps(observation, [...kept, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
     if (actions.length > 0) return { actions };
+    if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}` };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
-    const skipped = consolidationBlocked(withDisplacedDemand(snapshot), cluster, now);
-    return { actions, reason: `cluster ${cluster.name} converged${skipped ? `; consolidation: ${skipped}` : ''}` };
+    const demand = withDisplacedDemand(snapshot);
+    const skipped = consolidationBlocked(demand, cluster, now);
+    const mode = modesOf(snapshot.groups);
+    const state = demand.pending.length > 0 ? `${demand.pending.length} task(s) waiting, all covered by registered and launching capacity` : 'converged';
+    return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}` };
   },
 };

@@ -12,6 +12,7 @@ import { containerInstanceStateChange, serviceAction, taskStateChange } from './
 import { alarmActionToEnvelope, alarmStateChange, serviceScalingSchedule } from './cloudwatch.js';
 import { jobSchedule } from './jobs.js';
 import { scheduled } from './scheduled.js';
+import { runTaskViaCloudTrail } from './cloudtrail.js';
 
 // Each module's detail schema type is erased here; `toDomain` receives what its own schema parsed.
 const MODULES = [
@@ -20,6 +21,7 @@ const MODULES = [
   terminateLifecycleAction,
   taskStateChange,
   serviceAction,
+  runTaskViaCloudTrail,
   containerInstanceStateChange,
   jobSchedule,
   alarmStateChange,

@@ -57,6 +57,20 @@ export interface ServiceAction extends Base {
   capacityProviderArns: string[];
 }
 
+/** A RunTask call (through CloudTrail) whose response lists tasks it could not place for lack of resources. */
+export interface RunTaskFailure extends Base {
+  kind: 'run-task-failure';
+  eventName: string;
+  cluster: string;
+  taskDefinition: string | undefined;
+  /** Tasks the response lists with a `RESOURCE:*` failure. */
+  failedTasks: number;
+  reasons: string[];
+  capacityProvider: string | undefined;
+  launchType: string | undefined;
+  startedBy: string | undefined;
+}
+
 export interface ContainerInstanceStateChange extends Base {
   kind: 'container-instance-state-change';
   cluster: string;
@@ -125,6 +139,7 @@ export type DomainEvent =
   | TerminateLifecycleAction
   | TaskStateChange
   | ServiceAction
+  | RunTaskFailure
   | ContainerInstanceStateChange
   | JobSchedule
   | AlarmStateChange

@@ -7,27 +7,59 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { runDuty, type AnyDuty, type ControllerDeps, type DecisionRecord } from '../controller.js';
-import { EventValidationError, parseEvent } from '../events/index.js';
+import { isDryRun, runDuty, type AnyDuty, type ControllerDeps, type DecisionRecord } from '../controller.js';
+import { EventValidationError, parseEvent, type RunTaskFailure } from '../events/index.js';
 
 export interface BatchOutcome {
   response: SQSBatchResponse;
   records: DecisionRecord[];
 }
 
+/** A cluster named by name or ARN, as one key. */
+const clusterKey = (cluster: string): string => cluster.split('/').pop() ?? cluster;
+
 const clusterOf = (event: unknown): string | undefined => {
   try {
     const parsed = parseEvent(event);
-    return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? parsed.event.cluster : undefined;
+    return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? clusterKey(parsed.event.cluster) : undefined;
   } catch {
     return undefined;
   }
 };
 
+const runTaskFailureOf = (body: string): RunTaskFailure | undefined => {
+  try {
+    const parsed = parseEvent(JSON.parse(body));
+    return parsed.outcome === 'parsed' && parsed.event.kind === 'run-task-failure' ? parsed.event : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Failed RunTask calls carry demand no read of the cluster shows, so a cluster's first one runs first
+ * and sees all of them (`batch`): one plan for the calls of a burst, the same plan again if the batch
+ * is delivered twice.
+ */
+function runTaskFailuresFirst(records: SQSEvent['Records']): { order: SQSEvent['Records']; failuresOf: Map<string, RunTaskFailure[]> } {
+  const failuresOf = new Map<string, RunTaskFailure[]>();
+  const leads: SQSEvent['Records'] = [];
+  for (const r of records) {
+    const f = runTaskFailureOf(r.body);
+    if (!f) continue;
+    const list = failuresOf.get(clusterKey(f.cluster)) ?? [];
+    if (list.length === 0) leads.push(r);
+    list.push(f);
+    failuresOf.set(clusterKey(f.cluster), list);
+  }
+  return { order: [...leads, ...records.filter((r) => !leads.includes(r))], failuresOf };
+}
+
 export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
   const records: DecisionRecord[] = [];
   const covered = new Map<string, string>(); // cluster → id of the event whose run covered it
-  // Records one at a time, in order: the first of a cluster covers the rest.
+  const { order, failuresOf } = runTaskFailuresFirst(batch.Records);
+  // Records one at a time, in that order: the first of a cluster covers the rest.
   const handle = async (message: SQSRecord): Promise<void> => {
     let event: unknown;
     try {
@@ -40,11 +72,12 @@ export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: Controll
     const by = cluster ? covered.get(cluster) : undefined;
     if (cluster && by) {
       const id = typeof event === 'object' && event !== null ? String((event as { id?: unknown }).id) : undefined;
-      records.push({ duty: duty.name, eventId: id, detailType: undefined, outcome: 'ignored', reason: `covered by event ${by} in the same batch`, dryRun: deps.config.dryRun, actions: [], calls: [], failures: [], skipped: [] });
+      records.push({ duty: duty.name, eventId: id, detailType: undefined, outcome: 'ignored', reason: `covered by event ${by} in the same batch`, dryRun: isDryRun(deps.config, duty.name), actions: [], calls: [], failures: [], skipped: [] });
       return;
     }
     try {
-      const record = await runDuty(duty, event, deps);
+      const siblings = cluster ? failuresOf.get(cluster) : undefined;
+      const record = await runDuty(duty, event, siblings ? { ...deps, batch: siblings } : deps);
       records.push(record);
       if (cluster && (record.outcome === 'acted' || record.outcome === 'nothing-to-do') && record.eventId) covered.set(cluster, record.eventId);
     } catch (e) {
@@ -52,6 +85,6 @@ export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: Controll
       throw e;
     }
   };
-  const response = await processPartialResponse(batch, handle, new BatchProcessor(EventType.SQS), { processInParallel: false, throwOnFullBatchFailure: false });
+  const response = await processPartialResponse({ ...batch, Records: order }, handle, new BatchProcessor(EventType.SQS), { processInParallel: false, throwOnFullBatchFailure: false });
   return { response, records };
 }

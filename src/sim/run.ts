@@ -1,18 +1,22 @@
 /**
  * Runs a scenario under one controller and measures it (docs/simulation.md):
- * - `ecs-pilot`: the real duties (src/duties/) receive the world's events after the EventBridge +
- *   Lambda latency, and the reconcile schedule, and talk to the world through the SDK commands;
- * - `ecs-managed`: ECS managed scaling as documented — CapacityProviderReservation published every
- *   60 s, scale-out on one datapoint above target in one lower-bound step, no new step within the
- *   instance warm-up, scale-in after 15 datapoints below target, managed termination protection.
+ * - `ecs-pilot`: the real duties (src/duties/) receive the world's events after EventBridge, the SQS batching window
+ *   and the Lambda start, and the reconcile schedule, and talk to the world through the SDK commands.
+ *   With managed scaling `off` ecs-pilot owns the scaling (tasks that find no room fail, as on AWS);
+ *   `on`, ECS managed scaling runs too and ecs-pilot accelerates it;
+ * - `ecs-managed`: ECS managed scaling alone, as documented — CapacityProviderReservation published
+ *   every 60 s and seen by its alarms after a delay, scale-out in one lower-bound step (core's
+ *   `ecsManagedEstimate`), no new step while an instance launched during the run warms up, scale-in
+ *   after 15 datapoints below target and then each minute by at most half, managed termination protection.
  */
-import { emptyBin, fitCount } from '../core/capacity/bins.js';
-import { classify } from '../core/capacity/task-classes.js';
+import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { runDuty } from '../controller.js';
 import { DUTIES, functionFor } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
+import { runSqsBatch } from '../handlers/sqs-batch.js';
+import type { SQSEvent } from 'aws-lambda';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
 import { SimulatedCluster } from './world.js';
@@ -24,6 +28,8 @@ export interface SimulateOptions {
   config?: ControllerConfig;
   /** ecs-pilot with consolidation on (default budget: 10 % of a group draining at once). */
   consolidation?: boolean;
+  /** A name for the run in tables and the report (default: controller and mode). */
+  label?: string;
 }
 export type ControllerName = (typeof CONTROLLERS)[number];
 
@@ -33,6 +39,10 @@ export interface SimulationMetrics {
   /** Tasks started to replace one on a draining or terminating instance (moves). */
   tasksMoved: number;
   tasksRunning: number;
+  /** Tasks wanted at the end that were never placed (still waiting, or never created: placement failed). */
+  tasksNeverPlaced: number;
+  /** Σ over time of tasks wanted but not running (service below desired, standalone not yet running), in task-seconds. */
+  missingTaskSeconds: number;
   /** Seconds from submission to RUNNING. */
   latencyP50: number;
   latencyP95: number;
@@ -48,6 +58,8 @@ export interface SimulationMetrics {
   /** Non-daemon tasks running on an instance a scale-in terminated. */
   killedByScaleIn: number;
   controllerErrors: number;
+  /** Tasks seen in PROVISIONING (must be 0 with managed scaling off). */
+  provisioningSeen: number;
 }
 
 export interface SeriesPoint {
@@ -60,15 +72,25 @@ export interface SeriesPoint {
 export interface SimulationResult {
   scenario: string;
   controller: ControllerName | 'ecs-pilot+consolidation';
+  /** e.g. "ecs-pilot own +consolidation", "ECS tuned". */
+  label?: string;
+  /** The settings the run used (mode, ECS managed scaling's settings). */
+  settings?: Record<string, string | number | boolean>;
+  /** Moments worth marking on the charts: bursts, spot waves. */
+  markers?: Array<{ minute: number; label: string }>;
   metrics: SimulationMetrics;
   series: SeriesPoint[];
 }
 
 const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0));
 
-/** ECS managed scaling for one datapoint (every 60 s), group by group. */
-class EcsManagedScaling {
-  private readonly below = new Map<string, number>();
+/**
+ * ECS managed scaling, one datapoint a minute per capacity provider (docs/simulation.md). The alarms
+ * see a datapoint `ecsMetricDelaySeconds` after it is taken; scale-out needs `ecsScaleOutDatapoints`
+ * above target, scale-in `ecsScaleInDatapoints` below (then it goes on each minute while they stay below).
+ */
+export class EcsManagedScaling {
+  private readonly datapoints = new Map<string, Array<{ at: number; reservation: number; m: number; n: number }>>();
   public constructor(
     private readonly world: SimulatedCluster,
     private readonly snapshot: Snapshot,
@@ -76,12 +98,14 @@ class EcsManagedScaling {
   ) {}
 
   public step(): void {
+    const now = this.world.now;
     const waitingAll = this.world
       .allTasks()
       .filter((t) => t.lastStatus === 'PROVISIONING')
       .sort((a, b) => a.submittedAt - b.submittedAt)
       .slice(0, 500); // ECS looks at no more than 500 PROVISIONING tasks per cluster
     const firstGroup = this.snapshot.groups[0]?.name;
+    const target = this.settings.targetCapacityPercent;
     for (const group of this.snapshot.groups) {
       const members = this.world.members(group.name);
       const inService = members.filter((i) => i.lifecycleState === 'InService');
@@ -93,59 +117,79 @@ class EcsManagedScaling {
       const n = members.filter((i) => !i.lifecycleState.startsWith('Terminating')).length;
       let m = busy.length;
       if (waiting.length > 0) {
-        const largest = [...group.instanceTypes].sort((a, b) => (this.snapshot.instanceTypes[b.type]?.cpu ?? 0) - (this.snapshot.instanceTypes[a.type]?.cpu ?? 0))[0];
-        const spec = largest ? this.snapshot.instanceTypes[largest.type] : undefined;
-        let step = 0;
-        if (spec) {
-          for (const cls of classify(waiting)) {
-            const per = fitCount(cls, emptyBin('new', '', largest?.type ?? '', 1, [spec.cpu, spec.memoryMiB, spec.enis, spec.gpus]));
-            if (per > 0) step = Math.max(step, Math.ceil(cls.taskIndexes.length / Math.min(per, cls.taskIndexes.length)));
-          }
-        }
-        step = Math.min(this.settings.maximumScalingStepSize, Math.max(this.settings.minimumScalingStepSize, step));
+        const g = { ...group, minimumScalingStepSize: this.settings.minimumScalingStepSize, maximumScalingStepSize: this.settings.maximumScalingStepSize };
+        const step = ecsManagedEstimate({ ...this.snapshot, groups: [g], pending: waiting }, g, waiting.map((_, k) => k));
         m = n + step;
       }
       const reservation = n === 0 ? (m > 0 ? 200 : 100) : (m / n) * 100;
-      const target = this.settings.targetCapacityPercent;
-      const desired = Math.ceil((m * 100) / target);
-      if (reservation > target) {
-        this.below.set(group.name, 0);
-        // No new step while an instance is still warming up.
-        const warming = members.some((i) => this.world.now - i.launchedAt < this.settings.instanceWarmupSeconds * 1000);
-        if (!warming && desired > this.world.groupOf(group.asg)!.desired) this.world.setDesired(group.asg, desired);
-      } else if (reservation < target) {
-        const count = (this.below.get(group.name) ?? 0) + 1;
-        this.below.set(group.name, count);
-        if (count >= 15) {
-          // At most half the instances per step; only unprotected (empty) ones can go.
-          this.world.setDesired(group.asg, Math.max(desired, Math.ceil(n / 2)));
-          this.below.set(group.name, 0);
-        }
-      } else this.below.set(group.name, 0);
+      const points = this.datapoints.get(group.name) ?? [];
+      points.push({ at: now, reservation, m, n });
+      this.datapoints.set(group.name, points);
+      const visible = points.filter((p) => p.at <= now - this.settings.ecsMetricDelaySeconds * 1000);
+      const latest = visible[visible.length - 1];
+      if (!latest) continue;
+      const last = (k: number) => (visible.length >= k ? visible.slice(-k) : undefined);
+      const asg = this.world.groupOf(group.asg);
+      if (!asg) continue;
+      const desiredFor = (mm: number) => Math.ceil((mm * 100) / target);
+      const high = last(this.settings.ecsScaleOutDatapoints);
+      const low = last(this.settings.ecsScaleInDatapoints);
+      if (high?.every((p) => p.reservation > target)) {
+        // No new step while an instance launched during the run is within its warm-up.
+        const warming = members.some((i) => i.launchedAt > this.world.startMs && now - i.launchedAt < this.settings.instanceWarmupSeconds * 1000);
+        if (!warming && desiredFor(latest.m) > asg.desired) this.world.setDesired(group.asg, desiredFor(latest.m));
+      } else if (low?.every((p) => p.reservation < target)) {
+        // Scale-in by at most half the instances a step; only unprotected (empty) ones can go.
+        const next = Math.max(desiredFor(latest.m), asg.desired - Math.floor(asg.desired / 2));
+        if (next < asg.desired) this.world.setDesired(group.asg, next);
+      }
     }
   }
 }
 
 export async function simulate(loaded: LoadedScenario, controller: ControllerName, options: SimulateOptions = {}): Promise<SimulationResult> {
   const { scenario, snapshot } = loaded;
-  const world = new SimulatedCluster(snapshot, scenario, { hooks: controller === 'ecs-pilot' });
+  const st = scenario.settings;
+  // ECS managed scaling alone always has managed scaling on; ecs-pilot runs in the scenario's mode.
+  const managedScaling = controller === 'ecs-managed' || st.managedScaling === 'on';
+  const world = new SimulatedCluster(snapshot, scenario, { hooks: controller === 'ecs-pilot', managedScaling, spotDraining: st.ecsSpotDraining });
   const start = world.startMs;
   const end = start + scenario.durationMinutes * 60_000;
+  const markers: Array<{ minute: number; label: string }> = [];
   for (const step of scenario.timeline) {
     const at = start + step.at * 1000;
+    const minute = Math.round(step.at / 60);
     if ('setDesired' in step) world.at(at, () => world.setServiceDesired(step.setDesired.service, step.setDesired.count));
-    else if ('runTasks' in step) world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
-    else world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
+    else if ('runTasks' in step) {
+      world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
+      markers.push({ minute, label: `RunTask ×${step.runTasks.count}` });
+    } else {
+      world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
+      markers.push({ minute, label: `spot wave ${Math.round(step.spotInterruption.fraction * 100)} %` });
+    }
+  }
+  // A burst: a service's desired count raised by 20 tasks or more at once.
+  const desiredNow = new Map(world.serviceStates().map((s) => [s.name, s.desired]));
+  for (const step of [...scenario.timeline].sort((a, b) => a.at - b.at)) {
+    if (!('setDesired' in step)) continue;
+    const before = desiredNow.get(step.setDesired.service) ?? 0;
+    desiredNow.set(step.setDesired.service, step.setDesired.count);
+    if (step.setDesired.count - before >= 20) markers.push({ minute: Math.round(step.at / 60), label: `${step.setDesired.service} ${before} → ${step.setDesired.count}` });
   }
 
-  const base = options.config ?? configForSnapshot(snapshot);
+  const defaults = configForSnapshot(snapshot);
+  const fallback = scenario.fallbackGroups;
+  // A given config (`simulate --config`) as it is; else the snapshot's groups with the scenario's fallbacks.
+  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
-  const managed = new EcsManagedScaling(world, snapshot, scenario.settings);
-  const tick = scenario.settings.tickSeconds * 1000;
+  const managed = new EcsManagedScaling(world, snapshot, st);
+  const tick = st.tickSeconds * 1000;
   let nextMinute = start;
-  let nextReconcile = start + scenario.settings.reconcileSeconds * 1000;
+  let nextReconcile = start + st.reconcileSeconds * 1000;
   let controllerErrors = 0;
+  let missingTaskSeconds = 0;
+  const provisioning = new Set<string>();
   const series: SeriesPoint[] = [];
   const events = (ms: number) => world.deliverable(ms);
 
@@ -155,21 +199,34 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       const due = events(t);
       if (t >= nextReconcile) {
         due.push({ version: '0', id: `tick-${t}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: new Date(t).toISOString(), region: world.region, resources: [], detail: {} });
-        nextReconcile += scenario.settings.reconcileSeconds * 1000;
+        nextReconcile += st.reconcileSeconds * 1000;
       }
+      // The capacity function takes its events from the SQS queue in batches of up to 100 (serverless.yml);
+      // the others are invoked once per event.
+      const queued: Array<Record<string, unknown>> = [];
       for (const event of due) {
         const parsed = parseEvent(event);
         if (parsed.outcome !== 'parsed') continue;
+        const fn = functionFor(parsed.event);
+        if (fn === 'capacity') {
+          queued.push(event);
+          continue;
+        }
         try {
-          await runDuty(DUTIES[functionFor(parsed.event)] as never, event, { config, clients, now: new Date(t) });
+          await runDuty(DUTIES[fn] as never, event, { config, clients, now: new Date(t) });
         } catch {
           controllerErrors += 1;
         }
       }
-    } else {
-      events(t); // ECS managed scaling does not react to events
-      if (t >= nextMinute) managed.step();
-    }
+      for (let k = 0; k < queued.length; k += 100) {
+        const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
+        const { response } = await runSqsBatch(DUTIES.capacity, batch, { config, clients, now: new Date(t) });
+        controllerErrors += response.batchItemFailures.length;
+      }
+    } else events(t); // ECS managed scaling does not react to events
+    if (managedScaling && t >= nextMinute) managed.step();
+    for (const x of world.allTasks()) if (x.lastStatus === 'PROVISIONING') provisioning.add(x.arn);
+    if (t > start) missingTaskSeconds += world.missingTasks() * st.tickSeconds;
     if (t >= nextMinute) {
       const active = world.allInstances().filter((i) => i.lifecycleState !== 'Terminated');
       series.push({
@@ -186,8 +243,9 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const submitted = world.allTasks().filter((t) => t.submittedAt > start && !t.daemon && !t.replacement);
   const replaced = world.allTasks().filter((t) => t.submittedAt > start && t.replacement).length;
   const latencies = submitted.filter((t) => t.runningAt !== undefined).map((t) => ((t.runningAt ?? 0) - t.submittedAt) / 1000).sort((a, b) => a - b);
+  const neverPlaced = world.neverCreated() + world.allTasks().filter((t) => t.desiredStatus === 'RUNNING' && t.runningAt === undefined && t.lastStatus === 'PROVISIONING').length;
   const firstSubmit = Math.min(...submitted.map((t) => t.submittedAt), end);
-  const lastRunning = Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
+  const lastRunning = neverPlaced > 0 ? end : Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
   const price = (group: string, type: string): number =>
     snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour ?? 0;
   let instanceHours = 0;
@@ -199,13 +257,28 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   }
   const runningFor = (service: string) => world.allTasks().filter((t) => t.group === `service:${service}` && t.lastStatus === 'RUNNING').length;
   const lostService = world.serviceStates().reduce((a, s) => a + Math.max(0, s.desired - runningFor(s.name)), 0);
+  const mode = controller === 'ecs-pilot' ? (managedScaling ? 'accelerate' : 'own') : 'managed';
+  const settings: Record<string, string | number | boolean> = {
+    managedScaling: managedScaling ? 'on' : 'off',
+    ...(controller === 'ecs-pilot' ? { mode, consolidation: options.consolidation === true } : {}),
+    ...(managedScaling
+      ? { targetCapacityPercent: st.targetCapacityPercent, instanceWarmupSeconds: st.instanceWarmupSeconds, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize }
+      : {}),
+    ecsSpotDraining: st.ecsSpotDraining,
+    instanceLaunchSeconds: st.instanceLaunchSeconds,
+  };
   return {
     scenario: scenario.name,
     controller: options.consolidation && controller === 'ecs-pilot' ? 'ecs-pilot+consolidation' : controller,
+    label: options.label ?? (controller === 'ecs-pilot' ? `ecs-pilot ${mode}${options.consolidation ? ' +consolidation' : ''}` : 'ECS managed scaling'),
+    settings,
+    markers: markers.sort((a, b) => a.minute - b.minute),
     metrics: {
-      tasksSubmitted: submitted.length,
+      tasksSubmitted: submitted.length + world.neverCreated(),
       tasksMoved: replaced,
       tasksRunning: latencies.length,
+      tasksNeverPlaced: neverPlaced,
+      missingTaskSeconds: Math.round(missingTaskSeconds),
       latencyP50: percentile(latencies, 50),
       latencyP95: percentile(latencies, 95),
       latencyMax: latencies[latencies.length - 1] ?? 0,
@@ -217,6 +290,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       lostTasks: lostService + world.counters.killedStandalone,
       killedByScaleIn: world.counters.killedByScaleIn,
       controllerErrors,
+      provisioningSeen: provisioning.size,
     },
     series,
   };

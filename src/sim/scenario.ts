@@ -36,6 +36,8 @@ const StepSchema = z.union([
     at: seconds,
     runTasks: TaskShapeSchema.extend({
       count: z.number().int().positive(),
+      /** Placement constraint distinctInstance on each task. */
+      distinctInstance: z.boolean().default(false),
       family: z.string().min(1).default('batch'),
       durationSeconds: seconds.default(600),
     }),
@@ -64,18 +66,45 @@ export const ScenarioSchema = z.strictObject({
       instanceLaunchSeconds: seconds.default(120),
       /** From placement to RUNNING (image pull, start). */
       taskStartSeconds: seconds.default(15),
-      /** EventBridge delivery plus a Lambda invocation. */
-      controllerLatencySeconds: seconds.default(2),
+      /**
+       * ecs-pilot's side of an event (docs/simulation.md): EventBridge delivery, then for the capacity
+       * queue's events the SQS batching window, then the Lambda start. Set `controllerLatencySeconds`
+       * to replace the three with one figure.
+       */
+      eventBridgeSeconds: seconds.default(1),
+      sqsBatchWindowSeconds: seconds.default(10),
+      lambdaStartSeconds: seconds.default(1),
+      controllerLatencySeconds: seconds.optional(),
       reconcileSeconds: seconds.default(60),
-      /** ECS managed scaling's settings for the ecs-managed controller. */
+      /**
+       * Managed scaling on the capacity providers: `on` — ECS scales (tasks wait in PROVISIONING) and
+       * ecs-pilot accelerates; `off` — ecs-pilot owns the scaling, unplaceable tasks fail.
+       * The ecs-managed controller always runs with it on.
+       */
+      managedScaling: z.enum(['on', 'off']).default('off'),
+      /** ECS managed scaling's settings (the capacity provider's ManagedScaling). */
       targetCapacityPercent: z.number().int().min(1).max(100).default(100),
       instanceWarmupSeconds: seconds.default(300),
       minimumScalingStepSize: z.number().int().min(1).default(1),
       maximumScalingStepSize: z.number().int().min(1).default(10000),
+      /** The ECS agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING (off by default on AWS). */
+      ecsSpotDraining: z.boolean().default(false),
+      /** CapacityProviderReservation: a datapoint per minute, visible to its alarm this long after. */
+      ecsMetricDelaySeconds: seconds.default(60),
+      /** Datapoints above target before the scale-out alarm fires; below target before scale-in. */
+      ecsScaleOutDatapoints: z.number().int().min(1).default(1),
+      ecsScaleInDatapoints: z.number().int().min(1).default(15),
+      /** With managed scaling off: the service scheduler's retry of unplaceable tasks, doubling from first to max. */
+      serviceRetryFirstSeconds: seconds.default(15),
+      serviceRetryMaxSeconds: seconds.default(120),
+      /** A third-party RunTask caller retries failed tasks after this long. */
+      runTaskRetrySeconds: seconds.default(60),
       /** How often the world advances. */
       tickSeconds: z.number().positive().default(5),
     })
     .prefault({}),
+  /** ecs-pilot's fallbackGroup per group (e.g. spot → on-demand when spot capacity is short). */
+  fallbackGroups: z.record(z.string(), z.string()).default({}),
   services: z.array(ServiceSchema).default([]),
   timeline: z.array(StepSchema).default([]),
 });

@@ -7,7 +7,8 @@
  */
 import { weightOf, type Snapshot, type Task } from '../core/model.js';
 import type { Scenario, ServiceSpec } from './scenario.js';
-import { SimulatedAws, take, type SimInstance, type SimTask } from './simulated-aws.js';
+import type * as ECS from '@aws-sdk/client-ecs';
+import { SimulatedAws, SimulatedServiceError, take, type Answer, type SimInstance, type SimTask } from './simulated-aws.js';
 
 export interface OutboxEvent {
   deliverAt: number;
@@ -17,6 +18,43 @@ export interface OutboxEvent {
 interface ServiceState extends ServiceSpec {
   /** Tasks asked for by the scenario (not replacements), for the latency figures. */
   created: number;
+  /** Since when each missing task has been missing (oldest first): a task created later takes the oldest. */
+  missingSince: number[];
+  /** Managed scaling off: the scheduler's next placement attempt and its back-off (docs/simulation.md). */
+  nextTryAt: number;
+  backoffMs: number;
+}
+
+/** Standalone tasks a third-party caller still wants run (its RunTask failed; it retries). */
+interface WantedRun {
+  shape: RunShape;
+  askedAt: number;
+  retryAt: number;
+}
+
+export interface RunShape {
+  cpu: number;
+  memoryMiB: number;
+  gpus: number;
+  awsvpc: boolean;
+  hostPorts: number[];
+  capacityProvider?: string | undefined;
+  family: string;
+  durationSeconds: number;
+  distinctInstance?: boolean;
+}
+
+export interface WorldOptions {
+  /** ASG terminate lifecycle hooks (ecs-pilot's deployment). */
+  hooks: boolean;
+  /**
+   * Managed scaling on the capacity providers: tasks wait in PROVISIONING; off: they fail. Unset: tasks
+   * wait in PROVISIONING but the providers are described with managed scaling off (a world with no ECS
+   * scaling running, for tests of ecs-pilot alone).
+   */
+  managedScaling?: boolean;
+  /** The ECS agent's spot draining (ECS_ENABLE_SPOT_INSTANCE_DRAINING). */
+  spotDraining?: boolean;
 }
 
 export interface WorldCounters {
@@ -45,13 +83,20 @@ export class SimulatedCluster extends SimulatedAws {
   private seq = 0;
   private readonly azs: string[];
 
-  public constructor(snapshot: Snapshot, scenario: Scenario, options: { hooks: boolean }) {
+  private readonly wantedRuns: WantedRun[] = [];
+  private readonly describedManaged: boolean | undefined;
+  public readonly options: WorldOptions & { managedScaling: boolean };
+
+  public constructor(snapshot: Snapshot, scenario: Scenario, options: WorldOptions) {
     super(snapshot, { hooks: Object.fromEntries(snapshot.groups.map((g) => [g.name, options.hooks ? 'ecs-pilot-drain' : undefined])) });
+    this.options = { ...options, managedScaling: options.managedScaling ?? true };
+    this.describedManaged = options.managedScaling;
+    this.managedScalingOn = this.options.managedScaling;
     this.settings = scenario.settings;
     this.startMs = this.now;
     this.azs = [...new Set(snapshot.instances.map((i) => i.az))].sort();
     if (this.azs.length === 0) this.azs.push('us-east-1a', 'us-east-1b', 'us-east-1c');
-    for (const s of scenario.services.length > 0 ? scenario.services : inferServices(snapshot)) this.services.set(s.name, { ...s, created: 0 });
+    for (const s of scenario.services.length > 0 ? scenario.services : inferServices(snapshot)) this.services.set(s.name, { ...s, created: 0, missingSince: [], nextTryAt: this.now, backoffMs: 0 });
   }
 
   // ---------- what the scenario does ----------
@@ -67,11 +112,44 @@ export class SimulatedCluster extends SimulatedAws {
     s.desired = count;
   }
 
-  public runTasks(shape: { cpu: number; memoryMiB: number; gpus: number; awsvpc: boolean; hostPorts: number[]; capacityProvider?: string | undefined; family: string; durationSeconds: number }, count: number): void {
+  /**
+   * A third-party caller's RunTask for `count` tasks. With managed scaling on, what finds no room
+   * waits in PROVISIONING; off, it fails (RESOURCE:*, seen through CloudTrail) and the caller
+   * retries after `runTaskRetrySeconds`.
+   */
+  public runTasks(shape: RunShape, count: number, askedAt: number = this.now): void {
+    const created: SimTask[] = [];
     for (let i = 0; i < count; i++) {
-      const t = this.newTask({ cpu: shape.cpu, memoryMiB: shape.memoryMiB, gpus: shape.gpus, awsvpc: shape.awsvpc, hostPorts: shape.hostPorts, group: `family:${shape.family}`, startedBy: 'scenario', ...(shape.capacityProvider ? { capacityProvider: shape.capacityProvider } : {}) });
+      const t = this.newTask({ cpu: shape.cpu, memoryMiB: shape.memoryMiB, gpus: shape.gpus, awsvpc: shape.awsvpc, hostPorts: shape.hostPorts, group: `family:${shape.family}`, startedBy: 'scenario', ...(shape.capacityProvider ? { capacityProvider: shape.capacityProvider } : {}), ...(shape.distinctInstance ? { constraints: [{ type: 'distinctInstance' as const }] } : {}) }, askedAt);
       t.durationMs = shape.durationSeconds * 1000;
+      created.push(t);
     }
+    if (this.options.managedScaling) return;
+    this.placement();
+    const failed = created.filter((t) => t.lastStatus === 'PROVISIONING');
+    for (const t of failed) this.tasks.delete(t.arn);
+    // The caller asks ≤ 10 tasks per RunTask call; each call with failures is one CloudTrail record.
+    for (let k = 0; k < failed.length; k += 10) this.emitRunTaskFailure(shape, failed.slice(k, k + 10).length);
+    for (const _ of failed) this.wantedRuns.push({ shape, askedAt, retryAt: this.now + this.settings.runTaskRetrySeconds * 1000 });
+  }
+
+  /** Tasks wanted and not running now: services below their desired count, standalone tasks not yet running. */
+  public missingTasks(): number {
+    let n = this.wantedRuns.length;
+    const running = new Map<string, number>();
+    for (const t of this.tasks.values()) {
+      if (t.lastStatus === 'RUNNING' && t.group) running.set(t.group, (running.get(t.group) ?? 0) + 1);
+      else if (t.durationMs !== undefined && t.lastStatus !== 'STOPPED' && t.lastStatus !== 'RUNNING') n += 1;
+    }
+    for (const s of this.services.values()) n += Math.max(0, s.desired - (running.get(`service:${s.name}`) ?? 0));
+    return n;
+  }
+
+  /** Tasks wanted that ECS has not even created (managed scaling off: their placement failed). */
+  public neverCreated(): number {
+    const live = new Map<string, number>();
+    for (const t of this.tasks.values()) if (t.desiredStatus === 'RUNNING' && t.group) live.set(t.group, (live.get(t.group) ?? 0) + 1);
+    return this.wantedRuns.length + [...this.services.values()].reduce((a, s) => a + Math.max(0, s.desired - (live.get(`service:${s.name}`) ?? 0)), 0);
   }
 
   /** Warns `fraction` of the group's running instances, spread over `overSeconds`; each is reclaimed 2 minutes later. */
@@ -83,6 +161,11 @@ export class SimulatedCluster extends SimulatedAws {
       this.at(warnAt, () => {
         if (v.lifecycleState === 'Terminated') return;
         this.emit('aws.ec2', 'EC2 Spot Instance Interruption Warning', { 'instance-id': v.ec2InstanceId, 'instance-action': 'terminate' }, [`arn:aws:ec2:${this.region}:${this.account}:instance/${v.ec2InstanceId}`]);
+        // The agent's spot draining: ECS sets the instance DRAINING on the notice (ECS Developer Guide).
+        if (this.options.spotDraining && v.status === 'ACTIVE') {
+          v.status = 'DRAINING';
+          v.version += 1;
+        }
         this.at(this.now + SPOT_NOTICE_MS, () => this.terminate(v, 'spot'));
       });
     });
@@ -95,8 +178,10 @@ export class SimulatedCluster extends SimulatedAws {
     this.now = ms;
     while (this.scheduled.length > 0 && (this.scheduled[0]?.at ?? Infinity) <= ms) this.scheduled.shift()?.run();
     this.autoScaling();
+    this.retryRuns();
     this.serviceScheduler();
     this.placement();
+    if (!this.options.managedScaling) this.failUnplaced();
     this.taskProgress();
   }
 
@@ -142,6 +227,99 @@ export class SimulatedCluster extends SimulatedAws {
       g.desired = clamped;
       this.counters.scalingActions += 1;
     }
+  }
+
+  // ---------- the scenario's services, as ECS answers for them ----------
+
+  public override serviceDesired(name: string): number {
+    return this.services.get(name)?.desired ?? super.serviceDesired(name);
+  }
+
+  private serviceArn(name: string): string {
+    return `arn:aws:ecs:${this.region}:${this.account}:service/${this.cluster}/${name}`;
+  }
+
+  protected override ecs_ListServices(input: ECS.ListServicesCommandInput): Answer<ECS.ListServicesCommandOutput> {
+    const arns = [...this.services.keys()].map((n) => this.serviceArn(n));
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    const size = Math.min((input.maxResults as number | undefined) ?? 10, 100);
+    return { serviceArns: arns.slice(start, start + size), nextToken: start + size < arns.length ? String(start + size) : undefined };
+  }
+
+  protected override ecs_DescribeServices(input: ECS.DescribeServicesCommandInput): Answer<ECS.DescribeServicesCommandOutput> {
+    const names = (input.services as string[]) ?? [];
+    if (names.length > 10) throw new SimulatedServiceError('InvalidParameterException', 'services can have at most 10 items');
+    const services = [];
+    const failures = [];
+    for (const ref of names) {
+      const name = ref.split('/').pop() ?? ref;
+      const s = this.services.get(name);
+      if (!s) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const members = [...this.tasks.values()].filter((t) => t.group === `service:${name}` && t.desiredStatus === 'RUNNING');
+      services.push({
+        serviceArn: this.serviceArn(name),
+        serviceName: name,
+        status: 'ACTIVE',
+        schedulingStrategy: 'REPLICA' as const,
+        desiredCount: s.desired,
+        runningCount: members.filter((t) => t.lastStatus === 'RUNNING').length,
+        // ECS counts PENDING tasks here; PROVISIONING ones are the snapshot's waiting tasks.
+        pendingCount: members.filter((t) => t.lastStatus === 'PENDING').length,
+        taskDefinition: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${name}:1`,
+        capacityProviderStrategy: s.capacityProvider ? [{ capacityProvider: s.capacityProvider, weight: 1, base: 0 }] : [],
+        placementConstraints: s.distinctInstance ? [{ type: 'distinctInstance' as const }] : [],
+        placementStrategy: s.placementStrategy === 'spread' ? [{ type: 'spread' as const, field: 'attribute:ecs.availability-zone' }, { type: 'binpack' as const, field: 'memory' }] : [{ type: 'binpack' as const, field: 'memory' }],
+        deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent },
+      });
+    }
+    return { services, failures };
+  }
+
+  protected override ecs_DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionCommandInput): Answer<ECS.DescribeTaskDefinitionCommandOutput> {
+    const ref = String(input.taskDefinition);
+    const family = (ref.split('/').pop() ?? ref).split(':')[0] ?? '';
+    const s = this.services.get(family);
+    if (!s) return super.ecs_DescribeTaskDefinition(input);
+    return {
+      taskDefinition: {
+        taskDefinitionArn: `arn:aws:ecs:${this.region}:${this.account}:task-definition/${family}:1`,
+        family,
+        networkMode: s.awsvpc ? 'awsvpc' : 'bridge',
+        cpu: String(s.cpu),
+        memory: String(s.memoryMiB),
+        placementConstraints: [],
+        containerDefinitions: [
+          { name: 'main', essential: true, portMappings: s.hostPorts.map((p) => ({ containerPort: p, hostPort: p, protocol: 'tcp' })), resourceRequirements: s.gpus > 0 ? [{ type: 'GPU', value: String(s.gpus) }] : [] },
+        ],
+      },
+    };
+  }
+
+  protected override ecs_UpdateService(input: ECS.UpdateServiceCommandInput): Answer<ECS.UpdateServiceCommandOutput> {
+    const name = String(input.service).split('/').pop() ?? '';
+    const s = this.services.get(name);
+    if (!s) return super.ecs_UpdateService(input);
+    if (typeof input.desiredCount === 'number') s.desired = input.desiredCount;
+    return { service: { serviceName: name, desiredCount: s.desired } };
+  }
+
+  /** The providers as ECS describes them: managed scaling (with the scenario's settings) on or off. */
+  protected override ecs_DescribeCapacityProviders(input: ECS.DescribeCapacityProvidersCommandInput): Answer<ECS.DescribeCapacityProvidersCommandOutput> {
+    const out = super.ecs_DescribeCapacityProviders(input);
+    const st = this.settings;
+    const on = this.describedManaged === true;
+    const managedScaling = on
+      ? { status: 'ENABLED' as const, targetCapacity: st.targetCapacityPercent, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize, instanceWarmupPeriod: st.instanceWarmupSeconds }
+      : { status: 'DISABLED' as const };
+    return {
+      capacityProviders: (out.capacityProviders ?? []).map((p) => ({
+        ...p,
+        autoScalingGroupProvider: { ...p.autoScalingGroupProvider, autoScalingGroupArn: p.autoScalingGroupProvider?.autoScalingGroupArn ?? '', managedScaling, managedTerminationProtection: on ? ('ENABLED' as const) : ('DISABLED' as const) },
+      })),
+    };
   }
 
   // ---------- reactions to the controller's writes ----------
@@ -205,7 +383,7 @@ export class SimulatedCluster extends SimulatedAws {
     }
   }
 
-  private unitPrice(group: Snapshot['groups'][number], t: { type: string; weight: number; pricePerHour?: number | undefined }): number {
+  private unitPrice(_group: Snapshot['groups'][number], t: { type: string; weight: number; pricePerHour?: number | undefined }): number {
     return (t.pricePerHour ?? this.snapshot.instanceTypes[t.type]?.pricePerHour ?? 1) / t.weight;
   }
 
@@ -266,15 +444,54 @@ export class SimulatedCluster extends SimulatedAws {
     return [...this.tasks.values()].filter((t) => t.containerInstanceArn === i.arn && t.lastStatus !== 'STOPPED');
   }
 
-  private newTask(t: Omit<Task, 'id' | 'constraints' | 'daemon'> & { constraints?: Task['constraints'] }): SimTask {
+  /**
+   * A task ECS creates. With managed scaling on it waits in PROVISIONING (and ECS says so in an
+   * event); off, it exists only if placement finds room in this same tick (`failUnplaced`).
+   */
+  private newTask(t: Omit<Task, 'id' | 'constraints' | 'daemon'> & { constraints?: Task['constraints'] }, askedAt: number = this.now): SimTask {
     const n = ++this.seq;
     const task = this.addTask(
       { id: `arn:aws:ecs:${this.region}:${this.account}:task/${this.cluster}/sim${n.toString(16).padStart(29, '0')}`, constraints: t.constraints ?? [], daemon: false, ...t, cpu: t.cpu, memoryMiB: t.memoryMiB, gpus: t.gpus, awsvpc: t.awsvpc, hostPorts: t.hostPorts },
       undefined,
       'PROVISIONING',
     );
-    this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(task), [task.arn]);
+    task.submittedAt = askedAt;
+    if (this.options.managedScaling) this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(task), [task.arn]);
     return task;
+  }
+
+  /** Managed scaling off: service tasks that found no room were never created; the scheduler backs off. */
+  private failUnplaced(): void {
+    const failedBy = new Map<string, SimTask[]>();
+    for (const t of [...this.tasks.values()]) {
+      if (t.lastStatus !== 'PROVISIONING' || !t.group?.startsWith('service:')) continue;
+      this.tasks.delete(t.arn);
+      const list = failedBy.get(t.group) ?? [];
+      list.push(t);
+      failedBy.set(t.group, list);
+    }
+    for (const s of this.services.values()) {
+      const failed = failedBy.get(`service:${s.name}`);
+      if (!failed) {
+        if (s.nextTryAt <= this.now) s.backoffMs = 0;
+        continue;
+      }
+      s.created -= failed.filter((t) => !t.replacement).length;
+      s.missingSince = [...failed.map((t) => t.submittedAt), ...s.missingSince].sort((a, b) => a - b);
+      s.backoffMs = Math.min(this.settings.serviceRetryMaxSeconds * 1000, s.backoffMs === 0 ? this.settings.serviceRetryFirstSeconds * 1000 : s.backoffMs * 2);
+      s.nextTryAt = this.now + s.backoffMs;
+      this.placementFailure(s.name);
+    }
+  }
+
+  /** A third-party caller retries its failed RunTask calls. */
+  private retryRuns(): void {
+    const due = this.wantedRuns.filter((r) => r.retryAt <= this.now);
+    if (due.length === 0) return;
+    this.wantedRuns.splice(0, this.wantedRuns.length, ...this.wantedRuns.filter((r) => r.retryAt > this.now));
+    const byShape = new Map<RunShape, WantedRun[]>();
+    for (const r of due) byShape.set(r.shape, [...(byShape.get(r.shape) ?? []), r]);
+    for (const [shape, runs] of byShape) for (const r of runs) this.runTasks(shape, 1, r.askedAt);
   }
 
   private stop(t: SimTask, reason: string, stopCode: string): void {
@@ -297,13 +514,18 @@ export class SimulatedCluster extends SimulatedAws {
       };
       const healthy = tasks.filter((t) => !onLeaving(t));
       const leaving = tasks.filter(onLeaving);
-      // Start replacements up to maximumPercent (and the 500-PROVISIONING-tasks quota).
+      // Since when each missing task has been missing: its latency counts from then, across retries.
+      const missing = Math.max(0, s.desired - healthy.length);
+      while (s.missingSince.length < missing) s.missingSince.push(this.now);
+      if (s.missingSince.length > missing) s.missingSince.length = missing;
+      // Start replacements up to maximumPercent (and the 500-PROVISIONING-tasks quota); with managed
+      // scaling off, only when the scheduler's back-off has passed.
       const cap = Math.max(s.desired, Math.floor((s.desired * s.maximumPercent) / 100));
-      let start = Math.min(s.desired - healthy.length, cap - tasks.length);
+      let start = this.options.managedScaling || s.nextTryAt <= this.now ? Math.min(s.desired - healthy.length, cap - tasks.length) : 0;
       // The first ones started stand in for tasks on leaving instances: replacements, not new work.
       let replacements = Math.min(start, leaving.length);
       while (start > 0 && provisioning < 500) {
-        const created = this.newTask({ cpu: s.cpu, memoryMiB: s.memoryMiB, gpus: s.gpus, awsvpc: s.awsvpc, hostPorts: s.hostPorts, group, startedBy: `ecs-svc/${s.name}`, ...(s.capacityProvider ? { capacityProvider: s.capacityProvider } : {}), constraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [] });
+        const created = this.newTask({ cpu: s.cpu, memoryMiB: s.memoryMiB, gpus: s.gpus, awsvpc: s.awsvpc, hostPorts: s.hostPorts, group, startedBy: `ecs-svc/${s.name}`, ...(s.capacityProvider ? { capacityProvider: s.capacityProvider } : {}), constraints: s.distinctInstance ? [{ type: 'distinctInstance' }] : [] }, s.missingSince.shift() ?? this.now);
         if (replacements > 0) {
           created.replacement = true;
           replacements -= 1;
@@ -321,8 +543,9 @@ export class SimulatedCluster extends SimulatedAws {
         if (t.lastStatus === 'RUNNING') stoppable -= 1;
         this.stop(t, 'Container instance is draining', 'ServiceSchedulerInitiated');
       }
-      // Scale in: waiting tasks first; then, as ECS documents, keep AZs balanced: from the AZ with the
-      // most of the service's tasks, the instance with the most of them.
+      // Scale in: waiting tasks first; then by the service's placement strategy, as ECS documents:
+      // spread keeps AZs balanced (from the AZ with the most of the service's tasks, the instance with
+      // the most of them); binpack stops the task on the instance with the most resources left.
       let extra = healthy.length - s.desired;
       const order = { PROVISIONING: 0, PENDING: 1 } as Record<string, number>;
       for (const t of healthy.filter((x) => x.lastStatus in order).sort((a, b) => (order[a.lastStatus] ?? 2) - (order[b.lastStatus] ?? 2) || b.submittedAt - a.submittedAt)) {
@@ -332,6 +555,19 @@ export class SimulatedCluster extends SimulatedAws {
       }
       const runningTasks = healthy.filter((x) => x.lastStatus === 'RUNNING');
       while (extra > 0 && runningTasks.length > 0) {
+        if (s.placementStrategy === 'binpack') {
+          const used = this.usageOf([...new Set(runningTasks.map((t) => this.instances.get(t.containerInstanceArn ?? '')).filter((i): i is SimInstance => i !== undefined))]);
+          const freeMem = (t: SimTask): number => {
+            const i = this.instances.get(t.containerInstanceArn ?? '');
+            return (i?.registered.memoryMiB ?? 0) - (used.get(t.containerInstanceArn ?? '')?.mem ?? 0);
+          };
+          runningTasks.sort((a, b) => freeMem(b) - freeMem(a) || (a.containerInstanceArn ?? '').localeCompare(b.containerInstanceArn ?? '') || b.submittedAt - a.submittedAt);
+          const victim = runningTasks.shift();
+          if (!victim) break;
+          this.stop(victim, 'Scaling activity initiated by deployment', 'ServiceSchedulerInitiated');
+          extra -= 1;
+          continue;
+        }
         const perAz = new Map<string, number>();
         const perInstance = new Map<string, number>();
         for (const t of runningTasks) {
@@ -386,7 +622,7 @@ export class SimulatedCluster extends SimulatedAws {
         if (!best || az < best.az || (az === best.az && (freeMem < best.freeMem || (freeMem === best.freeMem && i.arn < best.i.arn)))) best = { i, freeMem, az };
       }
       if (!best) {
-        if (service && !service.capacityProvider) this.placementFailure(service.name);
+        if (service && !service.capacityProvider && this.options.managedScaling) this.placementFailure(service.name);
         continue;
       }
       perAz.set(`${t.group}|${best.i.az}`, azCount(t.group, best.i.az) + 1);
@@ -431,9 +667,40 @@ export class SimulatedCluster extends SimulatedAws {
   private emit(source: string, detailType: string, detail: Record<string, unknown>, resources: string[]): void {
     const id = `sim-${(++this.seq).toString(16).padStart(8, '0')}`;
     this.outbox.push({
-      deliverAt: this.now + this.settings.controllerLatencySeconds * 1000,
+      deliverAt: this.now + this.latencyOf(source, detailType) * 1000,
       event: { version: '0', id, 'detail-type': detailType, source, account: this.account, time: new Date(this.now).toISOString(), region: this.region, resources, detail },
     });
+  }
+
+  /**
+   * Seconds from an event to ecs-pilot's decision: EventBridge delivery and the Lambda start; the
+   * capacity queue's events (task state, service action, CloudTrail) also wait the SQS batching window.
+   */
+  private latencyOf(source: string, detailType: string): number {
+    const st = this.settings;
+    if (st.controllerLatencySeconds !== undefined) return st.controllerLatencySeconds;
+    const queued = source === 'aws.ecs' && detailType !== 'ECS Container Instance State Change';
+    return st.eventBridgeSeconds + (queued ? st.sqsBatchWindowSeconds : 0) + st.lambdaStartSeconds;
+  }
+
+  /** What EventBridge receives for a RunTask call whose response lists failures (AWS API Call via CloudTrail). */
+  private emitRunTaskFailure(shape: RunShape, failed: number): void {
+    const reason = shape.gpus > 0 ? 'RESOURCE:GPU' : 'RESOURCE:MEMORY';
+    this.emit(
+      'aws.ecs',
+      'AWS API Call via CloudTrail',
+      {
+        eventVersion: '1.08',
+        eventSource: 'ecs.amazonaws.com',
+        eventName: 'RunTask',
+        awsRegion: this.region,
+        eventTime: new Date(this.now).toISOString(),
+        eventType: 'AwsApiCall',
+        requestParameters: { cluster: this.cluster, count: failed, taskDefinition: `${shape.family}:1`, ...(shape.capacityProvider ? { capacityProviderStrategy: [{ capacityProvider: shape.capacityProvider, weight: 1, base: 0 }] } : {}) },
+        responseElements: { tasks: [], failures: Array.from({ length: failed }, () => ({ arn: this.clusterArn(), reason })) },
+      },
+      [],
+    );
   }
 
   private taskDetail(t: SimTask): Record<string, unknown> {

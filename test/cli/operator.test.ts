@@ -159,7 +159,7 @@ describe('CLI: settings are used', () => {
     expect(html).toContain('<svg width="100%"');
     expect(html).toContain(`ecs-pilot ${pkg.version}`);
     expect(html).toContain('>RunTask × 4<');
-    expect(html).toContain('One run, under ecs-pilot.');
+    expect(html).toContain('One run, under ecs-pilot own.'); // the run's label: ecs-pilot in its mode (managed scaling off)
   });
 
   it('simulate --config runs ecs-pilot with that config (a cluster it lacks is an error)', async () => {

@@ -12,6 +12,7 @@ describe('Function: findConflicts', () => {
     ['Capacity Rebalancing with drain', settings({ group: 'od', asg: 'asg-od', capacityRebalance: true }), []],
     ['an enabled scaling policy', settings({ scalingPolicies: [{ name: 'cpu-target', enabled: true }] }), ['scalingPolicies']],
     ['a disabled scaling policy', settings({ scalingPolicies: [{ name: 'cpu-target', enabled: false }] }), []],
+    ['ECS managed scaling\'s own target tracking policy', settings({ scalingPolicies: [{ name: 'ECSManagedAutoScalingPolicy-1', enabled: true, ecsManaged: true }] }), []],
     ['a provider not found', settings({ managedDraining: undefined }), []],
   ])('%s', (_name, s, expected) => {
     expect(findConflicts(cluster, [s]).map((c) => c.setting)).toEqual(expected);

@@ -78,8 +78,33 @@ describe('CLI: ecs-pilot simulate', () => {
   it('prints the metrics', async () => {
     const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--controller', 'ecs-managed');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Scenario spot-wave under ecs-managed:');
-    expect(r.out).toMatch(/tasks interrupted by spot\s+\d+/);
+    expect(r.out).toContain('Scenario spot-wave under ECS managed scaling:');
+    expect(r.out).toMatch(/tasks interrupted by spot\s+18/);
+  });
+
+  it('flags override the scenario: the agent\'s spot draining and the warm-up', async () => {
+    const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--controller', 'ecs-managed', '--ecs-spot-draining', 'on', '--ecs-warmup', '120', '--ecs-target', '90', '--json');
+    const out = JSON.parse(r.out);
+    expect(out.settings).toEqual(expect.objectContaining({ ecsSpotDraining: true, instanceWarmupSeconds: 120, targetCapacityPercent: 90, managedScaling: 'on' }));
+    expect(out.metrics.interruptedTasks).toBe(0);
+  });
+
+  it('--json keeps the metric names and adds tasksNeverPlaced and missingTaskSeconds', async () => {
+    const r = await runCli('simulate', 'events/scenarios/burst.yml', '--managed-scaling', 'off', '--json');
+    const out = JSON.parse(r.out);
+    for (const k of ['allPlacedSeconds', 'instanceHours', 'interruptedTasks', 'lostTasks', 'killedByScaleIn', 'tasksSubmitted', 'tasksRunning', 'tasksNeverPlaced', 'missingTaskSeconds']) expect(out.metrics).toHaveProperty(k);
+    expect(out.settings).toEqual(expect.objectContaining({ managedScaling: 'off', mode: 'own' }));
+    expect(out.metrics.provisioningSeen).toBe(0);
+  });
+
+  it.each([
+    [['--managed-scaling', 'maybe'], '--managed-scaling must be on or off'],
+    [['--ecs-target', '0'], '--ecs-target must be an integer from 1 to 100'],
+    [['--controller', 'ecs-managed', '--managed-scaling', 'off'], 'does not apply'],
+  ])('rejects %j (exit 2)', async (flags, message) => {
+    const r = await runCli('simulate', 'events/scenarios/burst.yml', ...flags);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
   });
 
   it('prints JSON with the series', async () => {
@@ -111,7 +136,7 @@ describe('SimulatedCluster placement', () => {
     const s = new SimulatedCluster(base(), parseScenario({ name: 't', cluster: 'x', durationMinutes: 10, services: [{ name: 'big', desired: 2, cpu: 8192, memoryMiB: 1024 }] }), { hooks: true });
     s.advance(s.startMs + 1_000);
     s.advance(s.startMs + 6_000);
-    const failures = s.deliverable(s.startMs + 10_000).filter((e) => e['detail-type'] === 'ECS Service Action');
+    const failures = s.deliverable(s.startMs + 20_000).filter((e) => e['detail-type'] === 'ECS Service Action');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toEqual(expect.objectContaining({ resources: ['arn:aws:ecs:us-east-1:123456789012:service/burst/big'], detail: expect.objectContaining({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE' }) }));
   });

@@ -22,7 +22,7 @@ const COMMANDS: Record<Service, Array<[string, unknown]>> = {
   cloudwatch: [['DescribeAlarmsCommand', CloudWatch.DescribeAlarmsCommand]],
 };
 const USED = new Set([
-  'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices',
+  'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices', 'ListServices',
   'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
   'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeAlarms', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',

@@ -1,0 +1,114 @@
+import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
+import { plan } from '../../src/core/capacity/index.js';
+import type { SQSEvent } from 'aws-lambda';
+import { awsClients } from '../../src/aws/clients.js';
+import { clearProviderCache } from '../../src/aws/capacity-providers.js';
+import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
+import { DUTIES } from '../../src/duties/index.js';
+import { runSqsBatch } from '../../src/handlers/sqs-batch.js';
+import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { demoConfig, event, invoke, NOW } from '../support/handlers.js';
+
+const sqs = (bodies: unknown[]): SQSEvent => ({ Records: bodies.map((b, i) => ({ messageId: `m-${i}`, body: JSON.stringify(b) }) as SQSEvent['Records'][number]) });
+
+function runTaskFailure(id: string, count: number) {
+  const e = event('events/samples/cloudtrail-runtask-resource-failure.json');
+  e.id = id;
+  e.detail.requestParameters.count = count;
+  e.detail.responseElements.failures = Array.from({ length: count }, () => ({ arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', reason: 'RESOURCE:MEMORY' }));
+  return e;
+}
+
+const spotDesired = (aws: MockedAws): number | undefined => aws.sim.desired('ecs-pilot-demo-spot-general');
+
+/** The whole-cluster read every capacity decision makes (demo cluster: 8 task definitions of waiting tasks). */
+const CLUSTER_READ = [
+  'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
+  ...Array(8).fill('DescribeTaskDefinition'), 'ListServices', 'DescribeServices', 'DescribeInstanceTypes', 'DescribeCapacityProviders',
+];
+/** Each group raised is re-read, then raised (the actuator's raise-only check). */
+const RAISE = ['DescribeAutoScalingGroups', 'SetDesiredCapacity'];
+
+describe('Handler: capacity in own mode (managed scaling off)', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('sizes every service\'s deficit on one placement failure (a multi-service burst in one step)', async () => {
+    aws = mockAws();
+    // Prepare: three services on spot-general want more than they run; the event names only worker.
+    for (const [service, count] of [['web', 30], ['api', 20], ['worker', 25]] as const) aws.sim.handle('ecs', 'UpdateService', { cluster: 'demo', service, desiredCount: count });
+    aws.sim.log.length = 0;
+    // Act
+    const record = await invoke(DUTIES.capacity, event('events/demo/02-service-task-placement-failure.json'));
+    // Assess: exactly the cluster read (one ListServices, DescribeServices in tens) and one SetDesiredCapacity per group raised.
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, ...RAISE, ...RAISE, ...RAISE]);
+    expect(record.outcome).toBe('acted');
+    expect(aws.ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'demo', maxResults: 100 });
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'demo' });
+    for (const c of aws.ecs.commandCalls(DescribeServicesCommand)) expect((c.args[0].input.services ?? []).length).toBeLessThanOrEqual(10);
+    const raised = aws.autoscaling.commandCalls(SetDesiredCapacityCommand).find((c) => c.args[0].input.AutoScalingGroupName === 'ecs-pilot-demo-spot-general');
+    expect(raised).toBeDefined();
+    aws.restore();
+    // The same event with only worker short asks for fewer instances: the other services' deficits were counted.
+    const single = mockAws();
+    single.sim.handle('ecs', 'UpdateService', { cluster: 'demo', service: 'worker', desiredCount: 25 });
+    await invoke(DUTIES.capacity, event('events/demo/02-service-task-placement-failure.json'));
+    const singleRaise = single.autoscaling.commandCalls(SetDesiredCapacityCommand).find((c) => c.args[0].input.AutoScalingGroupName === 'ecs-pilot-demo-spot-general');
+    expect(singleRaise?.args[0].input.DesiredCapacity ?? demoSnapshot().groups[0]!.desired).toBeLessThan(raised!.args[0].input.DesiredCapacity!);
+    aws = single;
+  });
+
+  it('sizes the tasks a third-party RunTask could not place, from its CloudTrail record', async () => {
+    aws = mockAws();
+    const record = await invoke(DUTIES.capacity, event('events/samples/cloudtrail-runtask-resource-failure.json'));
+    expect(record.outcome).toBe('acted');
+    // Exactly: the cluster read, the failed call's task definition, one SetDesiredCapacity per group raised.
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'DescribeTaskDefinition', ...RAISE, ...RAISE, ...RAISE]);
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'worker:1' });
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, { capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'] });
+    const withoutCall = plan(withDisplacedDemand(demoSnapshot())).groups.find((g) => g.name === 'spot-general')!.desired;
+    // Three 1 vCPU / 4 GiB worker tasks on top of the cluster's own waiting demand.
+    expect(aws.sim.desired('ecs-pilot-demo-spot-general')!).toBeGreaterThan(withoutCall);
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: aws.sim.desired('ecs-pilot-demo-spot-general'), HonorCooldown: false });
+  });
+
+  it.each([
+    ['no RESOURCE failure', { responseElements: { tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/demo/x' }], failures: [] } }, 'RunTask listed no RESOURCE:* failure'],
+    ['another API call', { eventName: 'StopTask' }, 'CloudTrail StopTask needs no capacity'],
+    ['a job attempt of ecs-pilot', { requestParameters: { cluster: 'demo', taskDefinition: 'worker:1', startedBy: 'ecs-pilot:nightly:r1:1' } }, 'a job attempt of ecs-pilot: the batch duty sizes its own'],
+  ])('ignores %s, with no write', async (_name, detail, reason) => {
+    aws = mockAws();
+    const e = event('events/samples/cloudtrail-runtask-resource-failure.json');
+    e.detail = { ...e.detail, ...detail };
+    const record = await invoke(DUTIES.capacity, e);
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toBe(reason);
+    expect(aws.writes()).toEqual([]);
+  });
+
+  it('plans the failed calls of one SQS batch together, and a second delivery of the batch raises nothing more', async () => {
+    aws = mockAws();
+    clearReaderCaches();
+    clearProviderCache();
+    const calls = Array.from({ length: 6 }, (_, k) => runTaskFailure(`call-${k}`, 10));
+    // Act
+    const first = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    const raised = spotDesired(aws);
+    const again = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    // Assess: one plan for the 60 tasks (the others covered), the same desired capacity after the duplicate.
+    expect(first.records.map((r) => r.outcome)).toEqual(['acted', ...Array(5).fill('ignored')]);
+    expect(first.records[1]?.reason).toBe('covered by event call-0 in the same batch');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: raised });
+    expect(raised!).toBeGreaterThan(demoSnapshot().groups[0]!.desired);
+    expect(again.records[0]?.outcome).toBe('nothing-to-do');
+    expect(spotDesired(aws)).toBe(raised);
+    // Sixty tasks of 1 vCPU / 4 GiB ask for more than one call's ten.
+    aws.restore();
+    aws = mockAws();
+    clearReaderCaches();
+    await runSqsBatch(DUTIES.capacity, sqs([calls[0]]), { config: demoConfig(), clients: awsClients(), now: NOW });
+    expect(spotDesired(aws)!).toBeLessThan(raised!);
+  });
+});
