@@ -6,10 +6,10 @@
  * them again.
  */
 import { DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import type { ClusterConfig } from '../config/schema.js';
 import type { ConflictSetting, GroupSettings } from '../core/conflicts.js';
 import { API_LIMITS, chunks } from './batch.js';
+import { readProviders } from './capacity-providers.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
 
@@ -32,13 +32,10 @@ function cached<T>(key: string, now: Date, read: () => Promise<T>): Promise<T> {
 
 type Cluster = Pick<ClusterConfig, 'name' | 'groups'>;
 
-async function managedDraining(clients: Clients, cluster: Cluster): Promise<Map<string, string | undefined>> {
-  const out = new Map<string, string | undefined>();
-  for (const batch of chunks(cluster.groups.map((g) => g.name), API_LIMITS.describe)) {
-    const page = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: batch }));
-    for (const p of page.capacityProviders ?? []) if (p.name) out.set(p.name, p.autoScalingGroupProvider?.managedDraining);
-  }
-  return out;
+/** managedDraining from the providers' settings the mode detection reads anyway (one cached read for both). */
+async function managedDraining(clients: Clients, cluster: Cluster, now: Date): Promise<Map<string, string | undefined>> {
+  const providers = await readProviders(clients, cluster.groups.map((g) => g.name), now);
+  return new Map([...providers].map(([name, p]) => [name, p?.managedDraining]));
 }
 
 async function capacityRebalance(clients: Clients, cluster: Cluster): Promise<Map<string, boolean>> {
@@ -79,7 +76,7 @@ async function scalingPolicies(clients: Clients, cluster: Cluster): Promise<Map<
  */
 export async function readGroupSettings(clients: Clients, cluster: Cluster, now: Date, needs: readonly ConflictSetting[] = ['managedDraining', 'capacityRebalance', 'scalingPolicies']): Promise<GroupSettings[]> {
   const key = (what: string) => `${what}:${cluster.name}:${cluster.groups.map((g) => `${g.name}=${g.asg}`).join(',')}`;
-  const draining = needs.includes('managedDraining') ? await cached(key('draining'), now, () => managedDraining(clients, cluster)) : new Map<string, string | undefined>();
+  const draining = needs.includes('managedDraining') ? await cached(key('draining'), now, () => managedDraining(clients, cluster, now)) : new Map<string, string | undefined>();
   const rebalance = needs.includes('capacityRebalance') ? await cached(key('rebalance'), now, () => capacityRebalance(clients, cluster)) : new Map<string, boolean>();
   const policies = needs.includes('scalingPolicies') ? await cached(key('policies'), now, () => scalingPolicies(clients, cluster)) : new Map<string, GroupSettings['scalingPolicies']>();
   return cluster.groups.map((g) => ({ group: g.name, asg: g.asg, managedDraining: draining.get(g.name), capacityRebalance: rebalance.get(g.asg) ?? false, scalingPolicies: policies.get(g.asg) ?? [] }));

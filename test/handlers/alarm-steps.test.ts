@@ -75,7 +75,9 @@ describe('Reconcile: alarm scaling that keeps stepping', () => {
     aws.sim.alarms.set({ name: HIGH, state: 'OK', value: 20, threshold: 100, updatedAt: new Date('2026-11-24T12:10:00Z') });
     const record = await invoke(DUTIES.reconcile, event(TICK), { now: T0 });
     expect(aws.cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
-    expect(aws.ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    // The cluster read's one DescribeServices (service deficits), no read of the scaled service (with its tags).
+    expect(aws.ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1);
+    expect(aws.ecs).not.toHaveReceivedCommandWith(DescribeServicesCommand, { include: ['TAGS'] } as never);
     expect(record.actions.filter((a) => a.kind === 'setServiceDesiredCount')).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ const CLUSTER_READ = [
 ];
 /** Each group raised is re-read, then raised (the actuator's raise-only check). */
 const RAISE = ['DescribeAutoScalingGroups', 'SetDesiredCapacity'];
+/** After acting, the capacity duty checks the groups' own scaling policies (a conflict it reports). */
+const POLICY_CHECK = Array(3).fill('DescribePolicies');
 
 describe('Handler: capacity in own mode (managed scaling off)', () => {
   let aws: MockedAws;
@@ -43,7 +45,7 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     // Act
     const record = await invoke(DUTIES.capacity, event('events/demo/02-service-task-placement-failure.json'));
     // Assess: exactly the cluster read (one ListServices, DescribeServices in tens) and one SetDesiredCapacity per group raised.
-    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, ...RAISE, ...RAISE, ...RAISE]);
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, ...RAISE, ...RAISE, ...RAISE, ...POLICY_CHECK]);
     expect(record.outcome).toBe('acted');
     expect(aws.ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'demo', maxResults: 100 });
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'demo' });
@@ -65,7 +67,7 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     const record = await invoke(DUTIES.capacity, event('events/samples/cloudtrail-runtask-resource-failure.json'));
     expect(record.outcome).toBe('acted');
     // Exactly: the cluster read, the failed call's task definition, one SetDesiredCapacity per group raised.
-    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'DescribeTaskDefinition', ...RAISE, ...RAISE, ...RAISE]);
+    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'DescribeTaskDefinition', ...RAISE, ...RAISE, ...RAISE, ...POLICY_CHECK]);
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'worker:1' });
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, { capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'] });
     const withoutCall = plan(withDisplacedDemand(demoSnapshot())).groups.find((g) => g.name === 'spot-general')!.desired;
