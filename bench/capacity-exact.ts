@@ -156,7 +156,9 @@ export function exactCases(): CaseSpec[] {
 const weightOfType = (t: TypeName) => EXACT_TYPES[t].cpu / 2048;
 
 export function caseSnapshot(c: CaseSpec, typesOverride?: TypeName[]): Snapshot {
-  const existingUnits = (c.running ?? []).reduce((a, x) => a + weightOfType(x.type), 0);
+  const types = typesOverride ?? c.types;
+  // As the planner counts them (a type the group does not list weighs 1), so nothing is launching.
+  const existingUnits = (c.running ?? []).reduce((a, x) => a + (types.includes(x.type) ? weightOfType(x.type) : 1), 0);
   const pending: Array<Record<string, unknown>> = [];
   c.tasks.forEach((t, ci) => {
     for (let k = 0; k < t.count; k++) {
@@ -185,7 +187,6 @@ export function caseSnapshot(c: CaseSpec, typesOverride?: TypeName[]): Snapshot 
       })
       .map(([cpu, mem], k) => ({ id: `run-${i}-${k}`, cpu, memoryMiB: mem, group: 'service:running' })),
   }));
-  const types = typesOverride ?? c.types;
   return parseSnapshot({
     version: 1,
     cluster: c.name,

@@ -75,3 +75,26 @@ export function place(cls: TaskClass, bin: Bin, n: number): void {
   if (bin.az === undefined && cls.pinAz !== undefined && cls.expressions.length > 0) bin.az = cls.pinAz;
   bin.placed += n;
 }
+
+/** A bin's state before a tentative change, to undo it. */
+export interface BinSave {
+  free: Float64Array;
+  ports: Set<number>;
+  groups: Set<string>;
+  distinctGroups: Set<string>;
+  az: string | undefined;
+  placed: number;
+}
+
+export function saveBin(bin: Bin): BinSave {
+  return { free: Float64Array.from(bin.free), ports: new Set(bin.ports), groups: new Set(bin.groups), distinctGroups: new Set(bin.distinctGroups), az: bin.az, placed: bin.placed };
+}
+
+export function restoreBin(bin: Bin, save: BinSave): void {
+  bin.free = save.free;
+  bin.ports = save.ports;
+  bin.groups = save.groups;
+  bin.distinctGroups = save.distinctGroups;
+  bin.az = save.az;
+  bin.placed = save.placed;
+}

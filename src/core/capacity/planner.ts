@@ -18,128 +18,17 @@
  * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: once
  * its desired capacity is applied, planning again opens nothing.
  */
-import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
+import type { Snapshot } from '../model.js';
 import { emptyBin, fitCount, place, type Bin } from './bins.js';
 import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
-import { DIMS, FirstFitIndex } from './first-fit-index.js';
-import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
+import { DIMS, type FirstFitIndex } from './first-fit-index.js';
+import { DIM_NAMES, initialStates, openBin, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import { packCrossClass, type TypePolicy } from './fill.js';
+import type { TaskClass } from './task-classes.js';
 import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
-interface TypeOption {
-  type: string;
-  weight: number;
-  capacity: Float64Array;
-  /** Price per hour where every type of every group has one, else the weight (capacity units). */
-  cost: number;
-}
-
-interface GroupState {
-  group: Group;
-  types: TypeOption[];
-  registered: FirstFitIndex;
-  registeredBins: Bin[];
-  pending: FirstFitIndex;
-  pendingBins: Bin[];
-  /** The group's desired capacity before this plan. */
-  committedUnits: number;
-  /**
-   * Units the ASG is launching that no listed instance accounts for (desired above the in-service and
-   * listed launching instances). New instances are drawn from this pool first, with the same type
-   * choice as new ones, so what an earlier plan asked for is not asked for again.
-   */
-  pool: number;
-  /** Largest capacity per unit of weight any type offers, per dimension (bounds what the pool can hold). */
-  capacityPerUnit: Float64Array;
-  newUnits: number;
-  newCost: number;
-  newCounters: Map<string, number>;
-  /** Runs of instances opened by this plan (from the pool or new), in the order they were opened. */
-  launchOrder: Array<{ type: string; count: number }>;
-  /** Demand (per dimension) of unplaced tasks whose first choice is this group. */
-  remaining: Float64Array;
-  /** Demand placed on launching/new instances, and their free capacity before this plan. */
-  demandOnPending: Float64Array;
-  launchingFree: Float64Array;
-  launchingCount: number;
-  initialPool: number;
-  /** Tasks placed on launching/new instances per host port and per distinct task group (one per instance). */
-  onePerInstanceDemand: Map<string, number>;
-}
-
-interface PackResult {
-  ordering: Ordering;
-  states: GroupState[];
-  labels: Array<string | undefined>;
-  reasons: Array<string | undefined>;
-  unplaceableCount: number;
-  cost: number;
-  newUnits: number;
-  usedUnits: number;
-}
-
-const DIM_NAMES = ['CPU units', 'MiB of memory', 'ENIs', 'GPUs'] as const;
-
-/** Everything about the snapshot that does not change between orderings. */
-interface Prepared {
-  snapshot: Snapshot;
-  classes: TaskClass[];
-  /** Eligible group indexes per class, in order of preference. */
-  preferences: number[][];
-  scale: Float64Array;
-  usePrices: boolean;
-}
-
-function typeOptions(snapshot: Snapshot, group: Group, usePrices: boolean): TypeOption[] {
-  return group.instanceTypes.map(({ type, weight, pricePerHour }) => {
-    const t = snapshot.instanceTypes[type];
-    const capacity = new Float64Array(DIMS);
-    if (t) capacity.set([t.cpu, t.memoryMiB, t.enis, t.gpus]);
-    return { type, weight, capacity, cost: usePrices ? (pricePerHour ?? t?.pricePerHour ?? 0) : weight };
-  });
-}
-
-/** Task slots of the class on an empty instance of the type; 0 when it cannot host one. */
-function slotsOnType(cls: TaskClass, option: TypeOption): number {
-  const bin = emptyBin('new', '', option.type, option.weight, option.capacity);
-  return fitCount(cls, bin);
-}
-
-function prepare(snapshot: Snapshot): Prepared {
-  const classes = classify(snapshot.pending);
-  const usePrices =
-    snapshot.groups.length > 0 &&
-    snapshot.groups.every((g) => g.instanceTypes.every((t) => (t.pricePerHour ?? snapshot.instanceTypes[t.type]?.pricePerHour) !== undefined));
-  const options = snapshot.groups.map((g) => typeOptions(snapshot, g, usePrices));
-
-  const preferences = classes.map((cls) => {
-    if (cls.capacityProvider !== undefined) {
-      const gi = snapshot.groups.findIndex((g) => g.name === cls.capacityProvider);
-      return gi === -1 ? [] : [gi];
-    }
-    // Any group: cheapest cost per task slot first; groups that cannot host it at all last.
-    const scored = snapshot.groups.map((_, gi) => {
-      let best = Number.POSITIVE_INFINITY;
-      for (const o of options[gi] ?? []) {
-        const slots = slotsOnType(cls, o);
-        if (slots > 0) best = Math.min(best, o.cost / Math.min(slots, 1e6));
-      }
-      return { gi, best };
-    });
-    scored.sort((a, b) => a.best - b.best || a.gi - b.gi);
-    return scored.map((s) => s.gi);
-  });
-
-  // Normalise each dimension by the largest capacity any type offers in it.
-  const scale = new Float64Array(DIMS).fill(1);
-  for (const t of Object.values(snapshot.instanceTypes)) {
-    const caps = [t.cpu, t.memoryMiB, t.enis, t.gpus];
-    for (let d = 0; d < DIMS; d++) scale[d] = Math.max(scale[d] ?? 1, caps[d] ?? 0);
-  }
-  return { snapshot, classes, preferences, scale, usePrices };
-}
-
-function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
+function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): TaskClass[] {
   const { classes, scale } = prep;
   const total = new Float64Array(DIMS);
   for (const c of classes) for (let d = 0; d < DIMS; d++) total[d] = (total[d] ?? 0) + ((c.need[d] ?? 0) / (scale[d] ?? 1)) * c.taskIndexes.length;
@@ -148,98 +37,19 @@ function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
     for (let d = 0; d < DIMS; d++) {
       const share = (c.need[d] ?? 0) / (scale[d] ?? 1);
       if (ordering === 'dot-product') s += share * (total[d] ?? 0);
-      else if (ordering === 'dominant') s = Math.max(s, share);
+      else if (ordering === 'dominant' || ordering === 'ascending') s = Math.max(s, share);
       else s += share * share;
     }
     return s;
   };
   // Most constrained first (except in plain FFD): tasks that need an instance of their own per host
   // port or task group open the bins that smaller tasks then fill.
-  const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
-  const scored = classes.map((c) => ({ c, s: score(c), k: onePerInstance(c) }));
+  const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && ordering !== 'ascending' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
+  // Smallest first: within a capped max, the most tasks fit.
+  const sign = ordering === 'ascending' ? -1 : 1;
+  const scored = classes.map((c) => ({ c, s: sign * score(c), k: onePerInstance(c) }));
   scored.sort((a, b) => b.k - a.k || b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
   return scored.map((x) => x.c);
-}
-
-function initialStates(prep: Prepared): GroupState[] {
-  const { snapshot, usePrices } = prep;
-  const distinctTracked = new Set<string>();
-  for (const c of prep.classes) if (c.markGroup !== undefined) distinctTracked.add(c.markGroup);
-
-  return snapshot.groups.map((group) => {
-    const types = typeOptions(snapshot, group, usePrices);
-    const registered = new FirstFitIndex();
-    const registeredBins: Bin[] = [];
-    let countedUnits = group.inServiceUnits ?? 0;
-    for (const inst of snapshot.instances) {
-      if (inst.group !== group.name) continue;
-      const weight = weightOf(group, inst.type);
-      if (COUNTED_STATUSES.has(inst.status) && group.inServiceUnits === undefined) countedUnits += weight;
-      if (inst.status !== 'ACTIVE') continue; // only ACTIVE instances take new tasks
-      const cap = instanceCapacity(snapshot, inst);
-      const bin = emptyBin('registered', inst.id, inst.type, weight, [cap.cpu, cap.memoryMiB, cap.enis, cap.gpus]);
-      bin.az = inst.az;
-      bin.ports = new Set(inst.reservedPorts);
-      for (const task of inst.tasks) {
-        const need = taskNeed(task);
-        for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (need[d] ?? 0);
-        for (const p of instancePorts(task)) bin.ports.add(p);
-        if (distinctTracked.has(task.group ?? '')) {
-          bin.groups.add(task.group ?? '');
-          if (task.constraints.some((c) => c.type === 'distinctInstance')) bin.distinctGroups.add(task.group ?? '');
-        }
-        if (!task.daemon) bin.busy = true;
-      }
-      registeredBins.push(bin);
-      registered.push(bin.free);
-    }
-
-    // Instances in the ASG not registered yet, as the ASG lists them; the rest of `desired` is a pool.
-    const pending = new FirstFitIndex();
-    const pendingBins: Bin[] = [];
-    const counters = new Map<string, number>();
-    const launchingFree = new Float64Array(DIMS);
-    let launchingUnits = 0;
-    for (const l of group.launching) {
-      for (let i = 0; i < l.count; i++) {
-        const t = snapshot.instanceTypes[l.type];
-        const capacity = [t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0];
-        const n = (counters.get(l.type) ?? 0) + 1;
-        counters.set(l.type, n);
-        const weight = weightOf(group, l.type);
-        launchingUnits += weight;
-        const bin = emptyBin('launching', `launching:${group.name}:${l.type}:${n}`, l.type, weight, capacity);
-        for (let d = 0; d < DIMS; d++) launchingFree[d] = (launchingFree[d] ?? 0) + (capacity[d] ?? 0);
-        pendingBins.push(bin);
-        pending.push(bin.free);
-      }
-    }
-    const capacityPerUnit = new Float64Array(DIMS);
-    for (const o of types) for (let d = 0; d < DIMS; d++) capacityPerUnit[d] = Math.max(capacityPerUnit[d] ?? 0, (o.capacity[d] ?? 0) / o.weight);
-
-    return {
-      group,
-      types,
-      registered,
-      registeredBins,
-      pending,
-      pendingBins,
-      // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
-      committedUnits: group.desired,
-      pool: Math.max(0, group.desired - countedUnits - launchingUnits),
-      capacityPerUnit,
-      newUnits: 0,
-      newCost: 0,
-      newCounters: counters,
-      launchOrder: [],
-      remaining: new Float64Array(DIMS),
-      demandOnPending: new Float64Array(DIMS),
-      launchingFree,
-      launchingCount: pendingBins.length,
-      initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
-      onePerInstanceDemand: new Map(),
-    };
-  });
 }
 
 /**
@@ -268,26 +78,7 @@ function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classL
   return best?.o;
 }
 
-function openBin(state: GroupState, option: TypeOption): number {
-  const n = (state.newCounters.get(option.type) ?? 0) + 1;
-  state.newCounters.set(option.type, n);
-  // Drawn from the pool: already asked for, costs nothing new. Otherwise (or the part the pool lacks) new.
-  const fromPool = Math.min(state.pool, option.weight);
-  state.pool -= fromPool;
-  const kind = fromPool === option.weight ? 'launching' : 'new';
-  const bin = emptyBin(kind, `${kind}:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
-  state.pendingBins.push(bin);
-  if (kind === 'new') {
-    state.newUnits += option.weight - fromPool;
-    state.newCost += option.cost;
-  }
-  const last = state.launchOrder[state.launchOrder.length - 1];
-  if (last && last.type === option.type) last.count++;
-  else state.launchOrder.push({ type: option.type, count: 1 });
-  return state.pending.push(bin.free);
-}
-
-function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResult {
+function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = false): PackResult {
   const { snapshot } = prep;
   const states = initialStates(prep);
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
@@ -374,14 +165,6 @@ function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResul
   return { ordering, states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
 }
 
-/** Units of the instances that run or receive tasks: the `M` of ECS's capacity reservation. */
-function usedUnitsOf(state: GroupState): number {
-  let used = 0;
-  for (const b of state.registeredBins) if (b.busy || b.placed > 0) used += b.weight;
-  for (const b of state.pendingBins) if (b.kind === 'new' || b.placed > 0) used += b.weight;
-  return used;
-}
-
 function fmtDim(d: number, amount: number): string {
   if (d === 2) return amount === 1 ? 'an ENI for its awsvpc network' : `${amount} ENIs`;
   if (d === 3) return `${amount} GPU${amount === 1 ? '' : 's'}`;
@@ -426,6 +209,9 @@ function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: nu
   });
   return parts.filter((p) => p.length > 0).join('; ');
 }
+
+/** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
+const CROSS_CLASS_MAX = 200;
 
 function better(a: PackResult, b: PackResult): boolean {
   return (
@@ -488,13 +274,25 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const orderings = options.orderings && options.orderings.length > 0 ? options.orderings : ORDERINGS;
   let best: PackResult | undefined;
   const typeChoices = options.typeChoices && options.typeChoices.length > 0 ? options.typeChoices : TYPE_CHOICES;
+  const consider = (result: PackResult | undefined) => {
+    if (result && (!best || better(result, best))) best = result;
+  };
   for (const ordering of orderings) {
-    for (const typeChoice of typeChoices) {
-      const result = pack(prep, ordering, typeChoice === 'class-demand');
-      if (!best || better(result, best)) best = result;
-    }
+    for (const typeChoice of typeChoices) consider(pack(prep, ordering, typeChoice === 'class-demand'));
   }
   if (!best) throw new Error('no ordering to plan with');
+  const all = options.orderings === undefined && options.typeChoices === undefined;
+  // A group's max left tasks out: smallest first places the most in the capacity it allows.
+  if (all && best.unplaceableCount > 0) for (const typeChoice of typeChoices) consider(pack(prep, 'ascending', typeChoice === 'class-demand'));
+  if ((options.crossClass ?? all) && prep.classes.length <= CROSS_CLASS_MAX) {
+    const typeCount = Math.max(0, ...snapshot.groups.map((g) => g.instanceTypes.length));
+    const policies: TypePolicy[] = ['ratio', ...Array.from({ length: typeCount }, (_, prefer) => ({ prefer }))];
+    const improve = options.improve ?? true;
+    const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(prep, states, cls, prefs);
+    for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
+    if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
+  }
+  const kept: PackResult = best;
 
   // Tasks each group would see as PROVISIONING under ECS (its own, plus those with no provider it is first choice for).
   const homeTasks: number[][] = snapshot.groups.map(() => []);
@@ -507,14 +305,14 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const placements: Placement[] = [];
   const unplaceable: Unplaceable[] = [];
   snapshot.pending.forEach((task, i) => {
-    const label = best.labels[i];
+    const label = kept.labels[i];
     if (label !== undefined) placements.push({ task: task.id, instance: label });
-    else unplaceable.push({ task: task.id, reason: best.reasons[i] ?? 'not placed' });
+    else unplaceable.push({ task: task.id, reason: kept.reasons[i] ?? 'not placed' });
   });
   return {
-    groups: best.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi)),
+    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi)),
     placements,
     unplaceable,
-    ordering: best.ordering,
+    ordering: kept.ordering,
   };
 }

@@ -44,8 +44,8 @@ export interface CapacityPlan {
   groups: GroupPlan[];
   placements: Placement[];
   unplaceable: Unplaceable[];
-  /** The task ordering whose packing was kept (the planner tries several and keeps the cheapest). */
-  ordering: Ordering;
+  /** The packing that was kept (the planner tries several and keeps the cheapest). */
+  ordering: Packing;
 }
 
 export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
@@ -57,6 +57,13 @@ export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
  * - `l2-norm`: the Euclidean norm of the demand shares.
  */
 export type Ordering = (typeof ORDERINGS)[number];
+
+/**
+ * The packings the planner compares: an ordering for first-fit class by class, `ascending` (smallest
+ * first, tried when a group's max leaves tasks out: the most tasks fit in capped capacity), or
+ * `cross-class` (instance by instance, each filled with the mix of classes that fills it best).
+ */
+export type Packing = Ordering | 'ascending' | 'cross-class';
 
 export const TYPE_CHOICES = ['group-demand', 'class-demand'] as const;
 /**
@@ -71,4 +78,8 @@ export interface PlanOptions {
   orderings?: readonly Ordering[];
   /** Type choices to try with each ordering (default: both). */
   typeChoices?: readonly TypeChoice[];
+  /** Also try the cross-class packings (default: unless orderings or type choices are given). */
+  crossClass?: boolean;
+  /** Run the improvement phase on cross-class packings (default: true). */
+  improve?: boolean;
 }
