@@ -262,7 +262,7 @@ function rightSize(ctx: Ctx, state: GroupState, f: Filled): Filled {
  */
 function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[]): Filled[] {
   const targets = [...registered, ...news];
-  const index = new FirstFitIndex();
+  const index = new FirstFitIndex(ctx.prep.scale);
   for (const t of targets) index.push(t.bin.free);
   const fill = (f: Filled) => {
     let used = 0;
@@ -460,7 +460,7 @@ export function packCrossClass(
     ctx.value = valuesFor(cands, maxCapacity(state), false);
     const policy = options.policy === 'ratio' || options.policy.prefer < state.types.length ? options.policy : 'ratio';
     // The units already running are the same in a second plan, so this budget is too (fixed point).
-    const budget = options.mostTasks ? state.group.max - countedUnits(state) : Number.POSITIVE_INFINITY;
+    const budget = options.mostTasks ? state.group.max - state.countedUnits : Number.POSITIVE_INFINITY;
     const base = ctx.remaining.slice();
     // At a clamped max: the most of the smallest tasks that pack within it (binary search on their number).
     const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
@@ -518,12 +518,6 @@ export function packCrossClass(
     usedUnits += usedUnitsOf(s);
   }
   return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
-}
-
-/** Units of the group's instances in service (what desired counts besides launching capacity). */
-function countedUnits(state: GroupState): number {
-  const listed = state.pendingBins.reduce((a, b) => a + b.weight, 0);
-  return state.committedUnits - state.initialPool - listed;
 }
 
 function maxCapacity(state: GroupState): Float64Array {

@@ -1,6 +1,6 @@
 /** What every packing of a snapshot starts from: the prepared classes and each group's bins. */
 import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
-import { emptyBin, fitCount, type Bin } from './bins.js';
+import { emptyBin, fitCountEmpty, type Bin } from './bins.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
 import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
 import type { Packing } from './types.js';
@@ -44,6 +44,12 @@ export interface GroupState {
   initialPool: number;
   /** Tasks placed on launching/new instances per host port and per distinct task group (one per instance). */
   onePerInstanceDemand: Map<string, number>;
+  /** Units of the group's instances counted in service (registered, or `inServiceUnits`). */
+  countedUnits: number;
+  /** The largest capacity per dimension (for the first-fit indexes). */
+  scale: Float64Array;
+  /** While a `matched` packing runs: the instances it opened (matched to launching ones at the end). */
+  virtual?: { listed: Bin[]; options: TypeOption[]; units: number };
 }
 
 export interface PackResult {
@@ -80,8 +86,7 @@ export function typeOptions(snapshot: Snapshot, group: Group, usePrices: boolean
 
 /** Task slots of the class on an empty instance of the type; 0 when it cannot host one. */
 export function slotsOnType(cls: TaskClass, option: TypeOption): number {
-  const bin = emptyBin('new', '', option.type, option.weight, option.capacity);
-  return fitCount(cls, bin);
+  return fitCountEmpty(cls, option.type, option.capacity);
 }
 
 export function prepare(snapshot: Snapshot): Prepared {
@@ -91,11 +96,21 @@ export function prepare(snapshot: Snapshot): Prepared {
     snapshot.groups.every((g) => g.instanceTypes.every((t) => (t.pricePerHour ?? snapshot.instanceTypes[t.type]?.pricePerHour) !== undefined));
   const options = snapshot.groups.map((g) => typeOptions(snapshot, g, usePrices));
 
+  // Identical lists are shared (with many task shapes there is a list per class).
+  const shared = new Map<string, number[]>();
+  const share = (list: number[]) => {
+    const key = list.join(',');
+    const known = shared.get(key);
+    if (known) return known;
+    shared.set(key, list);
+    return list;
+  };
   const preferences = classes.map((cls) => {
     if (cls.capacityProvider !== undefined) {
       const gi = snapshot.groups.findIndex((g) => g.name === cls.capacityProvider);
-      return gi === -1 ? [] : [gi];
+      return share(gi === -1 ? [] : [gi]);
     }
+    if (snapshot.groups.length === 1) return share([0]);
     // Any group: cheapest cost per task slot first; groups that cannot host it at all last.
     const scored = snapshot.groups.map((_, gi) => {
       let best = Number.POSITIVE_INFINITY;
@@ -106,7 +121,7 @@ export function prepare(snapshot: Snapshot): Prepared {
       return { gi, best };
     });
     scored.sort((a, b) => a.best - b.best || a.gi - b.gi);
-    return scored.map((s) => s.gi);
+    return share(scored.map((s) => s.gi));
   });
 
   // Normalise each dimension by the largest capacity any type offers in it.
@@ -125,7 +140,7 @@ export function initialStates(prep: Prepared): GroupState[] {
 
   return snapshot.groups.map((group) => {
     const types = typeOptions(snapshot, group, usePrices);
-    const registered = new FirstFitIndex();
+    const registered = new FirstFitIndex(prep.scale);
     const registeredBins: Bin[] = [];
     let countedUnits = group.inServiceUnits ?? 0;
     for (const inst of snapshot.instances) {
@@ -152,7 +167,7 @@ export function initialStates(prep: Prepared): GroupState[] {
     }
 
     // Instances in the ASG not registered yet, as the ASG lists them; the rest of `desired` is a pool.
-    const pending = new FirstFitIndex();
+    const pending = new FirstFitIndex(prep.scale);
     const pendingBins: Bin[] = [];
     const counters = new Map<string, number>();
     const launchingFree = new Float64Array(DIMS);
@@ -195,6 +210,8 @@ export function initialStates(prep: Prepared): GroupState[] {
       launchingCount: pendingBins.length,
       initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
       onePerInstanceDemand: new Map(),
+      countedUnits,
+      scale: prep.scale,
     };
   });
 }
@@ -226,4 +243,51 @@ export function openBin(state: GroupState, option: TypeOption): number {
   if (last && last.type === option.type) last.count++;
   else state.launchOrder.push({ type: option.type, count: 1 });
   return state.pending.push(bin.free);
+}
+
+/** Sets the launching instances aside: the packing opens its own, `endMatched` matches them. */
+export function beginMatched(state: GroupState): void {
+  state.virtual = { listed: state.pendingBins, options: [], units: 0 };
+  state.pendingBins = [];
+  state.pending = new FirstFitIndex(state.scale);
+}
+
+/** A new instance of a `matched` packing, labelled `v:<group>:<n>` until matched. */
+export function openVirtual(state: GroupState, option: TypeOption): number {
+  const v = state.virtual!;
+  const bin = emptyBin('new', `v:${state.group.name}:${v.options.length}`, option.type, option.weight, option.capacity);
+  v.options.push(option);
+  v.units += option.weight;
+  state.pendingBins.push(bin);
+  return state.pending.push(bin.free);
+}
+
+/**
+ * Matches the instances a `matched` packing opened, in order, to launching instances of the same
+ * type, then opens the rest (from the pool, else new). Returns the label each one now has.
+ */
+export function endMatched(state: GroupState): Map<string, string> {
+  const v = state.virtual!;
+  const opened = state.pendingBins;
+  state.pendingBins = v.listed.slice();
+  state.pending = new FirstFitIndex(state.scale);
+  for (const b of v.listed) state.pending.push(b.free);
+  state.virtual = undefined;
+  // Launching instances by type, in the order the ASG lists them.
+  const byType = new Map<string, Bin[]>();
+  for (const b of v.listed) byType.set(b.type, [...(byType.get(b.type) ?? []), b]);
+  const labels = new Map<string, string>();
+  opened.forEach((from, i) => {
+    let to = byType.get(from.type)?.shift();
+    if (!to) to = state.pendingBins[openBin(state, v.options[i]!)]!;
+    // Same type, both empty before this plan: the launching instance takes the opened one's state.
+    to.free = from.free;
+    to.ports = from.ports;
+    to.groups = from.groups;
+    to.distinctGroups = from.distinctGroups;
+    to.az = from.az;
+    to.placed = from.placed;
+    labels.set(from.label, to.label);
+  });
+  return labels;
 }

@@ -23,12 +23,13 @@ import { emptyBin, fitCount, place, type Bin } from './bins.js';
 import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
 import { DIMS, type FirstFitIndex } from './first-fit-index.js';
-import { DIM_NAMES, initialStates, openBin, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
 import { packCrossClass, type TypePolicy } from './fill.js';
 import type { TaskClass } from './task-classes.js';
 import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
-function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): TaskClass[] {
+/** Class indexes in packing order. */
+function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): number[] {
   const { classes, scale } = prep;
   const total = new Float64Array(DIMS);
   for (const c of classes) for (let d = 0; d < DIMS; d++) total[d] = (total[d] ?? 0) + ((c.need[d] ?? 0) / (scale[d] ?? 1)) * c.taskIndexes.length;
@@ -47,9 +48,16 @@ function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): TaskCla
   const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && ordering !== 'ascending' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
   // Smallest first: within a capped max, the most tasks fit.
   const sign = ordering === 'ascending' ? -1 : 1;
-  const scored = classes.map((c) => ({ c, s: sign * score(c), k: onePerInstance(c) }));
-  scored.sort((a, b) => b.k - a.k || b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
-  return scored.map((x) => x.c);
+  const s = new Float64Array(classes.length);
+  const k = new Uint8Array(classes.length);
+  classes.forEach((c, i) => {
+    s[i] = sign * score(c);
+    k[i] = onePerInstance(c);
+  });
+  const order = classes.map((_, i) => i);
+  // Ties in the order of the classes (of their first waiting task): deterministic, and a numeric sort.
+  order.sort((a, b) => (k[b] ?? 0) - (k[a] ?? 0) || (s[b] ?? 0) - (s[a] ?? 0) || a - b);
+  return order;
 }
 
 /**
@@ -60,7 +68,7 @@ function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): TaskCla
  * it picks the smallest type that holds them. Ties go to fewer, larger instances.
  */
 function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classLocal = false): TypeOption | undefined {
-  const budget = state.pool + state.group.max - state.committedUnits - state.newUnits;
+  const budget = state.virtual ? state.group.max - state.countedUnits - state.virtual.units : state.pool + state.group.max - state.committedUnits - state.newUnits;
   let best: { o: TypeOption; total: number; n: number } | undefined;
   for (const o of state.types) {
     if (o.weight > budget) continue;
@@ -78,37 +86,60 @@ function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classL
   return best?.o;
 }
 
-function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = false): PackResult {
+/** Records `n` tasks of the class on the bin; returns the index of the class's next task. */
+function assignTasks(cls: TaskClass, home: GroupState | undefined, labels: Array<string | undefined>, next: number, state: GroupState, bin: Bin, index: FirstFitIndex, i: number, n: number, onPending: boolean): number {
+  place(cls, bin, n);
+  index.update(i, bin.free);
+  for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
+  if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
+  if (onPending) {
+    for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    for (const p of cls.ports) state.onePerInstanceDemand.set(`port:${p}`, (state.onePerInstanceDemand.get(`port:${p}`) ?? 0) + n);
+    if (cls.distinctGroup !== undefined) {
+      const k = `group:${cls.distinctGroup}`;
+      state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+    }
+  }
+  return next;
+}
+
+/**
+ * How a class-by-class packing treats capacity being launched: `listed` puts tasks on the instances
+ * the ASG lists as launching first, as they are, and first-fit is exact (so a second plan retraces the
+ * first); `matched` packs as if nothing were launching, with a bounded first-fit search (n log n with
+ * any number of task shapes), and only at the end matches its new instances to launching ones by type,
+ * then to the pool (the same packing in a second plan finds them all launching).
+ */
+type LaunchMode = 'listed' | 'matched';
+
+/** Bins a first-fit query may reject before it opens a new instance (`matched` packings). */
+const FIRST_FIT_TRIES = 12;
+
+function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = false, mode: LaunchMode = 'listed'): PackResult | undefined {
   const { snapshot } = prep;
   const states = initialStates(prep);
+  const limit = mode === 'matched' ? FIRST_FIT_TRIES : undefined;
+  if (mode === 'matched') for (const state of states) beginMatched(state);
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
   const reasons: Array<string | undefined> = new Array(snapshot.pending.length);
-  const prefOf = new Map(prep.classes.map((c, i) => [c, prep.preferences[i] ?? []]));
-
-  for (const cls of prep.classes) {
-    const home = prefOf.get(cls)?.[0];
+  for (let ci = 0; ci < prep.classes.length; ci++) {
+    const cls = prep.classes[ci]!;
+    const home = prep.preferences[ci]?.[0];
     if (home === undefined) continue;
     const rem = states[home]?.remaining;
     if (rem) for (let d = 0; d < DIMS; d++) rem[d] = (rem[d] ?? 0) + (cls.need[d] ?? 0) * cls.taskIndexes.length;
   }
 
   let unplaceableCount = 0;
-  for (const cls of orderClasses(prep, ordering)) {
-    const prefs = prefOf.get(cls) ?? [];
+  const unplaced: Array<[TaskClass, number, number[]]> = [];
+  for (const ci of orderClasses(prep, ordering)) {
+    const cls = prep.classes[ci]!;
+    const prefs = prep.preferences[ci] ?? [];
     const home = prefs[0] === undefined ? undefined : states[prefs[0]];
     let next = 0; // next task of the class to place
     const total = cls.taskIndexes.length;
     const assign = (state: GroupState, bin: Bin, index: FirstFitIndex, i: number, n: number, onPending: boolean): void => {
-      place(cls, bin, n);
-      index.update(i, bin.free);
-      for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
-      if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
-      if (onPending) {
-        for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
-        const keys = cls.ports.map((p) => `port:${p}`);
-        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
-        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
-      }
+      next = assignTasks(cls, home, labels, next, state, bin, index, i, n, onPending);
     };
 
     if (cls.expressionError === undefined) {
@@ -116,7 +147,7 @@ function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = fal
       for (const gi of prefs) {
         const state = states[gi];
         if (!state) continue;
-        for (let i = state.registered.findFrom(0, cls.need); i !== -1 && next < total; i = state.registered.findFrom(i + 1, cls.need)) {
+        for (let i = state.registered.findFrom(0, cls.need, limit); i !== -1 && next < total; i = state.registered.findFrom(i + 1, cls.need, limit)) {
           const bin = state.registeredBins[i];
           if (!bin) break;
           const n = Math.min(total - next, fitCount(cls, bin));
@@ -130,11 +161,11 @@ function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = fal
         if (!state || next === total) continue;
         let i = 0;
         while (next < total) {
-          i = state.pending.findFrom(i, cls.need);
+          i = state.pending.findFrom(i, cls.need, limit);
           if (i === -1) {
             const option = chooseType(state, cls, total - next, classLocal);
             if (!option) break;
-            i = openBin(state, option);
+            i = state.virtual ? openVirtual(state, option) : openBin(state, option);
           }
           const bin = state.pendingBins[i];
           if (!bin) break;
@@ -146,12 +177,25 @@ function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = fal
     }
 
     if (next < total) {
-      const reason = explain(prep, states, cls, prefs);
       const left = total - next;
       unplaceableCount += left;
       if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * left;
-      while (next < total) reasons[cls.taskIndexes[next++] ?? -1] = reason;
+      unplaced.push([cls, next, prefs]);
+      next = total;
     }
+  }
+  if (mode === 'matched') {
+    const real = new Map<string, string>();
+    for (const state of states) for (const [from, to] of endMatched(state)) real.set(from, to);
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (l !== undefined) labels[i] = real.get(l) ?? l;
+    }
+    if (states.some((s) => s.committedUnits + s.newUnits > s.group.max)) return undefined;
+  }
+  for (const [cls, first, prefs] of unplaced) {
+    const reason = explain(prep, states, cls, prefs);
+    for (let k = first; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
   }
 
   let cost = 0;
@@ -277,13 +321,20 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const consider = (result: PackResult | undefined) => {
     if (result && (!best || better(result, best))) best = result;
   };
-  for (const ordering of orderings) {
-    for (const typeChoice of typeChoices) consider(pack(prep, ordering, typeChoice === 'class-demand'));
-  }
+  // Instances the ASG lists as launching: also pack onto them as they are, first.
+  const modes: LaunchMode[] = snapshot.groups.some((g) => g.launching.length > 0) ? ['matched', 'listed'] : ['matched'];
+  const classByClass = (ordering: Ordering | 'ascending') => {
+    for (const typeChoice of typeChoices) for (const mode of modes) consider(pack(prep, ordering, typeChoice === 'class-demand', mode));
+  };
+  // Many task shapes: FFD-DotProduct and plain FFD only (each pack is n log n; six would not be).
+  const many = prep.classes.length > CROSS_CLASS_MAX && options.orderings === undefined && options.typeChoices === undefined;
+  if (many) {
+    for (const ordering of ['dot-product', 'dominant'] as const) for (const mode of modes) consider(pack(prep, ordering, false, mode));
+  } else for (const ordering of orderings) classByClass(ordering);
   if (!best) throw new Error('no ordering to plan with');
   const all = options.orderings === undefined && options.typeChoices === undefined;
   // A group's max left tasks out: smallest first places the most in the capacity it allows.
-  if (all && best.unplaceableCount > 0) for (const typeChoice of typeChoices) consider(pack(prep, 'ascending', typeChoice === 'class-demand'));
+  if (all && best.unplaceableCount > 0) classByClass('ascending');
   if ((options.crossClass ?? all) && prep.classes.length <= CROSS_CLASS_MAX) {
     const typeCount = Math.max(0, ...snapshot.groups.map((g) => g.instanceTypes.length));
     const policies: TypePolicy[] = ['ratio', ...Array.from({ length: typeCount }, (_, prefer) => ({ prefer }))];
