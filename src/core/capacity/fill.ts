@@ -466,9 +466,10 @@ export function packCrossClass(
     const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
     ctx.remaining = caps.slice();
     let filled = fillNew(ctx, state, cands, policy, budget);
-    if (options.improve) filled = improve(ctx, state, registered[gi]!, filled);
     ctx.remaining = base.map((b, ci) => b - ((caps[ci] ?? 0) - (ctx.remaining[ci] ?? 0)));
     if (options.mostTasks) filled = repair(ctx, state, registered[gi]!, filled, cands, budget);
+    // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
+    if (options.improve) filled = improve(ctx, state, registered[gi]!, filled);
     news[gi] = filled;
     ctx.value = saved;
   });

@@ -25,6 +25,7 @@ import { evaluate } from './expression.js';
 import { DIMS, type FirstFitIndex } from './first-fit-index.js';
 import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
 import { packCrossClass, type TypePolicy } from './fill.js';
+import { fluidBound } from './lower-bound.js';
 import type { TaskClass } from './task-classes.js';
 import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
@@ -257,13 +258,30 @@ function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: nu
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
 const CROSS_CLASS_MAX = 200;
 
+/**
+ * Fewest unplaceable tasks, then cost, then new units, then the desired capacity it sets (Σ over
+ * groups, with headroom: so a second plan that buys nothing keeps the first plan's desired), then
+ * the units in use.
+ */
 function better(a: PackResult, b: PackResult): boolean {
-  return (
-    a.unplaceableCount < b.unplaceableCount ||
-    (a.unplaceableCount === b.unplaceableCount &&
-      (a.cost < b.cost - 1e-9 ||
-        (Math.abs(a.cost - b.cost) <= 1e-9 && (a.newUnits < b.newUnits || (a.newUnits === b.newUnits && a.usedUnits < b.usedUnits)))))
-  );
+  if (a.unplaceableCount !== b.unplaceableCount) return a.unplaceableCount < b.unplaceableCount;
+  if (Math.abs(a.cost - b.cost) > 1e-9) return a.cost < b.cost;
+  if (a.newUnits !== b.newUnits) return a.newUnits < b.newUnits;
+  const da = desiredTotal(a);
+  const db = desiredTotal(b);
+  if (da !== db) return da < db;
+  return a.usedUnits < b.usedUnits;
+}
+
+function desiredTotal(r: PackResult): number {
+  return r.states.reduce((a, s) => a + desiredOf(s), 0);
+}
+
+/** Current desired + new units, raised to keep the headroom over the units in use, within [min, max]. */
+function desiredOf(state: GroupState): number {
+  const g = state.group;
+  const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
+  return Math.min(g.max, Math.max(g.min, state.committedUnits + state.newUnits, withHeadroom));
 }
 
 function lowerBoundOf(state: GroupState): number {
@@ -280,11 +298,41 @@ function lowerBoundOf(state: GroupState): number {
   return bound;
 }
 
-function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][], gi: number): GroupPlan {
+/**
+ * The fluid LP bound (lower-bound.ts) on the cost of new capacity for the tasks the plan puts in the
+ * group: their demand less what the group's running ACTIVE instances have free, what its launching
+ * instances offer and what the pool can hold; one task per instance for each host port and
+ * distinctInstance group, less the instances there already are.
+ */
+function lpBoundOf(prep: Prepared, fresh: GroupState, state: GroupState, kept: PackResult, gi: number): number {
+  const mine = new Set<string>();
+  for (const b of state.registeredBins) mine.add(b.label);
+  for (const b of state.pendingBins) mine.add(b.label);
+  const demand = new Float64Array(DIMS);
+  const onePer = new Map<string, number>();
+  for (const cls of prep.classes) {
+    let n = 0;
+    for (const t of cls.taskIndexes) {
+      const l = kept.labels[t];
+      if (l !== undefined && mine.has(l)) n++;
+    }
+    if (n === 0) continue;
+    for (let d = 0; d < DIMS; d++) demand[d] = (demand[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    const keys = cls.ports.map((p) => `port:${p}`);
+    if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
+    for (const k of keys) onePer.set(k, (onePer.get(k) ?? 0) + n);
+  }
+  for (const b of fresh.registeredBins) for (let d = 0; d < DIMS; d++) demand[d] = (demand[d] ?? 0) - Math.max(0, b.free[d] ?? 0);
+  for (let d = 0; d < DIMS; d++) demand[d] = Math.max(0, (demand[d] ?? 0) - (state.launchingFree[d] ?? 0) - state.initialPool * (state.capacityPerUnit[d] ?? 0));
+  const minWeight = Math.min(...state.types.map((o) => o.weight));
+  const existing = fresh.registeredBins.length + state.launchingCount + Math.floor(state.initialPool / minWeight);
+  const k = Math.max(0, ...[...onePer.values()].map((n) => n - existing));
+  return fluidBound(state.types.map((o) => ({ cost: o.cost, capacity: o.capacity })), demand, k);
+}
+
+function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][], gi: number, lpBound: number, protectedIds: Set<string>): GroupPlan {
   const g = state.group;
-  const base = state.committedUnits + state.newUnits;
-  const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
-  const desired = Math.min(g.max, Math.max(g.min, base, withHeadroom));
+  const desired = desiredOf(state);
   const counts = new Map<string, number>();
   for (const b of state.pendingBins) if (b.kind === 'new') counts.set(b.type, (counts.get(b.type) ?? 0) + 1);
   const newInstances = g.instanceTypes.filter((t) => counts.has(t.type)).map((t) => ({ type: t.type, count: counts.get(t.type) ?? 0 }));
@@ -296,14 +344,12 @@ function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][],
     newInstances,
     newUnits: state.newUnits,
     lowerBound: lowerBoundOf(state),
+    lpBound: Math.round(lpBound * 1e6) / 1e6,
+    efficiency: state.newCost > 1e-9 ? Math.round(Math.min(1, lpBound / state.newCost) * 1e4) / 1e4 : 1,
     ecsManagedEstimate: ecsManagedEstimate(snapshot, g, homeTasks[gi] ?? []),
-    scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !isProtected(snapshot, b.label)).map((b) => b.label),
+    scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !protectedIds.has(b.label)).map((b) => b.label),
     launchOrder: state.launchOrder,
   };
-}
-
-function isProtected(snapshot: Snapshot, id: string): boolean {
-  return snapshot.instances.find((i) => i.id === id)?.protected ?? false;
 }
 
 /**
@@ -326,11 +372,10 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const classByClass = (ordering: Ordering | 'ascending') => {
     for (const typeChoice of typeChoices) for (const mode of modes) consider(pack(prep, ordering, typeChoice === 'class-demand', mode));
   };
-  // Many task shapes: FFD-DotProduct and plain FFD only (each pack is n log n; six would not be).
+  // Many task shapes: FFD-DotProduct alone (each packing is n log n; six would be six times that).
   const many = prep.classes.length > CROSS_CLASS_MAX && options.orderings === undefined && options.typeChoices === undefined;
-  if (many) {
-    for (const ordering of ['dot-product', 'dominant'] as const) for (const mode of modes) consider(pack(prep, ordering, false, mode));
-  } else for (const ordering of orderings) classByClass(ordering);
+  if (many) for (const mode of modes) consider(pack(prep, 'dot-product', false, mode));
+  else for (const ordering of orderings) classByClass(ordering);
   if (!best) throw new Error('no ordering to plan with');
   const all = options.orderings === undefined && options.typeChoices === undefined;
   // A group's max left tasks out: smallest first places the most in the capacity it allows.
@@ -353,6 +398,8 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   });
   for (const h of homeTasks) h.sort((a, b) => a - b);
 
+  const fresh = initialStates(prep);
+  const protectedIds = new Set(snapshot.instances.filter((i) => i.protected).map((i) => i.id));
   const placements: Placement[] = [];
   const unplaceable: Unplaceable[] = [];
   snapshot.pending.forEach((task, i) => {
@@ -361,7 +408,7 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     else unplaceable.push({ task: task.id, reason: kept.reasons[i] ?? 'not placed' });
   });
   return {
-    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi)),
+    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi, lpBoundOf(prep, fresh[gi]!, s, kept, gi), protectedIds)),
     placements,
     unplaceable,
     ordering: kept.ordering,

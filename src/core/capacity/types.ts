@@ -21,6 +21,14 @@ export interface GroupPlan {
    * distinctInstance task group, one task per instance.
    */
   lowerBound: number;
+  /**
+   * A lower bound on the cost of the new capacity (price per hour where every type has one, else
+   * capacity units): the fluid LP over the group's types for the demand the plan puts in the group,
+   * less what running, launching and pool capacity offer (docs/capacity.md).
+   */
+  lpBound: number;
+  /** lpBound / cost of the new instances (1 when nothing new is bought): how close to optimal, at worst. */
+  efficiency: number;
   /** New instances ECS managed scaling would add in its first step (documented rule, docs/capacity.md). */
   ecsManagedEstimate: number;
   /** ACTIVE, unprotected instances with no non-daemon task and nothing placed on them by this plan. */
