@@ -29,6 +29,8 @@ const SEARCH_CLASSES = 12;
 const SEARCH_NODES = 4000;
 /** New instances the improvement phase tries to empty, per group. */
 const EMPTY_TRIES = 64;
+/** Instances a task being moved may look at. */
+const MOVE_TRIES = 32;
 
 interface Filled {
   bin: Bin;
@@ -250,6 +252,10 @@ function rightSize(ctx: Ctx, state: GroupState, f: Filled): Filled {
   for (const o of state.types) {
     const current = best.option!;
     if (o.cost >= current.cost - 1e-12 || o.weight > current.weight) continue;
+    // What the instance holds must fit the type's capacity before a trial instance is worth building.
+    let fits = true;
+    for (let d = 0; d < DIMS && fits; d++) fits = (f.option!.capacity[d] ?? 0) - (f.bin.free[d] ?? 0) <= (o.capacity[d] ?? 0) + 1e-9;
+    if (!fits) continue;
     const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
     if (refill(ctx, f.contents, bin)) best = { bin, option: o, contents: f.contents };
   }
@@ -283,7 +289,9 @@ function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled
     for (const [ci, count] of entries) {
       const cls = ctx.prep.classes[ci]!;
       let left = count;
-      for (let t = index.findFrom(0, cls.need); t !== -1 && left > 0; t = index.findFrom(t + 1, cls.need)) {
+      // Bounded: instances with room but a port or task group in the way would make this O(n) per task.
+      let looked = 0;
+      for (let t = index.findFrom(0, cls.need, MOVE_TRIES); t !== -1 && left > 0 && looked++ < MOVE_TRIES; t = index.findFrom(t + 1, cls.need, MOVE_TRIES)) {
         const target = targets[t]!;
         const n = Math.min(left, fitCount(cls, target.bin));
         if (n <= 0) continue;

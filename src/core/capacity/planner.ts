@@ -257,6 +257,8 @@ function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: nu
 
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
 const CROSS_CLASS_MAX = 200;
+/** Above this many waiting tasks, one cross-class packing instead of one per instance type. */
+const LARGE_BURST = 10000;
 
 /**
  * Fewest unplaceable tasks, then cost, then new units, then the desired capacity it sets (Σ over
@@ -382,7 +384,9 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   if (all && best.unplaceableCount > 0) classByClass('ascending');
   if ((options.crossClass ?? all) && prep.classes.length <= CROSS_CLASS_MAX) {
     const typeCount = Math.max(0, ...snapshot.groups.map((g) => g.instanceTypes.length));
-    const policies: TypePolicy[] = ['ratio', ...Array.from({ length: typeCount }, (_, prefer) => ({ prefer }))];
+    // A large burst: the per-instance type choice only (one packing per type would multiply the time).
+    const perType = snapshot.pending.length > LARGE_BURST ? 0 : typeCount;
+    const policies: TypePolicy[] = ['ratio', ...Array.from({ length: perType }, (_, prefer) => ({ prefer }))];
     const improve = options.improve ?? true;
     const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(prep, states, cls, prefs);
     for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
