@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { applyPlan, plan } from '../../../src/core/capacity/index.js';
 import { parseSnapshot, type Snapshot } from '../../../src/core/model.js';
 import { snapshotArb } from '../../support/arbitraries.js';
+import { loadJson } from '../../support/builders.js';
 import { verifyPlan } from '../../support/verify-plan.js';
 
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
@@ -11,7 +11,7 @@ const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
  * Found by fast-check: a second plan that buys nothing could choose a packing with fewer units in use
  * overall but more in a group with headroom, raising that group's desired; desired now breaks the tie.
  */
-const headroomCase = parseSnapshot(JSON.parse(readFileSync('test/core/capacity/fixtures/fixed-point-headroom.json', 'utf8')));
+const headroomCase = parseSnapshot(loadJson('test/core/capacity/fixtures/fixed-point-headroom.json'));
 
 /** Cost per hour of the new instances (the group's price for a type, else the type's). */
 function planCost(s: Snapshot, p: ReturnType<typeof plan>): number {
