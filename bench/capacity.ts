@@ -6,10 +6,16 @@
  *   npm run bench:capacity                 all workloads
  *   npm run bench:capacity -- --quick      1 000 and 10 000 tasks only
  *   npm run bench:capacity -- --json       machine-readable
+ *   npm run bench:capacity -- --exact      only the exact-optimum section (HiGHS, bench/capacity-exact.ts)
+ *   npm run bench:capacity -- --no-exact   without it
+ *   npm run bench:capacity -- --scale      only the all-distinct-shapes section (bench/capacity-scale.ts)
+ *   npm run bench:capacity -- --no-scale   without it
  */
 import { performance } from 'node:perf_hooks';
 import { plan, type CapacityPlan } from '../src/core/capacity/index.js';
 import { parseSnapshot, type Snapshot } from '../src/core/model.js';
+import { printExact, runExact } from './capacity-exact.js';
+import { printScale, runScale } from './capacity-scale.js';
 
 const TYPES = {
   'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0, pricePerHour: 0.096 },
@@ -219,10 +225,18 @@ function measure(n: number, mix: string, typeCount: number): Row {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   if (args.has('--help')) {
-    console.log('usage: npm run bench:capacity [-- --quick] [-- --json]');
+    console.log('usage: npm run bench:capacity [-- --quick] [-- --json] [-- --exact | --no-exact] [-- --scale | --no-scale]');
+    return;
+  }
+  if (args.has('--exact')) {
+    printExact(await runExact());
+    return;
+  }
+  if (args.has('--scale')) {
+    printScale(runScale());
     return;
   }
   const sizes = args.has('--quick') ? [1000, 10000] : [1000, 10000, 50000];
@@ -270,6 +284,8 @@ function main(): void {
     const nlogn = (b.tasks * Math.log2(b.tasks)) / (a.tasks * Math.log2(a.tasks));
     console.log(`growth ${a.tasks} → ${b.tasks} tasks (small/large, 6 types): time ×${measured.toFixed(1)}, n log n ×${nlogn.toFixed(1)}, n ×${(b.tasks / a.tasks).toFixed(0)}`);
   }
+  if (!args.has('--no-scale') && !args.has('--quick')) printScale(runScale());
+  if (!args.has('--no-exact')) printExact(await runExact());
 }
 
-main();
+await main();

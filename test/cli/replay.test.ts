@@ -28,7 +28,8 @@ describe('CLI: ecs-pilot replay', () => {
     expect(spot.actions[0]).toEqual(expect.objectContaining({ kind: 'setDesiredCapacity', reason: expect.stringContaining('spot-interrupted i-0a1b2c3d4e5f60003') }));
     // `after` is a valid snapshot v1 showing the effects.
     const after = parseSnapshot(out.after);
-    expect(after.groups.find((g) => g.name === 'spot-general')?.desired).toBe(20);
+    // The worker burst: 2 × m5.xlarge (4 units), cheaper than 1 × m5.large + 1 × m5.2xlarge (5).
+    expect(after.groups.find((g) => g.name === 'spot-general')?.desired).toBe(19);
     expect(after.instances.find((i) => i.ec2InstanceId === 'i-0a1b2c3d4e5f60003')?.status).toBe('DRAINING');
     expect(after.instances.find((i) => i.ec2InstanceId === 'i-0a1b2c3d4e5f60002')?.lifecycleState).toBe('Terminated');
   });

@@ -105,6 +105,14 @@ export function verifyPlan(s: Snapshot, p: CapacityPlan): string[] {
     const needed = g.desired + gp.newUnits;
     if (gp.desired < Math.min(g.max, needed)) problems.push(`group ${g.name}: desired ${gp.desired} below the ${needed} units its new instances need`);
     if (count < gp.lowerBound) problems.push(`group ${g.name}: ${count} new instances below lowerBound ${gp.lowerBound}`);
+    // lpBound is in price per hour when every type of every group has one, else in capacity units.
+    const usePrices = s.groups.every((x) => x.instanceTypes.every((t) => (t.pricePerHour ?? s.instanceTypes[t.type]?.pricePerHour) !== undefined));
+    const newCost = gp.newInstances.reduce((a, n) => {
+      const gt = g.instanceTypes.find((t) => t.type === n.type);
+      return a + n.count * (usePrices ? (gt?.pricePerHour ?? s.instanceTypes[n.type]?.pricePerHour ?? 0) : (gt?.weight ?? 1));
+    }, 0);
+    if (gp.lpBound > newCost + 1e-6) problems.push(`group ${g.name}: lpBound ${gp.lpBound} above the cost of its new instances ${newCost}`);
+    if (!(gp.efficiency >= 0 && gp.efficiency <= 1)) problems.push(`group ${g.name}: efficiency ${gp.efficiency} outside [0, 1]`);
   }
   return problems;
 }

@@ -66,6 +66,28 @@ export function fitCount(cls: TaskClass, bin: Bin): number {
   return n;
 }
 
+const RESERVED = new Set<number>(DEFAULT_RESERVED_PORTS);
+
+/** `fitCount` on an empty instance of the type, without building one (called per class and type). */
+export function fitCountEmpty(cls: TaskClass, type: string, capacity: ArrayLike<number>): number {
+  let n = Number.POSITIVE_INFINITY;
+  for (let d = 0; d < DIMS; d++) {
+    const need = cls.need[d] ?? 0;
+    if (need > 0) n = Math.min(n, Math.floor((capacity[d] ?? 0) / need));
+  }
+  if (n <= 0) return 0;
+  if (cls.ports.length > 0) {
+    for (const p of cls.ports) if (RESERVED.has(p)) return 0;
+    n = 1;
+  }
+  if (cls.distinctGroup !== undefined) n = 1;
+  if (cls.expressions.length > 0) {
+    const target = { type, az: cls.pinAz };
+    for (const e of cls.expressions) if (!evaluate(e, target)) return 0;
+  }
+  return n;
+}
+
 /** Records `n` tasks of the class on the bin. */
 export function place(cls: TaskClass, bin: Bin, n: number): void {
   for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (cls.need[d] ?? 0) * n;
@@ -74,4 +96,27 @@ export function place(cls: TaskClass, bin: Bin, n: number): void {
   if (cls.distinctGroup !== undefined) bin.distinctGroups.add(cls.distinctGroup);
   if (bin.az === undefined && cls.pinAz !== undefined && cls.expressions.length > 0) bin.az = cls.pinAz;
   bin.placed += n;
+}
+
+/** A bin's state before a tentative change, to undo it. */
+export interface BinSave {
+  free: Float64Array;
+  ports: Set<number>;
+  groups: Set<string>;
+  distinctGroups: Set<string>;
+  az: string | undefined;
+  placed: number;
+}
+
+export function saveBin(bin: Bin): BinSave {
+  return { free: Float64Array.from(bin.free), ports: new Set(bin.ports), groups: new Set(bin.groups), distinctGroups: new Set(bin.distinctGroups), az: bin.az, placed: bin.placed };
+}
+
+export function restoreBin(bin: Bin, save: BinSave): void {
+  bin.free = save.free;
+  bin.ports = save.ports;
+  bin.groups = save.groups;
+  bin.distinctGroups = save.distinctGroups;
+  bin.az = save.az;
+  bin.placed = save.placed;
 }

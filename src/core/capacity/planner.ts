@@ -18,128 +18,19 @@
  * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: once
  * its desired capacity is applied, planning again opens nothing.
  */
-import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
+import type { Snapshot } from '../model.js';
 import { emptyBin, fitCount, place, type Bin } from './bins.js';
 import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
-import { DIMS, FirstFitIndex } from './first-fit-index.js';
-import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
+import { DIMS, type FirstFitIndex } from './first-fit-index.js';
+import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import { packCrossClass, type TypePolicy } from './fill.js';
+import { fluidBound } from './lower-bound.js';
+import type { TaskClass } from './task-classes.js';
 import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
-interface TypeOption {
-  type: string;
-  weight: number;
-  capacity: Float64Array;
-  /** Price per hour where every type of every group has one, else the weight (capacity units). */
-  cost: number;
-}
-
-interface GroupState {
-  group: Group;
-  types: TypeOption[];
-  registered: FirstFitIndex;
-  registeredBins: Bin[];
-  pending: FirstFitIndex;
-  pendingBins: Bin[];
-  /** The group's desired capacity before this plan. */
-  committedUnits: number;
-  /**
-   * Units the ASG is launching that no listed instance accounts for (desired above the in-service and
-   * listed launching instances). New instances are drawn from this pool first, with the same type
-   * choice as new ones, so what an earlier plan asked for is not asked for again.
-   */
-  pool: number;
-  /** Largest capacity per unit of weight any type offers, per dimension (bounds what the pool can hold). */
-  capacityPerUnit: Float64Array;
-  newUnits: number;
-  newCost: number;
-  newCounters: Map<string, number>;
-  /** Runs of instances opened by this plan (from the pool or new), in the order they were opened. */
-  launchOrder: Array<{ type: string; count: number }>;
-  /** Demand (per dimension) of unplaced tasks whose first choice is this group. */
-  remaining: Float64Array;
-  /** Demand placed on launching/new instances, and their free capacity before this plan. */
-  demandOnPending: Float64Array;
-  launchingFree: Float64Array;
-  launchingCount: number;
-  initialPool: number;
-  /** Tasks placed on launching/new instances per host port and per distinct task group (one per instance). */
-  onePerInstanceDemand: Map<string, number>;
-}
-
-interface PackResult {
-  ordering: Ordering;
-  states: GroupState[];
-  labels: Array<string | undefined>;
-  reasons: Array<string | undefined>;
-  unplaceableCount: number;
-  cost: number;
-  newUnits: number;
-  usedUnits: number;
-}
-
-const DIM_NAMES = ['CPU units', 'MiB of memory', 'ENIs', 'GPUs'] as const;
-
-/** Everything about the snapshot that does not change between orderings. */
-interface Prepared {
-  snapshot: Snapshot;
-  classes: TaskClass[];
-  /** Eligible group indexes per class, in order of preference. */
-  preferences: number[][];
-  scale: Float64Array;
-  usePrices: boolean;
-}
-
-function typeOptions(snapshot: Snapshot, group: Group, usePrices: boolean): TypeOption[] {
-  return group.instanceTypes.map(({ type, weight, pricePerHour }) => {
-    const t = snapshot.instanceTypes[type];
-    const capacity = new Float64Array(DIMS);
-    if (t) capacity.set([t.cpu, t.memoryMiB, t.enis, t.gpus]);
-    return { type, weight, capacity, cost: usePrices ? (pricePerHour ?? t?.pricePerHour ?? 0) : weight };
-  });
-}
-
-/** Task slots of the class on an empty instance of the type; 0 when it cannot host one. */
-function slotsOnType(cls: TaskClass, option: TypeOption): number {
-  const bin = emptyBin('new', '', option.type, option.weight, option.capacity);
-  return fitCount(cls, bin);
-}
-
-function prepare(snapshot: Snapshot): Prepared {
-  const classes = classify(snapshot.pending);
-  const usePrices =
-    snapshot.groups.length > 0 &&
-    snapshot.groups.every((g) => g.instanceTypes.every((t) => (t.pricePerHour ?? snapshot.instanceTypes[t.type]?.pricePerHour) !== undefined));
-  const options = snapshot.groups.map((g) => typeOptions(snapshot, g, usePrices));
-
-  const preferences = classes.map((cls) => {
-    if (cls.capacityProvider !== undefined) {
-      const gi = snapshot.groups.findIndex((g) => g.name === cls.capacityProvider);
-      return gi === -1 ? [] : [gi];
-    }
-    // Any group: cheapest cost per task slot first; groups that cannot host it at all last.
-    const scored = snapshot.groups.map((_, gi) => {
-      let best = Number.POSITIVE_INFINITY;
-      for (const o of options[gi] ?? []) {
-        const slots = slotsOnType(cls, o);
-        if (slots > 0) best = Math.min(best, o.cost / Math.min(slots, 1e6));
-      }
-      return { gi, best };
-    });
-    scored.sort((a, b) => a.best - b.best || a.gi - b.gi);
-    return scored.map((s) => s.gi);
-  });
-
-  // Normalise each dimension by the largest capacity any type offers in it.
-  const scale = new Float64Array(DIMS).fill(1);
-  for (const t of Object.values(snapshot.instanceTypes)) {
-    const caps = [t.cpu, t.memoryMiB, t.enis, t.gpus];
-    for (let d = 0; d < DIMS; d++) scale[d] = Math.max(scale[d] ?? 1, caps[d] ?? 0);
-  }
-  return { snapshot, classes, preferences, scale, usePrices };
-}
-
-function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
+/** Class indexes in packing order. */
+function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): number[] {
   const { classes, scale } = prep;
   const total = new Float64Array(DIMS);
   for (const c of classes) for (let d = 0; d < DIMS; d++) total[d] = (total[d] ?? 0) + ((c.need[d] ?? 0) / (scale[d] ?? 1)) * c.taskIndexes.length;
@@ -148,98 +39,26 @@ function orderClasses(prep: Prepared, ordering: Ordering): TaskClass[] {
     for (let d = 0; d < DIMS; d++) {
       const share = (c.need[d] ?? 0) / (scale[d] ?? 1);
       if (ordering === 'dot-product') s += share * (total[d] ?? 0);
-      else if (ordering === 'dominant') s = Math.max(s, share);
+      else if (ordering === 'dominant' || ordering === 'ascending') s = Math.max(s, share);
       else s += share * share;
     }
     return s;
   };
   // Most constrained first (except in plain FFD): tasks that need an instance of their own per host
   // port or task group open the bins that smaller tasks then fill.
-  const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
-  const scored = classes.map((c) => ({ c, s: score(c), k: onePerInstance(c) }));
-  scored.sort((a, b) => b.k - a.k || b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
-  return scored.map((x) => x.c);
-}
-
-function initialStates(prep: Prepared): GroupState[] {
-  const { snapshot, usePrices } = prep;
-  const distinctTracked = new Set<string>();
-  for (const c of prep.classes) if (c.markGroup !== undefined) distinctTracked.add(c.markGroup);
-
-  return snapshot.groups.map((group) => {
-    const types = typeOptions(snapshot, group, usePrices);
-    const registered = new FirstFitIndex();
-    const registeredBins: Bin[] = [];
-    let countedUnits = group.inServiceUnits ?? 0;
-    for (const inst of snapshot.instances) {
-      if (inst.group !== group.name) continue;
-      const weight = weightOf(group, inst.type);
-      if (COUNTED_STATUSES.has(inst.status) && group.inServiceUnits === undefined) countedUnits += weight;
-      if (inst.status !== 'ACTIVE') continue; // only ACTIVE instances take new tasks
-      const cap = instanceCapacity(snapshot, inst);
-      const bin = emptyBin('registered', inst.id, inst.type, weight, [cap.cpu, cap.memoryMiB, cap.enis, cap.gpus]);
-      bin.az = inst.az;
-      bin.ports = new Set(inst.reservedPorts);
-      for (const task of inst.tasks) {
-        const need = taskNeed(task);
-        for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (need[d] ?? 0);
-        for (const p of instancePorts(task)) bin.ports.add(p);
-        if (distinctTracked.has(task.group ?? '')) {
-          bin.groups.add(task.group ?? '');
-          if (task.constraints.some((c) => c.type === 'distinctInstance')) bin.distinctGroups.add(task.group ?? '');
-        }
-        if (!task.daemon) bin.busy = true;
-      }
-      registeredBins.push(bin);
-      registered.push(bin.free);
-    }
-
-    // Instances in the ASG not registered yet, as the ASG lists them; the rest of `desired` is a pool.
-    const pending = new FirstFitIndex();
-    const pendingBins: Bin[] = [];
-    const counters = new Map<string, number>();
-    const launchingFree = new Float64Array(DIMS);
-    let launchingUnits = 0;
-    for (const l of group.launching) {
-      for (let i = 0; i < l.count; i++) {
-        const t = snapshot.instanceTypes[l.type];
-        const capacity = [t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0];
-        const n = (counters.get(l.type) ?? 0) + 1;
-        counters.set(l.type, n);
-        const weight = weightOf(group, l.type);
-        launchingUnits += weight;
-        const bin = emptyBin('launching', `launching:${group.name}:${l.type}:${n}`, l.type, weight, capacity);
-        for (let d = 0; d < DIMS; d++) launchingFree[d] = (launchingFree[d] ?? 0) + (capacity[d] ?? 0);
-        pendingBins.push(bin);
-        pending.push(bin.free);
-      }
-    }
-    const capacityPerUnit = new Float64Array(DIMS);
-    for (const o of types) for (let d = 0; d < DIMS; d++) capacityPerUnit[d] = Math.max(capacityPerUnit[d] ?? 0, (o.capacity[d] ?? 0) / o.weight);
-
-    return {
-      group,
-      types,
-      registered,
-      registeredBins,
-      pending,
-      pendingBins,
-      // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
-      committedUnits: group.desired,
-      pool: Math.max(0, group.desired - countedUnits - launchingUnits),
-      capacityPerUnit,
-      newUnits: 0,
-      newCost: 0,
-      newCounters: counters,
-      launchOrder: [],
-      remaining: new Float64Array(DIMS),
-      demandOnPending: new Float64Array(DIMS),
-      launchingFree,
-      launchingCount: pendingBins.length,
-      initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
-      onePerInstanceDemand: new Map(),
-    };
+  const onePerInstance = (c: TaskClass): number => (ordering !== 'dominant' && ordering !== 'ascending' && (c.ports.length > 0 || c.distinctGroup !== undefined) ? 1 : 0);
+  // Smallest first: within a capped max, the most tasks fit.
+  const sign = ordering === 'ascending' ? -1 : 1;
+  const s = new Float64Array(classes.length);
+  const k = new Uint8Array(classes.length);
+  classes.forEach((c, i) => {
+    s[i] = sign * score(c);
+    k[i] = onePerInstance(c);
   });
+  const order = classes.map((_, i) => i);
+  // Ties in the order of the classes (of their first waiting task): deterministic, and a numeric sort.
+  order.sort((a, b) => (k[b] ?? 0) - (k[a] ?? 0) || (s[b] ?? 0) - (s[a] ?? 0) || a - b);
+  return order;
 }
 
 /**
@@ -250,7 +69,7 @@ function initialStates(prep: Prepared): GroupState[] {
  * it picks the smallest type that holds them. Ties go to fewer, larger instances.
  */
 function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classLocal = false): TypeOption | undefined {
-  const budget = state.pool + state.group.max - state.committedUnits - state.newUnits;
+  const budget = state.virtual ? state.group.max - state.countedUnits - state.virtual.units : state.pool + state.group.max - state.committedUnits - state.newUnits;
   let best: { o: TypeOption; total: number; n: number } | undefined;
   for (const o of state.types) {
     if (o.weight > budget) continue;
@@ -268,56 +87,60 @@ function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classL
   return best?.o;
 }
 
-function openBin(state: GroupState, option: TypeOption): number {
-  const n = (state.newCounters.get(option.type) ?? 0) + 1;
-  state.newCounters.set(option.type, n);
-  // Drawn from the pool: already asked for, costs nothing new. Otherwise (or the part the pool lacks) new.
-  const fromPool = Math.min(state.pool, option.weight);
-  state.pool -= fromPool;
-  const kind = fromPool === option.weight ? 'launching' : 'new';
-  const bin = emptyBin(kind, `${kind}:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
-  state.pendingBins.push(bin);
-  if (kind === 'new') {
-    state.newUnits += option.weight - fromPool;
-    state.newCost += option.cost;
+/** Records `n` tasks of the class on the bin; returns the index of the class's next task. */
+function assignTasks(cls: TaskClass, home: GroupState | undefined, labels: Array<string | undefined>, next: number, state: GroupState, bin: Bin, index: FirstFitIndex, i: number, n: number, onPending: boolean): number {
+  place(cls, bin, n);
+  index.update(i, bin.free);
+  for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
+  if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
+  if (onPending) {
+    for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    for (const p of cls.ports) state.onePerInstanceDemand.set(`port:${p}`, (state.onePerInstanceDemand.get(`port:${p}`) ?? 0) + n);
+    if (cls.distinctGroup !== undefined) {
+      const k = `group:${cls.distinctGroup}`;
+      state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+    }
   }
-  const last = state.launchOrder[state.launchOrder.length - 1];
-  if (last && last.type === option.type) last.count++;
-  else state.launchOrder.push({ type: option.type, count: 1 });
-  return state.pending.push(bin.free);
+  return next;
 }
 
-function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResult {
+/**
+ * How a class-by-class packing treats capacity being launched: `listed` puts tasks on the instances
+ * the ASG lists as launching first, as they are, and first-fit is exact (so a second plan retraces the
+ * first); `matched` packs as if nothing were launching, with a bounded first-fit search (n log n with
+ * any number of task shapes), and only at the end matches its new instances to launching ones by type,
+ * then to the pool (the same packing in a second plan finds them all launching).
+ */
+type LaunchMode = 'listed' | 'matched';
+
+/** Bins a first-fit query may reject before it opens a new instance (`matched` packings). */
+const FIRST_FIT_TRIES = 12;
+
+function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = false, mode: LaunchMode = 'listed'): PackResult | undefined {
   const { snapshot } = prep;
   const states = initialStates(prep);
+  const limit = mode === 'matched' ? FIRST_FIT_TRIES : undefined;
+  if (mode === 'matched') for (const state of states) beginMatched(state);
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
   const reasons: Array<string | undefined> = new Array(snapshot.pending.length);
-  const prefOf = new Map(prep.classes.map((c, i) => [c, prep.preferences[i] ?? []]));
-
-  for (const cls of prep.classes) {
-    const home = prefOf.get(cls)?.[0];
+  for (let ci = 0; ci < prep.classes.length; ci++) {
+    const cls = prep.classes[ci]!;
+    const home = prep.preferences[ci]?.[0];
     if (home === undefined) continue;
     const rem = states[home]?.remaining;
     if (rem) for (let d = 0; d < DIMS; d++) rem[d] = (rem[d] ?? 0) + (cls.need[d] ?? 0) * cls.taskIndexes.length;
   }
 
   let unplaceableCount = 0;
-  for (const cls of orderClasses(prep, ordering)) {
-    const prefs = prefOf.get(cls) ?? [];
+  const unplaced: Array<[TaskClass, number, number[]]> = [];
+  for (const ci of orderClasses(prep, ordering)) {
+    const cls = prep.classes[ci]!;
+    const prefs = prep.preferences[ci] ?? [];
     const home = prefs[0] === undefined ? undefined : states[prefs[0]];
     let next = 0; // next task of the class to place
     const total = cls.taskIndexes.length;
     const assign = (state: GroupState, bin: Bin, index: FirstFitIndex, i: number, n: number, onPending: boolean): void => {
-      place(cls, bin, n);
-      index.update(i, bin.free);
-      for (let k = 0; k < n; k++) labels[cls.taskIndexes[next++] ?? -1] = bin.label;
-      if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * n;
-      if (onPending) {
-        for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
-        const keys = cls.ports.map((p) => `port:${p}`);
-        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
-        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
-      }
+      next = assignTasks(cls, home, labels, next, state, bin, index, i, n, onPending);
     };
 
     if (cls.expressionError === undefined) {
@@ -325,7 +148,7 @@ function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResul
       for (const gi of prefs) {
         const state = states[gi];
         if (!state) continue;
-        for (let i = state.registered.findFrom(0, cls.need); i !== -1 && next < total; i = state.registered.findFrom(i + 1, cls.need)) {
+        for (let i = state.registered.findFrom(0, cls.need, limit); i !== -1 && next < total; i = state.registered.findFrom(i + 1, cls.need, limit)) {
           const bin = state.registeredBins[i];
           if (!bin) break;
           const n = Math.min(total - next, fitCount(cls, bin));
@@ -339,11 +162,11 @@ function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResul
         if (!state || next === total) continue;
         let i = 0;
         while (next < total) {
-          i = state.pending.findFrom(i, cls.need);
+          i = state.pending.findFrom(i, cls.need, limit);
           if (i === -1) {
             const option = chooseType(state, cls, total - next, classLocal);
             if (!option) break;
-            i = openBin(state, option);
+            i = state.virtual ? openVirtual(state, option) : openBin(state, option);
           }
           const bin = state.pendingBins[i];
           if (!bin) break;
@@ -355,12 +178,25 @@ function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResul
     }
 
     if (next < total) {
-      const reason = explain(prep, states, cls, prefs);
       const left = total - next;
       unplaceableCount += left;
       if (home) for (let d = 0; d < DIMS; d++) home.remaining[d] = (home.remaining[d] ?? 0) - (cls.need[d] ?? 0) * left;
-      while (next < total) reasons[cls.taskIndexes[next++] ?? -1] = reason;
+      unplaced.push([cls, next, prefs]);
+      next = total;
     }
+  }
+  if (mode === 'matched') {
+    const real = new Map<string, string>();
+    for (const state of states) for (const [from, to] of endMatched(state)) real.set(from, to);
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (l !== undefined) labels[i] = real.get(l) ?? l;
+    }
+    if (states.some((s) => s.committedUnits + s.newUnits > s.group.max)) return undefined;
+  }
+  for (const [cls, first, prefs] of unplaced) {
+    const reason = explain(prep, states, cls, prefs);
+    for (let k = first; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
   }
 
   let cost = 0;
@@ -372,14 +208,6 @@ function pack(prep: Prepared, ordering: Ordering, classLocal = false): PackResul
     usedUnits += usedUnitsOf(s);
   }
   return { ordering, states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
-}
-
-/** Units of the instances that run or receive tasks: the `M` of ECS's capacity reservation. */
-function usedUnitsOf(state: GroupState): number {
-  let used = 0;
-  for (const b of state.registeredBins) if (b.busy || b.placed > 0) used += b.weight;
-  for (const b of state.pendingBins) if (b.kind === 'new' || b.placed > 0) used += b.weight;
-  return used;
 }
 
 function fmtDim(d: number, amount: number): string {
@@ -427,13 +255,35 @@ function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: nu
   return parts.filter((p) => p.length > 0).join('; ');
 }
 
+/** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
+const CROSS_CLASS_MAX = 200;
+/** Above this many waiting tasks, one cross-class packing instead of one per instance type. */
+const LARGE_BURST = 10000;
+
+/**
+ * Fewest unplaceable tasks, then cost, then new units, then the desired capacity it sets (Σ over
+ * groups, with headroom: so a second plan that buys nothing keeps the first plan's desired), then
+ * the units in use.
+ */
 function better(a: PackResult, b: PackResult): boolean {
-  return (
-    a.unplaceableCount < b.unplaceableCount ||
-    (a.unplaceableCount === b.unplaceableCount &&
-      (a.cost < b.cost - 1e-9 ||
-        (Math.abs(a.cost - b.cost) <= 1e-9 && (a.newUnits < b.newUnits || (a.newUnits === b.newUnits && a.usedUnits < b.usedUnits)))))
-  );
+  if (a.unplaceableCount !== b.unplaceableCount) return a.unplaceableCount < b.unplaceableCount;
+  if (Math.abs(a.cost - b.cost) > 1e-9) return a.cost < b.cost;
+  if (a.newUnits !== b.newUnits) return a.newUnits < b.newUnits;
+  const da = desiredTotal(a);
+  const db = desiredTotal(b);
+  if (da !== db) return da < db;
+  return a.usedUnits < b.usedUnits;
+}
+
+function desiredTotal(r: PackResult): number {
+  return r.states.reduce((a, s) => a + desiredOf(s), 0);
+}
+
+/** Current desired + new units, raised to keep the headroom over the units in use, within [min, max]. */
+function desiredOf(state: GroupState): number {
+  const g = state.group;
+  const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
+  return Math.min(g.max, Math.max(g.min, state.committedUnits + state.newUnits, withHeadroom));
 }
 
 function lowerBoundOf(state: GroupState): number {
@@ -450,11 +300,41 @@ function lowerBoundOf(state: GroupState): number {
   return bound;
 }
 
-function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][], gi: number): GroupPlan {
+/**
+ * The fluid LP bound (lower-bound.ts) on the cost of new capacity for the tasks the plan puts in the
+ * group: their demand less what the group's running ACTIVE instances have free, what its launching
+ * instances offer and what the pool can hold; one task per instance for each host port and
+ * distinctInstance group, less the instances there already are.
+ */
+function lpBoundOf(prep: Prepared, fresh: GroupState, state: GroupState, kept: PackResult, gi: number): number {
+  const mine = new Set<string>();
+  for (const b of state.registeredBins) mine.add(b.label);
+  for (const b of state.pendingBins) mine.add(b.label);
+  const demand = new Float64Array(DIMS);
+  const onePer = new Map<string, number>();
+  for (const cls of prep.classes) {
+    let n = 0;
+    for (const t of cls.taskIndexes) {
+      const l = kept.labels[t];
+      if (l !== undefined && mine.has(l)) n++;
+    }
+    if (n === 0) continue;
+    for (let d = 0; d < DIMS; d++) demand[d] = (demand[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    const keys = cls.ports.map((p) => `port:${p}`);
+    if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
+    for (const k of keys) onePer.set(k, (onePer.get(k) ?? 0) + n);
+  }
+  for (const b of fresh.registeredBins) for (let d = 0; d < DIMS; d++) demand[d] = (demand[d] ?? 0) - Math.max(0, b.free[d] ?? 0);
+  for (let d = 0; d < DIMS; d++) demand[d] = Math.max(0, (demand[d] ?? 0) - (state.launchingFree[d] ?? 0) - state.initialPool * (state.capacityPerUnit[d] ?? 0));
+  const minWeight = Math.min(...state.types.map((o) => o.weight));
+  const existing = fresh.registeredBins.length + state.launchingCount + Math.floor(state.initialPool / minWeight);
+  const k = Math.max(0, ...[...onePer.values()].map((n) => n - existing));
+  return fluidBound(state.types.map((o) => ({ cost: o.cost, capacity: o.capacity })), demand, k);
+}
+
+function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][], gi: number, lpBound: number, protectedIds: Set<string>): GroupPlan {
   const g = state.group;
-  const base = state.committedUnits + state.newUnits;
-  const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
-  const desired = Math.min(g.max, Math.max(g.min, base, withHeadroom));
+  const desired = desiredOf(state);
   const counts = new Map<string, number>();
   for (const b of state.pendingBins) if (b.kind === 'new') counts.set(b.type, (counts.get(b.type) ?? 0) + 1);
   const newInstances = g.instanceTypes.filter((t) => counts.has(t.type)).map((t) => ({ type: t.type, count: counts.get(t.type) ?? 0 }));
@@ -466,14 +346,12 @@ function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][],
     newInstances,
     newUnits: state.newUnits,
     lowerBound: lowerBoundOf(state),
+    lpBound: Math.round(lpBound * 1e6) / 1e6,
+    efficiency: state.newCost > 1e-9 ? Math.round(Math.min(1, lpBound / state.newCost) * 1e4) / 1e4 : 1,
     ecsManagedEstimate: ecsManagedEstimate(snapshot, g, homeTasks[gi] ?? []),
-    scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !isProtected(snapshot, b.label)).map((b) => b.label),
+    scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !protectedIds.has(b.label)).map((b) => b.label),
     launchOrder: state.launchOrder,
   };
-}
-
-function isProtected(snapshot: Snapshot, id: string): boolean {
-  return snapshot.instances.find((i) => i.id === id)?.protected ?? false;
 }
 
 /**
@@ -488,13 +366,33 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   const orderings = options.orderings && options.orderings.length > 0 ? options.orderings : ORDERINGS;
   let best: PackResult | undefined;
   const typeChoices = options.typeChoices && options.typeChoices.length > 0 ? options.typeChoices : TYPE_CHOICES;
-  for (const ordering of orderings) {
-    for (const typeChoice of typeChoices) {
-      const result = pack(prep, ordering, typeChoice === 'class-demand');
-      if (!best || better(result, best)) best = result;
-    }
-  }
+  const consider = (result: PackResult | undefined) => {
+    if (result && (!best || better(result, best))) best = result;
+  };
+  // Instances the ASG lists as launching: also pack onto them as they are, first.
+  const modes: LaunchMode[] = snapshot.groups.some((g) => g.launching.length > 0) ? ['matched', 'listed'] : ['matched'];
+  const classByClass = (ordering: Ordering | 'ascending') => {
+    for (const typeChoice of typeChoices) for (const mode of modes) consider(pack(prep, ordering, typeChoice === 'class-demand', mode));
+  };
+  // Many task shapes: FFD-DotProduct alone (each packing is n log n; six would be six times that).
+  const many = prep.classes.length > CROSS_CLASS_MAX && options.orderings === undefined && options.typeChoices === undefined;
+  if (many) for (const mode of modes) consider(pack(prep, 'dot-product', false, mode));
+  else for (const ordering of orderings) classByClass(ordering);
   if (!best) throw new Error('no ordering to plan with');
+  const all = options.orderings === undefined && options.typeChoices === undefined;
+  // A group's max left tasks out: smallest first places the most in the capacity it allows.
+  if (all && best.unplaceableCount > 0) classByClass('ascending');
+  if ((options.crossClass ?? all) && prep.classes.length <= CROSS_CLASS_MAX) {
+    const typeCount = Math.max(0, ...snapshot.groups.map((g) => g.instanceTypes.length));
+    // A large burst: the per-instance type choice only (one packing per type would multiply the time).
+    const perType = snapshot.pending.length > LARGE_BURST ? 0 : typeCount;
+    const policies: TypePolicy[] = ['ratio', ...Array.from({ length: perType }, (_, prefer) => ({ prefer }))];
+    const improve = options.improve ?? true;
+    const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(prep, states, cls, prefs);
+    for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
+    if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
+  }
+  const kept: PackResult = best;
 
   // Tasks each group would see as PROVISIONING under ECS (its own, plus those with no provider it is first choice for).
   const homeTasks: number[][] = snapshot.groups.map(() => []);
@@ -504,17 +402,19 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   });
   for (const h of homeTasks) h.sort((a, b) => a - b);
 
+  const fresh = initialStates(prep);
+  const protectedIds = new Set(snapshot.instances.filter((i) => i.protected).map((i) => i.id));
   const placements: Placement[] = [];
   const unplaceable: Unplaceable[] = [];
   snapshot.pending.forEach((task, i) => {
-    const label = best.labels[i];
+    const label = kept.labels[i];
     if (label !== undefined) placements.push({ task: task.id, instance: label });
-    else unplaceable.push({ task: task.id, reason: best.reasons[i] ?? 'not placed' });
+    else unplaceable.push({ task: task.id, reason: kept.reasons[i] ?? 'not placed' });
   });
   return {
-    groups: best.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi)),
+    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi, lpBoundOf(prep, fresh[gi]!, s, kept, gi), protectedIds)),
     placements,
     unplaceable,
-    ordering: best.ordering,
+    ordering: kept.ordering,
   };
 }

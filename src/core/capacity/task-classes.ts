@@ -4,15 +4,14 @@
  * bin-full at a time.
  */
 import type { Task } from '../model.js';
-import { DIMS } from './first-fit-index.js';
 import { ExpressionError, parseExpression, pinnedAz, type Expr } from './expression.js';
 
 export interface TaskClass {
   key: string;
   /** Indexes into `snapshot.pending`, in pending order. */
   taskIndexes: number[];
-  /** cpu, memoryMiB, enis, gpus per task. */
-  need: Float64Array;
+  /** cpu, memoryMiB, enis, gpus per task (a plain array: a quarter of a Float64Array's memory). */
+  need: readonly number[];
   /** Static host ports (awsvpc tasks bind on their own ENI and use none of the instance's). */
   ports: number[];
   /** Set when the class carries `distinctInstance`: the task group it must not share an instance with. */
@@ -27,19 +26,19 @@ export interface TaskClass {
   capacityProvider: string | undefined;
 }
 
-export function taskNeed(task: Task): Float64Array {
-  const need = new Float64Array(DIMS);
-  need[0] = task.cpu;
-  need[1] = task.memoryMiB;
-  need[2] = task.awsvpc ? 1 : 0;
-  need[3] = task.gpus;
-  return need;
+export function taskNeed(task: Task): number[] {
+  return [task.cpu, task.memoryMiB, task.awsvpc ? 1 : 0, task.gpus];
 }
 
 /** Static host ports a task takes on its instance. */
 export function instancePorts(task: Task): number[] {
   return task.awsvpc ? [] : [...new Set(task.hostPorts)].sort((a, b) => a - b);
 }
+
+// Shared by the many classes with no ports or constraints (never mutated).
+const NONE: string[] = [];
+const NO_PORTS: number[] = [];
+const NO_EXPRESSIONS: Expr[] = [];
 
 /** Groups into classes; `expressionCache` keeps parsed expressions across calls. */
 export function classify(pending: readonly Task[], expressionCache = new Map<string, Expr | ExpressionError>()): TaskClass[] {
@@ -51,28 +50,19 @@ export function classify(pending: readonly Task[], expressionCache = new Map<str
 
   const byKey = new Map<string, TaskClass>();
   pending.forEach((task, index) => {
-    const distinct = task.constraints.some((c) => c.type === 'distinctInstance');
+    const plain = task.constraints.length === 0 && (task.awsvpc || task.hostPorts.length === 0);
+    const distinct = !plain && task.constraints.some((c) => c.type === 'distinctInstance');
     const group = task.group ?? '';
     const markGroup = distinctGroups.has(group) ? group : undefined;
-    const texts = task.constraints.flatMap((c) => (c.type === 'memberOf' ? [c.expression] : [])).sort();
-    const ports = instancePorts(task);
-    const key = [
-      task.cpu,
-      task.memoryMiB,
-      task.awsvpc ? 1 : 0,
-      task.gpus,
-      ports.join(','),
-      distinct ? 'D' : '',
-      markGroup ?? '',
-      texts.join('\u0000'),
-      task.capacityProvider ?? '',
-    ].join('|');
+    const texts = plain ? NONE : task.constraints.flatMap((c) => (c.type === 'memberOf' ? [c.expression] : [])).sort();
+    const ports = plain ? NO_PORTS : instancePorts(task);
+    const key = `${task.cpu}|${task.memoryMiB}|${task.awsvpc ? 1 : 0}|${task.gpus}|${ports.join(',')}|${distinct ? 'D' : ''}|${markGroup ?? ''}|${texts.join('\u0000')}|${task.capacityProvider ?? ''}`;
     const existing = byKey.get(key);
     if (existing) {
       existing.taskIndexes.push(index);
       return;
     }
-    const expressions: Expr[] = [];
+    const expressions: Expr[] = texts.length === 0 ? NO_EXPRESSIONS : [];
     let expressionError: string | undefined;
     for (const text of texts) {
       let parsed = expressionCache.get(text);
@@ -97,7 +87,7 @@ export function classify(pending: readonly Task[], expressionCache = new Map<str
       expressions,
       expressionTexts: texts,
       expressionError,
-      pinAz: expressions.map(pinnedAz).find((az) => az !== undefined),
+      pinAz: expressions.length === 0 ? undefined : expressions.map(pinnedAz).find((az) => az !== undefined),
       capacityProvider: task.capacityProvider,
     });
   });

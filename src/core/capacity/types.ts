@@ -21,6 +21,14 @@ export interface GroupPlan {
    * distinctInstance task group, one task per instance.
    */
   lowerBound: number;
+  /**
+   * A lower bound on the cost of the new capacity (price per hour where every type has one, else
+   * capacity units): the fluid LP over the group's types for the demand the plan puts in the group,
+   * less what running, launching and pool capacity offer (docs/capacity.md).
+   */
+  lpBound: number;
+  /** lpBound / cost of the new instances (1 when nothing new is bought): how close to optimal, at worst. */
+  efficiency: number;
   /** New instances ECS managed scaling would add in its first step (documented rule, docs/capacity.md). */
   ecsManagedEstimate: number;
   /** ACTIVE, unprotected instances with no non-daemon task and nothing placed on them by this plan. */
@@ -44,8 +52,8 @@ export interface CapacityPlan {
   groups: GroupPlan[];
   placements: Placement[];
   unplaceable: Unplaceable[];
-  /** The task ordering whose packing was kept (the planner tries several and keeps the cheapest). */
-  ordering: Ordering;
+  /** The packing that was kept (the planner tries several and keeps the cheapest). */
+  ordering: Packing;
 }
 
 export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
@@ -57,6 +65,13 @@ export const ORDERINGS = ['dot-product', 'dominant', 'l2-norm'] as const;
  * - `l2-norm`: the Euclidean norm of the demand shares.
  */
 export type Ordering = (typeof ORDERINGS)[number];
+
+/**
+ * The packings the planner compares: an ordering for first-fit class by class, `ascending` (smallest
+ * first, tried when a group's max leaves tasks out: the most tasks fit in capped capacity), or
+ * `cross-class` (instance by instance, each filled with the mix of classes that fills it best).
+ */
+export type Packing = Ordering | 'ascending' | 'cross-class';
 
 export const TYPE_CHOICES = ['group-demand', 'class-demand'] as const;
 /**
@@ -71,4 +86,8 @@ export interface PlanOptions {
   orderings?: readonly Ordering[];
   /** Type choices to try with each ordering (default: both). */
   typeChoices?: readonly TypeChoice[];
+  /** Also try the cross-class packings (default: unless orderings or type choices are given). */
+  crossClass?: boolean;
+  /** Run the improvement phase on cross-class packings (default: true). */
+  improve?: boolean;
 }

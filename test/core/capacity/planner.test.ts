@@ -200,3 +200,67 @@ describe('Function: plan — ECS placement rules', () => {
     expect(again.groups.map((g) => [g.name, g.desired, g.newUnits])).toEqual(p.groups.map((g) => [g.name, g.desired, 0]));
   });
 });
+
+describe('Function: plan — packing across classes, clamped max, bounds', () => {
+  const count = (p: ReturnType<typeof plan>, name = 'general') => group(p, name).newInstances.reduce((a, n) => a + n.count, 0);
+
+  it('packs the classic 11/9 first-fit-decreasing case in the optimal 9 instances', () => {
+    // On 4096 CPU: {2080, 1056, 960} and {1088, 1088, 960, 960} fill an instance exactly; FFD needs 11.
+    const s = aSnapshot({
+      groups: [aGroup({ instanceTypes: [{ type: 'm5.xlarge', weight: 2 }] })],
+      pending: [
+        ...tasks(6, { cpu: 2080, memoryMiB: 512 }),
+        ...tasks(6, { cpu: 1088, memoryMiB: 512 }),
+        ...tasks(6, { cpu: 1056, memoryMiB: 512 }),
+        ...tasks(12, { cpu: 960, memoryMiB: 512 }),
+      ],
+    });
+    const p = plan(s);
+    expect(count(p)).toBe(9);
+    expect(count(plan(s, { orderings: ['dominant'], typeChoices: ['group-demand'] }))).toBe(11);
+    expect(verifyPlan(s, p)).toEqual([]);
+  });
+
+  it('mixes CPU-heavy and memory-heavy tasks on one instance', () => {
+    const s = aSnapshot({
+      groups: [aGroup({ instanceTypes: [{ type: 'm5.2xlarge', weight: 4 }] })],
+      pending: [...tasks(8, { cpu: 2048, memoryMiB: 1024 }), ...tasks(8, { cpu: 256, memoryMiB: 7168 })],
+    });
+    const p = plan(s);
+    // CPU 18 432 / 8 192 and memory 65 536 / 31 400 both need 3 instances: the plan takes 3.
+    expect(count(p)).toBe(3);
+    const mixed = new Set(p.placements.map((x) => x.instance));
+    expect(mixed.size).toBe(3);
+    expect(verifyPlan(s, p)).toEqual([]);
+  });
+
+  it('at a clamped max places as many tasks as the capacity allows, smallest first', () => {
+    // 2 × m5.xlarge within max: all 20 small tasks and one large fit; largest-first fits only 2 large + 16 small.
+    const s = aSnapshot({
+      groups: [aGroup({ max: 4, instanceTypes: [{ type: 'm5.xlarge', weight: 2 }] })],
+      pending: [...tasks(4, { cpu: 2048, memoryMiB: 8192, group: 'service:big' }), ...tasks(20, { cpu: 256, memoryMiB: 512 })],
+    });
+    const p = plan(s);
+    expect(p.unplaceable).toHaveLength(3);
+    const big = new Set(s.pending.filter((t) => t.group === 'service:big').map((t) => t.id));
+    expect(p.unplaceable.every((u) => big.has(u.task))).toBe(true);
+    expect(group(p).desired).toBe(4);
+    expect(verifyPlan(s, p)).toEqual([]);
+  });
+
+  it('reports the fluid LP bound and the efficiency it implies', () => {
+    const s = aSnapshot({ pending: tasks(10, { cpu: 1024, memoryMiB: 2048 }) });
+    const p = plan(s);
+    // 10 240 CPU on m5.large (2 048 CPU, $0.096): 5 instances at least, $0.48; the plan buys exactly that.
+    expect(group(p).lpBound).toBeCloseTo(0.48, 9);
+    expect(group(p).efficiency).toBe(1);
+    expect(count(p)).toBe(5);
+  });
+
+  it('gives the lpBound a one-task-per-instance row: host ports', () => {
+    const s = aSnapshot({ pending: tasks(6, { cpu: 128, memoryMiB: 128, hostPorts: [80] }) });
+    const p = plan(s);
+    expect(group(p).lpBound).toBeCloseTo(6 * 0.096, 9);
+    expect(count(p)).toBe(6);
+  });
+});

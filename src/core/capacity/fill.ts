@@ -1,0 +1,536 @@
+/**
+ * Packing across classes, instance by instance (the planner's `cross-class` packings).
+ *
+ * Class-by-class first-fit never mixes CPU-heavy and memory-heavy tasks on one instance and opens the
+ * instances of a distinctInstance service last. Here each instance, running or new, is filled with the
+ * mix of classes that fills it best: a bounded search over counts per class maximising the tasks'
+ * value (their share of the instance in every dimension, weighted by how scarce the dimension is,
+ * slightly convex so larger tasks go first; distinctInstance and host-port classes get a bonus in
+ * proportion to their remaining replicas, since the service with most replicas sets the instance count).
+ * Then an improvement phase (emptying the least-filled new instances into the others, then giving each
+ * new instance the cheapest type that holds what it got) which only ever lowers the cost.
+ *
+ * Fixed point: the packing ignores capacity the groups are launching; only at the end are the new
+ * instances matched, by type, to instances the ASG lists as launching, then drawn from the pool, then
+ * bought. A second plan, after the groups launched what the first asked for, makes the same packing
+ * and finds every instance already launching.
+ */
+import { fitCount, place, restoreBin, saveBin, emptyBin, type Bin } from './bins.js';
+import { DIMS, FirstFitIndex } from './first-fit-index.js';
+import { initialStates, openBin, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import type { TaskClass } from './task-classes.js';
+
+/** The type policy of one cross-class packing: a type index of the group to prefer, or the best value per cost. */
+export type TypePolicy = { prefer: number } | 'ratio';
+
+/** Above this many classes in a bin's candidates, fill greedily (largest value first) instead of searching. */
+const SEARCH_CLASSES = 12;
+/** Search nodes per instance fill. */
+const SEARCH_NODES = 4000;
+/** New instances the improvement phase tries to empty, per group. */
+const EMPTY_TRIES = 64;
+/** Instances a task being moved may look at. */
+const MOVE_TRIES = 32;
+
+interface Filled {
+  bin: Bin;
+  option: TypeOption | undefined;
+  /** Tasks per class index placed here by this packing. */
+  contents: Map<number, number>;
+}
+
+interface Ctx {
+  prep: Prepared;
+  remaining: number[];
+  /** Per class: value per task (before the replica bonus). */
+  value: Float64Array;
+  bonus: Float64Array;
+}
+
+const special = (c: TaskClass) => c.ports.length > 0 || c.markGroup !== undefined || c.distinctGroup !== undefined || (c.pinAz !== undefined && c.expressions.length > 0);
+
+function placeIn(ctx: Ctx, f: Filled, ci: number, n: number): void {
+  const cls = ctx.prep.classes[ci]!;
+  place(cls, f.bin, n);
+  f.contents.set(ci, (f.contents.get(ci) ?? 0) + n);
+  ctx.remaining[ci] = (ctx.remaining[ci] ?? 0) - n;
+}
+
+/**
+ * The counts per class (among `cands`) that fill `bin` best, by a depth-first search over counts,
+ * largest value first, within a node budget. The bin is left unchanged.
+ */
+function bestFill(ctx: Ctx, bin: Bin, cands: number[]): Array<[number, number]> {
+  const { classes } = ctx.prep;
+  const val = (ci: number) => (ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0);
+  const order = [...cands].sort((a, b) => val(b) - val(a) || a - b);
+  if (order.length > SEARCH_CLASSES) {
+    // Greedy: as many as fit of each class, largest value first.
+    const taken: Array<[number, number]> = [];
+    const saves: Array<() => void> = [];
+    for (const ci of order) {
+      const cls = classes[ci]!;
+      const n = Math.min(ctx.remaining[ci] ?? 0, fitCount(cls, bin));
+      if (n <= 0) continue;
+      saves.push(tentative(cls, bin, n));
+      taken.push([ci, n]);
+    }
+    for (let i = saves.length - 1; i >= 0; i--) saves[i]!();
+    return taken;
+  }
+  let best: Array<[number, number]> = [];
+  let bestValue = 0;
+  let nodes = 0;
+  const chosen: Array<[number, number]> = [];
+  // Optimistic completion: every later class at as many as fit now.
+  const dfs = (i: number, current: number): void => {
+    nodes++;
+    if (current > bestValue + 1e-12) {
+      bestValue = current;
+      best = chosen.map(([a, b]) => [a, b]);
+    }
+    if (i >= order.length || nodes > SEARCH_NODES) return;
+    let optimistic = current;
+    const fits: number[] = [];
+    for (let j = i; j < order.length; j++) {
+      const cj = order[j]!;
+      const f = Math.min(ctx.remaining[cj] ?? 0, fitCount(classes[cj]!, bin));
+      fits.push(f);
+      optimistic += f * val(cj);
+    }
+    if (optimistic <= bestValue + 1e-12) return;
+    const ci = order[i]!;
+    const cls = classes[ci]!;
+    const max = fits[0] ?? 0;
+    for (let k = max; k >= 0 && nodes <= SEARCH_NODES; k--) {
+      if (k === 0) {
+        dfs(i + 1, current);
+        break;
+      }
+      const undo = tentative(cls, bin, k);
+      chosen.push([ci, k]);
+      dfs(i + 1, current + k * val(ci));
+      chosen.pop();
+      undo();
+    }
+  };
+  dfs(0, 0);
+  return best;
+}
+
+/** Places `n` tasks of the class on the bin and returns how to take them off again. */
+function tentative(cls: TaskClass, bin: Bin, n: number): () => void {
+  if (special(cls)) {
+    const save = saveBin(bin);
+    place(cls, bin, n);
+    return () => restoreBin(bin, save);
+  }
+  place(cls, bin, n);
+  return () => {
+    for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) + (cls.need[d] ?? 0) * n;
+    bin.placed -= n;
+  };
+}
+
+function fillBin(ctx: Ctx, f: Filled, cands: number[]): number {
+  let placed = 0;
+  for (const [ci, n] of bestFill(ctx, f.bin, cands)) {
+    const m = Math.min(n, ctx.remaining[ci] ?? 0, fitCount(ctx.prep.classes[ci]!, f.bin));
+    if (m > 0) {
+      placeIn(ctx, f, ci, m);
+      placed += m;
+    }
+  }
+  return placed;
+}
+
+/** Value per task: its share of the largest capacity per dimension, weighted by the scarcity of the dimension. */
+function values(prep: Prepared, cands: number[], scale: ArrayLike<number>): Float64Array {
+  const { classes } = prep;
+  const demand = new Float64Array(DIMS);
+  for (const ci of cands) {
+    const c = classes[ci]!;
+    for (let d = 0; d < DIMS; d++) demand[d] = (demand[d] ?? 0) + ((c.need[d] ?? 0) / ((scale[d] ?? 0) || 1)) * c.taskIndexes.length;
+  }
+  let total = 0;
+  for (let d = 0; d < DIMS; d++) if ((scale[d] ?? 0) > 0) total += demand[d] ?? 0;
+  const value = new Float64Array(classes.length);
+  for (const ci of cands) {
+    const c = classes[ci]!;
+    let v = 0;
+    for (let d = 0; d < DIMS; d++) {
+      const s = scale[d] ?? 0;
+      if (s > 0) v += ((c.need[d] ?? 0) / s) * ((demand[d] ?? 0) / (total || 1));
+    }
+    // Slightly convex: of two fills of equal volume, the one with the larger tasks.
+    value[ci] = v > 0 ? v ** 1.1 : 1e-9;
+  }
+  return value;
+}
+
+/** Bonus for one-task-per-instance classes in proportion to their remaining replicas. */
+function bonuses(ctx: Ctx, cands: number[]): void {
+  const { classes } = ctx.prep;
+  let most = 0;
+  for (const ci of cands) if (onePerInstance(classes[ci]!)) most = Math.max(most, ctx.remaining[ci] ?? 0);
+  for (const ci of cands) ctx.bonus[ci] = most > 0 && onePerInstance(classes[ci]!) ? (2 * (ctx.remaining[ci] ?? 0)) / most : 0;
+}
+
+const onePerInstance = (c: TaskClass) => c.ports.length > 0 || c.distinctGroup !== undefined;
+
+function hosts(ctx: Ctx, option: TypeOption, cands: number[]): boolean {
+  return cands.some((ci) => (ctx.remaining[ci] ?? 0) > 0 && slotsOnType(ctx.prep.classes[ci]!, option) > 0);
+}
+
+function newFilled(state: GroupState, option: TypeOption): Filled {
+  return { bin: emptyBin('new', '', option.type, option.weight, option.capacity), option, contents: new Map() };
+}
+
+function valueOf(ctx: Ctx, f: Filled): number {
+  let v = 0;
+  for (const [ci, n] of f.contents) v += n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0));
+  return v;
+}
+
+/** The new instances of one group for the classes whose home it is. */
+function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY): Filled[] {
+  const out: Filled[] = [];
+  let left = budget;
+  let last: { option: TypeOption; pattern: Array<[number, number]> } | undefined;
+  const live = () => cands.filter((ci) => (ctx.remaining[ci] ?? 0) > 0);
+  for (let guard = 0; guard < 1e7; guard++) {
+    const open = live();
+    if (open.length === 0) break;
+    bonuses(ctx, open);
+    // Same type, same pattern still available: the search would find it again (availability only shrank).
+    if (last && last.option.weight <= left && hosts(ctx, last.option, open) && (policy === 'ratio' || state.types[policy.prefer] === last.option) && last.pattern.every(([ci, n]) => (ctx.remaining[ci] ?? 0) >= n)) {
+      const f = newFilled(state, last.option);
+      for (const [ci, n] of last.pattern) placeIn(ctx, f, ci, n);
+      out.push(f);
+      left -= last.option.weight;
+      continue;
+    }
+    let option: TypeOption | undefined;
+    const preferred = policy === 'ratio' ? undefined : state.types[policy.prefer];
+    if (preferred && preferred.weight <= left && hosts(ctx, preferred, open)) option = preferred;
+    else {
+      let best: { o: TypeOption; score: number; value: number } | undefined;
+      for (const o of state.types) {
+        if (o.weight > left || !hosts(ctx, o, open)) continue;
+        const trial = newFilled(state, o);
+        const value = bestFill(ctx, trial.bin, open).reduce((a, [ci, n]) => a + n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0)), 0);
+        const per = Number.isFinite(budget) ? o.weight : o.cost;
+        const score = per > 0 ? value / per : value * 1e12;
+        if (!best || score > best.score * (1 + 1e-9) || (score >= best.score * (1 - 1e-9) && value > best.value)) best = { o, score, value };
+      }
+      option = best?.o;
+    }
+    if (!option) break;
+    const f = newFilled(state, option);
+    if (fillBin(ctx, f, open) === 0) break; // cannot happen: the type hosts a task
+    out.push(f);
+    left -= option.weight;
+    last = { option, pattern: [...f.contents] };
+  }
+  return out;
+}
+
+/** Re-places the bin's contents on `f` from scratch (types change under right-sizing). */
+function refill(ctx: Ctx, contents: Map<number, number>, bin: Bin): boolean {
+  const entries = [...contents].sort((a, b) => (ctx.value[b[0]] ?? 0) - (ctx.value[a[0]] ?? 0) || a[0] - b[0]);
+  for (const [ci, n] of entries) {
+    const cls = ctx.prep.classes[ci]!;
+    if (fitCount(cls, bin) < n) return false;
+    place(cls, bin, n);
+  }
+  return true;
+}
+
+/** The cheapest type of the group that holds the bin's contents (no heavier in weight); the bin itself otherwise. */
+function rightSize(ctx: Ctx, state: GroupState, f: Filled): Filled {
+  let best = f;
+  for (const o of state.types) {
+    const current = best.option!;
+    if (o.cost >= current.cost - 1e-12 || o.weight > current.weight) continue;
+    // What the instance holds must fit the type's capacity before a trial instance is worth building.
+    let fits = true;
+    for (let d = 0; d < DIMS && fits; d++) fits = (f.option!.capacity[d] ?? 0) - (f.bin.free[d] ?? 0) <= (o.capacity[d] ?? 0) + 1e-9;
+    if (!fits) continue;
+    const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
+    if (refill(ctx, f.contents, bin)) best = { bin, option: o, contents: f.contents };
+  }
+  return best;
+}
+
+/**
+ * Empties the least-filled new instances into the others (and into the group's running instances)
+ * where every task finds room; each success saves an instance. Then right-sizes every new instance.
+ */
+function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[]): Filled[] {
+  const targets = [...registered, ...news];
+  const index = new FirstFitIndex(ctx.prep.scale);
+  for (const t of targets) index.push(t.bin.free);
+  const fill = (f: Filled) => {
+    let used = 0;
+    for (let d = 0; d < DIMS; d++) {
+      const cap = f.option?.capacity[d] ?? 0;
+      if (cap > 0) used = Math.max(used, 1 - (f.bin.free[d] ?? 0) / cap);
+    }
+    return used;
+  };
+  const removed = new Set<Filled>();
+  const order = news.map((f, i) => ({ f, i, u: fill(f) })).sort((a, b) => a.u - b.u || b.i - a.i);
+  for (const { f, i } of order.slice(0, EMPTY_TRIES)) {
+    const self = registered.length + i;
+    index.update(self, [-1, -1, -1, -1]);
+    const saves = new Map<number, { save: ReturnType<typeof saveBin>; contents: Map<number, number> }>();
+    let ok = true;
+    const entries = [...f.contents].sort((a, b) => (ctx.value[b[0]] ?? 0) - (ctx.value[a[0]] ?? 0) || a[0] - b[0]);
+    for (const [ci, count] of entries) {
+      const cls = ctx.prep.classes[ci]!;
+      let left = count;
+      // Bounded: instances with room but a port or task group in the way would make this O(n) per task.
+      let looked = 0;
+      for (let t = index.findFrom(0, cls.need, MOVE_TRIES); t !== -1 && left > 0 && looked++ < MOVE_TRIES; t = index.findFrom(t + 1, cls.need, MOVE_TRIES)) {
+        const target = targets[t]!;
+        const n = Math.min(left, fitCount(cls, target.bin));
+        if (n <= 0) continue;
+        if (!saves.has(t)) saves.set(t, { save: saveBin(target.bin), contents: new Map(target.contents) });
+        place(cls, target.bin, n);
+        target.contents.set(ci, (target.contents.get(ci) ?? 0) + n);
+        index.update(t, target.bin.free);
+        left -= n;
+      }
+      if (left > 0) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) {
+      removed.add(f);
+      continue;
+    }
+    for (const [t, { save, contents }] of saves) {
+      const target = targets[t]!;
+      restoreBin(target.bin, save);
+      target.contents = contents;
+      index.update(t, target.bin.free);
+    }
+    index.update(self, f.bin.free);
+  }
+  return news.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, state, f));
+}
+
+/** Per class, how many of the group's tasks to pack: the largest prefix, smallest first, that fits the budget. */
+function mostThatFit(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget: number): number[] {
+  const base = ctx.remaining.slice();
+  const { classes } = ctx.prep;
+  const share = (ci: number) => dominantShare(ctx, classes[ci]!);
+  const order = cands.filter((ci) => (base[ci] ?? 0) > 0).sort((a, b) => share(a) - share(b) || a - b);
+  const capsFor = (k: number) => {
+    const caps = base.slice();
+    for (const ci of order) {
+      const n = Math.min(base[ci] ?? 0, k);
+      caps[ci] = n;
+      k -= n;
+    }
+    return caps;
+  };
+  const fits = (k: number) => {
+    ctx.remaining = capsFor(k);
+    fillNew(ctx, state, cands, policy, budget);
+    return order.every((ci) => (ctx.remaining[ci] ?? 0) === 0);
+  };
+  let lo = 0;
+  let hi = order.reduce((a, ci) => a + (base[ci] ?? 0), 0);
+  if (fits(hi)) lo = hi;
+  else {
+    hi--;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+  }
+  ctx.remaining = base;
+  return capsFor(lo);
+}
+
+function dominantShare(ctx: Ctx, cls: TaskClass): number {
+  let m = 0;
+  for (let d = 0; d < DIMS; d++) {
+    const s = ctx.prep.scale[d] ?? 0;
+    if (s > 0) m = Math.max(m, (cls.need[d] ?? 0) / s);
+  }
+  return m;
+}
+
+/** Repair steps at a clamped max (each tries every instance and type once). */
+const REPAIR_STEPS = 256;
+
+/**
+ * At a clamped max, the units the fill left over: tasks still out (smallest first) go into any instance
+ * with room, else into an instance grown to a larger type within the units left, else into a new one.
+ */
+function repair(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[], cands: number[], budget: number): Filled[] {
+  const { classes } = ctx.prep;
+  let left = budget - news.reduce((a, f) => a + (f.option?.weight ?? 0), 0);
+  const out = news.slice();
+  const share = (ci: number) => dominantShare(ctx, classes[ci]!);
+  const order = cands.filter((ci) => (ctx.remaining[ci] ?? 0) > 0).sort((a, b) => share(a) - share(b) || a - b);
+  let steps = 0;
+  for (const ci of order) {
+    const cls = classes[ci]!;
+    while ((ctx.remaining[ci] ?? 0) > 0 && steps++ < REPAIR_STEPS) {
+      const room = [...registered, ...out].find((f) => fitCount(cls, f.bin) > 0);
+      if (room) {
+        placeIn(ctx, room, ci, Math.min(ctx.remaining[ci] ?? 0, fitCount(cls, room.bin)));
+        continue;
+      }
+      let grown: { at: number; f: Filled; extra: number } | undefined;
+      out.forEach((f, at) => {
+        for (const o of state.types) {
+          const extra = o.weight - (f.option?.weight ?? 0);
+          if (extra <= 0 || extra > left || (grown && extra >= grown.extra)) continue;
+          const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
+          if (refill(ctx, f.contents, bin) && fitCount(cls, bin) > 0) grown = { at, f: { bin, option: o, contents: new Map(f.contents) }, extra };
+        }
+      });
+      if (grown) {
+        out[grown.at] = grown.f;
+        left -= grown.extra;
+        placeIn(ctx, grown.f, ci, 1);
+        continue;
+      }
+      const option = state.types.filter((o) => o.weight <= left && slotsOnType(cls, o) > 0).sort((a, b) => slotsOnType(cls, b) / b.weight - slotsOnType(cls, a) / a.weight || a.weight - b.weight)[0];
+      if (!option) break;
+      const f = newFilled(state, option);
+      fillBin(ctx, f, [ci, ...order.filter((x) => x !== ci && (ctx.remaining[x] ?? 0) > 0)]);
+      out.push(f);
+      left -= option.weight;
+    }
+  }
+  return out;
+}
+
+export interface CrossClassOptions {
+  policy: TypePolicy;
+  improve: boolean;
+  /**
+   * A group's max leaves tasks out: count every task alike (so the most fit), choose types by tasks
+   * per capacity unit and open instances only within max − the units already running.
+   */
+  mostTasks?: boolean;
+}
+
+/**
+ * One cross-class packing of the snapshot, or undefined when it would take a group past its max
+ * (the class-by-class packings, which respect max as they go, then decide).
+ */
+export function packCrossClass(
+  prep: Prepared,
+  options: CrossClassOptions,
+  explain: (states: GroupState[], cls: TaskClass, prefs: number[]) => string,
+): PackResult | undefined {
+  const { snapshot, classes } = prep;
+  const states = initialStates(prep);
+  const ctx: Ctx = { prep, remaining: classes.map((c) => (c.expressionError === undefined ? c.taskIndexes.length : 0)), value: new Float64Array(classes.length), bonus: new Float64Array(classes.length) };
+  const all = classes.map((_, ci) => ci);
+  const valuesFor = (cands: number[], scale: ArrayLike<number>, count = options.mostTasks) => {
+    const v = values(prep, cands, scale);
+    // Most tasks: one per task, volume only to break ties.
+    if (count) for (const ci of cands) v[ci] = 1 + 1e-3 * (v[ci] ?? 0);
+    return v;
+  };
+  ctx.value = valuesFor(all, prep.scale);
+
+  // 1. Running instances: each filled with the best mix of the classes that may go there.
+  const registered: Filled[][] = states.map(() => []);
+  states.forEach((state, gi) => {
+    const eligible = all.filter((ci) => (prep.preferences[ci] ?? []).includes(gi));
+    for (const bin of state.registeredBins) {
+      const f: Filled = { bin, option: undefined, contents: new Map() };
+      registered[gi]!.push(f);
+      const open = eligible.filter((ci) => (ctx.remaining[ci] ?? 0) > 0);
+      if (open.length === 0) continue;
+      bonuses(ctx, open);
+      fillBin(ctx, f, open);
+    }
+  });
+
+  // 2. New instances, in each class's first group with a type that can host it.
+  const news: Filled[][] = states.map(() => []);
+  const home = classes.map((cls, ci) => (prep.preferences[ci] ?? []).find((gi) => states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
+  states.forEach((state, gi) => {
+    const cands = all.filter((ci) => home[ci] === gi && (ctx.remaining[ci] ?? 0) > 0);
+    if (cands.length === 0) return;
+    const saved = ctx.value;
+    ctx.value = valuesFor(cands, maxCapacity(state), false);
+    const policy = options.policy === 'ratio' || options.policy.prefer < state.types.length ? options.policy : 'ratio';
+    // The units already running are the same in a second plan, so this budget is too (fixed point).
+    const budget = options.mostTasks ? state.group.max - state.countedUnits : Number.POSITIVE_INFINITY;
+    const base = ctx.remaining.slice();
+    // At a clamped max: the most of the smallest tasks that pack within it (binary search on their number).
+    const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
+    ctx.remaining = caps.slice();
+    let filled = fillNew(ctx, state, cands, policy, budget);
+    ctx.remaining = base.map((b, ci) => b - ((caps[ci] ?? 0) - (ctx.remaining[ci] ?? 0)));
+    if (options.mostTasks) filled = repair(ctx, state, registered[gi]!, filled, cands, budget);
+    // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
+    if (options.improve) filled = improve(ctx, state, registered[gi]!, filled);
+    news[gi] = filled;
+    ctx.value = saved;
+  });
+
+  // 3. Accounting: match new instances to launching ones by type, then the pool, then buy.
+  const labels: Array<string | undefined> = new Array(snapshot.pending.length);
+  const reasons: Array<string | undefined> = new Array(snapshot.pending.length);
+  const nextTask = classes.map(() => 0);
+  const label = (ci: number, n: number, bin: Bin) => {
+    const cls = classes[ci]!;
+    for (let k = 0; k < n; k++) labels[cls.taskIndexes[nextTask[ci]!++] ?? -1] = bin.label;
+  };
+  states.forEach((state, gi) => {
+    for (const f of registered[gi]!) for (const [ci, n] of f.contents) label(ci, n, f.bin);
+    const listed = state.pendingBins.slice();
+    const used = new Set<Bin>();
+    for (const f of news[gi]!) {
+      let bin = listed.find((b) => !used.has(b) && b.type === f.option!.type);
+      if (!bin) bin = state.pendingBins[openBin(state, f.option!)]!;
+      used.add(bin);
+      for (const [ci, n] of f.contents) {
+        const cls = classes[ci]!;
+        place(cls, bin, n);
+        for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
+        const keys = cls.ports.map((p) => `port:${p}`);
+        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
+        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+        label(ci, n, bin);
+      }
+    }
+  });
+  if (states.some((s) => s.committedUnits + s.newUnits > s.group.max)) return undefined;
+
+  let unplaceableCount = 0;
+  classes.forEach((cls, ci) => {
+    if (nextTask[ci]! >= cls.taskIndexes.length) return;
+    const reason = explain(states, cls, prep.preferences[ci] ?? []);
+    for (let k = nextTask[ci]!; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
+    unplaceableCount += cls.taskIndexes.length - nextTask[ci]!;
+  });
+  let cost = 0;
+  let newUnits = 0;
+  let usedUnits = 0;
+  for (const s of states) {
+    cost += s.newCost;
+    newUnits += s.newUnits;
+    usedUnits += usedUnitsOf(s);
+  }
+  return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
+}
+
+function maxCapacity(state: GroupState): Float64Array {
+  const cap = new Float64Array(DIMS);
+  for (const o of state.types) for (let d = 0; d < DIMS; d++) cap[d] = Math.max(cap[d] ?? 0, o.capacity[d] ?? 0);
+  return cap;
+}
