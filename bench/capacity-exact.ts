@@ -263,8 +263,8 @@ export function solveExact(highs: Highs, s: Snapshot, upperCost: number, allPlac
     const ports = new Set(inst.reservedPorts);
     const groups = new Set<string>();
     for (const t of inst.tasks) {
-      [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => (free[d]! -= v));
-      if (!t.awsvpc) t.hostPorts.forEach((p) => ports.add(p));
+      [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => { free[d]! -= v; });
+      if (!t.awsvpc) for (const p of t.hostPorts) ports.add(p);
       groups.add(t.group ?? '');
     }
     bins.push({ name: `e${bins.length}`, free, ports, groups });
@@ -291,7 +291,7 @@ export function solveExact(highs: Highs, s: Snapshot, upperCost: number, allPlac
   const lines: string[] = [];
   const obj: string[] = [];
   for (const b of newBins) obj.push(`${b.price} ${b.name}`);
-  classes.forEach((_, ci) => obj.push(`${bigM} u${ci}`));
+  classes.forEach((_, ci) => { obj.push(`${bigM} u${ci}`); });
   lines.push('Minimize', ` obj: ${obj.join(' + ')}`, 'Subject To');
   const generals: string[] = [];
   const binaries: string[] = newBins.map((b) => b.name);
@@ -332,7 +332,7 @@ export function solveExact(highs: Highs, s: Snapshot, upperCost: number, allPlac
   const ms = performance.now() - t0;
   if (res.Status !== 'Optimal') return { status: res.Status, cost: Number.NaN, unplaced: Number.NaN, ms };
   let unplaced = 0;
-  classes.forEach((_, ci) => (unplaced += Math.round((res.Columns[`u${ci}`] as { Primal: number } | undefined)?.Primal ?? 0)));
+  for (let ci = 0; ci < classes.length; ci++) unplaced += Math.round((res.Columns[`u${ci}`] as { Primal: number } | undefined)?.Primal ?? 0);
   let cost = 0;
   for (const b of newBins) if (((res.Columns[b.name] as { Primal: number } | undefined)?.Primal ?? 0) > 0.5) cost += b.price ?? 0;
   return { status: 'Optimal', cost, unplaced, ms };

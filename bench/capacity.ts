@@ -109,7 +109,11 @@ function workload(n: number, mix: string, typeCount: number, seed = 42): Snapsho
   }
   const pending = Array.from({ length: n }, (_, i) => {
     let r = random() * total;
-    const shape = shapes.find((s) => (r -= s.weight) < 0) ?? shapes[0]!;
+    const shape =
+      shapes.find((s) => {
+        r -= s.weight;
+        return r < 0;
+      }) ?? shapes[0]!;
     const { weight: _w, ...task } = shape;
     return { id: `t-${i}`, ...task, group: `service:s${i % 37}`, capacityProvider: task.gpus ? 'gpu' : 'general' };
   });
@@ -143,7 +147,7 @@ function largestTypeEquivalents(s: Snapshot, p: CapacityPlan): number {
     const demand = dims.map(() => 0);
     for (const t of s.pending) {
       if (t.capacityProvider !== g.name) continue;
-      [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => (demand[d]! += v));
+      [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => { demand[d]! += v; });
     }
     let b = 0;
     dims.forEach((_, d) => {
@@ -165,7 +169,7 @@ function costLowerBound(s: Snapshot, p: CapacityPlan): number {
     const group = s.groups.find((x) => x.name === g.name)!;
     const dims = ['cpu', 'memoryMiB', 'enis', 'gpus'] as const;
     const demand = dims.map(() => 0);
-    for (const t of s.pending) if (t.capacityProvider === g.name) [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => (demand[d]! += v));
+    for (const t of s.pending) if (t.capacityProvider === g.name) [t.cpu, t.memoryMiB, t.awsvpc ? 1 : 0, t.gpus].forEach((v, d) => { demand[d]! += v; });
     let bound = 0;
     dims.forEach((dim, d) => {
       const perUnit = Math.min(...group.instanceTypes.map((t) => { const c = s.instanceTypes[t.type]!; return c[dim] > 0 ? (c.pricePerHour ?? 0) / c[dim] : Infinity; }));

@@ -121,7 +121,7 @@ export function isDryRun(config: Pick<ControllerConfig, 'dryRun' | 'shadow'>, du
 export async function runDuty<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
   const dryRun = isDryRun(deps.config, duty.name);
   const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
-  let parsed;
+  let parsed: ReturnType<typeof parseEvent>;
   try {
     parsed = parseEvent(raw);
   } catch (e) {

@@ -22,7 +22,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { ClusterConfig, GroupConfig } from '../config/schema.js';
-import { LIFECYCLE_STATES, serviceGroup, serviceOfGroup } from '../core/names.js';
+import { LIFECYCLE_STATES, serviceOfGroup } from '../core/names.js';
 import { DEFAULT_RESERVED_PORTS, parseSnapshot, type Snapshot, type SnapshotInput } from '../core/model.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
@@ -371,13 +371,8 @@ export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: stri
   return assemble(ctx, asgs, instances, cis, [], new Set(cis.map((c) => c.ec2InstanceId ?? '')), true);
 }
 
-export interface ClusterReadOptions {
-  /** A service whose tasks could not be placed (SERVICE_TASK_PLACEMENT_FAILURE); every service's missing tasks are demand anyway. */
-  service?: string;
-}
-
-/** The whole cluster: every container instance and task, every configured group. */
-export async function readClusterSnapshot(ctx: ReadContext, options: ClusterReadOptions = {}): Promise<Snapshot> {
+/** The whole cluster: every container instance and task, every configured group, every service's deficit. */
+export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
   const asgList = await describeGroups(ctx, ctx.cluster.groups.map((g) => g.asg));
   const asgs = new Map(asgList.map((a) => [a.AutoScalingGroupName ?? '', a]));
   const asgOf = new Map<string, { group: GroupConfig; instance: NonNullable<AutoScalingGroup['Instances']>[number] }>();

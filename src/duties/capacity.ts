@@ -38,7 +38,7 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
     if (event.kind === 'service-action') {
       if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;
       if (event.capacityProviderArns.some((a) => FARGATE.some((f) => a === f || a.endsWith(`/${f}`)))) return 'placement failure on Fargate';
-      return [{ cluster, snapshot: await readClusterSnapshot(read, event.service ? { service: event.service } : {}) }];
+      return [{ cluster, snapshot: await readClusterSnapshot(read) }];
     }
     if (event.lastStatus !== 'PROVISIONING' || event.desiredStatus !== 'RUNNING') return `task is ${event.lastStatus} (desired ${event.desiredStatus}): nothing for capacity`;
     // Events come out of order: act only if the task is still where this event says it is.

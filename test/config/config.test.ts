@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfigFile, parseConfig, runtimeSettings } from '../../src/config/load.js';
-import { ValidationError } from '../../src/core/model.js';
+import type { ValidationError } from '../../src/core/model.js';
 
 const valid = () => ({ clusters: [{ name: 'prod', groups: [{ name: 'spot', asg: 'asg-spot', fallbackGroup: 'od' }, { name: 'od', asg: 'asg-od' }] }] });
 

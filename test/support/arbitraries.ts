@@ -106,8 +106,8 @@ export function snapshotArb(options: SnapshotArbOptions = {}): fc.Arbitrary<Snap
           const need = [shape.cpu, shape.memoryMiB, shape.awsvpc ? 1 : 0, shape.gpus];
           const clash = !shape.awsvpc && shape.hostPorts.some((p) => ports.has(p));
           if (clash || need.some((v, d) => v > (free[d] ?? 0))) continue;
-          need.forEach((v, d) => (free[d] = (free[d] ?? 0) - v));
-          if (!shape.awsvpc) shape.hostPorts.forEach((p) => ports.add(p));
+          need.forEach((v, d) => { free[d] = (free[d] ?? 0) - v; });
+          if (!shape.awsvpc) for (const p of shape.hostPorts) ports.add(p);
           kept.push({ ...toTask(`run-${ii}-${n++}`, { ...shape, distinct: false, memberOf: null }, g.name), daemon });
         }
         return { id: `ci-${ii}`, ec2InstanceId: `i-${ii}`, group: g.name, type: gt.type, az: inst.az, status: inst.status, protected: inst.protected, tasks: kept };

@@ -37,8 +37,7 @@ const ATTRIBUTES: Record<string, Attribute> = {
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
   const re = /\s*(==|!=|=~|!~|[()[\],]|[^\s()[\],]+)/gy;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[1] !== undefined) tokens.push(m[1]);
     if (re.lastIndex >= text.length) break;
   }

@@ -182,14 +182,8 @@ function hosts(ctx: Ctx, option: TypeOption, cands: number[]): boolean {
   return cands.some((ci) => (ctx.remaining[ci] ?? 0) > 0 && slotsOnType(ctx.prep.classes[ci]!, option) > 0);
 }
 
-function newFilled(state: GroupState, option: TypeOption): Filled {
+function newFilled(option: TypeOption): Filled {
   return { bin: emptyBin('new', '', option.type, option.weight, option.capacity), option, contents: new Map() };
-}
-
-function valueOf(ctx: Ctx, f: Filled): number {
-  let v = 0;
-  for (const [ci, n] of f.contents) v += n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0));
-  return v;
 }
 
 /** The new instances of one group for the classes whose home it is. */
@@ -204,7 +198,7 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
     bonuses(ctx, open);
     // Same type, same pattern still available: the search would find it again (availability only shrank).
     if (last && last.option.weight <= left && hosts(ctx, last.option, open) && (policy === 'ratio' || state.types[policy.prefer] === last.option) && last.pattern.every(([ci, n]) => (ctx.remaining[ci] ?? 0) >= n)) {
-      const f = newFilled(state, last.option);
+      const f = newFilled(last.option);
       for (const [ci, n] of last.pattern) placeIn(ctx, f, ci, n);
       out.push(f);
       left -= last.option.weight;
@@ -217,7 +211,7 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
       let best: { o: TypeOption; score: number; value: number } | undefined;
       for (const o of state.types) {
         if (o.weight > left || !hosts(ctx, o, open)) continue;
-        const trial = newFilled(state, o);
+        const trial = newFilled(o);
         const value = bestFill(ctx, trial.bin, open).reduce((a, [ci, n]) => a + n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0)), 0);
         const per = Number.isFinite(budget) ? o.weight : o.cost;
         const score = per > 0 ? value / per : value * 1e12;
@@ -226,7 +220,7 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
       option = best?.o;
     }
     if (!option) break;
-    const f = newFilled(state, option);
+    const f = newFilled(option);
     if (fillBin(ctx, f, open) === 0) break; // cannot happen: the type hosts a task
     out.push(f);
     left -= option.weight;
@@ -404,7 +398,7 @@ function repair(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[
       }
       const option = state.types.filter((o) => o.weight <= left && slotsOnType(cls, o) > 0).sort((a, b) => slotsOnType(cls, b) / b.weight - slotsOnType(cls, a) / a.weight || a.weight - b.weight)[0];
       if (!option) break;
-      const f = newFilled(state, option);
+      const f = newFilled(option);
       fillBin(ctx, f, [ci, ...order.filter((x) => x !== ci && (ctx.remaining[x] ?? 0) > 0)]);
       out.push(f);
       left -= option.weight;

@@ -195,7 +195,7 @@ function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = fal
     if (states.some((s) => s.committedUnits + s.newUnits > s.group.max)) return undefined;
   }
   for (const [cls, first, prefs] of unplaced) {
-    const reason = explain(prep, states, cls, prefs);
+    const reason = explain(states, cls, prefs);
     for (let k = first; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
   }
 
@@ -217,7 +217,7 @@ function fmtDim(d: number, amount: number): string {
 }
 
 /** A reason a person can act on, for tasks of `cls` that found no room. */
-function explain(prep: Prepared, states: GroupState[], cls: TaskClass, prefs: number[]): string {
+function explain(states: GroupState[], cls: TaskClass, prefs: number[]): string {
   if (cls.expressionError !== undefined) return `cannot evaluate constraint ${cls.expressionError}`;
   if (cls.capacityProvider !== undefined && prefs.length === 0) {
     return `capacity provider "${cls.capacityProvider}" is not a group of this snapshot`;
@@ -306,7 +306,7 @@ function lowerBoundOf(state: GroupState): number {
  * instances offer and what the pool can hold; one task per instance for each host port and
  * distinctInstance group, less the instances there already are.
  */
-function lpBoundOf(prep: Prepared, fresh: GroupState, state: GroupState, kept: PackResult, gi: number): number {
+function lpBoundOf(prep: Prepared, fresh: GroupState, state: GroupState, kept: PackResult): number {
   const mine = new Set<string>();
   for (const b of state.registeredBins) mine.add(b.label);
   for (const b of state.pendingBins) mine.add(b.label);
@@ -388,7 +388,7 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     const perType = snapshot.pending.length > LARGE_BURST ? 0 : typeCount;
     const policies: TypePolicy[] = ['ratio', ...Array.from({ length: perType }, (_, prefer) => ({ prefer }))];
     const improve = options.improve ?? true;
-    const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(prep, states, cls, prefs);
+    const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(states, cls, prefs);
     for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
     if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
   }
@@ -412,7 +412,7 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     else unplaceable.push({ task: task.id, reason: kept.reasons[i] ?? 'not placed' });
   });
   return {
-    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi, lpBoundOf(prep, fresh[gi]!, s, kept, gi), protectedIds)),
+    groups: kept.states.map((s, gi) => groupPlan(snapshot, s, homeTasks, gi, lpBoundOf(prep, fresh[gi]!, s, kept), protectedIds)),
     placements,
     unplaceable,
     ordering: kept.ordering,
