@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
 import { describeAwsError } from './aws-errors.js';
 import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
+import { doctor, doctorExitCode, doctorJson, renderDoctor } from './doctor-command.js';
 import { CliError, EXIT } from './errors.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
@@ -127,6 +128,20 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
       write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
       setExitCode(cleanupExitCode(result));
+    });
+
+  program
+    .command('doctor')
+    .description('Read-only checks of what ecs-pilot needs in the account (docs/operations.md): lifecycle hooks, managed scaling, draining, protection, Capacity Rebalancing, scaling policies, spot draining, CloudTrail. Exit 1 when one fails.')
+    .option('--aws', 'check the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .option('--json', 'print the checks as JSON')
+    .exitOverride()
+    .action(async (options: { aws?: boolean; region?: string; json?: boolean }) => {
+      if (options.region && !options.aws) throw new CliError('--region only makes sense with --aws', EXIT.usage);
+      const result = await doctor({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? doctorJson(result) : renderDoctor(result));
+      setExitCode(doctorExitCode(result));
     });
 
   return program;
