@@ -159,7 +159,7 @@ export function accountFor(options: AccountOptions, clientsFor: (region?: string
   const sim = new SimulatedAws(snapshot);
   const fromConfig = config?.clusters.find((c) => c.name === snapshot.cluster);
   if (!fromConfig) notes.push(`${config ? `${options.config} has no cluster "${snapshot.cluster}"` : `no ${options.config}`}: using the demo snapshot's groups with default settings`);
-  notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws checks the account`);
+  notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws reads the account`);
   return {
     config: fromConfig && config ? { ...config, clusters: [fromConfig] } : configForSnapshot(snapshot),
     clients: { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') },

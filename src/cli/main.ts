@@ -6,6 +6,7 @@ import { describeAwsError } from './aws-errors.js';
 import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
 import { doctor, doctorExitCode, doctorJson, renderDoctor } from './doctor-command.js';
 import { CliError, EXIT } from './errors.js';
+import { renderStatus, status, statusExitCode, statusJson } from './status-command.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
@@ -128,6 +129,24 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
       write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
       setExitCode(cleanupExitCode(result));
+    });
+
+  program
+    .command('status')
+    .description('What ecs-pilot sees, per cluster and capacity provider: mode, desired / in service / launching (units named), waiting tasks, protected, idle and draining instances, conflicts, DLQ depth. Read-only.')
+    .option('--aws', 'read the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .option('--dlq <url|name>', 'with --aws: the dead-letter queue (default ecs-pilot-<stage>-dlq, as serverless.yml names it)')
+    .option('--stage <stage>', 'with --aws: the deployed stage, for the DLQ name', 'dev')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean }, command: Command) => {
+      const onlyAws = ['region', 'dlq'].filter((k) => options[k as 'region' | 'dlq'] !== undefined);
+      if (command.getOptionValueSource('stage') === 'cli') onlyAws.push('stage');
+      if (!options.aws && onlyAws.length > 0) throw new CliError(`--${onlyAws[0]} only makes sense with --aws`, EXIT.usage);
+      const result = await status({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? statusJson(result) : renderStatus(result));
+      setExitCode(statusExitCode(result));
     });
 
   program
