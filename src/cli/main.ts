@@ -12,6 +12,7 @@ import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from 
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
+import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -19,6 +20,8 @@ export interface CliIo {
   err: (text: string) => void;
   /** The terminal's width when stdout is one: long lines wrap to it instead of being cut. */
   columns?: number;
+  /** A progress bar for long runs; offered only when stdout is a terminal. */
+  progress?: (label: string) => Progress;
 }
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
@@ -103,7 +106,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
     .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; json?: boolean; report?: string }) => {
-      await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write);
+      await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, options.json ? undefined : io.progress);
     });
 
   program
@@ -167,7 +170,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
 }
 
 /** Runs the CLI and returns its exit code (never calls process.exit itself). */
-const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`), ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}) };
+const stdio: CliIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  ...(process.stdout.isTTY ? { progress: (label: string) => terminalProgress(label) } : {}),
+};
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   let code: number = EXIT.ok;
