@@ -7,7 +7,7 @@
  * (DescribeLaunchTemplateVersions); the DLQ depth (SQS GetQueueAttributes). A read AWS refuses is
  * kept as its error: the check built on it says "unverified", never passes.
  */
-import { type AutoScalingGroup, DescribeAutoScalingGroupsCommand, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
+import { type AutoScalingGroup, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ClusterConfig } from '../config/schema.js';
@@ -16,6 +16,7 @@ import type { ProviderSettings } from '../core/capacity/modes.js';
 import { readProviders } from './capacity-providers.js';
 import type { Clients } from './clients.js';
 import { readGroupSettings } from './group-settings.js';
+import { describeConfiguredGroups } from './snapshot-reader.js';
 
 /** A value read, or why it could not be. */
 export type Read<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -84,10 +85,8 @@ async function agentSpotDraining(clients: Clients, asg: AutoScalingGroup | undef
 /** Everything doctor checks for one cluster of the config; each read on its own, so one refusal spoils one check only. */
 export async function readClusterFacts(clients: Clients, cluster: Pick<ClusterConfig, 'name' | 'groups'>, now: Date): Promise<ClusterFacts> {
   const providers = await attempt(() => readProviders(clients, cluster.groups.map((g) => g.name), now));
-  const asgs = await attempt(async () => {
-    const out = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: cluster.groups.map((g) => g.asg), MaxRecords: 100 }));
-    return new Map((out.AutoScalingGroups ?? []).map((a) => [a.AutoScalingGroupName ?? '', a]));
-  });
+  // The snapshot reader's call: batches of names, every page followed.
+  const asgs = await attempt(() => describeConfiguredGroups(clients, cluster.groups.map((g) => g.asg), now));
   const policies = await attempt(() => readGroupSettings(clients, cluster, now, ['scalingPolicies']));
   const groups: GroupFacts[] = [];
   for (const g of cluster.groups) {

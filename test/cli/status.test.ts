@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeCapacityProvidersCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
@@ -113,6 +117,40 @@ describe('CLI: ecs-pilot status', () => {
       sqs.on(GetQueueAttributesCommand).resolves({});
       const json = JSON.parse((await runCli('status', '--aws', '--dlq', QUEUE_URL, '--json')).out) as JsonStatus;
       expect(json.dlq.error).toContain('no ApproximateNumberOfMessages');
+    });
+
+    it('launching capacity in the group\'s units: an instance the ASG is launching (Pending) counts its weight', async () => {
+      const a = account();
+      sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+      a.autoscaling.on(DescribeAutoScalingGroupsCommand).callsFake(async (input) => {
+        const out = a.sim.handle('autoscaling', 'DescribeAutoScalingGroups', input) as { AutoScalingGroups: Array<{ AutoScalingGroupName: string; DesiredCapacity: number; Instances: unknown[] }> };
+        for (const g of out.AutoScalingGroups) {
+          if (g.AutoScalingGroupName !== 'ecs-pilot-demo-spot-general') continue;
+          // m5.2xlarge weighs 4 in the demo's spot group; a launching instance has no container instance yet.
+          g.Instances.push({ InstanceId: 'i-0launching000000001', InstanceType: 'm5.2xlarge', AvailabilityZone: 'us-east-1a', LifecycleState: 'Pending', HealthStatus: 'Healthy', ProtectedFromScaleIn: false, WeightedCapacity: '4' });
+          g.DesiredCapacity += 4;
+        }
+        return out;
+      });
+      const json = JSON.parse((await runCli('status', '--aws', '--dlq', QUEUE_URL, '--json')).out) as JsonStatus;
+      const spot = json.clusters[0]?.providers.find((p) => p.name === 'spot-general');
+      expect(spot).toMatchObject({ units: 'weighted units', desired: 8, inService: 4, launching: 4 });
+      const text = (await runCli('status', '--aws', '--dlq', QUEUE_URL)).out;
+      expect(text).toContain('capacity (weighted units): desired 8, in service 4, launching 4');
+    });
+
+    it('a cluster the account does not have: one line naming it, no stack trace, exit 1', async () => {
+      const a = account();
+      // As the SDK throws it (with \$metadata; the simulator's own errors carry none).
+      a.ecs.on(ListContainerInstancesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: { httpStatusCode: 400 } }));
+      const dir = mkdtempSync(join(tmpdir(), 'ecs-pilot-status-'));
+      const config = join(dir, 'ecs-pilot.yml');
+      writeFileSync(config, 'clusters:\n  - name: nope\n    groups:\n      - { name: spot-general, asg: ecs-pilot-demo-spot-general }\n');
+      const r = await runCli('--config', config, 'status', '--aws', '--dlq', QUEUE_URL);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('ClusterNotFoundException');
+      expect(r.err).toContain('the ECS cluster does not exist in this account and region');
+      expect(r.err).not.toContain('    at ');
     });
 
     it('the detected mode per provider (managed scaling on: accelerate; the field absent: own) and the conflicts found', async () => {
