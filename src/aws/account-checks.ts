@@ -9,6 +9,7 @@
  */
 import { type AutoScalingGroup, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ClusterConfig } from '../config/schema.js';
 import type { GroupSettings } from '../core/conflicts.js';
@@ -46,6 +47,8 @@ export interface GroupFacts {
 
 export interface ClusterFacts {
   cluster: string;
+  /** DescribeClusters: undefined when ECS reports the cluster MISSING (or INACTIVE); else its capacity providers. */
+  ecsCluster: Read<{ capacityProviders: string[] } | undefined>;
   groups: GroupFacts[];
 }
 
@@ -84,6 +87,11 @@ async function agentSpotDraining(clients: Clients, asg: AutoScalingGroup | undef
 
 /** Everything doctor checks for one cluster of the config; each read on its own, so one refusal spoils one check only. */
 export async function readClusterFacts(clients: Clients, cluster: Pick<ClusterConfig, 'name' | 'groups'>, now: Date): Promise<ClusterFacts> {
+  const ecsCluster = await attempt(async () => {
+    const out = await clients.ecs.send(new DescribeClustersCommand({ clusters: [cluster.name] }));
+    const found = out.clusters?.find((c) => c.clusterName === cluster.name && c.status !== 'INACTIVE');
+    return found ? { capacityProviders: found.capacityProviders ?? [] } : undefined;
+  });
   const providers = await attempt(() => readProviders(clients, cluster.groups.map((g) => g.name), now));
   // The snapshot reader's call: batches of names, every page followed.
   const asgs = await attempt(() => describeConfiguredGroups(clients, cluster.groups.map((g) => g.asg), now));
@@ -108,7 +116,7 @@ export async function readClusterFacts(clients: Clients, cluster: Pick<ClusterCo
     if (g.lifecycle === 'spot') facts.agentSpotDraining = asgs.ok ? await attempt(() => agentSpotDraining(clients, asg)) : asgs;
     groups.push(facts);
   }
-  return { cluster: cluster.name, groups };
+  return { cluster: cluster.name, ecsCluster, groups };
 }
 
 /** The DLQ's depth (ApproximateNumberOfMessages: visible messages); `queue` is a URL or a name (resolved with GetQueueUrl). */

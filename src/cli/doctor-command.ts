@@ -122,9 +122,23 @@ function cloudTrailCheck(facts: ClusterFacts): Check | undefined {
   };
 }
 
+/** The cluster exists, and each configured provider is associated with it (else no task can name it). */
+function clusterCheck(facts: ClusterFacts): Check {
+  const base = { cluster: facts.cluster, check: 'cluster' };
+  const c = facts.ecsCluster;
+  if (!c.ok) return { ...base, status: 'unverified', detail: `could not read cluster ${facts.cluster}: ${c.error}`, fix: 'grant ecs:DescribeClusters to the operator' };
+  if (!c.value) return { ...base, status: 'fail', detail: `ECS has no active cluster ${facts.cluster} in this account and region`, fix: 'check `name:` of the cluster in the config, and --region' };
+  const attached = new Set(c.value.capacityProviders);
+  const missing = facts.groups.filter((g) => !attached.has(g.group)).map((g) => g.group);
+  if (missing.length > 0) {
+    return { ...base, status: 'fail', detail: `capacity provider(s) ${missing.join(', ')} not associated with cluster ${facts.cluster} (it has: ${c.value.capacityProviders.join(', ') || 'none'})`, fix: `aws ecs put-cluster-capacity-providers --cluster ${facts.cluster} --capacity-providers ${[...attached, ...missing].join(' ')} --default-capacity-provider-strategy <the current one> (the call replaces both lists: name every provider and the default strategy)` };
+  }
+  return { ...base, status: 'pass', detail: `cluster ${facts.cluster} has every configured capacity provider` };
+}
+
 /** The checks for a cluster's facts, in a fixed order (pure). */
 export function checksFor(facts: ClusterFacts): Check[] {
-  const out: Check[] = [];
+  const out: Check[] = [clusterCheck(facts)];
   for (const g of facts.groups) {
     out.push(hookCheck(facts.cluster, g), ...providerChecks(facts.cluster, g), rebalanceCheck(facts.cluster, g), policiesCheck(facts.cluster, g));
     const spot = spotDrainingCheck(facts.cluster, g);

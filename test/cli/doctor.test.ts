@@ -1,6 +1,6 @@
 import { DescribeLifecycleHooksCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
+import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -34,6 +34,7 @@ describe('CLI: ecs-pilot doctor', () => {
     // The simulator's launch template carries no user data: unknown, and the fix is printed.
     expect(r.out).toMatch(/\?\? {3}spot-general agent-spot-draining: no user data readable/);
     expect(r.out).toContain('fix: add `echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config`');
+    expect(r.out).toContain('ok   cluster: cluster demo has every configured capacity provider');
     expect(r.out).toMatch(/\d+ checks: 0 failed, 2 unverified/);
     const json = JSON.parse((await runCli('doctor', '--json')).out) as { simulated: boolean; ok: boolean; checks: JsonCheck[] };
     expect(json.simulated).toBe(true);
@@ -153,6 +154,20 @@ describe('CLI: ecs-pilot doctor', () => {
       a.ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [{ VersionNumber: 1, LaunchTemplateData: { UserData: Buffer.from('echo ECS_CLUSTER=demo >> /etc/ecs/ecs.config').toString('base64') } }] });
       const off = JSON.parse((await runCli('doctor', '--aws', '--json')).out) as { checks: JsonCheck[] };
       expect(find(off.checks, 'spot-general', 'agent-spot-draining')).toMatchObject({ status: 'fail', fix: expect.stringContaining('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true') });
+    });
+
+    it('the cluster: missing in ECS, or a configured provider not associated with it, fails with the fix', async () => {
+      const a = account();
+      a.ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'demo', status: 'ACTIVE', capacityProviders: ['spot-general', 'FARGATE'] }] });
+      const r = await runCli('doctor', '--aws');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('FAIL cluster: capacity provider(s) ondemand-general, gpu-ondemand not associated with cluster demo (it has: spot-general, FARGATE)');
+      expect(r.out).toContain('fix: aws ecs put-cluster-capacity-providers --cluster demo --capacity-providers spot-general FARGATE ondemand-general gpu-ondemand');
+      clearReaderCaches();
+      // ECS answers a cluster it does not know with a failure MISSING, not an error.
+      a.ecs.on(DescribeClustersCommand).resolves({ clusters: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', reason: 'MISSING' }] });
+      const json = JSON.parse((await runCli('doctor', '--aws', '--json')).out) as { checks: JsonCheck[] };
+      expect(find(json.checks, undefined, 'cluster')).toMatchObject({ status: 'fail', detail: 'ECS has no active cluster demo in this account and region' });
     });
 
     it('a read AWS refuses makes its check unverified (not failed, not passed), naming the grant', async () => {
