@@ -14,7 +14,7 @@ import { ValidationError } from '../core/model.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
-import { DEMO_SNAPSHOT } from './replay-command.js';
+import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info';
 
@@ -198,16 +198,17 @@ export async function doctor(options: AccountOptions, clientsFor?: (region?: str
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info' };
 
-export function renderDoctor(result: DoctorResult): string {
-  const out: string[] = result.notes.map((n) => `note: ${n}`);
+/** `width`: the terminal's; long lines wrap to it at spaces (never cut). */
+export function renderDoctor(result: DoctorResult, width?: number): string {
+  const out: string[] = result.notes.map((n) => wrap(`note: ${n}`, width));
   let cluster = '';
   for (const c of result.checks) {
     if (c.cluster !== cluster) {
       cluster = c.cluster;
       out.push('', `Cluster ${cluster}:`);
     }
-    out.push(`  ${MARK[c.status]} ${c.group ? `${c.group} ` : ''}${c.check}: ${c.detail}`);
-    if (c.fix && c.status !== 'pass') out.push(`       fix: ${c.fix}`);
+    out.push(wrap(`  ${MARK[c.status]} ${c.group ? `${c.group} ` : ''}${c.check}: ${c.detail}`, width, 5));
+    if (c.fix && c.status !== 'pass') out.push(wrap(`       fix: ${c.fix}`, width, 5));
   }
   const count = (s: CheckStatus) => result.checks.filter((c) => c.status === s).length;
   out.push('', `${result.checks.length} checks: ${count('fail')} failed, ${count('unverified')} unverified, ${count('pass')} ok, ${count('info')} info`);

@@ -142,13 +142,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--dlq <url|name>', 'with --aws: the dead-letter queue (default ecs-pilot-<stage>-dlq, as serverless.yml names it)')
     .option('--stage <stage>', 'with --aws: the deployed stage, for the DLQ name', 'dev')
     .option('--json', 'print as JSON')
+    .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }, command: Command) => {
       const onlyAws = ['region', 'dlq'].filter((k) => options[k as 'region' | 'dlq'] !== undefined);
       if (command.getOptionValueSource('stage') === 'cli') onlyAws.push('stage');
       if (!options.aws && onlyAws.length > 0) throw new CliError(`--${onlyAws[0]} only makes sense with --aws`, EXIT.usage);
       const result = await status({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
-      write(options.json ? statusJson(result) : renderStatus(result));
+      write(options.json ? statusJson(result) : renderStatus(result, options.wide ? undefined : io.columns));
       setExitCode(statusExitCode(result));
     });
 
@@ -158,11 +159,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'check the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
     .option('--region <region>', 'with --aws: the AWS region')
     .option('--json', 'print the checks as JSON')
+    .option('--wide', 'one line per check, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; json?: boolean }) => {
+    .action(async (options: { aws?: boolean; region?: string; json?: boolean; wide?: boolean }) => {
       if (options.region && !options.aws) throw new CliError('--region only makes sense with --aws', EXIT.usage);
       const result = await doctor({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
-      write(options.json ? doctorJson(result) : renderDoctor(result));
+      write(options.json ? doctorJson(result) : renderDoctor(result, options.wide ? undefined : io.columns));
       setExitCode(doctorExitCode(result));
     });
 

@@ -13,6 +13,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { findConflicts } from '../core/conflicts.js';
 import { weightOf, type Snapshot } from '../core/model.js';
 import { accountFor, type AccountOptions } from './doctor-command.js';
+import { wrap } from './replay-command.js';
 
 export interface StatusOptions extends AccountOptions {
   /** The DLQ's URL or name; default the stack's `ecs-pilot-<stage>-dlq` (serverless.yml). */
@@ -95,7 +96,8 @@ export async function status(options: StatusOptions, clientsFor?: (region?: stri
   return { simulated, clusters, dlq, notes };
 }
 
-export function renderStatus(result: StatusResult): string {
+/** `width`: the terminal's; long lines wrap to it at spaces (never cut). */
+export function renderStatus(result: StatusResult, width?: number): string {
   const out: string[] = result.notes.map((n) => `note: ${n}`);
   for (const c of result.clusters) {
     out.push('', `Cluster ${c.cluster}:`);
@@ -107,10 +109,11 @@ export function renderStatus(result: StatusResult): string {
     }
     if (c.waitingElsewhere > 0) out.push(`  waiting tasks naming no configured provider: ${c.waitingElsewhere}`);
     out.push(c.conflicts.length === 0 ? '  conflicts: none' : '  conflicts:');
-    for (const k of c.conflicts) out.push(`    - ${k.message}`);
+    for (const k of c.conflicts) out.push(wrap(`    - ${k.message}`, width));
   }
   const d = result.dlq;
-  out.push('', 'messages' in d ? `DLQ ${d.queue}: ${d.messages} message(s)${d.messages > 0 ? ' — replay them after the fix: ecs-pilot replay (docs/replay.md)' : ''}` : 'error' in d ? `DLQ ${d.queue}: could not read (${d.error}); pass --dlq <url|name> or --stage` : `DLQ: ${d.note}`);
+  out.push('');
+  out.push(wrap('messages' in d ? `DLQ ${d.queue}: ${d.messages} message(s)${d.messages > 0 ? ' — replay them after the fix: ecs-pilot replay (docs/replay.md)' : ''}` : 'error' in d ? `DLQ ${d.queue}: could not read (${d.error}); pass --dlq <url|name> or --stage` : `DLQ: ${d.note}`, width));
   return out.join('\n');
 }
 

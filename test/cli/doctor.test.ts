@@ -4,6 +4,7 @@ import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
 
 interface JsonCheck {
@@ -43,6 +44,18 @@ describe('CLI: ecs-pilot doctor', () => {
     // Agent spot draining concerns spot groups only.
     expect(find(json.checks, 'ondemand-general', 'agent-spot-draining')).toBeUndefined();
     expect(find(json.checks, undefined, 'cloudtrail-runtask')?.status).toBe('unverified');
+  });
+
+  it('text wraps to the terminal width at spaces, nothing cut; --wide keeps one line per check', async () => {
+    const lines: string[] = [];
+    expect(await main(['doctor'], { out: (t) => lines.push(t), err: () => {}, columns: 80 })).toBe(0);
+    const text = lines.join('\n');
+    const long = text.split('\n').filter((l) => l.length > 80 && l.trim().includes(' '));
+    expect(long).toEqual([]);
+    // Every word of the unwrapped output is there.
+    const wide = (await runCli('doctor', '--wide')).out;
+    expect(text.split(/\s+/).join(' ')).toBe(wide.split(/\s+/).join(' '));
+    expect(wide.split('\n').some((l) => l.length > 80)).toBe(true);
   });
 
   it('--region without --aws is a usage error (exit 2); an unreadable --config is exit 1', async () => {
