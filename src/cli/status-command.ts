@@ -109,12 +109,12 @@ export function renderStatus(result: StatusResult, width?: number): string {
     }
     if (c.waitingElsewhere > 0) out.push(`  waiting tasks naming no configured provider: ${c.waitingElsewhere}`);
     out.push(c.conflicts.length === 0 ? '  conflicts: none' : '  conflicts:');
-    for (const k of c.conflicts) out.push(wrap(`    - ${k.message}`, width));
+    for (const k of c.conflicts) out.push(`    - ${k.message}`);
   }
   const d = result.dlq;
   out.push('');
-  out.push(wrap('messages' in d ? `DLQ ${d.queue}: ${d.messages} message(s)${d.messages > 0 ? ' — replay them after the fix: ecs-pilot replay (docs/replay.md)' : ''}` : 'error' in d ? `DLQ ${d.queue}: could not read (${d.error}); pass --dlq <url|name> or --stage` : `DLQ: ${d.note}`, width));
-  return out.join('\n');
+  out.push('messages' in d ? `DLQ ${d.queue}: ${d.messages} message(s)${d.messages > 0 ? ' — replay them after the fix: ecs-pilot replay (docs/replay.md)' : ''}` : 'error' in d ? `DLQ ${d.queue}: could not read (${d.error}); pass --dlq <url|name> or --stage` : `DLQ: ${d.note}`);
+  return out.map((line) => wrap(line, width)).join('\n');
 }
 
 export function statusJson(result: StatusResult): string {

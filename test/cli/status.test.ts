@@ -8,6 +8,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
 
 interface JsonProvider {
@@ -57,6 +58,17 @@ describe('CLI: ecs-pilot status', () => {
     expect(json.dlq.note).toMatch(/not read/);
   });
 
+  it('--config naming another cluster: the demo cluster with its snapshot\'s groups, said in a note; --wide keeps long lines whole', async () => {
+    const r = await runCli('--config', 'test/fixtures/other-cluster.yml', 'status', '--wide');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('note: test/fixtures/other-cluster.yml has no cluster "demo": using the demo snapshot\'s groups with default settings');
+    expect(r.out).toContain('spot-general (ASG ecs-pilot-demo-spot-general), mode own');
+    const lines: string[] = [];
+    expect(await main(['--config', 'test/fixtures/other-cluster.yml', 'status'], { out: (t) => lines.push(t), err: () => {}, columns: 60 })).toBe(0);
+    expect(lines.join('\n').split('\n').filter((l) => l.length > 60 && l.trim().includes(' '))).toEqual([]);
+    expect(r.out.split('\n').some((l) => l.length > 60)).toBe(true);
+  });
+
   it('flags only with --aws: --dlq, --region, --stage without it are usage errors (exit 2)', async () => {
     for (const args of [['--dlq', 'q'], ['--region', 'eu-west-1'], ['--stage', 'prod']]) {
       const r = await runCli('status', ...args);
@@ -95,6 +107,14 @@ describe('CLI: ecs-pilot status', () => {
       const json = JSON.parse((await runCli('status', '--aws', '--stage', 'prod', '--json')).out) as JsonStatus;
       expect(json.simulated).toBe(false);
       expect(json.dlq).toEqual({ queue: QUEUE_URL, messages: 3 });
+    });
+
+    it('--region is taken with --aws (the clients are made for it)', async () => {
+      account();
+      sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
+      const r = await runCli('status', '--aws', '--region', 'eu-west-1', '--dlq', QUEUE_URL, '--json');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as JsonStatus).dlq.messages).toBe(1);
     });
 
     it('--dlq takes a URL as is (no GetQueueUrl); an empty DLQ says 0', async () => {
