@@ -4,12 +4,15 @@ import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
 import { describeAwsError } from './aws-errors.js';
 import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
+import { doctor, doctorExitCode, doctorJson, renderDoctor } from './doctor-command.js';
 import { CliError, EXIT } from './errors.js';
+import { renderStatus, status, statusExitCode, statusJson } from './status-command.js';
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
+import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -17,6 +20,8 @@ export interface CliIo {
   err: (text: string) => void;
   /** The terminal's width when stdout is one: long lines wrap to it instead of being cut. */
   columns?: number;
+  /** A progress bar for long runs; offered only when stdout is a terminal. */
+  progress?: (label: string) => Progress;
 }
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
@@ -101,7 +106,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
     .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; json?: boolean; report?: string }) => {
-      await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write);
+      await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, options.json ? undefined : io.progress);
     });
 
   program
@@ -129,11 +134,50 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       setExitCode(cleanupExitCode(result));
     });
 
+  program
+    .command('status')
+    .description('What ecs-pilot sees, per cluster and capacity provider: mode, desired / in service / launching (units named), waiting tasks, protected, idle and draining instances, conflicts, DLQ depth. Read-only.')
+    .option('--aws', 'read the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .option('--dlq <url|name>', 'with --aws: the dead-letter queue (default ecs-pilot-<stage>-dlq, as serverless.yml names it)')
+    .option('--stage <stage>', 'with --aws: the deployed stage, for the DLQ name', 'dev')
+    .option('--json', 'print as JSON')
+    .option('--wide', 'one line per item, never wrapped to the terminal width')
+    .exitOverride()
+    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }, command: Command) => {
+      const onlyAws = ['region', 'dlq'].filter((k) => options[k as 'region' | 'dlq'] !== undefined);
+      if (command.getOptionValueSource('stage') === 'cli') onlyAws.push('stage');
+      if (!options.aws && onlyAws.length > 0) throw new CliError(`--${onlyAws[0]} only makes sense with --aws`, EXIT.usage);
+      const result = await status({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? statusJson(result) : renderStatus(result, options.wide ? undefined : io.columns));
+      setExitCode(statusExitCode(result));
+    });
+
+  program
+    .command('doctor')
+    .description('Read-only checks of what ecs-pilot needs in the account (docs/operations.md): lifecycle hooks, managed scaling, draining, protection, Capacity Rebalancing, scaling policies, spot draining, CloudTrail. Exit 1 when one fails.')
+    .option('--aws', 'check the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
+    .option('--region <region>', 'with --aws: the AWS region')
+    .option('--json', 'print the checks as JSON')
+    .option('--wide', 'one line per check, never wrapped to the terminal width')
+    .exitOverride()
+    .action(async (options: { aws?: boolean; region?: string; json?: boolean; wide?: boolean }) => {
+      if (options.region && !options.aws) throw new CliError('--region only makes sense with --aws', EXIT.usage);
+      const result = await doctor({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? doctorJson(result) : renderDoctor(result, options.wide ? undefined : io.columns));
+      setExitCode(doctorExitCode(result));
+    });
+
   return program;
 }
 
 /** Runs the CLI and returns its exit code (never calls process.exit itself). */
-const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`), ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}) };
+const stdio: CliIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  ...(process.stdout.isTTY ? { progress: (label: string) => terminalProgress(label) } : {}),
+};
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   let code: number = EXIT.ok;

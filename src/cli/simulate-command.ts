@@ -11,6 +11,7 @@ import { htmlReport, timelineMarkers } from '../sim/report.js';
 import { CONTROLLERS, simulate, type ControllerName, type SimulationResult } from '../sim/run.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenario.js';
 import { CliError, EXIT } from './errors.js';
+import type { Progress } from './progress.js';
 import { VERSION } from './version.js';
 
 export interface SimulateOptions {
@@ -105,7 +106,8 @@ function reportPath(value: string): string {
   return value;
 }
 
-export async function runSimulateCommand(path: string, options: SimulateOptions, write: (t: string) => void): Promise<void> {
+/** `progress`: a bar for the run, given only for text output on a terminal. */
+export async function runSimulateCommand(path: string, options: SimulateOptions, write: (t: string) => void, progress?: (label: string) => Progress): Promise<void> {
   if (!(CONTROLLERS as readonly string[]).includes(options.controller)) {
     throw new CliError(`--controller must be one of ${CONTROLLERS.join(', ')} (got "${options.controller}")`, EXIT.usage);
   }
@@ -114,7 +116,13 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
   if (options.managedScaling === 'off' && options.controller === 'ecs-managed') throw new CliError('--controller ecs-managed is ECS managed scaling: --managed-scaling off does not apply', EXIT.usage);
   const loaded = withFlags(loadScenario(path), options);
   const { config, source, notes } = simulationConfig(loaded, options.config, options.configGiven === true);
-  const result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, ...(config ? { config } : {}) });
+  const bar = progress?.(`${loaded.scenario.name} (${options.controller})`);
+  let result: SimulationResult;
+  try {
+    result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, ...(config ? { config } : {}), ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}) });
+  } finally {
+    bar?.stop();
+  }
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
     const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...result.settings };

@@ -43,6 +43,14 @@ export class SimAutoScaling extends SimEcs {
     return { AutoScalingGroups: p.items, NextToken: p.nextToken };
   }
 
+  /** The group's terminate hook (the deployment's `hooks` option), as DescribeLifecycleHooks answers it; none: an empty list. */
+  protected autoscaling_DescribeLifecycleHooks(input: ASG.DescribeLifecycleHooksCommandInput): Answer<ASG.DescribeLifecycleHooksCommandOutput> {
+    const g = this.group(input.AutoScalingGroupName);
+    const wanted = input.LifecycleHookNames ?? [];
+    const hooks = g.hook && (wanted.length === 0 || wanted.includes(g.hook)) ? [{ LifecycleHookName: g.hook, AutoScalingGroupName: g.asg, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 600, GlobalTimeout: 60_000, DefaultResult: 'CONTINUE' }] : [];
+    return { LifecycleHooks: hooks };
+  }
+
   protected autoscaling_DescribeAutoScalingInstances(input: ASG.DescribeAutoScalingInstancesCommandInput): Answer<ASG.DescribeAutoScalingInstancesCommandOutput> {
     const ids = (input.InstanceIds as string[]) ?? [];
     if (ids.length > 50) throw new SimulatedServiceError('ValidationError', 'InstanceIds can have at most 50 items');

@@ -30,6 +30,8 @@ export interface SimulateOptions {
   consolidation?: boolean;
   /** A name for the run in tables and the report (default: controller and mode). */
   label?: string;
+  /** Called every simulated minute with the simulated seconds done and in all (a progress bar on a terminal). */
+  onProgress?: (doneSeconds: number, totalSeconds: number) => void;
 }
 export type ControllerName = (typeof CONTROLLERS)[number];
 
@@ -195,6 +197,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
 
   for (let t = start; t <= end; t += tick) {
     world.advance(t);
+    if ((t - start) % 60_000 < tick) options.onProgress?.(Math.round((t - start) / 1000), Math.round((end - start) / 1000));
     if (controller === 'ecs-pilot') {
       const due = events(t);
       if (t >= nextReconcile) {

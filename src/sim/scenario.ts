@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { fieldIssues, parseSnapshot, ValidationError, type Snapshot } from '../core/model.js';
+import { jsonPath, parseSnapshot, ValidationError, type FieldIssue, type Snapshot } from '../core/model.js';
 
 const seconds = z.number().nonnegative();
 
@@ -30,9 +30,10 @@ export const ServiceSchema = TaskShapeSchema.extend({
   placementStrategy: z.enum(['binpack', 'spread']).default('binpack'),
 });
 
-const StepSchema = z.union([
-  z.strictObject({ at: seconds, setDesired: z.strictObject({ service: z.string().min(1), count: z.number().int().nonnegative() }) }),
-  z.strictObject({
+/** One schema per step kind, by the key that names it: a step's errors are checked against its own kind. */
+const STEP_KINDS = {
+  setDesired: z.strictObject({ at: seconds, setDesired: z.strictObject({ service: z.string().min(1), count: z.number().int().nonnegative() }) }),
+  runTasks: z.strictObject({
     at: seconds,
     runTasks: TaskShapeSchema.extend({
       count: z.number().int().positive(),
@@ -42,7 +43,7 @@ const StepSchema = z.union([
       durationSeconds: seconds.default(600),
     }),
   }),
-  z.strictObject({
+  spotInterruption: z.strictObject({
     at: seconds,
     spotInterruption: z.strictObject({
       group: z.string().min(1),
@@ -52,7 +53,9 @@ const StepSchema = z.union([
       overSeconds: seconds.default(0),
     }),
   }),
-]);
+} as const;
+
+const StepSchema = z.union([STEP_KINDS.setDesired, STEP_KINDS.runTasks, STEP_KINDS.spotInterruption]);
 
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -118,10 +121,40 @@ export interface LoadedScenario {
   snapshot: Snapshot;
 }
 
+const KIND_NAMES = Object.keys(STEP_KINDS) as Array<keyof typeof STEP_KINDS>;
+
+/**
+ * What is wrong with one timeline step, by field: a union only says "Invalid input", so the step is
+ * checked against the kind its key names; a step naming no kind (a typo) or several says which keys it has.
+ */
+function stepIssues(step: unknown, index: number): FieldIssue[] {
+  const at = `$.timeline[${index}]`;
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) return [{ path: at, message: `a step is an object with \`at\` and one of ${KIND_NAMES.join(', ')}` }];
+  const keys = Object.keys(step);
+  const kinds = KIND_NAMES.filter((k) => keys.includes(k));
+  if (kinds.length !== 1) {
+    const others = keys.filter((k) => k !== 'at' && !kinds.includes(k as keyof typeof STEP_KINDS));
+    const what = kinds.length === 0 ? `names no step kind${others.length > 0 ? ` (has ${others.map((k) => `\`${k}\``).join(', ')})` : ''}` : `names ${kinds.length} step kinds (${kinds.join(', ')})`;
+    return [{ path: at, message: `${what}: a step has \`at\` and exactly one of ${KIND_NAMES.join(', ')}` }];
+  }
+  const kind = kinds[0] as keyof typeof STEP_KINDS;
+  const r = STEP_KINDS[kind].safeParse(step);
+  return r.success ? [] : r.error.issues.map((i) => ({ path: jsonPath(['timeline', index, ...i.path]), message: i.message }));
+}
+
 export function parseScenario(doc: unknown): Scenario {
   const r = ScenarioSchema.safeParse(doc);
-  if (!r.success) throw new ValidationError('scenario', fieldIssues(r.error), { cause: r.error });
-  return r.data;
+  if (r.success) return r.data;
+  const timeline = typeof doc === 'object' && doc !== null ? (doc as { timeline?: unknown }).timeline : undefined;
+  const issues = r.error.issues.flatMap((i): FieldIssue[] => {
+    const [first, index] = i.path;
+    if (i.code === 'invalid_union' && first === 'timeline' && typeof index === 'number' && i.path.length === 2 && Array.isArray(timeline)) {
+      const found = stepIssues(timeline[index], index);
+      if (found.length > 0) return found;
+    }
+    return [{ path: jsonPath(i.path), message: i.message }];
+  });
+  throw new ValidationError('scenario', issues, { cause: r.error });
 }
 
 export function loadScenario(path: string): LoadedScenario {

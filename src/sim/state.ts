@@ -50,10 +50,13 @@ export function take(u: InstanceUsage, t: Task): void {
 /** An error shaped like the SDK's service exceptions (`name` is the AWS error code). */
 export class SimulatedServiceError extends Error {
   public readonly $fault: 'client' | 'server';
+  /** As the SDK's service exceptions carry it, so callers that recognise AWS errors recognise these. */
+  public readonly $metadata: { httpStatusCode: number };
   public constructor(name: string, message: string, fault: 'client' | 'server' = 'client') {
     super(message);
     this.name = name;
     this.$fault = fault;
+    this.$metadata = { httpStatusCode: fault === 'client' ? 400 : 500 };
   }
 }
 

@@ -1,0 +1,225 @@
+/**
+ * `ecs-pilot doctor [--aws] [--json]`: read-only checks of what ecs-pilot needs in the account
+ * (docs/operations.md; the AWS behaviour each relies on: docs/prerequisites.md). Each failed check
+ * names the command or setting that fixes it. Exit 1 when one fails; a check whose read AWS refused
+ * is `unverified` (exit 0, said so). Without --aws it runs against the simulated demo cluster.
+ */
+import { existsSync } from 'node:fs';
+import { readClusterFacts, type ClusterFacts, type GroupFacts } from '../aws/account-checks.js';
+import { awsClients, type Clients } from '../aws/clients.js';
+import { configForSnapshot, loadConfigFile } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
+import { modeOf } from '../core/capacity/modes.js';
+import { ValidationError } from '../core/model.js';
+import { SimulatedAws } from '../sim/simulated-aws.js';
+import { CliError, EXIT } from './errors.js';
+import { loadSnapshot } from './io.js';
+import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info';
+
+export interface Check {
+  cluster: string;
+  group?: string;
+  check: string;
+  status: CheckStatus;
+  detail: string;
+  /** For a failure (or an unverified read): the command or setting that fixes it. */
+  fix?: string;
+}
+
+const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
+
+function hookCheck(cluster: string, g: GroupFacts): Check {
+  const base = { cluster, group: g.group, check: 'lifecycle-hook' };
+  const put = `aws autoscaling put-lifecycle-hook --auto-scaling-group-name ${g.asg} --lifecycle-hook-name ${g.hookName} --lifecycle-transition ${TERMINATING} --heartbeat-timeout 300 --default-result CONTINUE`;
+  if (!g.hooks.ok) return { ...base, status: 'unverified', detail: `could not read the hooks of ${g.asg}: ${g.hooks.error}`, fix: 'grant autoscaling:DescribeLifecycleHooks to the operator (docs/operations.md, "IAM")' };
+  if (g.asgSettings.ok && g.asgSettings.value === undefined) return { ...base, status: 'fail', detail: `Auto Scaling group ${g.asg} does not exist`, fix: `check \`asg:\` of group ${g.group} in the config` };
+  const hook = g.hooks.value.find((h) => h.name === g.hookName);
+  if (!hook) {
+    const others = g.hooks.value.map((h) => h.name).join(', ');
+    return { ...base, status: 'fail', detail: `no lifecycle hook ${g.hookName} on ${g.asg}${others ? ` (it has: ${others})` : ''}: terminations would not wait for the drain`, fix: put };
+  }
+  if (hook.transition !== TERMINATING) return { ...base, status: 'fail', detail: `hook ${g.hookName} on ${g.asg} is for ${hook.transition ?? 'no transition'}, not ${TERMINATING}`, fix: put };
+  // AWS's defaults when a field is absent: a heartbeat timeout of 3600 s, default result ABANDON (PutLifecycleHook).
+  const heartbeat = hook.heartbeatSeconds ?? 3600;
+  const result = hook.defaultResult ?? 'ABANDON';
+  return { ...base, status: 'pass', detail: `hook ${g.hookName}: ${TERMINATING}, heartbeat ${heartbeat} s${hook.heartbeatSeconds === undefined ? ' (AWS default)' : ''}, default result ${result}${hook.defaultResult === undefined ? ' (AWS default)' : ''} (either result terminates the instance once the hook times out)` };
+}
+
+function providerChecks(cluster: string, g: GroupFacts): Check[] {
+  const base = { cluster, group: g.group };
+  if (!g.provider.ok) return [{ ...base, check: 'managed-scaling', status: 'unverified', detail: `could not read capacity provider ${g.group}: ${g.provider.error}`, fix: 'grant ecs:DescribeCapacityProviders to the operator' }];
+  const p = g.provider.value;
+  if (!p) return [{ ...base, check: 'managed-scaling', status: 'fail', detail: `ECS has no capacity provider ${g.group}: ecs-pilot would treat it as own mode, tasks naming it cannot run`, fix: `check \`name:\` of the group in the config, or create it: aws ecs create-capacity-provider --name ${g.group} --auto-scaling-group-provider autoScalingGroupArn=<arn of ${g.asg}>,managedScaling={status=DISABLED},managedDraining=DISABLED` }];
+  const m = modeOf(p);
+  const out: Check[] = [
+    {
+      ...base,
+      check: 'managed-scaling',
+      status: 'info',
+      detail:
+        m.mode === 'accelerate'
+          ? `managed scaling ENABLED → mode accelerate: ECS scales the group (target ${m.targetCapacityPercent}%, step ${m.minimumScalingStepSize}–${m.maximumScalingStepSize}, warm-up ${m.instanceWarmupSeconds} s); ecs-pilot sizes waiting tasks at once and never lowers ECS's desired capacity`
+          : `managed scaling ${p.managedScaling?.status ?? 'absent'} → mode own: ecs-pilot owns the group's scaling (service deficits, placement failures, failed RunTask calls through CloudTrail)`,
+    },
+  ];
+  out.push(
+    p.managedDraining === 'ENABLED'
+      ? { ...base, check: 'managed-draining', status: 'fail', detail: `managed draining ENABLED on ${g.group}: ECS adds its own terminate hook and drains too, racing ecs-pilot's hook`, fix: `aws ecs update-capacity-provider --name ${g.group} --auto-scaling-group-provider managedDraining=DISABLED` }
+      : { ...base, check: 'managed-draining', status: 'pass', detail: `managed draining ${p.managedDraining ?? 'absent (DISABLED)'}` },
+  );
+  out.push(protectionCheck(cluster, g, p.managedTerminationProtection, m.mode));
+  return out;
+}
+
+function protectionCheck(cluster: string, g: GroupFacts, mtp: string | undefined, mode: 'own' | 'accelerate'): Check {
+  const base = { cluster, group: g.group, check: 'termination-protection' };
+  if (mtp !== 'ENABLED') return { ...base, status: 'pass', detail: `managed termination protection ${mtp ?? 'absent (DISABLED)'}: ecs-pilot protects busy instances itself and lifts it from empty ones` };
+  if (mode === 'own') return { ...base, status: 'fail', detail: `managed termination protection ENABLED without managed scaling: it does not work then (ECS API reference, AutoScalingGroupProvider)`, fix: `aws ecs update-capacity-provider --name ${g.group} --auto-scaling-group-provider managedTerminationProtection=DISABLED` };
+  if (!g.asgSettings.ok) return { ...base, status: 'unverified', detail: `could not read ASG ${g.asg}: ${g.asgSettings.error}`, fix: 'grant autoscaling:DescribeAutoScalingGroups to the operator' };
+  if (g.asgSettings.value && !g.asgSettings.value.newInstancesProtected) return { ...base, status: 'fail', detail: `managed termination protection ENABLED but ${g.asg} does not protect new instances from scale-in: ECS requires it`, fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${g.asg} --new-instances-protected-from-scale-in` };
+  return { ...base, status: 'pass', detail: 'managed termination protection ENABLED with ASG scale-in protection: ECS owns instance protection, ecs-pilot leaves it alone' };
+}
+
+function rebalanceCheck(cluster: string, g: GroupFacts): Check {
+  const base = { cluster, group: g.group, check: 'capacity-rebalance' };
+  if (!g.asgSettings.ok) return { ...base, status: 'unverified', detail: `could not read ASG ${g.asg}: ${g.asgSettings.error}`, fix: 'grant autoscaling:DescribeAutoScalingGroups to the operator' };
+  const on = g.asgSettings.value?.capacityRebalance === true;
+  if (on && g.rebalance === 'prescale') return { ...base, status: 'fail', detail: `Capacity Rebalancing on ${g.asg} and rebalance: prescale: the ASG and ecs-pilot each launch a replacement`, fix: `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${g.asg} --no-capacity-rebalance (or set rebalance: drain for ${g.group} in the config)` };
+  return { ...base, status: 'pass', detail: `Capacity Rebalancing ${on ? 'on' : 'off'}, rebalance: ${g.rebalance}` };
+}
+
+function policiesCheck(cluster: string, g: GroupFacts): Check {
+  const base = { cluster, group: g.group, check: 'scaling-policies' };
+  if (!g.scalingPolicies.ok) return { ...base, status: 'unverified', detail: `could not read the scaling policies of ${g.asg}: ${g.scalingPolicies.error}`, fix: 'grant autoscaling:DescribePolicies to the operator' };
+  const own = g.scalingPolicies.value.filter((p) => p.enabled && p.ecsManaged !== true);
+  const ecs = g.scalingPolicies.value.filter((p) => p.ecsManaged === true);
+  if (own.length > 0) return { ...base, status: 'fail', detail: `${g.asg} has its own scaling policies (${own.map((p) => p.name).join(', ')}): they change the desired capacity ecs-pilot sets`, fix: own.map((p) => `aws autoscaling delete-policy --auto-scaling-group-name ${g.asg} --policy-name ${p.name}`).join('; ') };
+  return { ...base, status: 'pass', detail: ecs.length > 0 ? `only ECS managed scaling's own target tracking policy (${ecs.map((p) => p.name).join(', ')}): accelerate mode's backstop` : 'no scaling policies of its own' };
+}
+
+function spotDrainingCheck(cluster: string, g: GroupFacts): Check | undefined {
+  if (g.lifecycle !== 'spot' || !g.agentSpotDraining) return undefined;
+  const base = { cluster, group: g.group, check: 'agent-spot-draining' };
+  const r = g.agentSpotDraining;
+  if (!r.ok) return { ...base, status: 'unverified', detail: `could not read the launch template of ${g.asg}: ${r.error}`, fix: 'grant ec2:DescribeLaunchTemplateVersions to the operator' };
+  if (r.value === undefined) return { ...base, status: 'unverified', detail: `no user data readable for ${g.asg} (no launch template, or none in it): the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING is unknown`, fix: 'add `echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config` to the user data' };
+  if (!r.value) return { ...base, status: 'fail', detail: `the user data of ${g.asg} does not set ECS_ENABLE_SPOT_INSTANCE_DRAINING=true (off by default): if an interruption warning reaches ecs-pilot late or not at all, nothing drains the instance`, fix: 'add `echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config` to the launch template user data, then roll the group' };
+  return { ...base, status: 'pass', detail: 'the user data sets ECS_ENABLE_SPOT_INSTANCE_DRAINING=true: the agent drains on the interruption warning too (a backstop to ecs-pilot)' };
+}
+
+/** RunTask failures reach EventBridge only through a CloudTrail trail; ecs-pilot does not read CloudTrail, so this is never "pass". */
+function cloudTrailCheck(facts: ClusterFacts): Check | undefined {
+  const own = facts.groups.filter((g) => g.provider.ok && modeOf(g.provider.value).mode === 'own');
+  if (own.length === 0) return undefined;
+  return {
+    cluster: facts.cluster,
+    check: 'cloudtrail-runtask',
+    status: 'unverified',
+    detail: `${own.map((g) => g.group).join(', ')} in own mode: third-party RunTask failures reach ecs-pilot only through "AWS API Call via CloudTrail", which needs a trail with logging on in this region; ecs-pilot does not read CloudTrail`,
+    fix: 'check: aws cloudtrail describe-trails, then aws cloudtrail get-trail-status --name <trail> (IsLogging: true); create one with aws cloudtrail create-trail + start-logging',
+  };
+}
+
+/** The cluster exists, and each configured provider is associated with it (else no task can name it). */
+function clusterCheck(facts: ClusterFacts): Check {
+  const base = { cluster: facts.cluster, check: 'cluster' };
+  const c = facts.ecsCluster;
+  if (!c.ok) return { ...base, status: 'unverified', detail: `could not read cluster ${facts.cluster}: ${c.error}`, fix: 'grant ecs:DescribeClusters to the operator' };
+  if (!c.value) return { ...base, status: 'fail', detail: `ECS has no active cluster ${facts.cluster} in this account and region`, fix: 'check `name:` of the cluster in the config, and --region' };
+  const attached = new Set(c.value.capacityProviders);
+  const missing = facts.groups.filter((g) => !attached.has(g.group)).map((g) => g.group);
+  if (missing.length > 0) {
+    return { ...base, status: 'fail', detail: `capacity provider(s) ${missing.join(', ')} not associated with cluster ${facts.cluster} (it has: ${c.value.capacityProviders.join(', ') || 'none'})`, fix: `aws ecs put-cluster-capacity-providers --cluster ${facts.cluster} --capacity-providers ${[...attached, ...missing].join(' ')} --default-capacity-provider-strategy <the current one> (the call replaces both lists: name every provider and the default strategy)` };
+  }
+  return { ...base, status: 'pass', detail: `cluster ${facts.cluster} has every configured capacity provider` };
+}
+
+/** The checks for a cluster's facts, in a fixed order (pure). */
+export function checksFor(facts: ClusterFacts): Check[] {
+  const out: Check[] = [clusterCheck(facts)];
+  for (const g of facts.groups) {
+    out.push(hookCheck(facts.cluster, g), ...providerChecks(facts.cluster, g), rebalanceCheck(facts.cluster, g), policiesCheck(facts.cluster, g));
+    const spot = spotDrainingCheck(facts.cluster, g);
+    if (spot) out.push(spot);
+  }
+  const trail = cloudTrailCheck(facts);
+  if (trail) out.push(trail);
+  return out;
+}
+
+export interface AccountOptions {
+  config: string;
+  configGiven: boolean;
+  aws?: boolean;
+  region?: string;
+}
+
+/** The config and clients: the account (--aws, config required), else the simulated demo cluster with the config's settings for it. */
+export function accountFor(options: AccountOptions, clientsFor: (region?: string) => Clients = awsClients): { config: ControllerConfig; clients: Clients; simulated: boolean; notes: string[] } {
+  const notes: string[] = [];
+  let config: ControllerConfig | undefined;
+  if (existsSync(options.config)) {
+    try {
+      config = loadConfigFile(options.config);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new CliError(`${options.config}: ${e.message}`, EXIT.rejected, { cause: e });
+      throw e;
+    }
+  } else if (options.configGiven || options.aws) throw new CliError(`cannot read config ${options.config}: no such file${options.aws ? ' (--aws checks the clusters and groups the config names)' : ''}`, EXIT.rejected);
+  if (options.aws) return { config: config as ControllerConfig, clients: clientsFor(options.region ?? config?.region), simulated: false, notes };
+  const snapshot = loadSnapshot(DEMO_SNAPSHOT);
+  const sim = new SimulatedAws(snapshot);
+  const fromConfig = config?.clusters.find((c) => c.name === snapshot.cluster);
+  if (!fromConfig) notes.push(`${config ? `${options.config} has no cluster "${snapshot.cluster}"` : `no ${options.config}`}: using the demo snapshot's groups with default settings`);
+  notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws reads the account`);
+  return {
+    config: fromConfig && config ? { ...config, clusters: [fromConfig] } : configForSnapshot(snapshot),
+    clients: { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') },
+    simulated: true,
+    notes,
+  };
+}
+
+export interface DoctorResult {
+  simulated: boolean;
+  checks: Check[];
+  notes: string[];
+}
+
+export async function doctor(options: AccountOptions, clientsFor?: (region?: string) => Clients): Promise<DoctorResult> {
+  const { config, clients, simulated, notes } = accountFor(options, clientsFor);
+  const now = new Date();
+  const checks: Check[] = [];
+  for (const cluster of config.clusters) checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
+  return { simulated, checks, notes };
+}
+
+const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info' };
+
+/** `width`: the terminal's; long lines wrap to it at spaces (never cut). */
+export function renderDoctor(result: DoctorResult, width?: number): string {
+  const out: string[] = result.notes.map((n) => wrap(`note: ${n}`, width));
+  let cluster = '';
+  for (const c of result.checks) {
+    if (c.cluster !== cluster) {
+      cluster = c.cluster;
+      out.push('', `Cluster ${cluster}:`);
+    }
+    out.push(wrap(`  ${MARK[c.status]} ${c.group ? `${c.group} ` : ''}${c.check}: ${c.detail}`, width, 5));
+    if (c.fix && c.status !== 'pass') out.push(wrap(`       fix: ${c.fix}`, width, 5));
+  }
+  const count = (s: CheckStatus) => result.checks.filter((c) => c.status === s).length;
+  out.push('', `${result.checks.length} checks: ${count('fail')} failed, ${count('unverified')} unverified, ${count('pass')} ok, ${count('info')} info`);
+  return out.join('\n');
+}
+
+export function doctorJson(result: DoctorResult): string {
+  return JSON.stringify({ simulated: result.simulated, ok: doctorExitCode(result) === EXIT.ok, checks: result.checks, notes: result.notes }, null, 2);
+}
+
+/** 1 when a check failed; unverified checks do not fail the run (they are said). */
+export function doctorExitCode(result: DoctorResult): number {
+  return result.checks.some((c) => c.status === 'fail') ? EXIT.rejected : EXIT.ok;
+}
