@@ -37,7 +37,7 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
     `  tasks running / asked for     ${m.tasksRunning} / ${m.tasksSubmitted}`,
     `  tasks never placed            ${m.tasksNeverPlaced}`,
     `  submission → RUNNING          p50 ${m.latencyP50} s, p95 ${m.latencyP95} s, max ${m.latencyMax} s`,
-    `  all placed after              ${m.allPlacedSeconds} s`,
+    `  last task RUNNING             ${m.allPlacedSeconds} s after the first submission${m.latencyMax < m.allPlacedSeconds ? ` (tasks kept arriving: the longest wait was ${m.latencyMax} s)` : ''}`,
     `  missing task-seconds          ${m.missingTaskSeconds}`,
     `  instance-hours                ${m.instanceHours.toFixed(2)} ($${m.cost.toFixed(2)})`,
     `  scaling actions               ${m.scalingActions}`,
