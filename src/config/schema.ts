@@ -187,6 +187,19 @@ export const ServiceScalingSchema = z
   })
   .refine((r) => r.minTasks <= r.maxTasks, { message: 'minTasks must not exceed maxTasks', path: ['minTasks'] });
 
+/**
+ * ecs-pilot's share of ECS's per-account read bucket (ListTasks, DescribeTasks, List/Describe
+ * ContainerInstances; docs/api-budget.md). AWS publishes the bucket's shape, not these figures per
+ * action: the defaults are a burst of 100 and a refill of 20/s, and ecs-pilot takes half.
+ */
+export const ApiBudgetSchema = z
+  .strictObject({
+    ecsReadShare: z.number().gt(0).max(1).default(0.5),
+    ecsReadBurst: z.number().int().positive().default(100),
+    ecsReadRefillPerSecond: z.number().positive().default(20),
+  })
+  .prefault({});
+
 /** The duties by the name their decision records carry (`duty`); `shadow` takes these. */
 export const DUTY_NAMES = ['spot-interruption', 'rebalance-recommendation', 'lifecycle', 'capacity', 'reconcile', 'batch', 'service-scaling'] as const;
 
@@ -200,6 +213,7 @@ export const ControllerConfigSchema = z
     clusters: z.array(ClusterConfigSchema).min(1),
     jobs: z.array(JobSchema).default([]),
     serviceScaling: z.array(ServiceScalingSchema).default([]),
+    apiBudget: ApiBudgetSchema,
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
@@ -253,4 +267,5 @@ export type JobConfig = z.infer<typeof JobSchema>;
 export type ConsolidationConfig = z.infer<typeof ConsolidationSchema>;
 export type ServiceScalingRule = z.infer<typeof ServiceScalingSchema>;
 export type ScalingStep = z.infer<typeof ScalingStepSchema>;
+export type ApiBudgetConfig = z.infer<typeof ApiBudgetSchema>;
 export type RetryRule = z.infer<typeof RetryRuleSchema>;
