@@ -51,6 +51,8 @@ export const ConsolidationSchema = z
     drainStandaloneTasks: z.boolean().default(false),
     /** Services whose instances are never consolidated. */
     optOutServices: z.array(z.string().min(1)).default([]),
+    /** Candidates tried per tick across the cluster (each is one placement plan): bounds the tick on large clusters. */
+    maxCandidatesPerTick: z.number().int().min(1).default(25),
     /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */
     replace: z.strictObject({ enabled: z.boolean().default(false), minSavingPercent: z.number().min(1).max(90).default(20) }).prefault({}),
   })
