@@ -71,9 +71,12 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
   name: 'reconcile',
   dependsOn: ['managedDraining', 'scalingPolicies'],
   kinds: ['scheduled'],
-  async observe(_event, ctx) {
+  async observe(event, ctx) {
+    // One tick per cluster (fan-out): memory and time bounded by that cluster, not by the account.
+    const clusters = event.cluster === undefined ? ctx.config.clusters : ctx.config.clusters.filter((c) => c.name === event.cluster);
+    if (clusters.length === 0) return `cluster ${event.cluster} is not configured`;
     const out: ReconcileObservation[] = [];
-    for (const cluster of ctx.config.clusters) {
+    for (const cluster of clusters) {
       const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });

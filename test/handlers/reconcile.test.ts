@@ -94,6 +94,27 @@ describe('Handler: reconcile', () => {
   });
 });
 
+describe('Handler: reconcile — one tick per cluster (issue 14)', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('reads and decides only the cluster its schedule names; an unknown one is ignored, unread', async () => {
+    aws = mockAws();
+    const tick = (cluster: string) => {
+      const e = event(TICK);
+      e.detail = { cluster };
+      return e;
+    };
+    const record = await invoke(DUTIES.reconcile, tick('demo'));
+    expect(record.cluster).toBe('demo');
+    expect(record.outcome).toBe('acted');
+    aws.ecs.resetHistory();
+    const other = await invoke(DUTIES.reconcile, tick('elsewhere'));
+    expect(other).toMatchObject({ outcome: 'ignored', reason: 'cluster elsewhere is not configured' });
+    expect(aws.ecs.calls()).toHaveLength(0);
+  });
+});
+
 describe('Handler: reconcile — consolidation', () => {
   let aws: MockedAws;
   afterEach(() => aws.restore());
