@@ -98,9 +98,11 @@ function ruleSpecs(config) {
       fn: 'Batch',
       maxAge: EVENT_MAX_AGE,
     },
-    // A missed tick is replaced by the next one a minute later.
-    ReconcileScheduleRule: { description: 'ecs-pilot reconcile, every minute', schedule: 'rate(1 minute)', fn: 'Reconcile', maxAge: 60, attempts: 2 },
   };
+  // One reconcile tick per cluster, each its own invocation (a missed tick is replaced a minute later).
+  clusters.forEach((c, i) => {
+    specs[`ReconcileScheduleRule${i + 1}`] = { description: `ecs-pilot reconcile of cluster ${c.name}, every minute`, schedule: 'rate(1 minute)', fn: 'Reconcile', maxAge: 60, attempts: 2, cluster: c.name };
+  });
   if (alarms.length > 0) {
     specs.ScalingAlarmRule = {
       description: 'Configured alarms entering ALARM → ecs-pilot scaling',
@@ -111,6 +113,12 @@ function ruleSpecs(config) {
   }
   return specs;
 }
+
+/** The scheduled event as EventBridge sends it, with the cluster its tick is for in `detail`. */
+const clusterTick = (cluster) => ({
+  InputPathsMap: { id: '$.id', account: '$.account', time: '$.time', region: '$.region', resources: '$.resources' },
+  InputTemplate: `{"version":"0","id":<id>,"detail-type":"Scheduled Event","source":"aws.events","account":<account>,"time":<time>,"region":<region>,"resources":<resources>,"detail":{"cluster":${JSON.stringify(cluster)}}}`,
+});
 
 function rules(config) {
   const resources = {};
@@ -123,7 +131,7 @@ function rules(config) {
         Description: spec.description,
         State: 'ENABLED',
         ...(spec.pattern ? { EventPattern: spec.pattern } : { ScheduleExpression: spec.schedule }),
-        Targets: [{ Id: spec.fn ? spec.fn.toLowerCase() : 'capacity-queue', Arn: target, ...delivery(spec.maxAge, spec.attempts) }],
+        Targets: [{ Id: spec.fn ? spec.fn.toLowerCase() : 'capacity-queue', Arn: target, ...delivery(spec.maxAge, spec.attempts), ...(spec.cluster ? { InputTransformer: clusterTick(spec.cluster) } : {}) }],
       },
     };
     if (spec.fn) {

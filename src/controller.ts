@@ -2,6 +2,7 @@
  * The one loop every duty runs: parse → route → observe → decide → act → record.
  * Duties (src/duties/<duty>.ts) plug in their event kinds, how to observe, and a pure `decide`.
  */
+import type { ConsolidationProgress } from './core/reconcile/reconcile.js';
 import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot } from './core/model.js';
@@ -40,6 +41,8 @@ export interface ClusterObservation {
 export interface Decision {
   actions: Action[];
   reason?: string | undefined;
+  /** The reconcile: how far consolidation got on a state it found nothing to move in. */
+  consolidationProgress?: ConsolidationProgress;
 }
 
 export interface DutyContext {
@@ -59,6 +62,8 @@ export interface Duty<K extends DomainEventKind = DomainEventKind, O extends Clu
   decide(event: Extract<DomainEvent, { kind: K }>, observation: O, now: Date): Decision;
   /** AWS settings this duty's decisions depend on: conflicting ones are named in its records. */
   dependsOn?: readonly ConflictSetting[];
+  /** After a decision was carried out without failure: what the next invocation may rely on. */
+  after?(observation: O, decision: Decision): void;
 }
 
 /** Any duty, whatever its events and observation (for routing tables). */
@@ -151,9 +156,11 @@ export async function runDuty<K extends DomainEventKind, O extends ClusterObserv
   }
   const records: DecisionRecord[] = [];
   for (const observation of observed) {
-    const { actions, reason } = duty.decide(event as never, observation, deps.now);
+    const decision = duty.decide(event as never, observation, deps.now);
+    const { actions, reason } = decision;
     const report = await execute(deps.clients, actions, { dryRun });
     const failed = report.failures.length > 0;
+    if (!failed) duty.after?.(observation, decision);
     const why = actions.length === 0 ? reason : undefined;
     const conflicts = duty.dependsOn ? await conflictsFor(duty.dependsOn, observation.cluster, deps) : [];
     records.push({

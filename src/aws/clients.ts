@@ -6,6 +6,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { ApiBudgetConfig } from '../config/schema.js';
+import { budgetedEcs, type BudgetedEcs } from './api-budget.js';
 
 /** What the controller needs of each client: `send`. The simulator answers the same commands. */
 export interface Clients {
@@ -18,12 +20,24 @@ export interface Clients {
 
 export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 5 } as const;
 
-let shared: { region: string | undefined; clients: Clients } | undefined;
+let shared: { key: string; clients: Clients; budgeted?: BudgetedEcs } | undefined;
 
-export function awsClients(region?: string): Clients {
-  if (!shared || shared.region !== region) {
+/**
+ * The clients for a Region; with a budget, ECS's bucket reads wait for a token of ecs-pilot's share
+ * (docs/api-budget.md). One bucket per warm container: concurrent containers each keep their share.
+ */
+export function awsClients(region?: string, budget?: ApiBudgetConfig): Clients {
+  const key = JSON.stringify([region, budget]);
+  if (!shared || shared.key !== key) {
     const options = { ...CLIENT_OPTIONS, ...(region ? { region } : {}) };
-    shared = { region, clients: { ecs: new ECSClient(options), ec2: new EC2Client(options), autoscaling: new AutoScalingClient(options), cloudwatch: new CloudWatchClient(options) } };
+    const ecs = new ECSClient(options);
+    const budgeted = budget ? budgetedEcs(ecs, budget) : undefined;
+    shared = { key, budgeted, clients: { ecs: budgeted?.client ?? ecs, ec2: new EC2Client(options), autoscaling: new AutoScalingClient(options), cloudwatch: new CloudWatchClient(options) } };
   }
   return shared.clients;
+}
+
+/** ECS bucket reads the budgeted clients have sent in this container so far (0 without a budget). */
+export function ecsReadCalls(): number {
+  return shared?.budgeted?.readCalls() ?? 0;
 }

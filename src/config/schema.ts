@@ -51,6 +51,8 @@ export const ConsolidationSchema = z
     drainStandaloneTasks: z.boolean().default(false),
     /** Services whose instances are never consolidated. */
     optOutServices: z.array(z.string().min(1)).default([]),
+    /** Candidates tried per tick across the cluster (each is one placement plan): bounds the tick on large clusters. */
+    maxCandidatesPerTick: z.number().int().min(1).default(25),
     /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */
     replace: z.strictObject({ enabled: z.boolean().default(false), minSavingPercent: z.number().min(1).max(90).default(20) }).prefault({}),
   })
@@ -187,6 +189,19 @@ export const ServiceScalingSchema = z
   })
   .refine((r) => r.minTasks <= r.maxTasks, { message: 'minTasks must not exceed maxTasks', path: ['minTasks'] });
 
+/**
+ * ecs-pilot's share of ECS's per-account read bucket (ListTasks, DescribeTasks, List/Describe
+ * ContainerInstances; docs/api-budget.md). AWS publishes the bucket's shape, not these figures per
+ * action: the defaults are a burst of 100 and a refill of 20/s, and ecs-pilot takes half.
+ */
+export const ApiBudgetSchema = z
+  .strictObject({
+    ecsReadShare: z.number().gt(0).max(1).default(0.5),
+    ecsReadBurst: z.number().int().positive().default(100),
+    ecsReadRefillPerSecond: z.number().positive().default(20),
+  })
+  .prefault({});
+
 /** The duties by the name their decision records carry (`duty`); `shadow` takes these. */
 export const DUTY_NAMES = ['spot-interruption', 'rebalance-recommendation', 'lifecycle', 'capacity', 'reconcile', 'batch', 'service-scaling'] as const;
 
@@ -200,6 +215,7 @@ export const ControllerConfigSchema = z
     clusters: z.array(ClusterConfigSchema).min(1),
     jobs: z.array(JobSchema).default([]),
     serviceScaling: z.array(ServiceScalingSchema).default([]),
+    apiBudget: ApiBudgetSchema,
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
@@ -253,4 +269,5 @@ export type JobConfig = z.infer<typeof JobSchema>;
 export type ConsolidationConfig = z.infer<typeof ConsolidationSchema>;
 export type ServiceScalingRule = z.infer<typeof ServiceScalingSchema>;
 export type ScalingStep = z.infer<typeof ScalingStepSchema>;
+export type ApiBudgetConfig = z.infer<typeof ApiBudgetSchema>;
 export type RetryRule = z.infer<typeof RetryRuleSchema>;

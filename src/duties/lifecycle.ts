@@ -35,7 +35,8 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
-    const observed = await observeInstance(event.ec2InstanceId, ctx, true);
+    // The ASG says first whether a hook waits: most draining instances' events need no ECS read.
+    const observed = await observeInstance(event.ec2InstanceId, ctx, true, LIFECYCLE_STATES.terminatingWait);
     if (typeof observed === 'string') return observed;
     const inst = observed[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
     if (inst?.lifecycleState !== LIFECYCLE_STATES.terminatingWait) return `${event.ec2InstanceId} is not waiting on a terminate lifecycle hook`;

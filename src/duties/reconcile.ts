@@ -11,7 +11,7 @@ import { readAlarms } from '../aws/alarm-reader.js';
 import { readService, type ServiceView } from '../aws/service-reader.js';
 import { decideJobReconcile } from '../core/batch/jobs.js';
 import { withDisplacedDemand } from '../core/capacity/displaced.js';
-import { decideReconcile } from '../core/reconcile/reconcile.js';
+import { reconcilePlan, type ConsolidationProgress } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { listJobTasks } from '../aws/job-reader.js';
@@ -23,6 +23,16 @@ export interface ReconcileObservation extends ClusterObservation {
   jobs: JobTasks[];
   /** Services whose configured alarm is still in ALARM (or OK, with okSteps), with the alarms' state. */
   scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
+  /** How far the last consolidation pass of this warm container got on the state it found nothing in. */
+  consolidation?: ConsolidationProgress;
+}
+
+/** Per cluster: consolidation's progress on an unchanged state (a cold container starts over). */
+const lastPasses = new Map<string, ConsolidationProgress>();
+
+/** Forgets the consolidation progress (tests). */
+export function clearConsolidationProgress(): void {
+  lastPasses.clear();
 }
 
 /** The cluster's scaling rules with an alarm that would act now, read with their services. */
@@ -61,28 +71,38 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
   name: 'reconcile',
   dependsOn: ['managedDraining', 'scalingPolicies'],
   kinds: ['scheduled'],
-  async observe(_event, ctx) {
+  async observe(event, ctx) {
+    // One tick per cluster (fan-out): memory and time bounded by that cluster, not by the account.
+    const clusters = event.cluster === undefined ? ctx.config.clusters : ctx.config.clusters.filter((c) => c.name === event.cluster);
+    if (clusters.length === 0) return `cluster ${event.cluster} is not configured`;
     const out: ReconcileObservation[] = [];
-    for (const cluster of ctx.config.clusters) {
+    for (const cluster of clusters) {
       const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
-      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx) });
+      const consolidation = lastPasses.get(cluster.name);
+      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}) });
     }
     return out;
   },
   decide: (_event, observation, now) => {
     const { cluster, snapshot, jobs } = observation;
     // In an accelerate group ECS scales in and may own protection: those actions are left to it.
-    const { kept, left } = leaveToEcs(decideReconcile(snapshot, cluster, now), snapshot.groups);
+    const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
+    const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
+    const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
     const actions = alarmSteps(observation, [...kept, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
-    if (actions.length > 0) return { actions };
-    if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}` };
+    if (actions.length > 0) return { actions, ...progress };
+    if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
     const demand = withDisplacedDemand(snapshot);
-    const skipped = consolidationBlocked(demand, cluster, now);
+    const skipped = [consolidationBlocked(demand, cluster, now), planned.consolidationUnchanged ? 'nothing changed since a pass found nothing to move' : undefined].filter((x) => x !== undefined).join('; ');
     const mode = modesOf(snapshot.groups);
     const state = demand.pending.length > 0 ? `${demand.pending.length} task(s) waiting, all covered by registered and launching capacity` : 'converged';
-    return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}` };
+    return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}`, ...progress };
+  },
+  after(observation, decision) {
+    if (decision.consolidationProgress) lastPasses.set(observation.cluster.name, decision.consolidationProgress);
+    else lastPasses.delete(observation.cluster.name);
   },
 };

@@ -131,6 +131,8 @@ export interface InstanceStateChange extends Base {
 export interface ScheduledEvent extends Base {
   kind: 'scheduled';
   rule: string | undefined;
+  /** The one cluster this tick is for (one schedule per cluster); none: every configured cluster. */
+  cluster?: string;
 }
 
 export type DomainEvent =

@@ -21,7 +21,7 @@ const clusterKey = (cluster: string): string => cluster.split('/').pop() ?? clus
 const clusterOf = (event: unknown): string | undefined => {
   try {
     const parsed = parseEvent(event);
-    return parsed.outcome === 'parsed' && 'cluster' in parsed.event ? clusterKey(parsed.event.cluster) : undefined;
+    return parsed.outcome === 'parsed' && 'cluster' in parsed.event && parsed.event.cluster !== undefined ? clusterKey(parsed.event.cluster) : undefined;
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { awsClients } from '../aws/clients.js';
+import { awsClients, ecsReadCalls } from '../aws/clients.js';
 import { runtimeConfig } from '../config/load.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty, type Logger as RecordLogger, type MetricsSink } from '../controller.js';
@@ -33,19 +33,29 @@ export type DepsFactory = () => Omit<ControllerDeps, 'logger' | 'metrics'>;
 /** Production dependencies: the config file named by the environment, real clients, the wall clock. */
 export const runtimeDeps: DepsFactory = () => {
   const config = runtimeConfig();
-  return { config, clients: awsClients(config.region), now: new Date() };
+  return { config, clients: awsClients(config.region, config.apiBudget), now: new Date() };
 };
+
+/** Runs `work` and reports the ECS bucket reads it made (`ecsReadCalls`, summed per minute: ecs-pilot's call rate). */
+async function countingReads<T>(work: () => Promise<T>): Promise<T> {
+  const before = ecsReadCalls();
+  try {
+    return await work();
+  } finally {
+    sink.count('ecsReadCalls', ecsReadCalls() - before);
+  }
+}
 
 /** A duty fed by SQS batches (EventBridge → queue → Lambda), reporting per-message failures. */
 export function sqsBatchHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
-  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => (await runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink })).response)
+  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => (await countingReads(() => runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink }))).response)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }
 
 export function lambdaHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
   return middy(async (event: unknown): Promise<DecisionRecord> =>
-    runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink }),
+    countingReads(() => runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink })),
   )
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

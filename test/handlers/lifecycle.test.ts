@@ -1,5 +1,5 @@
 import { CompleteLifecycleActionCommand, RecordLifecycleActionHeartbeatCommand } from '@aws-sdk/client-auto-scaling';
-import { PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { DUTIES } from '../../src/duties/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { event, invoke, NOW } from '../support/handlers.js';
@@ -60,6 +60,22 @@ describe('Handler: terminate lifecycle action', () => {
     expect(aws.autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { InstanceId: 'i-0a1b2c3d4e5f60001', LifecycleActionResult: 'CONTINUE' });
     // Drained only once: the second and third events found it DRAINING.
     expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+  });
+
+  it('answers a draining instance that no hook holds from the ASG read alone: no ECS read (issue 14)', async () => {
+    // Prepare: i-…0001 drains (consolidation, a spot warning) and stays InService.
+    const ciEvent = event('events/demo/05-container-instance-draining.json');
+    ciEvent.detail.ec2InstanceId = 'i-0a1b2c3d4e5f60001';
+    ciEvent.detail.containerInstanceArn = ARN(1);
+    // Act
+    const record = await invoke(DUTIES.lifecycle, ciEvent);
+    // Assess
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toBe('i-0a1b2c3d4e5f60001 is not waiting on a terminate lifecycle hook (InService)');
+    expect(aws.ecs.commandCalls(ListContainerInstancesCommand)).toHaveLength(0);
+    expect(aws.ecs.commandCalls(ListTasksCommand)).toHaveLength(0);
+    expect(aws.ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+    expect(aws.ecs.commandCalls(DescribeContainerInstancesCommand)).toHaveLength(0);
   });
 
   it('sends the configured result once the drain timeout has passed', async () => {

@@ -2,6 +2,7 @@ import { SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInsta
 import { DeleteAttributesCommand, DescribeContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { parseSnapshot } from '../../src/core/model.js';
 import { DUTIES } from '../../src/duties/index.js';
+import { clearConsolidationProgress } from '../../src/duties/reconcile.js';
 import { loadJson } from '../support/builders.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke, NOW } from '../support/handlers.js';
@@ -93,6 +94,27 @@ describe('Handler: reconcile', () => {
   });
 });
 
+describe('Handler: reconcile — one tick per cluster (issue 14)', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('reads and decides only the cluster its schedule names; an unknown one is ignored, unread', async () => {
+    aws = mockAws();
+    const tick = (cluster: string) => {
+      const e = event(TICK);
+      e.detail = { cluster };
+      return e;
+    };
+    const record = await invoke(DUTIES.reconcile, tick('demo'));
+    expect(record.cluster).toBe('demo');
+    expect(record.outcome).toBe('acted');
+    aws.ecs.resetHistory();
+    const other = await invoke(DUTIES.reconcile, tick('elsewhere'));
+    expect(other).toMatchObject({ outcome: 'ignored', reason: 'cluster elsewhere is not configured' });
+    expect(aws.ecs.calls()).toHaveLength(0);
+  });
+});
+
 describe('Handler: reconcile — consolidation', () => {
   let aws: MockedAws;
   afterEach(() => aws.restore());
@@ -127,6 +149,27 @@ describe('Handler: reconcile — consolidation', () => {
     });
     const record = await invoke(DUTIES.reconcile, event(TICK), { config: consolidating() });
     expect(record.skipped).toContainEqual({ action: 'drain', items: [ARN(1)], reason: 'its tasks changed since the decision' });
+    expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+  });
+
+  it('does not consolidate again a state it found nothing to move in (issue 14), and does once the state changes', async () => {
+    // Prepare: without the empty m5.large, nothing can move.
+    clearConsolidationProgress();
+    aws = mockAws(quietDemo((d) => d.instances.splice(2, 1)));
+    const tick = (minutes: number) => invoke(DUTIES.reconcile, event(TICK), { config: consolidating(), now: new Date(NOW.getTime() + minutes * 60_000) });
+    const unchanged = (r: { reason?: string }) => (r.reason ?? '').includes('nothing changed since a pass found nothing to move');
+    // Act: the first ticks act (a raise, an idle clock) and change the state; then it settles.
+    const records: Array<Awaited<ReturnType<typeof tick>>> = [];
+    for (let minute = 0; minute < 5 && !records.some(unchanged); minute += 1) records.push(await tick(minute));
+    const stillSame = await tick(5);
+    aws.sim.setTaskStatus('arn:aws:ecs:us-east-1:123456789012:task/demo/wrk0000000000000000000000000001', 'STOPPED', 'STOPPED');
+    const afterChange = await tick(6);
+    // Assess: a tick ran the pass and found nothing, the next one on the same state skipped it.
+    const skippedAt = records.findIndex(unchanged);
+    expect(skippedAt).toBeGreaterThan(0);
+    expect(records[skippedAt - 1]?.outcome).toBe('nothing-to-do');
+    expect(unchanged(stillSame)).toBe(true);
+    expect(unchanged(afterChange)).toBe(false);
     expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
   });
 });

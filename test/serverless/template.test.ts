@@ -1,5 +1,6 @@
 /** The packaged CloudFormation template (osls package) for the repository's ecs-pilot.yml. */
 import { readFileSync, statSync } from 'node:fs';
+import { parseEvent } from '../../src/events/index.js';
 import { packagedTemplate } from './packaged.js';
 
 const MUTATING = /^(ecs:(UpdateContainerInstancesState|PutAttributes|DeleteAttributes|RunTask|StopTask|UpdateService|StartTask|TagResource)|autoscaling:(SetDesiredCapacity|SetInstanceProtection|CompleteLifecycleAction|RecordLifecycleActionHeartbeat|TerminateInstanceInAutoScalingGroup|UpdateAutoScalingGroup|DetachInstances)|iam:PassRole)$/;
@@ -30,6 +31,19 @@ describe('Packaged service (osls package)', () => {
       'src/handlers/spot.handler',
     ]);
     for (const f of fns) expect(f.Runtime).toBe('nodejs22.x');
+  });
+
+  it('ticks the reconcile once a minute per cluster, the cluster named in the event it sends (issue 14)', () => {
+    // EventBridge puts each path's value into the template as JSON where the placeholder is outside quotes.
+    const scheduled = JSON.parse(readFileSync('events/samples/scheduled-event.eventbridge-docs.json', 'utf8'));
+    const reconcile = targeting('ReconcileLambdaFunction');
+    expect(reconcile.map((r) => r.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    const sent = reconcile.map((r) => {
+      const { InputPathsMap, InputTemplate } = r.Targets[0].InputTransformer;
+      const values = Object.fromEntries(Object.entries(InputPathsMap as Record<string, string>).map(([k, path]) => [k, scheduled[path.slice(2)]]));
+      return parseEvent(JSON.parse(InputTemplate.replace(/<([\w.-]+)>/g, (_: string, k: string) => JSON.stringify(values[k]))));
+    });
+    expect(sent).toEqual([{ outcome: 'parsed', event: expect.objectContaining({ kind: 'scheduled', id: scheduled.id, cluster: 'demo', rule: scheduled.resources[0] }) }]);
   });
 
   it('gives every function its event rules, filtered to the configured clusters and groups', () => {

@@ -122,12 +122,29 @@ export function consolidationBlocked(snapshot: Snapshot, cluster: ClusterConfig,
   return `${snapshot.pending.length} task(s) wait for capacity (${[...named, ...(any > 0 ? [`${any} for any group`] : [])].join(', ')}): their groups are not consolidated`;
 }
 
-export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date): { moves: ConsolidationMove[]; skipped: string | undefined } {
+export interface ConsolidationPass {
+  moves: ConsolidationMove[];
+  skipped: string | undefined;
+  /** Candidates (in the pass's order, across groups) looked at so far: where the next pass goes on. */
+  reached: number;
+  /** Every candidate was looked at (none left beyond the per-tick cap). */
+  exhausted: boolean;
+}
+
+/**
+ * The consolidation moves. At most `maxCandidatesPerTick` candidates are tried; `from` skips the first
+ * ones, which a previous pass over the same state already tried and found immovable.
+ */
+export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Date, from = 0): ConsolidationPass {
   const config = cluster.consolidation;
   const skipped = consolidationBlocked(snapshot, cluster, now);
-  if (!config.enabled || !inWindow(config, now)) return { moves: [], skipped };
+  if (!config.enabled || !inWindow(config, now)) return { moves: [], skipped, reached: 0, exhausted: true };
   let working: Snapshot = snapshot;
   const moves: ConsolidationMove[] = [];
+  // Each candidate costs one plan of the whole cluster: cap them per tick; the next tick goes on.
+  let tries = config.maxCandidatesPerTick;
+  let seen = 0;
+  let exhausted = true;
   for (const group of snapshot.groups) {
     if (waitingFor(snapshot, group.name) > 0) continue;
     const members = snapshot.instances.filter((i) => i.group === group.name && i.lifecycleState !== LIFECYCLE_STATES.terminatingWait);
@@ -142,7 +159,13 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
     const receiving = new Set(moves.flatMap((m) => m.placements.map((p) => p.instance)));
     for (const { i, u } of candidates) {
       if (budget <= 0) break;
-      if (receiving.has(i.id)) continue;
+      if (tries <= 0) {
+        exhausted = false;
+        break;
+      }
+      seen += 1;
+      if (seen <= from || receiving.has(i.id)) continue;
+      tries -= 1;
       // Would its tasks fit on the other instances, with nothing new? The ASG's desired is kept as it
       // is, so no launching capacity is assumed.
       const trial: Snapshot = {
@@ -170,12 +193,35 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       budget -= 1;
     }
   }
-  return { moves, skipped };
+  return { moves, skipped, reached: seen, exhausted };
+}
+
+/**
+ * A digest of everything consolidation decides from (its config, groups, instances with their tasks, attributes and
+ * tags, waiting tasks, types): the same digest means the same moves, so a pass that found nothing need
+ * not run again until it changes. FNV-1a over the JSON, two 32-bit halves.
+ */
+export function consolidationFingerprint(snapshot: Snapshot, cluster: ClusterConfig): string {
+  // Sorted by id: the same cluster read in another order is the same state.
+  const byId = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const instances = byId(snapshot.instances).map((i) => ({ ...i, tasks: byId(i.tasks) }));
+  const text = JSON.stringify([cluster, snapshot.cluster, snapshot.groups, instances, byId(snapshot.pending), snapshot.instanceTypes]);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let k = 0; k < text.length; k += 1) {
+    const c = text.charCodeAt(k);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** The actions for the moves: mark the instance (why), then drain it, re-checked against fresh state. */
 export function decideConsolidation(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
-  const { moves } = consolidationMoves(snapshot, cluster, now);
+  return consolidationActions(snapshot, consolidationMoves(snapshot, cluster, now).moves);
+}
+
+export function consolidationActions(snapshot: Snapshot, moves: ConsolidationMove[]): Action[] {
   return moves.flatMap((m): Action[] => [
     { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: m.instance.id, attribute: ATTRIBUTES.drainReason, value: DRAIN_REASONS.consolidate, reason: m.reason },
     {

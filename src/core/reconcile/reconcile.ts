@@ -15,7 +15,7 @@ import { scaleOutActions } from '../capacity/scale-out.js';
 import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
 import { COUNTED_STATUSES, holdsInstance, weightOf, type Instance, type Snapshot } from '../model.js';
 import { decideTerminating } from '../drain/lifecycle.js';
-import { decideConsolidation } from '../rebalance/consolidate.js';
+import { consolidationActions, consolidationFingerprint, consolidationMoves, inWindow } from '../rebalance/consolidate.js';
 import { decideReplace } from '../rebalance/replace.js';
 
 /** Drain reasons of instances ecs-pilot drained itself and removes once empty. */
@@ -29,6 +29,30 @@ function terminate(snapshot: Snapshot, asg: string, i: Instance, reason: string)
 const busy = (i: Instance): boolean => i.tasks.some(holdsInstance);
 
 export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
+  return reconcilePlan(snapshot, cluster, now).actions;
+}
+
+/** Where consolidation stopped on a state: the candidates it tried there found nothing to move. */
+export interface ConsolidationProgress {
+  state: string;
+  /** Candidates tried so far on this state ('all': nothing can move until the state changes). */
+  tried: number | 'all';
+}
+
+export interface ReconcilePlan {
+  actions: Action[];
+  /** Set when consolidation and replace found nothing: the next tick on the same state goes on from here. */
+  progress?: ConsolidationProgress;
+  /** Consolidation did not run: a previous pass tried every candidate of this very state. */
+  consolidationUnchanged?: boolean;
+}
+
+/**
+ * The reconcile's actions. `last` says how far consolidation got on the state it last found nothing
+ * in: on the same state it goes on from there (the per-tick cap), or does not run at all once every
+ * candidate was tried — the same state gives the same nothing.
+ */
+export function reconcilePlan(snapshot: Snapshot, cluster: ClusterConfig, now: Date, last?: ConsolidationProgress): ReconcilePlan {
   const actions: Action[] = [];
   const groupConfig = new Map(cluster.groups.map((g) => [g.name, g]));
 
@@ -117,9 +141,15 @@ export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now:
   // onto instances this run is already taking away.
   const leaving = new Set(actions.flatMap((a) => (a.kind === 'drain' ? a.containerInstanceArns : [])));
   const rest = { ...demand, instances: demand.instances.map((i) => (leaving.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)) };
-  const consolidation = decideConsolidation(rest, cluster, now);
-  actions.push(...consolidation);
+  if (!cluster.consolidation.enabled || !inWindow(cluster.consolidation, now)) return { actions };
+  const state = consolidationFingerprint(rest, cluster);
+  const from = last?.state === state ? last.tried : 0;
+  if (from === 'all') return { actions, consolidationUnchanged: true, progress: { state, tried: 'all' } };
+  const pass = consolidationMoves(rest, cluster, now, from);
+  actions.push(...consolidationActions(rest, pass.moves));
   // 7. Replace: when consolidation finds nothing to drain, fewer or cheaper instances for the least used.
-  if (consolidation.length === 0) actions.push(...decideReplace(rest, cluster, now));
-  return actions;
+  const replace = pass.moves.length === 0 ? decideReplace(rest, cluster, now) : [];
+  actions.push(...replace);
+  if (pass.moves.length > 0 || replace.length > 0) return { actions };
+  return { actions, progress: { state, tried: pass.exhausted ? 'all' : pass.reached } };
 }

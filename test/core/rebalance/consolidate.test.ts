@@ -75,7 +75,7 @@ describe('Function: consolidationMoves', () => {
 
   it('says why it holds back with each waiting task counted once (issue 13: counts that agree)', () => {
     const s = snapshot([3, 1], { pending: [{ id: 'p1', cpu: 512, memoryMiB: 512, capacityProvider: 'g' }, { id: 'p2', cpu: 512, memoryMiB: 512, capacityProvider: 'g' }, { id: 'p3', cpu: 512, memoryMiB: 512 }] });
-    expect(consolidationMoves(s, cluster(), NOW)).toEqual({ moves: [], skipped: '3 task(s) wait for capacity (2 for g, 1 for any group): their groups are not consolidated' });
+    expect(consolidationMoves(s, cluster(), NOW)).toEqual({ moves: [], skipped: '3 task(s) wait for capacity (2 for g, 1 for any group): their groups are not consolidated', reached: 0, exhausted: true });
   });
 
   it('never drains an instance that the same plan sends tasks to (issue 13, item 7)', () => {
