@@ -14,15 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { plan } from '../src/core/capacity/index.js';
 import { parseSnapshot, type Snapshot } from '../src/core/model.js';
+import { GENERAL_TYPES } from './capacity-types.js';
 
-const TYPES = {
-  'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0, pricePerHour: 0.096 },
-  'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 },
-  'm5.2xlarge': { cpu: 8192, memoryMiB: 31400, enis: 3, gpus: 0, pricePerHour: 0.384 },
-  'm5.4xlarge': { cpu: 16384, memoryMiB: 63200, enis: 7, gpus: 0, pricePerHour: 0.768 },
-  'c5.2xlarge': { cpu: 8192, memoryMiB: 15000, enis: 3, gpus: 0, pricePerHour: 0.34 },
-  'r5.2xlarge': { cpu: 8192, memoryMiB: 63200, enis: 3, gpus: 0, pricePerHour: 0.504 },
-} as const;
+const TYPES = GENERAL_TYPES;
 
 export const HEAP_CAP_MB = 400;
 

@@ -17,7 +17,7 @@
  */
 import { fitCount, place, restoreBin, saveBin, emptyBin, type Bin } from './bins.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
-import { initialStates, openBin, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import { initialStates, openBin, slotsOnType, packTotals, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
 import type { TaskClass } from './task-classes.js';
 
 /** The type policy of one cross-class packing: a type index of the group to prefer, or the best value per cost. */
@@ -512,15 +512,7 @@ export function packCrossClass(
     for (let k = nextTask[ci]!; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
     unplaceableCount += cls.taskIndexes.length - nextTask[ci]!;
   });
-  let cost = 0;
-  let newUnits = 0;
-  let usedUnits = 0;
-  for (const s of states) {
-    cost += s.newCost;
-    newUnits += s.newUnits;
-    usedUnits += usedUnitsOf(s);
-  }
-  return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
+  return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, ...packTotals(states) };
 }
 
 function maxCapacity(state: GroupState): Float64Array {

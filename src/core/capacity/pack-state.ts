@@ -217,6 +217,19 @@ export function initialStates(prep: Prepared): GroupState[] {
 }
 
 /** Units of the instances that run or receive tasks: the `M` of ECS's capacity reservation. */
+/** A packing's totals over its groups: the new instances' cost, new units and units in use. */
+export function packTotals(states: readonly GroupState[]): { cost: number; newUnits: number; usedUnits: number } {
+  let cost = 0;
+  let newUnits = 0;
+  let usedUnits = 0;
+  for (const s of states) {
+    cost += s.newCost;
+    newUnits += s.newUnits;
+    usedUnits += usedUnitsOf(s);
+  }
+  return { cost, newUnits, usedUnits };
+}
+
 export function usedUnitsOf(state: GroupState): number {
   let used = 0;
   for (const b of state.registeredBins) if (b.busy || b.placed > 0) used += b.weight;

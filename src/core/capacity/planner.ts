@@ -23,7 +23,7 @@ import { emptyBin, fitCount, place, type Bin } from './bins.js';
 import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
 import { DIMS, type FirstFitIndex } from './first-fit-index.js';
-import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
+import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, packTotals, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
 import { packCrossClass, type TypePolicy } from './fill.js';
 import { fluidBound } from './lower-bound.js';
 import type { TaskClass } from './task-classes.js';
@@ -199,15 +199,7 @@ function pack(prep: Prepared, ordering: Ordering | 'ascending', classLocal = fal
     for (let k = first; k < cls.taskIndexes.length; k++) reasons[cls.taskIndexes[k] ?? -1] = reason;
   }
 
-  let cost = 0;
-  let newUnits = 0;
-  let usedUnits = 0;
-  for (const s of states) {
-    cost += s.newCost;
-    newUnits += s.newUnits;
-    usedUnits += usedUnitsOf(s);
-  }
-  return { ordering, states, labels, reasons, unplaceableCount, cost, newUnits, usedUnits };
+  return { ordering, states, labels, reasons, unplaceableCount, ...packTotals(states) };
 }
 
 function fmtDim(d: number, amount: number): string {
