@@ -14,6 +14,7 @@
 import highsModule from 'highs';
 import { plan, type CapacityPlan } from '../src/core/capacity/index.js';
 import { DEFAULT_RESERVED_PORTS, instanceCapacity, parseSnapshot, type Snapshot, type Task } from '../src/core/model.js';
+import { rng } from './rng.js';
 
 // `highs` is CommonJS typed with a default export; under ESM the import is the loader itself.
 type Loader = typeof highsModule.default;
@@ -31,15 +32,6 @@ const EXACT_TYPES = {
 } as const;
 type TypeName = keyof typeof EXACT_TYPES;
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface TaskSpec {
   cpu: number;

@@ -17,6 +17,7 @@ import { parseSnapshot, type Snapshot } from '../src/core/model.js';
 import { printExact, runExact } from './capacity-exact.js';
 import { printScale, runScale } from './capacity-scale.js';
 import { BENCH_TYPES } from './capacity-types.js';
+import { rng } from './rng.js';
 
 const TYPES = BENCH_TYPES;
 const TYPE_ORDER = ['m5.xlarge', 'm5.2xlarge', 'm5.large', 'm5.4xlarge', 'c5.2xlarge', 'r5.2xlarge'] as const;
@@ -77,16 +78,6 @@ const MIXES: Record<string, { shapes: Shape[]; gpu?: boolean; bound: 'cpu/memory
   },
 };
 
-/** A deterministic pseudo-random generator (mulberry32), so every run plans the same workloads. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function workload(n: number, mix: string, typeCount: number, seed = 42): Snapshot {
   const { shapes, gpu } = MIXES[mix]!;

@@ -5,6 +5,7 @@
  */
 import * as echarts from 'echarts';
 import pkg from '../../package.json' with { type: 'json' };
+import type { SeriesPoint, SimulationMetrics } from './run.js';
 import type { Scenario } from './scenario.js';
 
 type Setting = string | number | boolean;
@@ -14,23 +15,9 @@ export interface ReportRun {
   controller: string;
   /** Legend name, e.g. "ecs-pilot own +consolidation"; the controller's name when absent. */
   label?: string;
-  metrics: {
-    tasksSubmitted: number;
-    tasksMoved: number;
-    tasksRunning: number;
-    latencyP50: number;
-    latencyP95: number;
-    latencyMax: number;
-    allPlacedSeconds: number;
-    instanceHours: number;
-    cost: number;
-    scalingActions: number;
-    interruptedTasks: number;
-    lostTasks: number;
-    killedByScaleIn: number;
-    controllerErrors?: number;
-  };
-  series: Array<{ minute: number; instances: number; capacityVcpu: number; demandVcpu: number }>;
+  /** The run's metrics (src/sim/run.ts); the report draws those it has a row for. */
+  metrics: Omit<SimulationMetrics, 'tasksNeverPlaced' | 'missingTaskSeconds' | 'provisioningSeen' | 'controllerErrors'> & Partial<Pick<SimulationMetrics, 'controllerErrors'>>;
+  series: SeriesPoint[];
   settings?: Record<string, Setting>;
   markers?: Array<{ minute: number; label: string }>;
 }

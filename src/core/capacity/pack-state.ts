@@ -1,6 +1,6 @@
 /** What every packing of a snapshot starts from: the prepared classes and each group's bins. */
 import { COUNTED_STATUSES, instanceCapacity, weightOf, type Group, type Snapshot } from '../model.js';
-import { emptyBin, fitCountEmpty, type Bin } from './bins.js';
+import { emptyBin, fitCountEmpty, restoreBin, type Bin } from './bins.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
 import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
 import type { Packing } from './types.js';
@@ -294,12 +294,7 @@ export function endMatched(state: GroupState): Map<string, string> {
     let to = byType.get(from.type)?.shift();
     if (!to) to = state.pendingBins[openBin(state, v.options[i]!)]!;
     // Same type, both empty before this plan: the launching instance takes the opened one's state.
-    to.free = from.free;
-    to.ports = from.ports;
-    to.groups = from.groups;
-    to.distinctGroups = from.distinctGroups;
-    to.az = from.az;
-    to.placed = from.placed;
+    restoreBin(to, from);
     labels.set(from.label, to.label);
   });
   return labels;
