@@ -1,0 +1,49 @@
+/**
+ * The cluster-state store (docs/state.md): ECS's task and container-instance events applied in
+ * `detail.version` order, made whole again by a full read from the APIs on a schedule and after a gap.
+ * Two implementations answer alike: DynamoDB (src/aws/state-store.ts, deployed) and memory
+ * (src/state/memory-store.ts: replay, simulate, benchmarks). The contract tests run both.
+ */
+import type { StoreMeta, Verdict } from '../core/state/freshness.js';
+import type { InstanceRecord, TaskRecord } from './records.js';
+
+export interface ApplyResult {
+  verdict: Verdict;
+  /** The version skipped one the store never saw (an event lost or late): a resync is due. */
+  gap: boolean;
+}
+
+/** The live part of a cluster's state: no stopped task, no deregistered instance. */
+export interface ClusterState {
+  tasks: TaskRecord[];
+  instances: InstanceRecord[];
+  meta: StoreMeta;
+}
+
+export interface ResyncResult {
+  /** Records the full read changed (new, newer, or marked gone because the read no longer lists them). */
+  written: number;
+  markedGone: number;
+  /** Records kept because an event newer than the full read had already written them. */
+  keptNewer: number;
+}
+
+export interface StateStore {
+  /** Writes the task if its version is newer than the stored one; a duplicate or older event writes nothing. */
+  applyTask(cluster: string, record: TaskRecord, now: Date): Promise<ApplyResult>;
+  applyInstance(cluster: string, record: InstanceRecord, now: Date): Promise<ApplyResult>;
+  /** One task as stored (gone ones included), for the staleness check of a task's event. */
+  task(cluster: string, taskArn: string): Promise<TaskRecord | undefined>;
+  read(cluster: string): Promise<ClusterState>;
+  /** The meta alone (is a full read due?): one small read. */
+  meta(cluster: string): Promise<StoreMeta>;
+  /**
+   * Makes the store equal to a full read that started at `startedAt`: what it lists is written unless
+   * the store already holds a newer version; what it does not list is marked gone unless an event
+   * wrote it after `startedAt` (the read may have missed it). Records the resync in the meta.
+   */
+  resync(cluster: string, live: { tasks: TaskRecord[]; instances: InstanceRecord[] }, startedAt: Date): Promise<ResyncResult>;
+}
+
+/** How long a stopped task's record is kept against late events of it (DynamoDB TTL; EventBridge retries for up to 24 h). */
+export const GONE_TTL_SECONDS = 24 * 3600;
