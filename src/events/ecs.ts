@@ -8,6 +8,7 @@
  *                 "capacityProviderName": "spot-general", "group": "service:web", … } }
  */
 import { z } from 'zod';
+import { instanceRecord, taskRecord } from '../state/records.js';
 import { eventModule } from './module.js';
 
 const Arn = z.string().startsWith('arn:', 'expected an ARN');
@@ -35,6 +36,7 @@ export const taskStateChange = eventModule({
   toDomain: (base, d) => ({
     ...base,
     kind: 'task-state-change',
+    record: taskRecord(d)!,
     cluster: d.clusterArn,
     taskArn: d.taskArn,
     lastStatus: d.lastStatus,
@@ -88,6 +90,7 @@ export const containerInstanceStateChange = eventModule({
   toDomain: (base, d) => ({
     ...base,
     kind: 'container-instance-state-change',
+    record: instanceRecord(d)!,
     cluster: d.clusterArn,
     containerInstanceArn: d.containerInstanceArn,
     ec2InstanceId: d.ec2InstanceId,

@@ -47,3 +47,10 @@ export interface StateStore {
 
 /** How long a stopped task's record is kept against late events of it (DynamoDB TTL; EventBridge retries for up to 24 h). */
 export const GONE_TTL_SECONDS = 24 * 3600;
+
+/** What a duty needs to observe from the store: the store and when it must be read in full first. */
+export interface StateAccess {
+  store: StateStore;
+  /** Full reads at least this often (minutes), and after a missed event no sooner than `gapResyncMinutes`. */
+  policy: { everyMinutes: number; gapResyncMinutes: number };
+}
