@@ -24,39 +24,40 @@ export class SimEcs extends SimState {
   protected ecs_DescribeContainerInstances(input: ECS.DescribeContainerInstancesCommandInput): Answer<ECS.DescribeContainerInstancesCommandOutput> {
     this.checkCluster(input.cluster);
     const { found, failures } = lookup(input.containerInstances, 'containerInstances', this.instances);
-    const containerInstances = [];
-    for (const i of found) {
-      const arn = i.arn;
-      const onIt = [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
-      const used = onIt.reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
-      containerInstances.push({
-        containerInstanceArn: i.arn,
-        ec2InstanceId: i.ec2InstanceId,
-        status: i.status,
-        version: i.version,
-        agentConnected: true,
-        runningTasksCount: onIt.filter((t) => t.lastStatus === 'RUNNING').length,
-        pendingTasksCount: onIt.filter((t) => t.lastStatus !== 'RUNNING').length,
-        attributes: [
-          { name: 'ecs.instance-type', value: i.type },
-          { name: 'ecs.availability-zone', value: i.az },
-          ...[...i.attributes].map(([name, value]) => ({ name, value })),
-        ],
-        registeredResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB },
-          { name: 'PORTS', type: 'STRINGSET', stringSetValue: i.reservedPorts.map(String) },
-          ...(i.registered.gpus > 0 ? [{ name: 'GPU', type: 'INTEGER', integerValue: i.registered.gpus }] : []),
-        ],
-        remainingResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu - used.cpu },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB - used.mem },
-          // ECS lists here the ports taken now: the reserved ones and those of the tasks on it.
-          { name: 'PORTS', type: 'STRINGSET', stringSetValue: [...new Set([...i.reservedPorts, ...onIt.flatMap((t) => (t.awsvpc ? [] : t.hostPorts))])].map(String) },
-        ],
-      });
-    }
-    return { containerInstances, failures };
+    return { containerInstances: found.map((i) => this.describeInstance(i)), failures };
+  }
+
+  /** A container instance as DescribeContainerInstances answers it; its state change event's detail is the same object. */
+  protected describeInstance(i: SimInstance): ECS.ContainerInstance {
+    const arn = i.arn;
+    const onIt = [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
+    const used = onIt.reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
+    return {
+      containerInstanceArn: i.arn,
+      ec2InstanceId: i.ec2InstanceId,
+      status: i.status,
+      version: i.version,
+      agentConnected: true,
+      runningTasksCount: onIt.filter((t) => t.lastStatus === 'RUNNING').length,
+      pendingTasksCount: onIt.filter((t) => t.lastStatus !== 'RUNNING').length,
+      attributes: [
+        { name: 'ecs.instance-type', value: i.type },
+        { name: 'ecs.availability-zone', value: i.az },
+        ...[...i.attributes].map(([name, value]) => ({ name, value })),
+      ],
+      registeredResources: [
+        { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB },
+        { name: 'PORTS', type: 'STRINGSET', stringSetValue: i.reservedPorts.map(String) },
+        ...(i.registered.gpus > 0 ? [{ name: 'GPU', type: 'INTEGER', integerValue: i.registered.gpus }] : []),
+      ],
+      remainingResources: [
+        { name: 'CPU', type: 'INTEGER', integerValue: i.registered.cpu - used.cpu },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: i.registered.memoryMiB - used.mem },
+        // ECS lists here the ports taken now: the reserved ones and those of the tasks on it.
+        { name: 'PORTS', type: 'STRINGSET', stringSetValue: [...new Set([...i.reservedPorts, ...onIt.flatMap((t) => (t.awsvpc ? [] : t.hostPorts))])].map(String) },
+      ],
+    };
   }
 
   protected ecs_ListTasks(input: ECS.ListTasksCommandInput): Answer<ECS.ListTasksCommandOutput> {
@@ -78,40 +79,42 @@ export class SimEcs extends SimState {
   protected ecs_DescribeTasks(input: ECS.DescribeTasksCommandInput): Answer<ECS.DescribeTasksCommandOutput> {
     this.checkCluster(input.cluster);
     const { found, failures } = lookup(input.tasks, 'tasks', this.tasks);
-    const tasks = [];
-    for (const t of found) {
-      tasks.push({
-        taskArn: t.arn,
-        clusterArn: this.clusterArn(),
-        containerInstanceArn: t.containerInstanceArn,
-        taskDefinitionArn: t.taskDefinitionArn,
-        lastStatus: t.lastStatus,
-        desiredStatus: t.desiredStatus,
-        version: t.version,
-        cpu: String(t.cpu),
-        memory: String(t.memoryMiB),
-        group: t.group,
-        startedBy: t.startedBy,
-        capacityProviderName: t.capacityProvider,
-        launchType: 'EC2' as const,
-        ...(t.runningAt !== undefined ? { startedAt: new Date(t.runningAt) } : {}),
-        ...(t.stoppedAt !== undefined ? { stoppedAt: new Date(t.stoppedAt) } : {}),
-        ...(t.stopCode ? { stopCode: t.stopCode as ECS.TaskStopCode } : {}),
-        ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
-        ...((input.include as string[] | undefined)?.includes('TAGS') ? { tags: t.tags ?? [] } : {}),
-        attachments: t.awsvpc ? [{ type: 'ElasticNetworkInterface', status: t.containerInstanceArn ? 'ATTACHED' : 'PRECREATED' }] : [],
-        containers: [
-          {
-            name: 'main',
-            lastStatus: t.lastStatus,
-            ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
-            networkBindings: t.containerInstanceArn && !t.awsvpc && t.lastStatus === 'RUNNING' ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' as const })) : [],
-            gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
-          },
-        ],
-      });
-    }
-    return { tasks, failures };
+    const withTags = (input.include as string[] | undefined)?.includes('TAGS') === true;
+    return { tasks: found.map((t) => this.describeTask(t, withTags)), failures };
+  }
+
+  /** A task as DescribeTasks answers it; its state change event's detail is the same object. */
+  protected describeTask(t: SimTask, withTags = false): ECS.Task {
+    return {
+      taskArn: t.arn,
+      clusterArn: this.clusterArn(),
+      containerInstanceArn: t.containerInstanceArn,
+      taskDefinitionArn: t.taskDefinitionArn,
+      lastStatus: t.lastStatus,
+      desiredStatus: t.desiredStatus,
+      version: t.version,
+      cpu: String(t.cpu),
+      memory: String(t.memoryMiB),
+      group: t.group,
+      startedBy: t.startedBy,
+      capacityProviderName: t.capacityProvider,
+      launchType: 'EC2' as const,
+      ...(t.runningAt !== undefined ? { startedAt: new Date(t.runningAt) } : {}),
+      ...(t.stoppedAt !== undefined ? { stoppedAt: new Date(t.stoppedAt) } : {}),
+      ...(t.stopCode ? { stopCode: t.stopCode as ECS.TaskStopCode } : {}),
+      ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+      ...(withTags ? { tags: t.tags ?? [] } : {}),
+      attachments: t.awsvpc ? [{ type: 'ElasticNetworkInterface', status: t.containerInstanceArn ? 'ATTACHED' : 'PRECREATED' }] : [],
+      containers: [
+        {
+          name: 'main',
+          lastStatus: t.lastStatus,
+          ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+          networkBindings: t.containerInstanceArn && !t.awsvpc && t.lastStatus === 'RUNNING' ? t.hostPorts.map((p) => ({ hostPort: p, containerPort: p, protocol: 'tcp' as const })) : [],
+          gpuIds: t.containerInstanceArn ? Array.from({ length: t.gpus }, (_, k) => String(k)) : [],
+        },
+      ],
+    };
   }
 
   protected ecs_DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionCommandInput): Answer<ECS.DescribeTaskDefinitionCommandOutput> {
@@ -205,6 +208,7 @@ export class SimEcs extends SimState {
         const t = this.addTask({ ...shape, id, group: `family:${arn.split('/').pop()?.split(':')[0]}`, startedBy: input.startedBy as string | undefined, ...(provider ? { capacityProvider: provider } : {}), constraints: [], daemon: false }, undefined, 'PROVISIONING');
         t.taskDefinitionArn = arn;
         t.tags = (input.tags as Array<{ key: string; value: string }> | undefined) ?? [];
+        this.taskChanged(t, undefined);
         started.push(id);
         continue;
       }
@@ -216,6 +220,7 @@ export class SimEcs extends SimState {
       const t = this.addTask({ ...shape, id, group: `family:${arn.split('/').pop()?.split(':')[0]}`, startedBy: input.startedBy as string | undefined, ...(provider ? { capacityProvider: provider } : {}), constraints: [], daemon: false }, target.arn, 'PENDING');
       t.taskDefinitionArn = arn;
       t.tags = (input.tags as Array<{ key: string; value: string }> | undefined) ?? [];
+      this.taskChanged(t, undefined);
       started.push(id);
     }
     if (token && started.length > 0) this.runTaskTokens.set(token, started);
@@ -227,13 +232,16 @@ export class SimEcs extends SimState {
     const t = this.tasks.get(input.task as string);
     if (!t) throw new SimulatedServiceError('InvalidParameterException', `The referenced task was not found: ${String(input.task)}`);
     if (t.desiredStatus !== 'STOPPED') {
+      // Two changes, as ECS reports them: desired STOPPED first, then the task stopped.
       t.desiredStatus = 'STOPPED';
-      t.lastStatus = 'STOPPED';
       t.stopCode = 'UserInitiated';
       t.stoppedReason = (input.reason as string | undefined) ?? 'Task stopped by user';
+      this.taskChanged(t, t.lastStatus);
+      const before = t.lastStatus;
+      t.lastStatus = 'STOPPED';
       t.stoppedAt = this.now;
       t.exitCode = 143;
-      t.version += 1;
+      this.taskChanged(t, before);
     }
     return { task: { taskArn: t.arn, lastStatus: t.lastStatus, desiredStatus: t.desiredStatus, stopCode: t.stopCode as ECS.TaskStopCode | undefined, stoppedReason: t.stoppedReason } };
   }
@@ -355,7 +363,7 @@ export class SimEcs extends SimState {
       }
       if (i.status !== status) {
         i.status = status;
-        i.version += 1;
+        this.instanceChanged(i);
       }
       containerInstances.push({ containerInstanceArn: arn, status: i.status });
     }

@@ -13,9 +13,13 @@ import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { runDuty } from '../controller.js';
-import { DUTIES, functionFor } from '../duties/index.js';
+import { DUTIES } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
 import { runSqsBatch } from '../handlers/sqs-batch.js';
+import { applyStateEvent, emptyCounts, type ApplyCounts } from '../state/apply-events.js';
+import { MemoryStateStore } from '../state/memory-store.js';
+import type { StateAccess } from '../state/store.js';
+import { rulesRouter } from './rules.js';
 import type { SQSEvent } from 'aws-lambda';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
@@ -32,7 +36,16 @@ export interface SimulateOptions {
   label?: string;
   /** Called every simulated minute with the simulated seconds done and in all (a progress bar on a terminal). */
   onProgress?: (doneSeconds: number, totalSeconds: number) => void;
+  /**
+   * ecs-pilot with the cluster-state store (docs/simulation.md): an in-memory store fed by the world's
+   * task and container-instance events (through `applyStateEvent`, as the state function), given to
+   * every duty. Default off here; `ecs-pilot simulate` defaults it on, as deployed.
+   */
+  store?: boolean;
 }
+
+/** When the duties read the whole cluster again rather than the store, until the config has its own settings. */
+export const DEFAULT_STATE_POLICY: StateAccess['policy'] = { everyMinutes: 60, gapResyncMinutes: 10 };
 export type ControllerName = (typeof CONTROLLERS)[number];
 
 export interface SimulationMetrics {
@@ -62,6 +75,8 @@ export interface SimulationMetrics {
   controllerErrors: number;
   /** Tasks seen in PROVISIONING (must be 0 with managed scaling off). */
   provisioningSeen: number;
+  /** With the store: what the state function did with the events it received. */
+  stateEvents?: ApplyCounts;
 }
 
 export interface SeriesPoint {
@@ -185,6 +200,12 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
+  const route = await rulesRouter(config);
+  const withStore = controller === 'ecs-pilot' && options.store === true;
+  const store = withStore ? new MemoryStateStore() : undefined;
+  const state: StateAccess | undefined = store ? { store, policy: DEFAULT_STATE_POLICY } : undefined;
+  const stateCounts = emptyCounts();
+  const ctxAt = (t: number) => ({ config, clients, now: new Date(t), ...(state ? { state } : {}) });
   const managed = new EcsManagedScaling(world, snapshot, st);
   const tick = st.tickSeconds * 1000;
   let nextMinute = start;
@@ -199,6 +220,11 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     world.advance(t);
     if ((t - start) % 60_000 < tick) options.onProgress?.(Math.round((t - start) / 1000), Math.round((end - start) / 1000));
     if (controller === 'ecs-pilot') {
+      // The state function first: what reached the store by now is there when the duties read it.
+      for (const event of world.stateDeliverable(t)) {
+        const parsed = parseEvent(event);
+        if (store && parsed.outcome === 'parsed') await applyStateEvent(store, parsed.event, new Date(t), stateCounts);
+      }
       const due = events(t);
       if (t >= nextReconcile) {
         due.push({ version: '0', id: `tick-${t}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: new Date(t).toISOString(), region: world.region, resources: [], detail: {} });
@@ -207,23 +233,24 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       // The capacity function takes its events from the SQS queue in batches of up to 100 (serverless.yml);
       // the others are invoked once per event.
       const queued: Array<Record<string, unknown>> = [];
+      // EventBridge's rules of the deployment decide which functions an event reaches (src/sim/rules.ts).
       for (const event of due) {
-        const parsed = parseEvent(event);
-        if (parsed.outcome !== 'parsed') continue;
-        const fn = functionFor(parsed.event);
-        if (fn === 'capacity') {
-          queued.push(event);
-          continue;
-        }
-        try {
-          await runDuty(DUTIES[fn] as never, event, { config, clients, now: new Date(t) });
-        } catch {
-          controllerErrors += 1;
+        const fns = event.source === 'aws.events' ? (['reconcile'] as const) : route(event);
+        for (const fn of fns) {
+          if (fn === 'capacity') {
+            queued.push(event);
+            continue;
+          }
+          try {
+            await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
+          } catch {
+            controllerErrors += 1;
+          }
         }
       }
       for (let k = 0; k < queued.length; k += 100) {
         const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
-        const { response } = await runSqsBatch(DUTIES.capacity, batch, { config, clients, now: new Date(t) });
+        const { response } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
         controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
@@ -263,7 +290,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const mode = controller === 'ecs-pilot' ? (managedScaling ? 'accelerate' : 'own') : 'managed';
   const settings: Record<string, string | number | boolean> = {
     managedScaling: managedScaling ? 'on' : 'off',
-    ...(controller === 'ecs-pilot' ? { mode, consolidation: options.consolidation === true } : {}),
+    ...(controller === 'ecs-pilot' ? { mode, consolidation: options.consolidation === true, store: withStore } : {}),
     ...(managedScaling
       ? { targetCapacityPercent: st.targetCapacityPercent, instanceWarmupSeconds: st.instanceWarmupSeconds, minimumScalingStepSize: st.minimumScalingStepSize, maximumScalingStepSize: st.maximumScalingStepSize }
       : {}),
@@ -294,6 +321,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       killedByScaleIn: world.counters.killedByScaleIn,
       controllerErrors,
       provisioningSeen: provisioning.size,
+      ...(withStore ? { stateEvents: stateCounts } : {}),
     },
     series,
   };

@@ -78,6 +78,14 @@ export const ScenarioSchema = z.strictObject({
       sqsBatchWindowSeconds: seconds.default(10),
       lambdaStartSeconds: seconds.default(1),
       controllerLatencySeconds: seconds.optional(),
+      /**
+       * The state store's side of a task or container-instance event: EventBridge, then the state
+       * queue's batching window, then the Lambda start (docs/simulation.md). Drops and duplicates of
+       * these events, for tests: a share of them lost, or delivered twice (a window later).
+       */
+      stateBatchWindowSeconds: seconds.default(10),
+      stateEventDropRate: z.number().min(0).max(1).default(0),
+      stateEventDuplicateRate: z.number().min(0).max(1).default(0),
       reconcileSeconds: seconds.default(60),
       /**
        * Managed scaling on the capacity providers: `on` — ECS scales (tasks wait in PROVISIONING) and

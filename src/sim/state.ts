@@ -162,6 +162,7 @@ export class SimState {
   public setTaskStatus(arn: string, lastStatus: string, desiredStatus?: string, stop?: { stopCode: string; reason: string; exitCode?: number }): void {
     const t = this.tasks.get(arn);
     if (!t) throw new Error(`no task ${arn}`);
+    const before = t.lastStatus;
     t.lastStatus = lastStatus;
     if (desiredStatus) t.desiredStatus = desiredStatus;
     if (lastStatus === 'RUNNING' && t.runningAt === undefined) t.runningAt = this.now;
@@ -173,7 +174,7 @@ export class SimState {
         if (stop.exitCode !== undefined) t.exitCode = stop.exitCode;
       }
     }
-    t.version += 1;
+    this.taskChanged(t, before);
   }
 
   /** Tasks whose startedBy begins with the prefix (batch job attempts), oldest first. */
@@ -252,6 +253,27 @@ export class SimState {
 
   /** Called after every command that succeeded: a time-driven world reacts to writes here. */
   protected afterCommand(_service: Service, _command: string, _input: Record<string, unknown>): void {}
+
+  /**
+   * A task changed state (`before`: its lastStatus until now, undefined when just created): its version
+   * goes up by one, as ECS counts each change, and the world tells EventBridge (`taskEvent`). Every
+   * change of a task goes through here, so DescribeTasks and the events answer the same versions.
+   */
+  protected taskChanged(t: SimTask, before: string | undefined): void {
+    if (before !== undefined) t.version += 1;
+    this.taskEvent(t, before);
+  }
+
+  /** A container instance changed (status, or its resources when a task is placed or stops): as `taskChanged`. */
+  protected instanceChanged(i: SimInstance): void {
+    i.version += 1;
+    this.instanceEvent(i);
+  }
+
+  /** What ECS sends EventBridge for a task's change: nothing in the plain simulator, the world's outbox in SimulatedCluster. */
+  protected taskEvent(_t: SimTask, _before: string | undefined): void {}
+
+  protected instanceEvent(_i: SimInstance): void {}
 
 
   // ---------- helpers ----------

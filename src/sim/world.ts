@@ -15,6 +15,8 @@ export interface OutboxEvent {
   event: Record<string, unknown>;
 }
 
+const STATE_DETAIL_TYPES = new Set(['ECS Task State Change', 'ECS Container Instance State Change']);
+
 interface ServiceState extends ServiceSpec {
   /** Tasks asked for by the scenario (not replacements), for the latency figures. */
   created: number;
@@ -72,6 +74,14 @@ const HOOK_TIMEOUT_MS = 600_000;
 
 export class SimulatedCluster extends SimulatedAws {
   public readonly outbox: OutboxEvent[] = [];
+  /**
+   * The task and container-instance events on their way to the state store (the state function, through
+   * its queue): the same events as in `outbox`, later (docs/simulation.md), some dropped or sent twice
+   * when the scenario asks (`stateEventDropRate`, `stateEventDuplicateRate`).
+   */
+  public readonly stateOutbox: OutboxEvent[] = [];
+  /** Seeded, so a run with drops or duplicates is repeatable. */
+  private rng = 0x9e3779b9;
   public readonly counters: WorldCounters = { scalingActions: 0, interruptedTasks: 0, killedStandalone: 0, completedStandalone: 0, killedByScaleIn: 0 };
   public readonly startMs: number;
   private readonly settings: Scenario['settings'];
@@ -164,7 +174,7 @@ export class SimulatedCluster extends SimulatedAws {
         // The agent's spot draining: ECS sets the instance DRAINING on the notice (ECS Developer Guide).
         if (this.options.spotDraining && v.status === 'ACTIVE') {
           v.status = 'DRAINING';
-          v.version += 1;
+          this.instanceChanged(v);
         }
         this.at(this.now + SPOT_NOTICE_MS, () => this.terminate(v, 'spot'));
       });
@@ -187,9 +197,12 @@ export class SimulatedCluster extends SimulatedAws {
 
   /** Events due for delivery by `ms`, removed from the outbox. */
   public deliverable(ms: number): Array<Record<string, unknown>> {
-    const due = this.outbox.filter((e) => e.deliverAt <= ms);
-    this.outbox.splice(0, this.outbox.length, ...this.outbox.filter((e) => e.deliverAt > ms));
-    return due.map((e) => e.event);
+    return takeDue(this.outbox, ms);
+  }
+
+  /** Task and container-instance events due at the state store by `ms`, removed from its outbox. */
+  public stateDeliverable(ms: number): Array<Record<string, unknown>> {
+    return takeDue(this.stateOutbox, ms);
   }
 
   // ---------- reading the world, for metrics and ecs-managed ----------
@@ -349,10 +362,10 @@ export class SimulatedCluster extends SimulatedAws {
       for (const i of this.members(g.name)) {
         const done = this.launchDoneAt.get(i.arn);
         if (i.lifecycleState === 'Pending' && done !== undefined && done <= this.now) {
+          // The agent registers the instance: ECS's first event for it.
           i.lifecycleState = 'InService';
           i.status = 'ACTIVE';
-          i.version += 1;
-          this.emit('aws.ecs', 'ECS Container Instance State Change', this.ciDetail(i), [i.arn]);
+          this.instanceChanged(i);
         }
         const deadline = this.hookDeadline.get(i.arn);
         if (i.lifecycleState === 'Terminating:Wait' && deadline !== undefined && deadline <= this.now) this.terminate(i, 'scale-in');
@@ -426,7 +439,6 @@ export class SimulatedCluster extends SimulatedAws {
     // CompleteLifecycleAction already marked it Terminated in the base simulator; time and tasks are ours.
     if (i.terminatedAt !== undefined) return;
     i.lifecycleState = 'Terminated';
-    i.status = 'INACTIVE';
     i.terminatedAt = this.now;
     for (const t of this.liveTasks(i)) {
       if (t.lastStatus === 'RUNNING' && !t.daemon) {
@@ -436,6 +448,9 @@ export class SimulatedCluster extends SimulatedAws {
       if (t.durationMs !== undefined) this.counters.killedStandalone += 1;
       this.stop(t, why === 'spot' ? 'Spot instance reclaimed' : 'Instance terminated', 'TerminationNotice');
     }
+    // Deregistered: one event for the instance (its tasks' stops above send one each, not one of the instance).
+    i.status = 'INACTIVE';
+    this.instanceChanged(i);
   }
 
   // ---------- ECS ----------
@@ -456,7 +471,7 @@ export class SimulatedCluster extends SimulatedAws {
       'PROVISIONING',
     );
     task.submittedAt = askedAt;
-    if (this.options.managedScaling) this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(task), [task.arn]);
+    this.taskChanged(task, undefined);
     return task;
   }
 
@@ -494,12 +509,18 @@ export class SimulatedCluster extends SimulatedAws {
     for (const [shape, runs] of byShape) for (const r of runs) this.runTasks(shape, 1, r.askedAt);
   }
 
+  /** Two changes, as ECS reports them: desired STOPPED (the task still running), then STOPPED. */
   private stop(t: SimTask, reason: string, stopCode: string): void {
-    t.desiredStatus = 'STOPPED';
+    if (t.lastStatus === 'STOPPED') return;
+    t.stoppedReason = reason;
+    if (t.desiredStatus !== 'STOPPED') {
+      t.desiredStatus = 'STOPPED';
+      this.taskChanged(t, t.lastStatus);
+    }
+    const before = t.lastStatus;
     t.lastStatus = 'STOPPED';
     t.stoppedAt = this.now;
-    t.stoppedReason = reason;
-    t.version += 1;
+    this.taskChanged(t, before);
     void stopCode;
   }
 
@@ -630,8 +651,8 @@ export class SimulatedCluster extends SimulatedAws {
       if (u) take(u, t);
       t.containerInstanceArn = best.i.arn;
       t.lastStatus = 'PENDING';
-      t.version += 1;
       this.pendingSince.set(t.arn, this.now);
+      this.taskChanged(t, 'PROVISIONING');
     }
   }
 
@@ -653,7 +674,7 @@ export class SimulatedCluster extends SimulatedAws {
       if (t.lastStatus === 'PENDING' && (this.pendingSince.get(t.arn) ?? Infinity) + this.settings.taskStartSeconds * 1000 <= this.now) {
         t.lastStatus = 'RUNNING';
         t.runningAt = this.now;
-        t.version += 1;
+        this.taskChanged(t, 'PENDING');
       }
       if (t.lastStatus === 'RUNNING' && t.durationMs !== undefined && (t.runningAt ?? this.now) + t.durationMs <= this.now) {
         this.stop(t, 'Essential container in task exited', 'EssentialContainerExited');
@@ -666,20 +687,35 @@ export class SimulatedCluster extends SimulatedAws {
 
   private emit(source: string, detailType: string, detail: Record<string, unknown>, resources: string[]): void {
     const id = `sim-${(++this.seq).toString(16).padStart(8, '0')}`;
-    this.outbox.push({
-      deliverAt: this.now + this.latencyOf(source, detailType) * 1000,
-      event: { version: '0', id, 'detail-type': detailType, source, account: this.account, time: new Date(this.now).toISOString(), region: this.region, resources, detail },
-    });
+    const event = { version: '0', id, 'detail-type': detailType, source, account: this.account, time: new Date(this.now).toISOString(), region: this.region, resources, detail };
+    this.outbox.push({ deliverAt: this.now + this.latencyOf(source, detailType, detail) * 1000, event });
+    if (source !== 'aws.ecs' || !STATE_DETAIL_TYPES.has(detailType)) return;
+    const st = this.settings;
+    if (st.stateEventDropRate > 0 && this.random() < st.stateEventDropRate) return;
+    const storeAt = this.now + (st.controllerLatencySeconds ?? st.eventBridgeSeconds + st.stateBatchWindowSeconds + st.lambdaStartSeconds) * 1000;
+    this.stateOutbox.push({ deliverAt: storeAt, event });
+    // At-least-once: a duplicate comes a batching window later (it may also overtake newer versions).
+    if (st.stateEventDuplicateRate > 0 && this.random() < st.stateEventDuplicateRate) this.stateOutbox.push({ deliverAt: storeAt + st.stateBatchWindowSeconds * 1000, event });
+  }
+
+  /** Deterministic [0, 1) (mulberry32). */
+  private random(): number {
+    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
+    let x = this.rng;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   }
 
   /**
    * Seconds from an event to ecs-pilot's decision: EventBridge delivery and the Lambda start; the
-   * capacity queue's events (task state, service action, CloudTrail) also wait the SQS batching window.
+   * capacity queue's events (PROVISIONING tasks, service actions, CloudTrail) also wait the SQS
+   * batching window. Other task events go to functions invoked directly (the batch function).
    */
-  private latencyOf(source: string, detailType: string): number {
+  private latencyOf(source: string, detailType: string, detail: Record<string, unknown>): number {
     const st = this.settings;
     if (st.controllerLatencySeconds !== undefined) return st.controllerLatencySeconds;
-    const queued = source === 'aws.ecs' && detailType !== 'ECS Container Instance State Change';
+    const queued = source === 'aws.ecs' && detailType !== 'ECS Container Instance State Change' && (detailType !== 'ECS Task State Change' || detail.lastStatus === 'PROVISIONING');
     return st.eventBridgeSeconds + (queued ? st.sqsBatchWindowSeconds : 0) + st.lambdaStartSeconds;
   }
 
@@ -703,33 +739,51 @@ export class SimulatedCluster extends SimulatedAws {
     );
   }
 
+  // ---------- what ECS tells EventBridge ----------
+
+  /** Every task change, as ECS sends it; with managed scaling off a task that found no room was never created. */
+  protected override taskEvent(t: SimTask, before: string | undefined): void {
+    if (t.lastStatus === 'PROVISIONING' && !this.options.managedScaling) return;
+    this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(t), [t.arn]);
+    // Placing or stopping a task changes the instance's remaining resources: an event of the instance
+    // too (ECS Developer Guide, "container instance state change events"), unless it is being deregistered.
+    const i = t.containerInstanceArn ? this.instances.get(t.containerInstanceArn) : undefined;
+    const placed = (before === undefined || before === 'PROVISIONING') && t.lastStatus !== 'PROVISIONING' && t.lastStatus !== 'STOPPED';
+    const released = t.lastStatus === 'STOPPED' && before !== 'STOPPED';
+    if (i && i.lifecycleState !== 'Terminated' && (placed || released)) this.instanceChanged(i);
+  }
+
+  protected override instanceEvent(i: SimInstance): void {
+    this.emit('aws.ecs', 'ECS Container Instance State Change', this.ciDetail(i), [i.arn]);
+  }
+
+  /** The task as DescribeTasks answers it, times as ISO strings, plus the fields only the event has (events/samples). */
   private taskDetail(t: SimTask): Record<string, unknown> {
+    const described = isoDates(this.describeTask(t));
     return {
-      clusterArn: this.clusterArn(),
-      taskArn: t.arn,
-      lastStatus: t.lastStatus,
-      desiredStatus: t.desiredStatus,
-      version: t.version,
-      ...(t.group ? { group: t.group } : {}),
-      ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-      ...(t.capacityProvider ? { capacityProviderName: t.capacityProvider } : {}),
-      launchType: 'EC2',
-      containers: [],
+      ...described,
+      containers: (described.containers as Array<Record<string, unknown>>).map((c) => ({ ...c, taskArn: t.arn, containerArn: `${t.arn.replace(':task/', ':container/')}/${String(c.name)}` })),
+      createdAt: new Date(t.submittedAt).toISOString(),
+      updatedAt: new Date(this.now).toISOString(),
     };
   }
 
   private ciDetail(i: SimInstance): Record<string, unknown> {
-    const tasks = this.liveTasks(i);
-    return {
-      clusterArn: this.clusterArn(),
-      containerInstanceArn: i.arn,
-      ec2InstanceId: i.ec2InstanceId,
-      status: i.status,
-      version: i.version,
-      runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
-      pendingTasksCount: tasks.filter((t) => t.lastStatus !== 'RUNNING').length,
-    };
+    return { ...isoDates(this.describeInstance(i)), clusterArn: this.clusterArn(), accountType: 'ec2', updatedAt: new Date(this.now).toISOString() };
   }
+}
+
+/** Removes and returns the events due by `ms`, in the order they were sent. */
+function takeDue(box: OutboxEvent[], ms: number): Array<Record<string, unknown>> {
+  const due = box.filter((e) => e.deliverAt <= ms);
+  if (due.length === 0) return [];
+  box.splice(0, box.length, ...box.filter((e) => e.deliverAt > ms));
+  return due.map((e) => e.event);
+}
+
+/** An SDK answer as JSON carries it: Date fields as ISO strings. */
+function isoDates(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 }
 
 /** Services of a snapshot: task groups `service:<name>`, desired = their tasks, shape of the first. */
