@@ -746,11 +746,11 @@ export class SimulatedCluster extends SimulatedAws {
     if (t.lastStatus === 'PROVISIONING' && !this.options.managedScaling) return;
     this.emit('aws.ecs', 'ECS Task State Change', this.taskDetail(t), [t.arn]);
     // Placing or stopping a task changes the instance's remaining resources: an event of the instance
-    // too (ECS Developer Guide, "container instance state change events"), unless it is being deregistered.
+    // too (ECS Developer Guide, "container instance state change events"), unless it is being
+    // deregistered. A task reaching RUNNING changes its running/pending counts: AWS does not say whether
+    // that is an event; one is the less favourable reading (more events for the state function).
     const i = t.containerInstanceArn ? this.instances.get(t.containerInstanceArn) : undefined;
-    const placed = (before === undefined || before === 'PROVISIONING') && t.lastStatus !== 'PROVISIONING' && t.lastStatus !== 'STOPPED';
-    const released = t.lastStatus === 'STOPPED' && before !== 'STOPPED';
-    if (i && i.lifecycleState !== 'Terminated' && (placed || released)) this.instanceChanged(i);
+    if (i && i.lifecycleState !== 'Terminated' && before !== t.lastStatus) this.instanceChanged(i);
   }
 
   protected override instanceEvent(i: SimInstance): void {
