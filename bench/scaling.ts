@@ -4,6 +4,10 @@
  * tuned as the ECS best-practices guide recommends (warm-up = the instance boot time, the agent's spot
  * draining on). One table, ratios against ECS tuned, the floors the acceptance names; an HTML report
  * (bench/out/scaling.html, or -- --report <file>).
+ *
+ * Every ecs-pilot variant runs twice: without the state store (the table above, the duties read the APIs
+ * in full) and with it (as deployed: duties read the store fed by the simulated events); a second table
+ * prints the store's runs and one line per scenario says whether they are the same or better.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -25,6 +29,17 @@ const VARIANTS: Variant[] = [
   { label: 'accel. +cons.', controller: 'ecs-pilot', consolidation: true, settings: () => ({ managedScaling: 'on' }) },
   { label: 'ECS defaults', controller: 'ecs-managed', settings: () => ({}) },
   { label: 'ECS tuned', controller: 'ecs-managed', settings: (s) => ({ instanceWarmupSeconds: s.instanceLaunchSeconds, ecsSpotDraining: true }) },
+];
+
+/** The figures the store must not make worse (lower is better for each). */
+const COMPARED: Array<[string, (m: SimulationResult['metrics']) => number]> = [
+  ['allPlacedSeconds', (m) => m.allPlacedSeconds],
+  ['instanceHours', (m) => m.instanceHours],
+  ['interrupted', (m) => m.interruptedTasks],
+  ['lost', (m) => m.lostTasks],
+  ['killed', (m) => m.killedByScaleIn],
+  ['neverPlaced', (m) => m.tasksNeverPlaced],
+  ['missingTaskSeconds', (m) => m.missingTaskSeconds],
 ];
 
 const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '—' : '∞') : `×${(a / b).toFixed(2)}`);
@@ -55,7 +70,10 @@ async function main(): Promise<void> {
     .sort();
   const sections: Array<{ scenario: string; description: string; results: SimulationResult[]; markers: Array<{ minute: number; label: string }> }> = [];
   const rows: string[][] = [];
+  const storeRows: string[][] = [];
+  const verdicts: string[] = [];
   const floors: string[] = [];
+  const pilotVariants = VARIANTS.filter((v) => v.controller === 'ecs-pilot');
   for (const name of names) {
     const base = loadScenario(`events/scenarios/${name}.yml`);
     const results: SimulationResult[] = [];
@@ -65,7 +83,22 @@ async function main(): Promise<void> {
       results.push(await simulate(loaded, v.controller, { consolidation: v.consolidation === true, label: v.controller === 'ecs-pilot' ? `ecs-pilot ${v.label}` : v.label }));
     }
     const ms = Math.round(performance.now() - t0);
-    sections.push({ scenario: name, description: base.scenario.description, results, markers: timelineMarkers(base.scenario) });
+    const t1 = performance.now();
+    const stored: SimulationResult[] = [];
+    for (const v of pilotVariants) {
+      const loaded = { ...base, scenario: { ...base.scenario, settings: { ...base.scenario.settings, ...v.settings(base.scenario.settings) } } };
+      stored.push(await simulate(loaded, v.controller, { consolidation: v.consolidation === true, store: true, label: `ecs-pilot ${v.label} (store)` }));
+    }
+    const storeMs = Math.round(performance.now() - t1);
+    sections.push({ scenario: name, description: base.scenario.description, results: [...results, ...stored], markers: timelineMarkers(base.scenario) });
+    storeRows.push([name, `(${storeMs} ms)`, ...pilotVariants.map(() => '')]);
+    const without = results.filter((r) => r.controller !== 'ecs-managed');
+    for (const [title, f] of COMPARED) storeRows.push(['', title, ...stored.map((r, i) => `${f(r.metrics)} (${f(without[i]!.metrics)})`)]);
+    const e = stored[0]?.metrics.stateEvents;
+    if (e) storeRows.push(['', 'state events', ...stored.map((r) => { const c = r.metrics.stateEvents!; return `${c.applied}/${c.duplicates + c.stale}/${c.gaps}`; })]);
+    const worse = stored.flatMap((r, i) => COMPARED.filter(([, f]) => f(r.metrics) > f(without[i]!.metrics)).map(([title, f]) => `${pilotVariants[i]!.label} ${title} ${f(r.metrics)} > ${f(without[i]!.metrics)}`));
+    const better = stored.flatMap((r, i) => COMPARED.filter(([, f]) => f(r.metrics) < f(without[i]!.metrics)).map(([title, f]) => `${pilotVariants[i]!.label} ${title} ${f(r.metrics)} < ${f(without[i]!.metrics)}`));
+    verdicts.push(`${name}: ${worse.length === 0 ? (better.length === 0 ? 'the same with the store' : `the same or better with the store (${better.join('; ')})`) : `WORSE with the store: ${worse.join('; ')}`}`);
     const tuned = results[results.length - 1]!.metrics;
     const metric = (title: string, f: (r: SimulationResult) => number, digits = 0, withRatio = true): void => {
       rows.push([rows.length === 0 || rows[rows.length - 1]?.[0] === '' || title !== 'all placed (s)' ? '' : '', title, ...results.map((r) => f(r).toFixed(digits)), ...(withRatio ? [results.slice(0, 4).map((r) => ratio(f(r), f(results[results.length - 1]!))).join(' ')] : [''])]);
@@ -92,6 +125,14 @@ async function main(): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
+  const storeHeader = ['scenario', 'with the store (without)', ...pilotVariants.map((v) => v.label)];
+  const sw = storeHeader.map((h, i) => Math.max(h.length, ...storeRows.map((r) => (r[i] ?? '').length)));
+  const storeLine = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(sw[i] ?? 0) : c.padStart(sw[i] ?? 0))).join('  ');
+  console.log('\nWith the state store (as deployed): each figure with the store, without it in brackets; state events applied/duplicate or stale/gaps');
+  console.log(storeLine(storeHeader));
+  for (const r of storeRows) console.log(storeLine(r));
+  console.log('\nStore vs no store:');
+  for (const v of verdicts) console.log(`  ${v}`);
   console.log('\nFloors:');
   for (const f of floors) console.log(`  ${f}`);
   mkdirSync(dirname(report), { recursive: true });
