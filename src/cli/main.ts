@@ -102,10 +102,11 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--ecs-warmup <seconds>', "ECS managed scaling's instanceWarmupPeriod")
     .option('--ecs-target <percent>', "ECS managed scaling's targetCapacity")
     .option('--ecs-spot-draining <on|off>', "the ECS agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING")
+    .option('--store <on|off>', "ecs-pilot with its cluster-state store fed by the simulated ECS events, as deployed (default on); off: every duty reads the APIs in full", 'on')
     .option('--json', 'print the metrics and the per-minute series as JSON')
     .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
-    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; json?: boolean; report?: string }) => {
+    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; store?: string; json?: boolean; report?: string }) => {
       await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, options.json ? undefined : io.progress);
     });
 

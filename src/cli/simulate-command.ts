@@ -1,7 +1,8 @@
 /**
  * `ecs-pilot simulate <scenario> --controller ecs-pilot|ecs-managed [--consolidation]
  * [--managed-scaling on|off] [--ecs-warmup <s>] [--ecs-target <percent>] [--ecs-spot-draining on|off]
- * [--json] [--report out.html]` — flags override the scenario's settings.
+ * [--store on|off] [--json] [--report out.html]` — flags override the scenario's settings. `--store` (default
+ * on, as deployed): ecs-pilot's duties read the in-memory cluster-state store fed by the simulated events.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,6 +22,8 @@ export interface SimulateOptions {
   ecsWarmup?: string;
   ecsTarget?: string;
   ecsSpotDraining?: string;
+  /** on (default) | off: ecs-pilot with its state store. */
+  store?: string;
   json?: boolean;
   report?: string;
   /** Controller config path, and whether it was given on the command line (then it must name the scenario's cluster). */
@@ -46,6 +49,7 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
     `  tasks lost                    ${m.lostTasks}`,
     `  tasks killed by scale-in      ${m.killedByScaleIn}`,
     ...(m.controllerErrors > 0 ? [`  controller errors             ${m.controllerErrors}`] : []),
+    ...(m.stateEvents ? [`  state store events            ${m.stateEvents.applied} applied, ${m.stateEvents.duplicates + m.stateEvents.stale} duplicate or stale, ${m.stateEvents.gaps} gaps`] : []),
   ].join('\n');
 }
 
@@ -113,13 +117,15 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
   }
   const report = options.report === undefined ? undefined : reportPath(options.report);
   if (options.consolidation && options.controller !== 'ecs-pilot') throw new CliError('--consolidation applies to --controller ecs-pilot', EXIT.usage);
+  const store = onOff('--store', options.store) ?? true;
+  if (options.store !== undefined && options.store !== 'on' && options.controller !== 'ecs-pilot') throw new CliError('--store applies to --controller ecs-pilot', EXIT.usage);
   if (options.managedScaling === 'off' && options.controller === 'ecs-managed') throw new CliError('--controller ecs-managed is ECS managed scaling: --managed-scaling off does not apply', EXIT.usage);
   const loaded = withFlags(loadScenario(path), options);
   const { config, source, notes } = simulationConfig(loaded, options.config, options.configGiven === true);
   const bar = progress?.(`${loaded.scenario.name} (${options.controller})`);
   let result: SimulationResult;
   try {
-    result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, ...(config ? { config } : {}), ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}) });
+    result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, store: store && options.controller === 'ecs-pilot', ...(config ? { config } : {}), ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}) });
   } finally {
     bar?.stop();
   }

@@ -7,7 +7,8 @@ import { applyStateEvent, emptyCounts } from '../../src/state/apply-events.js';
 import { MemoryStateStore } from '../../src/state/memory-store.js';
 import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../../src/state/records.js';
 import { rulesRouter } from '../../src/sim/rules.js';
-import { parseScenario } from '../../src/sim/scenario.js';
+import { simulate } from '../../src/sim/run.js';
+import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
 import { loadJson } from '../support/builders.js';
 
@@ -172,5 +173,22 @@ describe('Simulator: delivery by the deployment rules (serverless/events.cjs)', 
     expect(route(ev('EC2 Spot Instance Interruption Warning', { 'instance-id': 'i-1' }, 'aws.ec2'))).toEqual(['spot']);
     expect(route(ev('AWS API Call via CloudTrail', { eventSource: 'ecs.amazonaws.com', eventName: 'RunTask', requestParameters: { cluster: snapshot.cluster }, responseElements: { failures: [{ reason: 'RESOURCE:MEMORY' }] } }))).toEqual(['capacity']);
     expect(route(ev('AWS API Call via CloudTrail', { eventSource: 'ecs.amazonaws.com', eventName: 'RunTask', requestParameters: { cluster: snapshot.cluster }, responseElements: { failures: [{ reason: 'AGENT' }] } }))).toEqual([]);
+  });
+});
+
+describe('Scenario: ecs-pilot with the state store and without', () => {
+  it.each([
+    ['spot-wave', 'off'],
+    ['spot-wave', 'on'],
+  ] as const)('%s (managed scaling %s): the same placements, instances and figures', async (name, managedScaling) => {
+    const loaded = loadScenario(`events/scenarios/${name}.yml`);
+    loaded.scenario.settings.managedScaling = managedScaling;
+    const without = await simulate(loaded, 'ecs-pilot');
+    const withStore = await simulate(loaded, 'ecs-pilot', { store: true });
+    const { stateEvents, ...metrics } = withStore.metrics;
+    expect(stateEvents).toEqual(expect.objectContaining({ gaps: 0 }));
+    expect(stateEvents!.applied).toBeGreaterThan(0);
+    expect(metrics).toEqual(without.metrics);
+    expect(withStore.series).toEqual(without.series);
   });
 });
