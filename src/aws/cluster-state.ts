@@ -57,10 +57,10 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
   const state = ctx.state;
   if (!state) return { ...(await readClusterFromApis(ctx, terminating)), source: 'api' };
   const cluster = ctx.cluster.name;
-  const policy = { ...state.policy, offsetMinutes: resyncOffsetMinutes(cluster, state.policy.everyMinutes) };
+  const policy = { ...state.policy, offsetMinutes: resyncOffsetMinutes(cluster, state.policy.everyMinutes), marginMinutes: FULL_READ_MARGIN_MS / 60_000 };
   const meta = await state.store.meta(cluster);
   const due = resyncDue(meta, ctx.now, policy);
-  const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
+  const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
   if (due && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES) {
     // The reconcile makes this full read within a minute: the store is still inside its bound.
     return { ...fromRecords(await readStore(state, cluster), terminating), source: 'store' };
