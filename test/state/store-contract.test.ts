@@ -101,6 +101,12 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect((await store.read(cluster)).tasks).toEqual([aTaskRecord('a', { version: 3 })]);
   });
 
+  it('resync, too, treats a tombstone past its TTL as absent: the listed record is written', async () => {
+    await store.applyTask(cluster, aTaskRecord('a', { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }), at(0));
+    expect(await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [] }, at(GONE_TTL_SECONDS))).toEqual({ written: 1, markedGone: 0, keptNewer: 0 });
+    expect((await store.read(cluster)).tasks).toEqual([aTaskRecord('a', { version: 3 })]);
+  });
+
   it('resync writes what the full read lists and keeps a newer version an event wrote meanwhile', async () => {
     // Prepare: an event at startedAt + 1 s wrote version 5; the full read (started earlier) saw 4.
     await store.applyTask(cluster, aTaskRecord('a', { version: 5, lastStatus: 'RUNNING' }), at(1));
