@@ -146,3 +146,17 @@ describe('The state function', () => {
     expect((await store.read('demo')).tasks).toEqual([]);
   });
 });
+
+describe('The state function handler', () => {
+  it('writes through the wiring, and fails loudly without a table', async () => {
+    const { stateHandler } = await import('../../src/handlers/wire.js');
+    const { context, demoConfig } = await import('../support/handlers.js');
+    const store = new MemoryStateStore();
+    const body = JSON.stringify(event(PROVISIONING));
+    const records = { Records: [{ messageId: 'm0', body }] } as unknown as SQSEvent;
+    const deps = (state?: StateAccess) => () => ({ config: demoConfig(), clients: {} as never, now: NOW, state });
+    await expect(stateHandler(deps({ store, policy: { everyMinutes: 60, gapResyncMinutes: 10 } }))(records, context)).resolves.toEqual({ batchItemFailures: [] });
+    expect(await store.task('demo', event(PROVISIONING).detail.taskArn)).toMatchObject({ lastStatus: 'PROVISIONING', version: 1 });
+    await expect(stateHandler(deps())(records, context)).rejects.toThrow('ECS_PILOT_STATE_TABLE is not set');
+  });
+});
