@@ -8,6 +8,9 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // A DynamoDB-compatible server (dynalite) for the state-store tests, started once per run.
+  globalSetup: '<rootDir>/test/support/dynalite-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/dynalite-global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   testTimeout: 30000,

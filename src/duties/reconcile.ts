@@ -77,7 +77,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     if (clusters.length === 0) return `cluster ${event.cluster} is not configured`;
     const out: ReconcileObservation[] = [];
     for (const cluster of clusters) {
-      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state && { ...ctx.state, fullReads: true } });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
       const consolidation = lastPasses.get(cluster.name);

@@ -2,6 +2,7 @@
 import { isGap, verdict, type StoreMeta } from '../core/state/freshness.js';
 import { GONE_TTL_SECONDS, type ApplyResult, type ClusterState, type ResyncResult, type StateStore } from './store.js';
 import { isGoneInstance, isStoppedTask, type InstanceRecord, type TaskRecord } from './records.js';
+import { sameRecord } from './same-record.js';
 
 interface Item<R> {
   record: R;
@@ -15,6 +16,9 @@ interface ClusterItems {
   instances: Map<string, Item<InstanceRecord>>;
   meta: StoreMeta;
 }
+
+/** Past its TTL (DynamoDB deletes such items lazily; until then they count as absent). */
+const expired = (item: { expiresAt?: number }, nowMs: number): boolean => item.expiresAt !== undefined && item.expiresAt * 1000 <= nowMs;
 
 export class MemoryStateStore implements StateStore {
   private readonly clusters = new Map<string, ClusterItems>();
@@ -36,7 +40,7 @@ export class MemoryStateStore implements StateStore {
 
   private apply<R extends { version: number }>(c: ClusterItems, items: Map<string, Item<R>>, key: string, record: R, gone: boolean, now: Date): ApplyResult {
     const stored = items.get(key);
-    const live = stored && !(stored.expiresAt !== undefined && stored.expiresAt * 1000 <= now.getTime()) ? stored : undefined;
+    const live = stored && !expired(stored, now.getTime()) ? stored : undefined;
     const v = verdict(live ? { version: live.record.version, gone: live.gone } : undefined, record.version);
     const gap = v === 'apply' && isGap(live ? { version: live.record.version } : undefined, record.version);
     if (v === 'apply') items.set(key, { record: structuredClone(record), gone, storedAt: now.getTime(), ...(gone ? { expiresAt: Math.floor(now.getTime() / 1000) + GONE_TTL_SECONDS } : {}) });
@@ -84,13 +88,15 @@ export class MemoryStateStore implements StateStore {
       for (const record of listed) {
         const key = keyOf(record);
         seen.add(key);
-        const stored = items.get(key);
+        // An expired tombstone counts as absent, as in apply (DynamoDB may not have deleted it yet).
+        const stored = items.get(key) && !expired(items.get(key)!, startedAt.getTime()) ? items.get(key) : undefined;
         // The read is as new as the store unless an event wrote a higher version meanwhile.
         if (stored && stored.record.version > record.version) {
           result.keptNewer += 1;
           continue;
         }
-        if (stored && stored.record.version === record.version && stored.gone === goneOf(record) && JSON.stringify(stored.record) === JSON.stringify(record)) continue;
+        // Field order does not make a record differ (DynamoDB answers maps in its own order).
+        if (stored && stored.record.version === record.version && stored.gone === goneOf(record) && sameRecord(stored.record, record)) continue;
         const gone = goneOf(record);
         items.set(key, { record: structuredClone(record), gone, storedAt: startedAt.getTime(), ...(gone ? { expiresAt: Math.floor(startedAt.getTime() / 1000) + GONE_TTL_SECONDS } : {}) });
         result.written += 1;
