@@ -20,9 +20,14 @@ interface RuleSpec {
 /** A function of serverless.yml (by its logical name) or the capacity queue → the duty that runs it here. */
 const TARGETS: Record<string, keyof typeof DUTIES> = { Spot: 'spot', Rebalance: 'rebalance', Lifecycle: 'lifecycle', Batch: 'batch', Scaling: 'scaling', Reconcile: 'reconcile', CapacityQueue: 'capacity' };
 
-export type EventRouter = (event: Record<string, unknown>) => Array<keyof typeof DUTIES>;
+export interface EventRouter {
+  /** The duties an event reaches, each once. */
+  duties(event: Record<string, unknown>): Array<keyof typeof DUTIES>;
+  /** Whether it reaches the state queue (the state function, the store). */
+  toStore(event: Record<string, unknown>): boolean;
+}
 
-/** The rules of the stack this config deploys, as a router (event → the duties it reaches, each once). */
+/** The rules of the stack this config deploys, as a router. */
 export async function rulesRouter(config: ControllerConfig): Promise<EventRouter> {
   // A variable path: the .cjs is loaded at run time (tsx and jest both resolve it next to this file).
   const path = '../../serverless/events.cjs';
@@ -30,13 +35,17 @@ export async function rulesRouter(config: ControllerConfig): Promise<EventRouter
   const ruleSpecs = mod.ruleSpecs ?? mod.default?.ruleSpecs;
   if (!ruleSpecs) throw new Error('serverless/events.cjs exports no ruleSpecs');
   const rules = Object.values(ruleSpecs(config)).filter((r): r is RuleSpec & { pattern: Pattern } => r.pattern !== undefined);
-  return (event) => {
-    const out = new Set<keyof typeof DUTIES>();
-    for (const r of rules) {
-      const duty = TARGETS[r.fn ?? r.queue ?? ''];
-      if (duty && matches(r.pattern, event)) out.add(duty);
-    }
-    return [...out];
+  const stateRules = rules.filter((r) => r.queue === 'StateQueue');
+  return {
+    duties(event) {
+      const out = new Set<keyof typeof DUTIES>();
+      for (const r of rules) {
+        const duty = TARGETS[r.fn ?? r.queue ?? ''];
+        if (duty && matches(r.pattern, event)) out.add(duty);
+      }
+      return [...out];
+    },
+    toStore: (event) => stateRules.some((r) => matches(r.pattern, event)),
   };
 }
 type RuleSpecs = (config: ControllerConfig) => Record<string, RuleSpec>;

@@ -12,7 +12,7 @@
 import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
-import { runDuty } from '../controller.js';
+import { runDuty, type DecisionRecord } from '../controller.js';
 import { DUTIES } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
 import { runSqsBatch } from '../handlers/sqs-batch.js';
@@ -42,10 +42,12 @@ export interface SimulateOptions {
    * every duty. Default off here; `ecs-pilot simulate` defaults it on, as deployed.
    */
   store?: boolean;
+  /** Every decision record of ecs-pilot's duties, with the simulated time (for tracing a run). */
+  onDecision?: (record: DecisionRecord, atMs: number) => void;
+  /** The world at the end of the run (tests compare where tasks ran). */
+  onEnd?: (world: SimulatedCluster) => void;
 }
 
-/** When the duties read the whole cluster again rather than the store, until the config has its own settings. */
-export const DEFAULT_STATE_POLICY: StateAccess['policy'] = { everyMinutes: 60, gapResyncMinutes: 10 };
 export type ControllerName = (typeof CONTROLLERS)[number];
 
 export interface SimulationMetrics {
@@ -203,7 +205,8 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const route = await rulesRouter(config);
   const withStore = controller === 'ecs-pilot' && options.store === true;
   const store = withStore ? new MemoryStateStore() : undefined;
-  const state: StateAccess | undefined = store ? { store, policy: DEFAULT_STATE_POLICY } : undefined;
+  // As the deployment wires it (src/handlers/wire.ts): the config's full-read settings.
+  const state: StateAccess | undefined = store ? { store, policy: { everyMinutes: config.stateStore.resyncMinutes, gapResyncMinutes: config.stateStore.gapResyncMinutes } } : undefined;
   const stateCounts = emptyCounts();
   const ctxAt = (t: number) => ({ config, clients, now: new Date(t), ...(state ? { state } : {}) });
   const managed = new EcsManagedScaling(world, snapshot, st);
@@ -222,8 +225,9 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     if (controller === 'ecs-pilot') {
       // The state function first: what reached the store by now is there when the duties read it.
       for (const event of world.stateDeliverable(t)) {
+        if (!store || !route.toStore(event)) continue;
         const parsed = parseEvent(event);
-        if (store && parsed.outcome === 'parsed') await applyStateEvent(store, parsed.event, new Date(t), stateCounts);
+        if (parsed.outcome === 'parsed') await applyStateEvent(store, parsed.event, new Date(t), stateCounts);
       }
       const due = events(t);
       if (t >= nextReconcile) {
@@ -235,14 +239,15 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       const queued: Array<Record<string, unknown>> = [];
       // EventBridge's rules of the deployment decide which functions an event reaches (src/sim/rules.ts).
       for (const event of due) {
-        const fns = event.source === 'aws.events' ? (['reconcile'] as const) : route(event);
+        const fns = event.source === 'aws.events' ? (['reconcile'] as const) : route.duties(event);
         for (const fn of fns) {
           if (fn === 'capacity') {
             queued.push(event);
             continue;
           }
           try {
-            await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
+            const record = await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
+            options.onDecision?.(record, t);
           } catch {
             controllerErrors += 1;
           }
@@ -250,7 +255,8 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       }
       for (let k = 0; k < queued.length; k += 100) {
         const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
-        const { response } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
+        const { response, records } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
+        for (const record of records) options.onDecision?.(record, t);
         controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
@@ -269,6 +275,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     }
   }
 
+  options.onEnd?.(world);
   // Tasks the scenario asked for; replacements of tasks on leaving instances are counted apart.
   const submitted = world.allTasks().filter((t) => t.submittedAt > start && !t.daemon && !t.replacement);
   const replaced = world.allTasks().filter((t) => t.submittedAt > start && t.replacement).length;

@@ -83,7 +83,7 @@ export const ScenarioSchema = z.strictObject({
        * queue's batching window, then the Lambda start (docs/simulation.md). Drops and duplicates of
        * these events, for tests: a share of them lost, or delivered twice (a window later).
        */
-      stateBatchWindowSeconds: seconds.default(10),
+      stateBatchWindowSeconds: seconds.default(2),
       stateEventDropRate: z.number().min(0).max(1).default(0),
       stateEventDuplicateRate: z.number().min(0).max(1).default(0),
       reconcileSeconds: seconds.default(60),
