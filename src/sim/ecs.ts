@@ -24,13 +24,22 @@ export class SimEcs extends SimState {
   protected ecs_DescribeContainerInstances(input: ECS.DescribeContainerInstancesCommandInput): Answer<ECS.DescribeContainerInstancesCommandOutput> {
     this.checkCluster(input.cluster);
     const { found, failures } = lookup(input.containerInstances, 'containerInstances', this.instances);
-    return { containerInstances: found.map((i) => this.describeInstance(i)), failures };
+    // One pass over the tasks for the whole page (a 50 000-task cluster is read 100 instances at a time).
+    const wanted = new Set(found.map((i) => i.arn));
+    const tasksOn = new Map<string, SimTask[]>();
+    for (const t of this.tasks.values()) {
+      if (!t.containerInstanceArn || !wanted.has(t.containerInstanceArn) || t.lastStatus === 'STOPPED') continue;
+      const list = tasksOn.get(t.containerInstanceArn) ?? [];
+      list.push(t);
+      tasksOn.set(t.containerInstanceArn, list);
+    }
+    return { containerInstances: found.map((i) => this.describeInstance(i, tasksOn.get(i.arn) ?? [])), failures };
   }
 
   /** A container instance as DescribeContainerInstances answers it; its state change event's detail is the same object. */
-  protected describeInstance(i: SimInstance): ECS.ContainerInstance {
+  protected describeInstance(i: SimInstance, tasksOnIt?: SimTask[]): ECS.ContainerInstance {
     const arn = i.arn;
-    const onIt = [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
+    const onIt = tasksOnIt ?? [...this.tasks.values()].filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED');
     const used = onIt.reduce((a, t) => ({ cpu: a.cpu + t.cpu, mem: a.mem + t.memoryMiB }), { cpu: 0, mem: 0 });
     return {
       containerInstanceArn: i.arn,
@@ -64,17 +73,28 @@ export class SimEcs extends SimState {
     this.checkCluster(input.cluster);
     const desired = (input.desiredStatus as string | undefined) ?? 'RUNNING';
     const family = input.family as string | undefined;
-    const list = [...this.tasks.values()].filter(
-      (t) =>
-        t.desiredStatus === desired &&
-        (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) &&
-        (input.serviceName === undefined || t.group === `service:${input.serviceName}`) &&
-        (input.startedBy === undefined || t.startedBy === input.startedBy) &&
-        (family === undefined || t.taskDefinitionArn.split('/').pop()?.split(':')[0] === family),
-    );
-    const p = page(list.map((t) => t.arn), input.nextToken as string | undefined, input.maxResults as number | undefined);
+    // The list is taken on the first page and kept for the next ones (a 50 000-task cluster is 500 pages).
+    const key = JSON.stringify([desired, input.containerInstance, input.serviceName, input.startedBy, family]);
+    let arns = input.nextToken !== undefined && this.listing?.key === key ? this.listing.arns : undefined;
+    if (!arns) {
+      arns = [...this.tasks.values()]
+        .filter(
+          (t) =>
+            t.desiredStatus === desired &&
+            (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) &&
+            (input.serviceName === undefined || t.group === `service:${input.serviceName}`) &&
+            (input.startedBy === undefined || t.startedBy === input.startedBy) &&
+            (family === undefined || t.taskDefinitionArn.split('/').pop()?.split(':')[0] === family),
+        )
+        .map((t) => t.arn);
+      this.listing = { key, arns };
+    }
+    const p = page(arns, input.nextToken as string | undefined, input.maxResults as number | undefined);
     return { taskArns: p.items, nextToken: p.nextToken };
   }
+
+  /** The last ListTasks listing, for its next pages. */
+  private listing: { key: string; arns: string[] } | undefined;
 
   protected ecs_DescribeTasks(input: ECS.DescribeTasksCommandInput): Answer<ECS.DescribeTasksCommandOutput> {
     this.checkCluster(input.cluster);
