@@ -42,7 +42,7 @@ async function run(managedScaling: 'on' | 'off') {
     for (const e of due) {
       const parsed = parseEvent(e);
       if (parsed.outcome !== 'parsed') continue;
-      await runDuty(DUTIES[functionFor(parsed.event)], e, { config, clients, now: new Date(t) });
+      await runDuty(DUTIES[functionFor(parsed.event)] as never, e, { config, clients, now: new Date(t) });
     }
     desired.push(world.groupOf('asg-spot')?.desired ?? -1);
   }
