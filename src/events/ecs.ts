@@ -86,6 +86,7 @@ export const containerInstanceStateChange = eventModule({
     version: z.number().int().nonnegative(),
     runningTasksCount: z.number().int().nonnegative().default(0),
     pendingTasksCount: z.number().int().nonnegative().default(0),
+    attributes: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).default([]),
   }),
   toDomain: (base, d) => ({
     ...base,
@@ -98,5 +99,6 @@ export const containerInstanceStateChange = eventModule({
     version: d.version,
     runningTasksCount: d.runningTasksCount,
     pendingTasksCount: d.pendingTasksCount,
+    attributes: Object.fromEntries(d.attributes.map((a) => [a.name, a.value ?? ''])),
   }),
 });

@@ -84,6 +84,8 @@ export interface ContainerInstanceStateChange extends Base {
   version: number;
   runningTasksCount: number;
   pendingTasksCount: number;
+  /** The container instance's attributes as the event lists them (ecs-pilot's marks among them). */
+  attributes: Record<string, string>;
 }
 
 export interface AlarmStateChange extends Base {

@@ -521,6 +521,7 @@ export class SimulatedCluster extends SimulatedAws {
     t.lastStatus = 'STOPPED';
     t.stoppedAt = this.now;
     this.taskChanged(t, before);
+    // Its instance's event (the resources freed) is sent by taskEvent.
     void stopCode;
   }
 

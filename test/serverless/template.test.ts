@@ -184,6 +184,15 @@ describe('Packaged service (osls package)', () => {
     expect(granting('ecs:RunTask')[0].Condition).toEqual({ ArnEquals: { 'ecs:cluster': [sub('cluster/demo')] } });
   });
 
+  it('lets the lifecycle and reconcile functions terminate instances only in the configured groups (issue 9: replaced spot instances)', () => {
+    const asgArn = (g: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${g}` });
+    // One role for every function: the terminate (desired −1) is scoped to the groups' ARNs, no "*".
+    expect(granting('autoscaling:TerminateInstanceInAutoScalingGroup').flatMap((s) => [s.Resource].flat())).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'].map(asgArn));
+    // Its re-check reads the group (no resource-level permission exists for it) and the container instance.
+    expect(granting('autoscaling:DescribeAutoScalingGroups').map((s) => s.Resource)).toEqual(['*']);
+    expect(granting('ecs:DescribeContainerInstances').flatMap((s) => [s.Resource].flat())).toEqual([sub('container-instance/demo/*')]);
+  });
+
   it('passes only the roles the jobs name, and only to ECS tasks', () => {
     expect(granting('iam:PassRole')).toEqual([
       {
@@ -231,6 +240,7 @@ describe('Packaged service (osls package)', () => {
     const scoped: Record<string, unknown> = {
       'ecs:DescribeClusters': [sub('cluster/demo')],
       'ecs:ListContainerInstances': [sub('cluster/demo')],
+      'ecs:ListAttributes': [sub('cluster/demo')],
       'ecs:DescribeContainerInstances': [sub('container-instance/demo/*')],
       'ecs:DescribeTasks': [sub('task/demo/*')],
       'ecs:GetTaskProtection': [sub('task/demo/*')],

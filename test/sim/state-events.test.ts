@@ -204,10 +204,9 @@ describe('Scenario: ecs-pilot with the state store and without', () => {
     expect(kept(metrics)).toEqual(kept(without.result.metrics));
   });
 
-  // Known, reported: ecs-pilot's instance marks (PutAttributes: ecs-pilot.idle-since, …) send no ECS
-  // event, so the store keeps the old marks until its next full read; the scale-in delay restarts every
-  // tick and empty instances stay up to the hourly full read. Flip to `it` once the store sees the marks.
-  it.failing('spot-wave (managed scaling off): the same instance-hours', async () => {
+  // ecs-pilot's instance marks (PutAttributes: ecs-pilot.idle-since, …) send no ECS event: the store
+  // reads take them fresh (ListAttributes), or the scale-in delay would restart every tick.
+  it('spot-wave (managed scaling off): the same instance-hours (the marks are read fresh)', async () => {
     const without = await run('spot-wave', 'off', false);
     const withStore = await run('spot-wave', 'off', true);
     expect(withStore.result.metrics.instanceHours).toBe(without.result.metrics.instanceHours);
