@@ -2,7 +2,7 @@
  * npm run bench:scale [-- --json] [-- --max=<instances>] [-- --no-store] — ecs-pilot at the largest ECS
  * clusters: 100 → 5 000 container instances of 10 tasks each, and 3 clusters of 5 000, through the real
  * duties' code against the simulated AWS. Per reconcile tick (one invocation per cluster) and per event:
- * ECS bucket reads (ListTasks, DescribeTasks, List/DescribeContainerInstances), in-process time and peak
+ * ECS bucket reads (ListTasks, DescribeTasks, List/DescribeContainerInstances, ListAttributes), in-process time and peak
  * heap; the day-average read rate against ECS's ~20/s read bucket, from the event rates below.
  *
  * With the state store (default, as deployed; `--no-store`: every duty reads the APIs, as before the
@@ -58,7 +58,9 @@ const BUCKET_REFILL = 20;
 const BUDGET = ApiBudgetSchema.parse({});
 const BUDGET_BURST = Math.floor(BUDGET.ecsReadBurst * BUDGET.ecsReadShare);
 const BUDGET_REFILL = BUDGET.ecsReadRefillPerSecond * BUDGET.ecsReadShare;
-const BUCKET_READS = new Set(['ListTasks', 'DescribeTasks', 'ListContainerInstances', 'DescribeContainerInstances']);
+// ListAttributes (the store reads ecs-pilot's marks fresh with it): AWS does not say which bucket it
+// draws on; counted in the read bucket, the less favourable reading.
+const BUCKET_READS = new Set(['ListTasks', 'DescribeTasks', 'ListContainerInstances', 'DescribeContainerInstances', 'ListAttributes']);
 const TYPES = { 'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0 }, 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0 } };
 const NOW = new Date('2026-11-24T12:00:10Z');
 const RECONNECTS_PER_HOUR = 6;
@@ -261,7 +263,7 @@ async function main(): Promise<void> {
   const max = only ? Number(only.slice(6)) : Number.POSITIVE_INFINITY;
   const sizes = [100, 500, 1000, 2000, 5000].map((instances) => ({ clusters: 1, instances })).concat([{ clusters: 3, instances: 5000 }]).filter((s) => s.instances <= max);
   if (!json) {
-    console.log(`ecs-pilot at scale, real duties on the simulated AWS, ${TASKS_PER_INSTANCE} tasks per instance; reads = ECS bucket reads (List/Describe Tasks and ContainerInstances); bucket ~${BUCKET_REFILL}/s; budget ${BUDGET_BURST} burst, ${BUDGET_REFILL}/s${gc ? '' : ' (run with --expose-gc for heap figures)'}`);
+    console.log(`ecs-pilot at scale, real duties on the simulated AWS, ${TASKS_PER_INSTANCE} tasks per instance; reads = ECS bucket reads (List/Describe Tasks and ContainerInstances, ListAttributes); bucket ~${BUCKET_REFILL}/s; budget ${BUDGET_BURST} burst, ${BUDGET_REFILL}/s${gc ? '' : ' (run with --expose-gc for heap figures)'}`);
     console.log(withStore ? 'with the state store (as deployed): one full-read tick per cluster per hour, store ticks between' : 'without the state store (--no-store): every tick and event reads the APIs');
   }
   let one: One | undefined;
