@@ -287,6 +287,7 @@ async function main(): Promise<void> {
       tasks: size.instances * size.clusters * TASKS_PER_INSTANCE,
       store: withStore,
       readCallsPerSecond: Number((readsPerDay / 86400).toFixed(3)),
+      readCallsPerSecondPerCluster: Number((readsPerDay / size.clusters / 86400).toFixed(3)),
       bucketShare: Number((readsPerDay / 86400 / BUCKET_REFILL).toFixed(3)),
       ...(withStore ? { worstCaseReadCallsPerSecond: Number((worstCaseReadsPerDay / 86400).toFixed(3)) } : {}),
       peakBurstCalls: Math.min(Math.max(tickReads, c.capacity.reads, c.hook.reads), BUDGET_BURST + BUDGET_REFILL),
@@ -318,7 +319,7 @@ async function main(): Promise<void> {
         console.log(`  reconcile tick per cluster: ${row.reconcileReads} reads (${c.tick.calls} calls), ${Math.round(c.tick.ms)} ms in process (steady state ${row.steadyReconcileMs} ms), +${row.reconcileHeapMB} MB heap; under the budget ≥ ${row.reconcileBudgetWaitSeconds.toFixed(1)} s of waits`);
       }
       console.log(`  per event: capacity batch ${c.capacity.reads} reads, draining-instance event ${c.drainEvent.reads}, lifecycle hook ${c.hook.reads} (one instance, fresh)`);
-      console.log(`  day average: ${row.readCallsPerSecond} reads/s = ${(row.bucketShare * 100).toFixed(1)} % of the ${BUCKET_REFILL}/s bucket${withStore ? ` (worst case, a gap every ${c.withStore ? 10 : 0} min: ${row.worstCaseReadCallsPerSecond}/s)` : ''}; peak burst ${row.peakBurstCalls} in any second (bucket 100)`);
+      console.log(`  day average: ${row.readCallsPerSecond} reads/s${size.clusters > 1 ? ` (${row.readCallsPerSecondPerCluster} per cluster)` : ''} = ${(row.bucketShare * 100).toFixed(1)} % of the ${BUCKET_REFILL}/s bucket${withStore ? ` (worst case, a gap every ${c.withStore ? 10 : 0} min: ${row.worstCaseReadCallsPerSecond}/s)` : ''}; peak burst ${row.peakBurstCalls} in any second (bucket 100)`);
       if (withStore) console.log(`  state function: ${row.stateEventsPerDay} events a day (${((row.stateEventsPerDay ?? 0) / 86400).toFixed(1)}/s); DynamoDB ≈ ${row.dynamoRequestsPerDay} requests a day (store read: ${c.queryPages} Query page(s) + meta)`);
     }
   }
