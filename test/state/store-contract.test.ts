@@ -182,16 +182,17 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
   });
 
   it('reads a partition larger than one Query page (1 MB) whole', async () => {
-    // Prepare: 2 400 tasks of about 600 bytes each, about 1.4 MB.
-    const padding = 'x'.repeat(400);
-    const tasks = Array.from({ length: 2400 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
+    // Prepare: 1 500 tasks of about 900 bytes each, over 1 MB of records.
+    const padding = 'x'.repeat(600);
+    const tasks = Array.from({ length: 1500 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
     const instances = Array.from({ length: 20 }, (_, i) => anInstanceRecord(String(i)));
+    expect(tasks.reduce((n, t) => n + JSON.stringify(t).length, 0)).toBeGreaterThan(1024 * 1024);
     await store.resync(cluster, { tasks, instances }, at(0));
     queries = 0;
     // Act
     const state = await store.read(cluster);
     // Assess
-    expect(state.tasks).toHaveLength(2400);
+    expect(state.tasks).toHaveLength(1500);
     expect(byArn(state.tasks)).toEqual(byArn(tasks));
     expect(byArn(state.instances)).toEqual(byArn(instances));
     expect(state.meta).toEqual({ resyncedAt: at(0).toISOString() });
