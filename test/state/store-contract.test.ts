@@ -182,9 +182,9 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
   });
 
   it('reads a partition larger than one Query page (1 MB) whole', async () => {
-    // Prepare: 1 500 tasks of about 900 bytes each, over 1 MB of records.
-    const padding = 'x'.repeat(600);
-    const tasks = Array.from({ length: 1500 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
+    // Prepare: 1 100 tasks of about 1 KB each, over 1 MB of records.
+    const padding = 'x'.repeat(700);
+    const tasks = Array.from({ length: 1100 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
     const instances = Array.from({ length: 20 }, (_, i) => anInstanceRecord(String(i)));
     expect(tasks.reduce((n, t) => n + JSON.stringify(t).length, 0)).toBeGreaterThan(1024 * 1024);
     await store.resync(cluster, { tasks, instances }, at(0));
@@ -192,7 +192,7 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     // Act
     const state = await store.read(cluster);
     // Assess
-    expect(state.tasks).toHaveLength(1500);
+    expect(state.tasks).toHaveLength(1100);
     expect(byArn(state.tasks)).toEqual(byArn(tasks));
     expect(byArn(state.instances)).toEqual(byArn(instances));
     expect(state.meta).toEqual({ resyncedAt: at(0).toISOString() });
