@@ -89,29 +89,39 @@ export class DynamoStateStore implements StateStore {
     const nowMs = now.getTime();
     const item: StoredItem = { pk: cluster, sk, record: plain(record), version: record.version, gone, storedAt: nowMs, ...(gone ? { expiresAt: epochSeconds(nowMs) + GONE_TTL_SECONDS } : {}) };
     for (let attempt = 0; ; attempt += 1) {
-      try {
-        const out = await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk) OR version < :v OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':v': record.version, ':now': epochSeconds(nowMs) },
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        const old = out.Attributes as Partial<StoredItem> | undefined;
-        const replaced = old?.version !== undefined && !expired(old, nowMs) ? { version: old.version } : undefined;
+      const written = await this.putIfNewer(cluster, item, nowMs);
+      if (written.ok) {
+        const replaced = written.old?.version !== undefined && !expired(written.old, nowMs) ? { version: written.old.version } : undefined;
         const gap = isGap(replaced, record.version);
+        // A second request: if it fails, the error surfaces and the event's retry is a duplicate, so
+        // this gap goes unrecorded — the scheduled full read (resyncDue) still comes within its period.
         if (gap) await this.markGap(cluster, now);
         return { verdict: 'apply', gap };
-      } catch (err) {
-        if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB PutItem of ${sk} in cluster ${cluster} failed: ${(err as Error).message}`, { cause: err });
-        const stored = storedVersionOf(err) ?? (await this.storedVersion(cluster, sk, nowMs));
-        const v = verdict(stored, record.version);
-        // 'apply' here means the item changed between the write and the read (deleted by TTL): try again.
-        if (v !== 'apply' || attempt >= 2) return { verdict: v === 'apply' ? 'stale' : v, gap: false };
       }
+      const stored = written.stored ?? (await this.storedVersion(cluster, item.sk, nowMs));
+      const v = verdict(stored, record.version);
+      // 'apply' here means the item went away between the write and the read (deleted by TTL): try again.
+      if (v !== 'apply' || attempt >= 2) return { verdict: v === 'apply' ? 'stale' : v, gap: false };
+    }
+  }
+
+  private async putIfNewer(cluster: string, item: StoredItem, nowMs: number): Promise<{ ok: true; old?: Partial<StoredItem> } | { ok: false; stored?: Versioned }> {
+    try {
+      const out = await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR version < :v OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':v': item.version, ':now': epochSeconds(nowMs) },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, ...(out.Attributes ? { old: out.Attributes as Partial<StoredItem> } : {}) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB PutItem of ${item.sk} in cluster ${cluster} failed: ${(err as Error).message}`, { cause: err });
+      const stored = storedVersionOf(err);
+      return { ok: false, ...(stored ? { stored } : {}) };
     }
   }
 
@@ -148,9 +158,11 @@ export class DynamoStateStore implements StateStore {
   }
 
   /**
-   * The live records and the meta: one Query of the cluster's partition, every page (a Query page
-   * stops at 1 MB). Gone items (expired ones are all gone) are filtered by the server: they still
-   * cost read units, but are not sent.
+   * The live records and the meta: one Query of the cluster's partition, every page (a Query reads
+   * at most 1 MB, before its filter). Gone items (expired ones are all gone) are filtered by the
+   * server: they still cost read units ("a Query consumes the same amount of read capacity,
+   * regardless of whether a filter expression is present", Developer Guide, Filter expressions for
+   * the Query operation), but are not sent to the Lambda.
    */
   async read(cluster: string): Promise<ClusterState> {
     const state: ClusterState = { tasks: [], instances: [], meta: {} };

@@ -94,6 +94,17 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect(ddb.calls()).toHaveLength(1);
   });
 
+  it('surfaces a failed gap mark as a StateStoreError about the meta (the record itself was written)', async () => {
+    const failure = new Error('Internal server error');
+    ddb.on(PutCommand).resolves({ Attributes: { version: 1 } }).on(UpdateCommand).rejects(failure);
+    const error = await store()
+      .applyTask('prod', aTaskRecord('a', { version: 3 }), NOW)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as Error).message).toBe('DynamoDB UpdateItem of the meta of cluster prod (gapAt) failed: Internal server error');
+    expect((error as Error).cause).toBe(failure);
+  });
+
   it('reads with one Query per page, following LastEvaluatedKey, eventually consistent, gone items filtered by the server', async () => {
     const a = aTaskRecord('a');
     const i = anInstanceRecord('1');
