@@ -218,23 +218,29 @@ export class DynamoStateStore implements StateStore {
       else stored.set(item.sk, item);
     }
     const writes: Array<() => Promise<void>> = [];
-    const listed = new Set<string>();
+    // What the read lists, one write per item: a read may list a record twice (pages of a list that
+    // changed meanwhile); the later listing is compared with the earlier one, as the memory store does.
+    const planned = new Map<string, { version: number; gone: boolean; record: TaskRecord | InstanceRecord }>();
     const consider = (sk: string, record: TaskRecord | InstanceRecord, gone: boolean) => {
-      listed.add(sk);
       const before = stored.get(sk);
-      const current = before && !expired(before, startedMs) ? before : undefined;
+      const current = planned.get(sk) ?? (before && !expired(before, startedMs) ? before : undefined);
       if (current && current.version > record.version) {
         result.keptNewer += 1;
         return;
       }
       if (current && current.version === record.version && current.gone === gone && sameRecord(current.record, record)) return;
+      // An earlier listing this one replaces counts as written, as it would have been.
+      if (planned.has(sk)) result.written += 1;
+      planned.set(sk, { version: record.version, gone, record });
+    };
+    for (const t of live.tasks) consider(taskSk(t.taskArn), t, isStoppedTask(t));
+    for (const i of live.instances) consider(instanceSk(i.containerInstanceArn), i, isGoneInstance(i));
+    for (const [sk, { record, gone }] of planned)
       writes.push(async () => {
         if (await this.putListed(cluster, sk, record, gone, startedMs)) result.written += 1;
         else result.keptNewer += 1;
       });
-    };
-    for (const t of live.tasks) consider(taskSk(t.taskArn), t, isStoppedTask(t));
-    for (const i of live.instances) consider(instanceSk(i.containerInstanceArn), i, isGoneInstance(i));
+    const listed = new Set([...live.tasks.map((t) => taskSk(t.taskArn)), ...live.instances.map((i) => instanceSk(i.containerInstanceArn))]);
     for (const [sk, item] of stored) {
       if (listed.has(sk) || item.gone) continue;
       if (item.storedAt >= startedMs) {

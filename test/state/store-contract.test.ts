@@ -132,6 +132,13 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect(byArn((await store.read(cluster)).tasks)).toEqual(byArn([aTaskRecord('a', { version: 3 }), aTaskRecord('b', { version: 3 })]));
   });
 
+  it('resync takes a record listed twice once, the newer listing winning', async () => {
+    await store.applyTask(cluster, aTaskRecord('a', { version: 1 }), at(-60));
+    const listed = [aTaskRecord('a', { version: 2 }), aTaskRecord('a', { version: 3 }), aTaskRecord('b'), aTaskRecord('b'), aTaskRecord('c', { version: 5 }), aTaskRecord('c', { version: 4 })];
+    expect(await store.resync(cluster, { tasks: listed, instances: [] }, at(0))).toEqual({ written: 4, markedGone: 0, keptNewer: 1 });
+    expect(byArn((await store.read(cluster)).tasks)).toEqual(byArn([aTaskRecord('a', { version: 3 }), aTaskRecord('b'), aTaskRecord('c', { version: 5 })]));
+  });
+
   it('resync marks gone what the full read does not list, unless an event stored it after the read started', async () => {
     // Prepare
     await store.applyTask(cluster, aTaskRecord('old', { version: 3 }), at(-600));
