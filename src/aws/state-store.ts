@@ -133,15 +133,19 @@ export class DynamoStateStore implements StateStore {
     return item?.version !== undefined && !expired(item, nowMs) ? { version: item.version } : undefined;
   }
 
-  /** Sets the meta's gapAt unless one is already recorded (the first gap after a resync counts). */
+  /**
+   * Records a gap in the meta: gapAt, the first since the last resync (if none is recorded), and
+   * lastGapAt, the latest (the resync keeps a gap seen after its start even when an earlier one was
+   * recorded first). A later gap already recorded fails the condition: nothing to do.
+   */
   private async markGap(cluster: string, now: Date): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: cluster, sk: META_SK },
-          UpdateExpression: 'SET gapAt = :at',
-          ConditionExpression: 'attribute_not_exists(gapAt)',
+          UpdateExpression: 'SET gapAt = if_not_exists(gapAt, :at), lastGapAt = :at',
+          ConditionExpression: 'attribute_not_exists(lastGapAt) OR lastGapAt < :at',
           ExpressionAttributeValues: { ':at': now.toISOString() },
         }),
       );
@@ -212,9 +216,9 @@ export class DynamoStateStore implements StateStore {
     const startedMs = startedAt.getTime();
     const result: ResyncResult = { written: 0, markedGone: 0, keptNewer: 0 };
     const stored = new Map<string, StoredItem>();
-    let meta: StoreMeta = {};
+    let meta: KnownMeta = {};
     for (const item of await this.query(cluster, true, false)) {
-      if (item.sk === META_SK) meta = metaOf(item);
+      if (item.sk === META_SK) meta = { ...metaOf(item), ...(typeof item.lastGapAt === 'string' ? { lastGapAt: item.lastGapAt } : {}) };
       else stored.set(item.sk, item);
     }
     const writes: Array<() => Promise<void>> = [];
@@ -299,20 +303,26 @@ export class DynamoStateStore implements StateStore {
   }
 
   /**
-   * Records the resync unless a later one is already recorded; clears gapAt unless the gap was seen
-   * after the read started (that gap is not covered by it).
+   * Records the resync unless a later one is already recorded, and clears the gap unless one was seen
+   * after the read started (not covered by it): the first gap if it is after the start, else the
+   * latest if that one is. What the Query saw picks the first attempt; a gap recorded since fails its
+   * condition and the next attempt applies. ISO times of one format compare as strings.
    */
-  private async recordResync(cluster: string, known: StoreMeta, startedAt: Date): Promise<void> {
+  private async recordResync(cluster: string, known: KnownMeta, startedAt: Date): Promise<void> {
     const at = startedAt.toISOString();
     const newer = '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at)';
-    const send = (update: string, condition: string) =>
-      this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: cluster, sk: META_SK }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: { ':at': at } }));
-    const attempts: Array<[string, string]> = [['SET resyncedAt = :at', newer]];
-    // ISO times of one format compare as strings.
-    if (!(known.gapAt !== undefined && known.gapAt > at)) attempts.unshift(['SET resyncedAt = :at REMOVE gapAt', `${newer} AND (attribute_not_exists(gapAt) OR gapAt <= :at)`]);
-    for (const [update, condition] of attempts) {
+    const attempts: Array<[string, string]> = [
+      // No gap after the start: cleared.
+      ['SET resyncedAt = :at REMOVE gapAt, lastGapAt', `${newer} AND (attribute_not_exists(lastGapAt) OR lastGapAt <= :at)`],
+      // The first gap before the start, a later one after it: that one stays.
+      ['SET resyncedAt = :at, gapAt = lastGapAt', `${newer} AND lastGapAt > :at AND gapAt <= :at`],
+      // The first gap after the start: it stays as it is.
+      ['SET resyncedAt = :at', newer],
+    ];
+    const first = known.gapAt !== undefined && known.gapAt > at ? 2 : known.lastGapAt !== undefined && known.lastGapAt > at ? 1 : 0;
+    for (const [update, condition] of attempts.slice(first)) {
       try {
-        await send(update, condition);
+        await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: cluster, sk: META_SK }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: { ':at': at } }));
         return;
       } catch (err) {
         if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB UpdateItem of the meta of cluster ${cluster} (resync) failed: ${(err as Error).message}`, { cause: err });
@@ -328,6 +338,9 @@ export class DynamoStateStore implements StateStore {
     }
   }
 }
+
+/** The meta item as the resync reads it: the StoreMeta, and the latest gap (internal). */
+type KnownMeta = StoreMeta & { lastGapAt?: string };
 
 function metaOf(item: Record<string, unknown>): StoreMeta {
   const meta: StoreMeta = {};

@@ -43,7 +43,7 @@ describe('Class: DynamoStateStore (requests)', () => {
     });
   });
 
-  it('gives a gone record its TTL, and records a skipped version in the meta only if no gap is recorded yet', async () => {
+  it('gives a gone record its TTL, and records a skipped version in the meta: the first gap and the latest', async () => {
     ddb.on(PutCommand).resolves({ Attributes: { version: 1 } }).on(UpdateCommand).resolves({});
     const inactive = anInstanceRecord('1', { version: 3, status: 'INACTIVE' });
     expect(await store().applyInstance('prod', inactive, NOW)).toEqual({ verdict: 'apply', gap: true });
@@ -51,8 +51,8 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: TABLE,
       Key: { pk: 'prod', sk: 'meta' },
-      UpdateExpression: 'SET gapAt = :at',
-      ConditionExpression: 'attribute_not_exists(gapAt)',
+      UpdateExpression: 'SET gapAt = if_not_exists(gapAt, :at), lastGapAt = :at',
+      ConditionExpression: 'attribute_not_exists(lastGapAt) OR lastGapAt < :at',
       ExpressionAttributeValues: { ':at': NOW.toISOString() },
     });
   });
@@ -159,11 +159,23 @@ describe('Class: DynamoStateStore (requests)', () => {
       {
         TableName: TABLE,
         Key: { pk: 'prod', sk: 'meta' },
-        UpdateExpression: 'SET resyncedAt = :at REMOVE gapAt',
-        ConditionExpression: '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at) AND (attribute_not_exists(gapAt) OR gapAt <= :at)',
+        UpdateExpression: 'SET resyncedAt = :at REMOVE gapAt, lastGapAt',
+        ConditionExpression: '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at) AND (attribute_not_exists(lastGapAt) OR lastGapAt <= :at)',
         ExpressionAttributeValues: { ':at': NOW.toISOString() },
       },
     ]);
+  });
+
+  it('keeps, when a gap arrives while the resync runs, the gap seen after its start (the next attempt of the meta update)', async () => {
+    // The Query saw a gap before the start; by the meta update a later gap was recorded (the first attempt fails).
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'prod', sk: 'meta', gapAt: '2026-12-01T09:59:00.000Z', lastGapAt: '2026-12-01T09:59:00.000Z' }] })
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({});
+    await store().resync('prod', { tasks: [], instances: [] }, NOW);
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET resyncedAt = :at REMOVE gapAt, lastGapAt', 'SET resyncedAt = :at, gapAt = lastGapAt']);
   });
 
   it('counts a resync write whose condition fails (an event wrote a newer version meanwhile) as kept', async () => {

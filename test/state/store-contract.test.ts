@@ -182,6 +182,21 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect(await store.meta(cluster)).toEqual({ resyncedAt: at(120).toISOString(), gapAt: at(130).toISOString() });
   });
 
+  it('resync keeps a gap seen after the read started even when an earlier gap was already recorded', async () => {
+    // A gap before the read (recorded), then another after the read started, before the read is written back.
+    await store.applyTask(cluster, aTaskRecord('a', { version: 1 }), at(-120));
+    await store.applyTask(cluster, aTaskRecord('a', { version: 3 }), at(-60));
+    await store.applyInstance(cluster, anInstanceRecord('1', { version: 1 }), at(-120));
+    await store.applyInstance(cluster, anInstanceRecord('1', { version: 4 }), at(30));
+    expect(await store.meta(cluster)).toEqual({ gapAt: at(-60).toISOString() });
+    await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [anInstanceRecord('1', { version: 4 })] }, at(0));
+    // The second gap's lost event may be after the read's start: a gap is still recorded.
+    expect(await store.meta(cluster)).toEqual({ resyncedAt: at(0).toISOString(), gapAt: at(30).toISOString() });
+    // The next read, started after it, clears it.
+    await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [anInstanceRecord('1', { version: 4 })] }, at(60));
+    expect(await store.meta(cluster)).toEqual({ resyncedAt: at(60).toISOString() });
+  });
+
   it('answers an unknown cluster with an empty state', async () => {
     expect(await store.read(cluster)).toEqual({ tasks: [], instances: [], meta: {} });
     expect(await store.meta(cluster)).toEqual({});
