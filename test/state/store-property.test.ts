@@ -80,6 +80,17 @@ function fullRead(histories: Event[][]): { tasks: TaskRecord[]; instances: Insta
 
 let runs = 0;
 
+const apply = (store: DynamoStateStore, cluster: string, e: Event, now: Date): Promise<ApplyResult> => (e.kind === 'task' ? store.applyTask(cluster, e.record, now) : store.applyInstance(cluster, e.record, now));
+
+/** Delivers `width` events at a time, concurrently (the state function runs batches in parallel). */
+async function deliverConcurrently(store: DynamoStateStore, cluster: string, events: Event[], fromMs: number, width: number): Promise<ApplyResult[]> {
+  const results: ApplyResult[] = [];
+  for (let i = 0; i < events.length; i += width) results.push(...(await Promise.all(events.slice(i, i + width).map((e, j) => apply(store, cluster, e, new Date(fromMs + (i + j) * 1000))))));
+  return results;
+}
+
+const live = (e: Event) => (e.kind === 'task' ? e.record.lastStatus !== 'STOPPED' : e.record.status !== 'INACTIVE');
+
 describe('Property: DynamoStateStore on dynalite', () => {
   it('after events with duplicates, reordering and drops, holds the latest delivered version of each record; after a resync with the full read, equals it', async () => {
     await fc.assert(
@@ -126,6 +137,56 @@ describe('Property: DynamoStateStore on dynalite', () => {
         expect(after.meta).toEqual({ resyncedAt: startedAt.toISOString() });
       }),
       { numRuns: RUNS },
+    );
+  }, 120_000);
+});
+
+describe('Property: DynamoStateStore on dynalite, concurrent writers', () => {
+  // Each history is cut where the full read happens: events before it arrive (concurrently, with
+  // duplicates, reordering and drops) before the read starts, events after it arrive while the resync runs.
+  const concurrent = scenario.chain(({ histories, copies, order }) =>
+    fc.record({
+      histories: fc.constant(histories),
+      copies: fc.constant(copies),
+      order: fc.constant(order),
+      cuts: fc.tuple(...histories.map((h) => fc.integer({ min: 0, max: h.length }))),
+      // A live record the read does not list (it changed between the read's pages): marked gone, unless an event writes it after the start.
+      missed: fc.tuple(...histories.map(() => fc.boolean())),
+      width: fc.integer({ min: 2, max: 6 }),
+    }),
+  );
+
+  it('ends, after a resync racing late events, with the newest of the read and the events for each record, and a gap recorded exactly when a late event saw one', async () => {
+    await fc.assert(
+      fc.asyncProperty(concurrent, async ({ histories, copies, order, cuts, missed, width }) => {
+        // Prepare
+        runs += 1;
+        const cluster = `concurrent-${process.pid}-${runs}`;
+        const store = new DynamoStateStore(dynamo.client, dynamo.tableName, { resyncConcurrency: 4 });
+        const arrived = deliveries(histories, copies, order);
+        const isLate = (e: Event) => histories.some((h, i) => h.indexOf(e) >= cuts[i]!);
+        const atRead = histories.flatMap((h, i) => (cuts[i]! > 0 ? [h[cuts[i]! - 1]!] : []));
+        const listed = (e: Event) => live(e) && !histories.some((h, i) => missed[i] && h[cuts[i]! - 1] === e);
+        const startedAt = T0 + 3_600_000;
+        // Act
+        await deliverConcurrently(store, cluster, arrived.filter((e) => !isLate(e)), T0, width);
+        const read = { tasks: atRead.flatMap((e) => (e.kind === 'task' && listed(e) ? [e.record] : [])), instances: atRead.flatMap((e) => (e.kind === 'instance' && listed(e) ? [e.record] : [])) };
+        const [, late] = await Promise.all([store.resync(cluster, read, new Date(startedAt)), deliverConcurrently(store, cluster, arrived.filter(isLate), startedAt + 1000, width)]);
+        // Assess: per record, the highest version among the read and every delivered event — for a
+        // live record the read missed, among the events after the start only (the rest it marked gone).
+        const newest = histories.flatMap((h, i) => {
+          const atCut = cuts[i]! > 0 ? h[cuts[i]! - 1]! : undefined;
+          const wasMissed = atCut !== undefined && live(atCut) && !listed(atCut);
+          const candidates = wasMissed ? h.filter((e) => arrived.includes(e) && isLate(e)) : [...h.filter((e) => arrived.includes(e)), ...(atCut ? [atCut] : [])];
+          return candidates.length > 0 ? [candidates.reduce((a, b) => (b.record.version > a.record.version ? b : a))] : [];
+        });
+        const state = await store.read(cluster);
+        expect(byArn(state.tasks)).toEqual(byArn(newest.flatMap((e) => (e.kind === 'task' && live(e) ? [e.record] : []))));
+        expect(byArn(state.instances)).toEqual(byArn(newest.flatMap((e) => (e.kind === 'instance' && live(e) ? [e.record] : []))));
+        expect(state.meta.resyncedAt).toBe(new Date(startedAt).toISOString());
+        expect(state.meta.gapAt !== undefined).toBe(late.some((r) => r.gap));
+      }),
+      { numRuns: Math.max(10, Math.round(RUNS / 2)) },
     );
   }, 120_000);
 });
