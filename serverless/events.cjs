@@ -88,6 +88,14 @@ function ruleSpecs(config) {
       queue: 'CapacityQueue',
       maxAge: EVENT_MAX_AGE,
     },
+    // Every task and container-instance change of the configured clusters, for the state store
+    // (docs/state.md): the other rules above see only the few changes their duty acts on.
+    StateChangesRule: {
+      description: 'ECS task and container-instance state changes → ecs-pilot state queue (the state store)',
+      pattern: { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change', 'ECS Container Instance State Change'], detail: { clusterArn: clusterArnPatterns(clusters) } },
+      queue: 'StateQueue',
+      maxAge: EVENT_MAX_AGE,
+    },
     JobAttemptStoppedRule: {
       description: 'Stopped ecs-pilot job attempts → ecs-pilot batch',
       pattern: {
@@ -131,7 +139,7 @@ function rules(config) {
         Description: spec.description,
         State: 'ENABLED',
         ...(spec.pattern ? { EventPattern: spec.pattern } : { ScheduleExpression: spec.schedule }),
-        Targets: [{ Id: spec.fn ? spec.fn.toLowerCase() : 'capacity-queue', Arn: target, ...delivery(spec.maxAge, spec.attempts), ...(spec.cluster ? { InputTransformer: clusterTick(spec.cluster) } : {}) }],
+        Targets: [{ Id: spec.fn ? spec.fn.toLowerCase() : spec.queue === 'StateQueue' ? 'state-queue' : 'capacity-queue', Arn: target, ...delivery(spec.maxAge, spec.attempts), ...(spec.cluster ? { InputTransformer: clusterTick(spec.cluster) } : {}) }],
       },
     };
     if (spec.fn) {
@@ -142,7 +150,7 @@ function rules(config) {
     }
   }
   const ids = Object.keys(specs);
-  const toQueue = ids.filter((id) => specs[id].queue);
+  const toQueue = (queue) => ids.filter((id) => specs[id].queue === queue);
   const queuePolicy = (queue, sid, sources) => ({
     Type: 'AWS::SQS::QueuePolicy',
     Properties: {
@@ -162,7 +170,8 @@ function rules(config) {
       },
     },
   });
-  resources.CapacityQueuePolicy = queuePolicy('CapacityQueue', 'CapacityRules', toQueue);
+  resources.CapacityQueuePolicy = queuePolicy('CapacityQueue', 'CapacityRules', toQueue('CapacityQueue'));
+  resources.StateQueuePolicy = queuePolicy('StateQueue', 'StateRules', toQueue('StateQueue'));
   // Undeliverable events of this stack's rules only (Scheduler and Lambda send with their roles).
   resources.DeadLetterQueuePolicy = queuePolicy('DeadLetterQueue', 'UndeliverableEventsOfThisStack', ids);
   return resources;

@@ -68,6 +68,13 @@ function statements(config, familyOf) {
       Resource: asgs.map((g) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${g}`)),
     },
   ];
+  // The cluster-state store (docs/state.md): items of this stack's table only.
+  out.push({
+    Sid: 'ClusterStateStore',
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+  });
   if (alarms.length > 0) {
     // Alarms of this account and region rather than each by name: a read of alarm settings, and 100
     // alarm ARNs would take a tenth of the size budget of the role.

@@ -1,6 +1,6 @@
 // Alarms to an SNS topic (optional e-mail subscription) and a dashboard of the functions and of the
 // EMF metrics the controller writes (namespace ecs-pilot, dimension service). See docs/deploy.md.
-const FUNCTIONS = ['Spot', 'Rebalance', 'Lifecycle', 'Capacity', 'Batch', 'Scaling', 'Reconcile'];
+const FUNCTIONS = ['Spot', 'Rebalance', 'Lifecycle', 'Capacity', 'Batch', 'Scaling', 'Reconcile', 'State'];
 /** A capacity event older than this waits for a planner that is not keeping up. */
 const CAPACITY_QUEUE_MAX_AGE_SECONDS = 120;
 
@@ -36,6 +36,16 @@ function alarms() {
       'AWS/SQS',
       'ApproximateAgeOfOldestMessage',
       queue('CapacityQueue'),
+      'Maximum',
+      CAPACITY_QUEUE_MAX_AGE_SECONDS,
+      2,
+    ),
+    // A state queue falling behind means decisions on an old picture of the cluster.
+    StateQueueAgeAlarm: alarm(
+      `ecs-pilot: the oldest state event waits more than ${CAPACITY_QUEUE_MAX_AGE_SECONDS} s (the store falls behind)`,
+      'AWS/SQS',
+      'ApproximateAgeOfOldestMessage',
+      queue('StateQueue'),
       'Maximum',
       CAPACITY_QUEUE_MAX_AGE_SECONDS,
       2,

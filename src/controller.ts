@@ -2,6 +2,7 @@
  * The one loop every duty runs: parse → route → observe → decide → act → record.
  * Duties (src/duties/<duty>.ts) plug in their event kinds, how to observe, and a pure `decide`.
  */
+import type { StateAccess } from './state/store.js';
 import type { ConsolidationProgress } from './core/reconcile/reconcile.js';
 import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
@@ -51,6 +52,8 @@ export interface DutyContext {
   now: Date;
   /** The events of the same SQS batch this one covers (the capacity queue), if any. */
   batch?: readonly DomainEvent[];
+  /** The cluster-state store (docs/state.md); without it every observation reads the APIs. */
+  state?: StateAccess | undefined;
 }
 
 export interface Duty<K extends DomainEventKind = DomainEventKind, O extends ClusterObservation = ClusterObservation> {

@@ -136,6 +136,39 @@ async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredC
   await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
 }
 
+/**
+ * Terminates a replaced, drained spot instance with the desired capacity decremented — after a fresh
+ * re-check: still InService in its group (not already terminating, not reclaimed), still DRAINING,
+ * no more tasks than its daemons. A re-read that fails leaves it (the failure is reported, the
+ * redelivery or the next reconcile decides again).
+ */
+async function terminateReplaced(action: Extract<Action, { kind: 'terminateReplacedInstance' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+  const items = [action.instanceId];
+  if (!dryRun) {
+    const failuresBefore = report.failures.length;
+    const groups = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), items, action.kind)) as
+      | { AutoScalingGroups?: Array<{ AutoScalingGroupName?: string; Instances?: Array<{ InstanceId?: string; LifecycleState?: string }> }> }
+      | undefined;
+    if (report.failures.length > failuresBefore) return;
+    const member = groups?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg)?.Instances?.find((i) => i.InstanceId === action.instanceId);
+    if (member?.LifecycleState !== 'InService') {
+      report.skipped.push({ action: action.kind, items, reason: member ? `it is ${member.LifecycleState ?? 'in no lifecycle state'} in ${action.asg}` : `it is no longer in ${action.asg}` });
+      return;
+    }
+    const fresh = (await send('ecs', new DescribeContainerInstancesCommand({ cluster: action.cluster, containerInstances: [action.containerInstanceArn] }), items, action.kind)) as
+      | { containerInstances?: Array<{ status?: string; runningTasksCount?: number; pendingTasksCount?: number }> }
+      | undefined;
+    if (report.failures.length > failuresBefore) return;
+    const ci = fresh?.containerInstances?.[0];
+    const tasks = (ci?.runningTasksCount ?? 0) + (ci?.pendingTasksCount ?? 0);
+    if (ci?.status !== 'DRAINING' || tasks > action.daemonTasks) {
+      report.skipped.push({ action: action.kind, items, reason: !ci ? 'its container instance is gone' : ci.status !== 'DRAINING' ? `its container instance is ${ci.status}` : `${tasks} task(s) run on it again` });
+      return;
+    }
+  }
+  await send('autoscaling', new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true }), items, action.kind);
+}
+
 export interface ExecuteOptions {
   dryRun: boolean;
 }
@@ -214,6 +247,9 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         await send('autoscaling', new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true }), [action.instanceId], action.kind);
         break;
       }
+      case 'terminateReplacedInstance':
+        await terminateReplaced(action, send, options.dryRun, report);
+        break;
       case 'runTask':
         await runTask(action, send, options.dryRun, report);
         break;

@@ -6,7 +6,11 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiBudgetConfig } from '../config/schema.js';
+import type { StateStore } from '../state/store.js';
+import { DynamoStateStore } from './state-store.js';
 import { budgetedEcs, type BudgetedEcs } from './api-budget.js';
 
 /** What the controller needs of each client: `send`. The simulator answers the same commands. */
@@ -40,4 +44,16 @@ export function awsClients(region?: string, budget?: ApiBudgetConfig): Clients {
 /** ECS bucket reads the budgeted clients have sent in this container so far (0 without a budget). */
 export function ecsReadCalls(): number {
   return shared?.budgeted?.readCalls() ?? 0;
+}
+
+let sharedStore: { key: string; store: StateStore } | undefined;
+
+/** The cluster-state store on its DynamoDB table (docs/state.md), once per warm container. */
+export function awsStateStore(table: string, region?: string): StateStore {
+  const key = JSON.stringify([table, region]);
+  if (!sharedStore || sharedStore.key !== key) {
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) }), { marshallOptions: { removeUndefinedValues: true } });
+    sharedStore = { key, store: new DynamoStateStore(client, table) };
+  }
+  return sharedStore.store;
 }

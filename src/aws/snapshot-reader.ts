@@ -32,6 +32,8 @@ import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } 
 import { serviceDeficits } from './service-deficits.js';
 import { clearProviderCache, readProviders } from './capacity-providers.js';
 import { withModes } from '../core/capacity/modes.js';
+import type { StateAccess } from '../state/store.js';
+import { clusterRecords } from './cluster-state.js';
 
 type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
 type TaskInput = NonNullable<SnapshotInput['pending']>[number];
@@ -43,6 +45,8 @@ export interface ReadContext {
   /** What reading needs of the cluster's config. */
   cluster: Pick<ClusterConfig, 'name' | 'groups' | 'daemonServices'>;
   now: Date;
+  /** The cluster-state store: whole-cluster reads come from it when no full read is due. */
+  state?: StateAccess | undefined;
 }
 
 // ---------- caches kept across warm invocations ----------
@@ -215,7 +219,7 @@ async function placedTask(ctx: ReadContext, t: EcsTask, daemonServices: Readonly
   return toTask(t, needsDefinition ? await taskDefinition(ctx, t.taskDefinitionArn ?? '') : undefined, daemonServices);
 }
 
-async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[]> {
+export async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[]> {
   const out: EcsTask[] = [];
   for (const batch of chunks([...new Set(arns)], API_LIMITS.describe)) {
     const page = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: ctx.cluster.name, tasks: batch }));
@@ -224,14 +228,14 @@ async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[
   return out;
 }
 
-function listTasks(ctx: ReadContext, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
+export function listTasks(ctx: ReadContext, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
   return paginate(async (nextToken) => {
     const page = await ctx.clients.ecs.send(new ListTasksCommand({ cluster: ctx.cluster.name, ...input, nextToken, maxResults: 100 }));
     return [page.taskArns, page.nextToken] as const;
   });
 }
 
-async function describeContainerInstances(ctx: ReadContext, arns: string[]): Promise<ContainerInstance[]> {
+export async function describeContainerInstances(ctx: ReadContext, arns: string[]): Promise<ContainerInstance[]> {
   const out: ContainerInstance[] = [];
   for (const batch of chunks(arns, API_LIMITS.describe)) {
     const page = await ctx.clients.ecs.send(new DescribeContainerInstancesCommand({ cluster: ctx.cluster.name, containerInstances: batch }));
@@ -378,17 +382,11 @@ export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
   const asgOf = new Map<string, { group: GroupConfig; instance: NonNullable<AutoScalingGroup['Instances']>[number] }>();
   for (const g of ctx.cluster.groups) for (const i of asgs.get(g.asg)?.Instances ?? []) if (i.InstanceId) asgOf.set(i.InstanceId, { group: g, instance: i });
 
-  const arns = await paginate(async (nextToken) => {
-    const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken, maxResults: 100 }));
-    return [page.containerInstanceArns, page.nextToken] as const;
-  });
-  const cis = (await describeContainerInstances(ctx, arns)).filter((ci) => asgOf.has(ci.ec2InstanceId ?? ''));
-
-  const taskArns = await listTasks(ctx, { desiredStatus: 'RUNNING' });
-  // Terminating instances also wait for tasks that were told to stop and have not yet.
-  const terminating = cis.filter((ci) => asgOf.get(ci.ec2InstanceId ?? '')?.instance.LifecycleState === LIFECYCLE_STATES.terminatingWait);
-  for (const ci of terminating) taskArns.push(...(await listTasks(ctx, { containerInstance: ci.containerInstanceArn ?? '', desiredStatus: 'STOPPED' })));
-  const tasks = (await describeTasks(ctx, taskArns)).filter((t) => t.lastStatus !== 'STOPPED');
+  // Instances and tasks: from the store when it is fresh enough, else from the APIs (cluster-state.ts).
+  const terminating = (ec2InstanceId: string | undefined) => asgOf.get(ec2InstanceId ?? '')?.instance.LifecycleState === LIFECYCLE_STATES.terminatingWait;
+  const records = await clusterRecords(ctx, terminating);
+  const cis = records.instances.filter((ci) => asgOf.has(ci.ec2InstanceId ?? ''));
+  const tasks = records.tasks;
 
   const daemonServices = new Set(ctx.cluster.daemonServices);
   const byInstance = new Map<string, TaskInput[]>();

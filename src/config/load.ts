@@ -42,12 +42,15 @@ export interface RuntimeSettings {
   configFile: string;
   /** Forces dry-run on, whatever the config says (`ECS_PILOT_DRY_RUN=true`). */
   dryRunOverride: boolean;
+  /** The DynamoDB table of the cluster-state store (`ECS_PILOT_STATE_TABLE`); none: every read goes to the APIs. */
+  stateTable: string | undefined;
 }
 
 export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   return {
     configFile: env.ECS_PILOT_CONFIG ?? 'ecs-pilot.yml',
     dryRunOverride: env.ECS_PILOT_DRY_RUN === 'true',
+    stateTable: env.ECS_PILOT_STATE_TABLE || undefined,
   };
 }
 

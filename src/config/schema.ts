@@ -202,6 +202,19 @@ export const ApiBudgetSchema = z
   })
   .prefault({});
 
+/**
+ * The cluster-state store (docs/state.md): how often it is made whole by a full read of the APIs, and
+ * how soon after a missed event. The table itself is the deployment's (ECS_PILOT_STATE_TABLE).
+ */
+export const StateStoreSchema = z
+  .strictObject({
+    /** A full read (ListTasks, DescribeTasks, List/DescribeContainerInstances) per cluster at least this often. */
+    resyncMinutes: z.number().int().min(5).max(1440).default(60),
+    /** After an event was missed (a version skipped), a full read once this long has passed since the last one. */
+    gapResyncMinutes: z.number().int().min(1).max(1440).default(10),
+  })
+  .prefault({});
+
 /** The duties by the name their decision records carry (`duty`); `shadow` takes these. */
 export const DUTY_NAMES = ['spot-interruption', 'rebalance-recommendation', 'lifecycle', 'capacity', 'reconcile', 'batch', 'service-scaling'] as const;
 
@@ -216,6 +229,7 @@ export const ControllerConfigSchema = z
     jobs: z.array(JobSchema).default([]),
     serviceScaling: z.array(ServiceScalingSchema).default([]),
     apiBudget: ApiBudgetSchema,
+    stateStore: StateStoreSchema,
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
@@ -270,4 +284,5 @@ export type ConsolidationConfig = z.infer<typeof ConsolidationSchema>;
 export type ServiceScalingRule = z.infer<typeof ServiceScalingSchema>;
 export type ScalingStep = z.infer<typeof ScalingStepSchema>;
 export type ApiBudgetConfig = z.infer<typeof ApiBudgetSchema>;
+export type StateStoreConfig = z.infer<typeof StateStoreSchema>;
 export type RetryRule = z.infer<typeof RetryRuleSchema>;

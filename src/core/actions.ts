@@ -68,6 +68,21 @@ export type Action =
       exitCodes?: Record<string, number> | undefined;
       durationSeconds?: number | undefined;
       reason: string;
+    }
+  /**
+   * `own` mode: a spot-interrupted (or otherwise doomed) instance whose replacement ecs-pilot already
+   * launched is drained empty: terminate it through its ASG with the desired capacity decremented,
+   * before EC2 reclaims it and the ASG's health check launches a second replacement (docs/controller.md).
+   */
+  | {
+      kind: 'terminateReplacedInstance';
+      asg: string;
+      instanceId: string;
+      /** For the re-check right before: still InService in `asg`, still DRAINING, no more than its daemons. */
+      cluster: string;
+      containerInstanceArn: string;
+      daemonTasks: number;
+      reason: string;
     };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
@@ -113,5 +128,7 @@ export function describeAction(a: Action): string {
       return `set ${a.serviceArn.split('/').pop()} bounds to ${a.minTasks ?? '-'}..${a.maxTasks ?? '-'} tasks: ${a.reason}`;
     case 'recordRun':
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
+    case 'terminateReplacedInstance':
+      return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
   }
 }

@@ -42,7 +42,7 @@ export const batchDuty: Duty<'job-schedule' | 'task-state-change', BatchObservat
       return [{ cluster, snapshot: notRead(cluster.name, ctx.now), job, tasks, shape: undefined }];
     }
     const shape = await jobTaskShape(ctx.clients, job);
-    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state });
     return [{ cluster, snapshot, job, tasks, shape }];
   },
   decide(event, { snapshot, job, tasks, shape }, now) {

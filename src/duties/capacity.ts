@@ -9,6 +9,8 @@ import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { runTaskDemand } from '../aws/service-deficits.js';
 import { modesOf } from '../core/capacity/modes.js';
 import { because } from './decision.js';
+import type { StateStore } from '../state/store.js';
+import type { DomainEvent } from '../events/index.js';
 
 const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
 
@@ -19,7 +21,7 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
   async observe(event, ctx) {
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
-    const read = { clients: ctx.clients, cluster, now: ctx.now };
+    const read = { clients: ctx.clients, cluster, now: ctx.now, state: ctx.state };
     if (event.kind === 'run-task-failure') {
       // A RunTask (third party, through CloudTrail) that found no room: its tasks join the whole-cluster demand.
       if (event.eventName !== 'RunTask') return `CloudTrail ${event.eventName} needs no capacity`;
@@ -41,9 +43,9 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
       return [{ cluster, snapshot: await readClusterSnapshot(read) }];
     }
     if (event.lastStatus !== 'PROVISIONING' || event.desiredStatus !== 'RUNNING') return `task is ${event.lastStatus} (desired ${event.desiredStatus}): nothing for capacity`;
-    // Events come out of order: act only if the task is still where this event says it is.
-    const now = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [event.taskArn] }));
-    const task = now.tasks?.[0];
+    // Events come out of order: act only if the task is still where this event says it is — as the
+    // store has it (this event written first: both writers are versioned, so either order is right), or ECS.
+    const task = ctx.state ? await storedTask(ctx.state.store, cluster.name, event, ctx.now) : (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [event.taskArn] }))).tasks?.[0];
     if (!task) return `task ${event.taskArn} no longer exists`;
     if ((task.version ?? 0) > event.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${event.version}`;
     return [{ cluster, snapshot: await readClusterSnapshot(read) }];
@@ -57,6 +59,11 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
     return because(actions, waitingReason(demand.pending.length, result.unplaceable));
   },
 };
+
+async function storedTask(store: StateStore, cluster: string, event: Extract<DomainEvent, { kind: 'task-state-change' }>, now: Date) {
+  await store.applyTask(cluster, event.record, now);
+  return store.task(cluster, event.taskArn);
+}
 
 /** Why a plan raised nothing: no demand, demand that cannot be placed, or demand the capacity already holds. */
 export function waitingReason(waiting: number, unplaceable: ReadonlyArray<{ reason: string }>): string {

@@ -5,8 +5,21 @@ import { decideTerminating } from '../core/drain/lifecycle.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
 import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { decideRetireReplaced, whyNotRetired } from '../core/drain/replaced.js';
+import { withModes } from '../core/capacity/modes.js';
+import { ATTRIBUTES } from '../core/actions.js';
+import type { ContainerInstanceStateChange } from '../events/index.js';
+import { readProviders } from '../aws/capacity-providers.js';
 import { because } from './decision.js';
 import { observeInstance } from './observe-instance.js';
+
+/**
+ * From the event alone: a DRAINING instance ecs-pilot replaced, running no more tasks than the
+ * cluster has daemon services. Other events of draining instances (one per task stop) cost no ECS read.
+ */
+function mayBeDrainedReplacement(event: ContainerInstanceStateChange, daemonServices: number): boolean {
+  return event.status === 'DRAINING' && event.attributes[ATTRIBUTES.replacementRequested] !== undefined && event.runningTasksCount + event.pendingTasksCount <= daemonServices;
+}
 
 export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-instance-state-change' | 'instance-state-change'> = {
   name: 'lifecycle',
@@ -35,6 +48,13 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
+    // A replaced instance draining with no more tasks than its daemons may be retired (own mode).
+    if (mayBeDrainedReplacement(event, cluster.daemonServices.length)) {
+      const observed = await observeInstance(event.ec2InstanceId, ctx, true);
+      if (typeof observed === 'string') return observed;
+      const providers = await readProviders(ctx.clients, cluster.groups.map((g) => g.name), ctx.now);
+      return observed.map((o) => ({ ...o, snapshot: withModes(o.snapshot, providers) }));
+    }
     // The ASG says first whether a hook waits: most draining instances' events need no ECS read.
     const observed = await observeInstance(event.ec2InstanceId, ctx, true, LIFECYCLE_STATES.terminatingWait);
     if (typeof observed === 'string') return observed;
@@ -48,6 +68,9 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     }
     const instanceId = event.kind === 'terminate-lifecycle-action' ? event.instanceId : event.ec2InstanceId;
     const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+    if (event.kind === 'container-instance-state-change' && instance?.lifecycleState !== LIFECYCLE_STATES.terminatingWait) {
+      return because(decideRetireReplaced(snapshot, cluster, { instanceId }), whyNotRetired(snapshot, instanceId));
+    }
     const group = cluster.groups.find((g) => (event.kind === 'terminate-lifecycle-action' ? g.asg === event.asg : g.name === instance?.group));
     if (!group) return { actions: [], reason: `${instanceId} belongs to no configured group of cluster ${cluster.name}` };
     const hookName = event.kind === 'terminate-lifecycle-action' ? event.hookName : group.lifecycleHookName;

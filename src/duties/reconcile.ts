@@ -14,6 +14,7 @@ import { withDisplacedDemand } from '../core/capacity/displaced.js';
 import { reconcilePlan, type ConsolidationProgress } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
+import { decideRetireReplaced } from '../core/drain/replaced.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -77,7 +78,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     if (clusters.length === 0) return `cluster ${event.cluster} is not configured`;
     const out: ReconcileObservation[] = [];
     for (const cluster of clusters) {
-      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state && { ...ctx.state, fullReads: true } });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
       const consolidation = lastPasses.get(cluster.name);
@@ -91,7 +92,9 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
     const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
     const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
-    const actions = alarmSteps(observation, [...kept, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
+    // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (own mode).
+    const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
+    const actions = alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
     if (actions.length > 0) return { actions, ...progress };
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.

@@ -27,7 +27,7 @@ export const scalingDuty: Duty<'alarm-state-change' | 'service-scaling-schedule'
     if (!cluster) return `cluster ${rule.cluster} is not configured`;
     const service = await readService(ctx.clients, rule);
     if (!service) return `service ${rule.service} not found in cluster ${rule.cluster}`;
-    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now });
+    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state });
     return [{ cluster, snapshot, rule, service }];
   },
   decide(event, { snapshot, rule, service }, now) {

@@ -8,6 +8,7 @@
  *                 "capacityProviderName": "spot-general", "group": "service:web", … } }
  */
 import { z } from 'zod';
+import { instanceRecord, taskRecord } from '../state/records.js';
 import { eventModule } from './module.js';
 
 const Arn = z.string().startsWith('arn:', 'expected an ARN');
@@ -35,6 +36,7 @@ export const taskStateChange = eventModule({
   toDomain: (base, d) => ({
     ...base,
     kind: 'task-state-change',
+    record: taskRecord(d)!,
     cluster: d.clusterArn,
     taskArn: d.taskArn,
     lastStatus: d.lastStatus,
@@ -84,10 +86,12 @@ export const containerInstanceStateChange = eventModule({
     version: z.number().int().nonnegative(),
     runningTasksCount: z.number().int().nonnegative().default(0),
     pendingTasksCount: z.number().int().nonnegative().default(0),
+    attributes: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).default([]),
   }),
   toDomain: (base, d) => ({
     ...base,
     kind: 'container-instance-state-change',
+    record: instanceRecord(d)!,
     cluster: d.clusterArn,
     containerInstanceArn: d.containerInstanceArn,
     ec2InstanceId: d.ec2InstanceId,
@@ -95,5 +99,6 @@ export const containerInstanceStateChange = eventModule({
     version: d.version,
     runningTasksCount: d.runningTasksCount,
     pendingTasksCount: d.pendingTasksCount,
+    attributes: Object.fromEntries(d.attributes.map((a) => [a.name, a.value ?? ''])),
   }),
 });

@@ -1,4 +1,5 @@
 /** Domain events: what the decisions see, converted from EventBridge events by `src/events/`. */
+import type { InstanceRecord, TaskRecord } from '../state/records.js';
 
 interface Base {
   /** The EventBridge event id: action ids and idempotency derive from it. */
@@ -32,6 +33,8 @@ export interface TerminateLifecycleAction extends Base {
 
 export interface TaskStateChange extends Base {
   kind: 'task-state-change';
+  /** The task as the state store keeps it (the detail is its whole state at `version`). */
+  record: TaskRecord;
   cluster: string;
   taskArn: string;
   lastStatus: string;
@@ -73,6 +76,7 @@ export interface RunTaskFailure extends Base {
 
 export interface ContainerInstanceStateChange extends Base {
   kind: 'container-instance-state-change';
+  record: InstanceRecord;
   cluster: string;
   containerInstanceArn: string;
   ec2InstanceId: string;
@@ -80,6 +84,8 @@ export interface ContainerInstanceStateChange extends Base {
   version: number;
   runningTasksCount: number;
   pendingTasksCount: number;
+  /** The container instance's attributes as the event lists them (ecs-pilot's marks among them). */
+  attributes: Record<string, string>;
 }
 
 export interface AlarmStateChange extends Base {

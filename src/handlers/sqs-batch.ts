@@ -9,6 +9,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isDryRun, runDuty, type AnyDuty, type ControllerDeps, type DecisionRecord } from '../controller.js';
 import { EventValidationError, parseEvent, type RunTaskFailure } from '../events/index.js';
+import { applyStateEvent } from '../state/apply-events.js';
 
 export interface BatchOutcome {
   response: SQSBatchResponse;
@@ -55,7 +56,27 @@ function runTaskFailuresFirst(records: SQSEvent['Records']): { order: SQSEvent['
   return { order: [...leads, ...records.filter((r) => !leads.includes(r))], failuresOf };
 }
 
+/**
+ * With the state store, the batch's own task events are written to it first: the first event's plan
+ * reads the store and covers the rest, so it must see them all (the state function writes them too;
+ * versioned writes make the order harmless).
+ */
+async function storeBatchTasks(batch: SQSEvent, deps: ControllerDeps): Promise<void> {
+  const state = deps.state;
+  if (!state) return;
+  for (const r of batch.Records) {
+    try {
+      const parsed = parseEvent(JSON.parse(r.body));
+      if (parsed.outcome === 'parsed' && parsed.event.kind === 'task-state-change') await applyStateEvent(state.store, parsed.event, deps.now);
+    } catch (e) {
+      // Malformed: its own run below reports it. A store failure: the plans then read the APIs' view late.
+      if (!(e instanceof SyntaxError) && !(e instanceof EventValidationError)) deps.logger?.warn(`capacity: could not store a batch task event: ${(e as Error).message}`);
+    }
+  }
+}
+
 export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
+  await storeBatchTasks(batch, deps);
   const records: DecisionRecord[] = [];
   const covered = new Map<string, string>(); // cluster → id of the event whose run covered it
   const { order, failuresOf } = runTaskFailuresFirst(batch.Records);

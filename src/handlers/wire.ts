@@ -7,8 +7,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { awsClients, ecsReadCalls } from '../aws/clients.js';
-import { runtimeConfig } from '../config/load.js';
+import { awsClients, awsStateStore, ecsReadCalls } from '../aws/clients.js';
+import { runtimeConfig, runtimeSettings } from '../config/load.js';
+import { runStateBatch } from './state-batch.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runDuty, type ControllerDeps, type DecisionRecord, type ClusterObservation, type Duty, type Logger as RecordLogger, type MetricsSink } from '../controller.js';
 import { runSqsBatch } from './sqs-batch.js';
@@ -33,7 +34,9 @@ export type DepsFactory = () => Omit<ControllerDeps, 'logger' | 'metrics'>;
 /** Production dependencies: the config file named by the environment, real clients, the wall clock. */
 export const runtimeDeps: DepsFactory = () => {
   const config = runtimeConfig();
-  return { config, clients: awsClients(config.region, config.apiBudget), now: new Date() };
+  const table = runtimeSettings().stateTable;
+  const state = table ? { store: awsStateStore(table, config.region), policy: { everyMinutes: config.stateStore.resyncMinutes, gapResyncMinutes: config.stateStore.gapResyncMinutes } } : undefined;
+  return { config, clients: awsClients(config.region, config.apiBudget), now: new Date(), state };
 };
 
 /** Runs `work` and reports the ECS bucket reads it made (`ecsReadCalls`, summed per minute: ecs-pilot's call rate). */
@@ -57,6 +60,17 @@ export function lambdaHandler<K extends DomainEventKind, O extends ClusterObserv
   return middy(async (event: unknown): Promise<DecisionRecord> =>
     countingReads(() => runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink })),
   )
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+/** The state function: ECS's task and container-instance events into the store (docs/state.md). */
+export function stateHandler(deps: DepsFactory = runtimeDeps) {
+  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const { state, now } = deps();
+    if (!state) throw new Error('the state function has no table: ECS_PILOT_STATE_TABLE is not set');
+    return (await runStateBatch(event, { store: state.store, now, logger: recordLogger, metrics: sink })).response;
+  })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }

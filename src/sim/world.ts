@@ -501,6 +501,12 @@ export class SimulatedCluster extends SimulatedAws {
     t.stoppedReason = reason;
     t.version += 1;
     void stopCode;
+    // Stopping a task frees resources on its instance: ECS sends a container instance state change.
+    const i = t.containerInstanceArn ? this.instances.get(t.containerInstanceArn) : undefined;
+    if (i && i.lifecycleState !== 'Terminated') {
+      i.version += 1;
+      this.emit('aws.ecs', 'ECS Container Instance State Change', this.ciDetail(i), [i.arn]);
+    }
   }
 
   private serviceScheduler(): void {
@@ -728,6 +734,7 @@ export class SimulatedCluster extends SimulatedAws {
       version: i.version,
       runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
       pendingTasksCount: tasks.filter((t) => t.lastStatus !== 'RUNNING').length,
+      attributes: [...i.attributes].map(([name, value]) => ({ name, value })),
     };
   }
 }

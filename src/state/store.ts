@@ -47,3 +47,18 @@ export interface StateStore {
 
 /** How long a stopped task's record is kept against late events of it (DynamoDB TTL; EventBridge retries for up to 24 h). */
 export const GONE_TTL_SECONDS = 24 * 3600;
+
+/** What a duty needs to observe from the store: the store and when it must be read in full first. */
+export interface StateAccess {
+  store: StateStore;
+  /** Full reads at least this often (minutes), and after a missed event no sooner than `gapResyncMinutes`. */
+  policy: { everyMinutes: number; gapResyncMinutes: number };
+  /**
+   * This duty makes the full reads when they fall due (the reconcile: its timeout allows a full read
+   * under the API budget). Other duties leave them to it and use the store until it is
+   * `FULL_READ_GRACE_MINUTES` past due (the reconcile has stopped), then read the APIs themselves.
+   */
+  fullReads?: boolean;
+}
+
+export const FULL_READ_GRACE_MINUTES = 5;

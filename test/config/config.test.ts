@@ -43,8 +43,12 @@ describe('Function: parseConfig', () => {
   });
 
   it('reads its file and dry-run override from the environment only through runtimeSettings', () => {
-    expect(runtimeSettings({ ECS_PILOT_CONFIG: '/var/task/x.yml', ECS_PILOT_DRY_RUN: 'true' })).toEqual({ configFile: '/var/task/x.yml', dryRunOverride: true });
-    expect(runtimeSettings({})).toEqual({ configFile: 'ecs-pilot.yml', dryRunOverride: false });
+    expect(runtimeSettings({ ECS_PILOT_CONFIG: '/var/task/x.yml', ECS_PILOT_DRY_RUN: 'true', ECS_PILOT_STATE_TABLE: 'ecs-pilot-state' })).toEqual({
+      configFile: '/var/task/x.yml',
+      dryRunOverride: true,
+      stateTable: 'ecs-pilot-state',
+    });
+    expect(runtimeSettings({})).toEqual({ configFile: 'ecs-pilot.yml', dryRunOverride: false, stateTable: undefined });
   });
 
   it('ships an up-to-date JSON Schema (npm run config:schema)', () => {

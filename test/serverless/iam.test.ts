@@ -7,6 +7,9 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { loadConfigFile } from '../../src/config/load.js';
 import { replay } from '../../src/cli/replay-command.js';
+import { DUTIES } from '../../src/duties/index.js';
+import { mockAws } from '../support/aws-mocks.js';
+import { event, invoke } from '../support/handlers.js';
 import { packagedTemplate } from './packaged.js';
 
 const ACCOUNT = '123456789012';
@@ -180,6 +183,30 @@ describe('IAM of the packaged functions, by simulation', () => {
     ['read launch configurations', { action: 'autoscaling:DescribeLaunchConfigurations', resource: '*', why: 'DescribeLaunchConfigurations' }],
     ['read scaling policies', { action: 'autoscaling:DescribePolicies', resource: '*', why: 'DescribePolicies' }],
   ];
+  it('allows every request of retiring a replaced spot instance (issue 9), and denies its terminate in another group', async () => {
+    // Prepare: the warning replaced and drained i-…0003; its service tasks left it.
+    const aws = mockAws();
+    try {
+      await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
+      for (const id of ['api0000000000000000000000000001', 'api0000000000000000000000000002', 'wrk0000000000000000000000000002']) aws.sim.setTaskStatus(ecsArn(`task/demo/${id}`), 'STOPPED', 'STOPPED');
+      const drained = event('events/demo/05-container-instance-draining.json');
+      Object.assign(drained.detail, { ec2InstanceId: 'i-0a1b2c3d4e5f60003', containerInstanceArn: ecsArn('container-instance/demo/00000000000000000000000000000003') });
+      drained.detail.attributes.push({ name: 'ecs-pilot.replacement-requested', value: '2026-11-24T12:00:10.000Z' });
+      // Act
+      const record = await invoke(DUTIES.lifecycle, drained);
+      // Assess: TerminateInstanceInAutoScalingGroup names no group; IAM authorises it on the instance's group.
+      const requests = record.calls.flatMap((c) =>
+        c.command === 'TerminateInstanceInAutoScalingGroup' ? [{ action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: asgArn('ecs-pilot-demo-spot-general'), why: JSON.stringify(c.input) }] : iamRequests(c, passRolesOf),
+      );
+      expect(requests.map((r) => r.action)).toEqual(['autoscaling:DescribeAutoScalingGroups', 'ecs:DescribeContainerInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
+      for (const r of requests) expect([r.why, await decision(r)]).toEqual([r.why, 'Allowed']);
+      const terminate = requests[2]!;
+      expect(await decision({ ...terminate, resource: asgArn(OTHER.asg) })).not.toBe('Allowed');
+    } finally {
+      aws.restore();
+    }
+  }, 60_000);
+
   it.each(reached)('allows the code path the demo does not reach: %s', async (_what, r) => {
     expect(await decision(r)).toBe('Allowed');
   });

@@ -19,7 +19,7 @@ describe('Packaged service (osls package)', () => {
   ];
   const granting = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
-  it('has the seven functions on nodejs22.x', () => {
+  it('has the eight functions on nodejs22.x', () => {
     const fns = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
     expect(fns.map((f) => f.Handler).sort()).toEqual([
       'src/handlers/batch.handler',
@@ -29,6 +29,7 @@ describe('Packaged service (osls package)', () => {
       'src/handlers/reconcile.handler',
       'src/handlers/scaling.handler',
       'src/handlers/spot.handler',
+      'src/handlers/state.handler',
     ]);
     for (const f of fns) expect(f.Runtime).toBe('nodejs22.x');
   });
@@ -183,6 +184,15 @@ describe('Packaged service (osls package)', () => {
     expect(granting('ecs:RunTask')[0].Condition).toEqual({ ArnEquals: { 'ecs:cluster': [sub('cluster/demo')] } });
   });
 
+  it('lets the lifecycle and reconcile functions terminate instances only in the configured groups (issue 9: replaced spot instances)', () => {
+    const asgArn = (g: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:autoscaling:\${AWS::Region}:\${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${g}` });
+    // One role for every function: the terminate (desired −1) is scoped to the groups' ARNs, no "*".
+    expect(granting('autoscaling:TerminateInstanceInAutoScalingGroup').flatMap((s) => [s.Resource].flat())).toEqual(['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'].map(asgArn));
+    // Its re-check reads the group (no resource-level permission exists for it) and the container instance.
+    expect(granting('autoscaling:DescribeAutoScalingGroups').map((s) => s.Resource)).toEqual(['*']);
+    expect(granting('ecs:DescribeContainerInstances').flatMap((s) => [s.Resource].flat())).toEqual([sub('container-instance/demo/*')]);
+  });
+
   it('passes only the roles the jobs name, and only to ECS tasks', () => {
     expect(granting('iam:PassRole')).toEqual([
       {
@@ -199,6 +209,24 @@ describe('Packaged service (osls package)', () => {
     expect(granting('ecs:StopTask')).toEqual([expect.objectContaining({ Resource: [sub('task/demo/*')], Condition: { Null: { 'aws:ResourceTag/ecs-pilot:job': 'false' } } })]);
     const tagTasks = granting('ecs:TagResource').filter((s) => JSON.stringify(s.Resource).includes(':task/'));
     expect(tagTasks).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' }, 'ForAllValues:StringLike': { 'aws:TagKeys': ['ecs-pilot:*'] } } })]);
+  });
+
+  it('keeps the cluster state in an on-demand table with TTL, fed by every task and instance change through its queue (issue 14)', () => {
+    const table = resources.StateTable.Properties;
+    expect(table).toEqual(expect.objectContaining({ BillingMode: 'PAY_PER_REQUEST', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+    expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    const rule = rules.find((r) => r.id === 'StateChangesRule');
+    expect(rule.EventPattern).toEqual({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change', 'ECS Container Instance State Change'], detail: { clusterArn: [{ suffix: ':cluster/demo' }] } });
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['StateQueue', 'Arn'] }, DeadLetterConfig: { Arn: DLQ } })]);
+    const source = Object.values(resources).find((r: any) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.EventSourceArn?.['Fn::GetAtt']?.[0] === 'StateQueue') as any;
+    expect(source.Properties).toEqual(expect.objectContaining({ BatchSize: 100, FunctionResponseTypes: ['ReportBatchItemFailures'] }));
+    expect(resources.StateQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: DLQ, maxReceiveCount: 10 });
+    // Every function finds the table; the role may touch this table's items only, and only as the store does.
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Environment.Variables.ECS_PILOT_STATE_TABLE).toEqual({ Ref: 'StateTable' });
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] } })]);
+    // A full read at 5 000 instances waits about 110 s for API-budget tokens.
+    expect(resources.ReconcileLambdaFunction.Properties.Timeout).toBe(300);
   });
 
   it('scopes ECS reads to the configured clusters where ECS supports it; no unused grant', () => {
@@ -235,7 +263,8 @@ describe('Packaged service (osls package)', () => {
     for (const a of Object.values(alarms) as any[]) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(alarms.DeadLetterQueueNotEmptyAlarm).toEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }));
     expect(alarms.CapacityQueueAgeAlarm).toEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['CapacityQueue', 'QueueName'] } }], Threshold: 120 }));
-    for (const fn of ['Spot', 'Rebalance', 'Lifecycle', 'Capacity', 'Batch', 'Scaling', 'Reconcile']) {
+    expect(alarms.StateQueueAgeAlarm).toEqual(expect.objectContaining({ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['StateQueue', 'QueueName'] } }] }));
+    for (const fn of ['Spot', 'Rebalance', 'Lifecycle', 'Capacity', 'Batch', 'Scaling', 'Reconcile', 'State']) {
       for (const metric of ['Errors', 'Throttles']) {
         expect(alarms[`${fn}${metric}Alarm`]).toEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }], Threshold: 0 }));
       }
@@ -251,7 +280,7 @@ describe('Packaged service (osls package)', () => {
   });
 
   it('bundles each function under 1 MB, with the validated config it reads', () => {
-    for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch', 'scaling']) {
+    for (const fn of ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch', 'scaling', 'state']) {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(1024 * 1024);
       // Zip entry names are stored uncompressed in the archive's headers.
       expect(readFileSync(`.serverless/${fn}.zip`).includes('.ecs-pilot/ecs-pilot.yml')).toBe(true);

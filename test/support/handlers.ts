@@ -1,3 +1,4 @@
+import type { StateAccess } from '../../src/state/store.js';
 import type { Context } from 'aws-lambda';
 import { awsClients } from '../../src/aws/clients.js';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
@@ -17,9 +18,9 @@ export function demoConfig(overrides: Partial<ControllerConfig> = {}): Controlle
 export const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 /** Invokes the real handler wiring for a duty with a fixed clock and the given config. */
-export function invoke<K extends DomainEventKind>(duty: Duty<K>, event: unknown, options: { config?: ControllerConfig; now?: Date } = {}): Promise<DecisionRecord> {
+export function invoke<K extends DomainEventKind>(duty: Duty<K>, event: unknown, options: { config?: ControllerConfig; now?: Date; state?: StateAccess } = {}): Promise<DecisionRecord> {
   clearReaderCaches();
-  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients: awsClients(), now: options.now ?? NOW }));
+  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients: awsClients(), now: options.now ?? NOW, state: options.state }));
   return handler(event, context);
 }
 

@@ -83,7 +83,7 @@ export function leaveToEcs<A extends { kind: string; asg?: string; desired?: num
   for (const a of actions) {
     const g = a.asg !== undefined ? byAsg.get(a.asg) : undefined;
     const accelerate = g?.mode === 'accelerate';
-    const lowers = a.kind === 'terminateInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
+    const lowers = a.kind === 'terminateInstance' || a.kind === 'terminateReplacedInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
     if (accelerate && lowers) left.push(`${a.kind} on ${a.asg} (accelerate: ECS scales in)`);
     else if (accelerate && g?.ecsProtects && a.kind === 'protectInstances') left.push(`protectInstances on ${a.asg} (ECS's managed termination protection)`);
     else kept.push(a);

@@ -47,6 +47,8 @@ export interface ResyncPolicy {
   gapResyncMinutes: number;
   /** This cluster's place in the period (minutes), so clusters do not resync in the same minute. */
   offsetMinutes?: number;
+  /** How much earlier than the read itself its `resyncedAt` is recorded (a margin for the gone-rule; minutes). */
+  marginMinutes?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface ResyncPolicy {
  * one period (plus one tick), and many clusters do not read in the same minute.
  */
 export function resyncDue(meta: StoreMeta | undefined, now: Date, policy: ResyncPolicy): string | undefined {
-  const at = meta?.resyncedAt ? Date.parse(meta.resyncedAt) : Number.NaN;
+  const at = (meta?.resyncedAt ? Date.parse(meta.resyncedAt) : Number.NaN) + (policy.marginMinutes ?? 0) * 60_000;
   if (!Number.isFinite(at)) return 'the store has never been read in full';
   const slot = (ms: number) => Math.floor((ms / 60_000 - (policy.offsetMinutes ?? 0)) / policy.everyMinutes);
   const age = (now.getTime() - at) / 60_000;

@@ -7,6 +7,9 @@ import { verifyPlan } from '../../support/verify-plan.js';
 
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
 
+// Property runs are CPU-bound: on a loaded 2-core machine one case can near the 30 s default.
+jest.setTimeout(120_000);
+
 /**
  * Found by fast-check: a second plan that buys nothing could choose a packing with fewer units in use
  * overall but more in a group with headroom, raising that group's desired; desired now breaks the tie.

@@ -1,0 +1,80 @@
+/**
+ * A whole cluster's container instances and tasks, for the duties that plan on all of it (reconcile,
+ * capacity, batch, scaling): from the state store when it may be used, else a full read of the APIs —
+ * which then also makes the store whole again (docs/state.md).
+ *
+ * A full read is ListContainerInstances + DescribeContainerInstances + ListTasks + DescribeTasks, all in
+ * ECS's shared read bucket: about 1 100 calls at 5 000 instances / 50 000 tasks. From the store it is
+ * none of them; the store is read in full once per `resyncMinutes` (spread over the clusters) and
+ * after a missed event.
+ */
+import type { ContainerInstance, Task as EcsTask } from '@aws-sdk/client-ecs';
+import { resyncDue, resyncOffsetMinutes } from '../core/state/freshness.js';
+import { FULL_READ_GRACE_MINUTES, type StateAccess } from '../state/store.js';
+import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../state/records.js';
+import { paginate } from './paginate.js';
+import { describeContainerInstances, describeTasks, listTasks, type ReadContext } from './snapshot-reader.js';
+import { ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+
+const FULL_READ_MARGIN_MS = 60_000;
+
+export interface ClusterRecords {
+  instances: ContainerInstance[];
+  /** Tasks meant to run, and on terminating instances also those told to stop that have not stopped. */
+  tasks: EcsTask[];
+  /** Where they came from, and why a full read was made. */
+  source: 'store' | 'api';
+  fullReadReason?: string;
+}
+
+/** Every registered container instance and every task of the cluster, from ECS's APIs. */
+export async function readClusterFromApis(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<{ instances: ContainerInstance[]; tasks: EcsTask[] }> {
+  const arns = await paginate(async (nextToken) => {
+    const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken, maxResults: 100 }));
+    return [page.containerInstanceArns, page.nextToken] as const;
+  });
+  const instances = await describeContainerInstances(ctx, arns);
+  const taskArns = await listTasks(ctx, { desiredStatus: 'RUNNING' });
+  // Terminating instances also wait for tasks that were told to stop and have not yet.
+  for (const ci of instances) if (terminating(ci.ec2InstanceId)) taskArns.push(...(await listTasks(ctx, { containerInstance: ci.containerInstanceArn ?? '', desiredStatus: 'STOPPED' })));
+  const tasks = (await describeTasks(ctx, taskArns)).filter((t) => t.lastStatus !== 'STOPPED');
+  return { instances, tasks };
+}
+
+/** The same selection from the store's live records (records are SDK-shaped: they read as SDK objects). */
+async function readStore(state: StateAccess, cluster: string): Promise<{ tasks: TaskRecord[]; instances: InstanceRecord[] }> {
+  const stored = await state.store.read(cluster);
+  return { tasks: stored.tasks, instances: stored.instances };
+}
+
+function fromRecords({ tasks, instances }: { tasks: TaskRecord[]; instances: InstanceRecord[] }, terminating: (ec2InstanceId: string | undefined) => boolean): { instances: ContainerInstance[]; tasks: EcsTask[] } {
+  const stopping = new Set(instances.filter((i) => terminating(i.ec2InstanceId)).map((i) => i.containerInstanceArn));
+  const kept = tasks.filter((t) => t.lastStatus !== 'STOPPED' && (t.desiredStatus === 'RUNNING' || (t.containerInstanceArn !== undefined && stopping.has(t.containerInstanceArn))));
+  return { instances: instances as ContainerInstance[], tasks: kept as EcsTask[] };
+}
+
+export async function clusterRecords(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<ClusterRecords> {
+  const state = ctx.state;
+  if (!state) return { ...(await readClusterFromApis(ctx, terminating)), source: 'api' };
+  const cluster = ctx.cluster.name;
+  const policy = { ...state.policy, offsetMinutes: resyncOffsetMinutes(cluster, state.policy.everyMinutes), marginMinutes: FULL_READ_MARGIN_MS / 60_000 };
+  const meta = await state.store.meta(cluster);
+  const due = resyncDue(meta, ctx.now, policy);
+  const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
+  if (due && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES) {
+    // The reconcile makes this full read within a minute: the store is still inside its bound.
+    return { ...fromRecords(await readStore(state, cluster), terminating), source: 'store' };
+  }
+  if (!due) return { ...fromRecords(await readStore(state, cluster), terminating), source: 'store' };
+  // Events stored after `startedAt` are kept even when the read does not list them. A state event's
+  // write carries its own invocation's time, which may be a little before this one's: a minute's margin
+  // keeps those (at worst a stopped task stays in the store one period more: room planned, never missed).
+  const startedAt = new Date(ctx.now.getTime() - FULL_READ_MARGIN_MS);
+  const live = await readClusterFromApis(ctx, terminating);
+  const records = {
+    tasks: live.tasks.flatMap((t) => taskRecord(t as Record<string, unknown>) ?? []),
+    instances: live.instances.flatMap((i) => instanceRecord(i as Record<string, unknown>) ?? []),
+  };
+  await state.store.resync(cluster, records, startedAt);
+  return { ...live, source: 'api', fullReadReason: due };
+}

@@ -1,0 +1,78 @@
+/**
+ * No second replacement after a spot reclaim (`own` mode). ecs-pilot launches the replacement of a
+ * spot-interrupted instance at the warning and marks the instance `ecs-pilot.replacement-requested`;
+ * when EC2 reclaims it ~120 s later the ASG's health check would replace it once more, desired
+ * capacity still counting it. So once such an instance is drained empty, ecs-pilot terminates it
+ * itself with the desired capacity decremented — what Capacity Rebalancing does (launch the
+ * replacement, then terminate the old instance); its terminate hook then runs as for any scale-in.
+ *
+ * Only in `own` mode: in `accelerate` ECS sets desired capacity and ecs-pilot never lowers it.
+ */
+import type { ClusterConfig } from '../../config/schema.js';
+import { ATTRIBUTES, type Action } from '../actions.js';
+import { holdsInstance, weightOf, type Instance, type Snapshot } from '../model.js';
+import { DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
+
+/** Instances ecs-pilot drained for its own reasons: the reconcile loop already terminates those once empty. */
+const SELF_DRAINED: ReadonlySet<string> = new Set(Object.values(DRAIN_REASONS));
+
+/** Why `instance` is not to be terminated now; undefined when it is. Leaves the group's `min` to the caller. */
+export function whyKept(snapshot: Snapshot, instance: Instance): string | undefined {
+  const id = instance.ec2InstanceId;
+  const group = snapshot.groups.find((g) => g.name === instance.group);
+  if (!group) return `${id} belongs to no group of the snapshot`;
+  if (instance.attributes[ATTRIBUTES.replacementRequested] === undefined) return `${id} was not replaced by ecs-pilot`;
+  if (group.mode !== 'own') return `${id}: group ${group.name} is in ${group.mode ?? 'an unread'} mode, ECS sets its desired capacity`;
+  if (instance.lifecycleState !== LIFECYCLE_STATES.inService) return `${id} is ${instance.lifecycleState ?? 'not InService'} in its Auto Scaling group`;
+  if (instance.status !== 'DRAINING') return `${id} is ${instance.status}, not DRAINING`;
+  if (SELF_DRAINED.has(instance.attributes[ATTRIBUTES.drainReason] ?? '')) return `${id} was drained by ecs-pilot (${instance.attributes[ATTRIBUTES.drainReason]}): the reconcile loop removes it`;
+  const left = instance.tasks.filter(holdsInstance).length;
+  if (left > 0) return `${id} still holds ${left} task(s)`;
+  return undefined;
+}
+
+/**
+ * The terminations (desired −1) of replaced instances drained empty: the one `instanceId` names, or
+ * every such instance of the snapshot. Never below a group's `min`, counting the terminations
+ * already in `planned` (the reconcile loop's own scale-in). Idempotent: once terminated the instance
+ * is no longer InService, so a duplicate event decides nothing.
+ */
+export function decideRetireReplaced(snapshot: Snapshot, cluster: ClusterConfig, options: { instanceId?: string; planned?: readonly Action[] } = {}): Action[] {
+  const actions: Action[] = [];
+  const taken = new Map<string, number>();
+  for (const a of options.planned ?? []) {
+    if (a.kind !== 'terminateInstance' && a.kind !== 'terminateReplacedInstance') continue;
+    const inst = snapshot.instances.find((i) => i.ec2InstanceId === a.instanceId);
+    const group = snapshot.groups.find((g) => g.asg === a.asg);
+    taken.set(a.asg, (taken.get(a.asg) ?? 0) + (group && inst ? weightOf(group, inst.type) : 1));
+  }
+  const candidates = snapshot.instances.filter((i) => options.instanceId === undefined || i.ec2InstanceId === options.instanceId);
+  for (const instance of candidates) {
+    const group = snapshot.groups.find((g) => g.name === instance.group);
+    if (!group || !cluster.groups.some((g) => g.asg === group.asg) || whyKept(snapshot, instance) !== undefined) continue;
+    const w = weightOf(group, instance.type);
+    const after = group.desired - (taken.get(group.asg) ?? 0) - w;
+    if (after < group.min) continue;
+    taken.set(group.asg, (taken.get(group.asg) ?? 0) + w);
+    actions.push({
+      kind: 'terminateReplacedInstance',
+      asg: group.asg,
+      instanceId: instance.ec2InstanceId,
+      cluster: snapshot.cluster,
+      containerInstanceArn: instance.id,
+      daemonTasks: instance.tasks.filter((t) => t.daemon && t.lastStatus !== 'STOPPED').length,
+      reason: `replacement launched at ${instance.attributes[ATTRIBUTES.replacementRequested]} and drained empty (mode own): terminate before EC2 reclaims it, so the ASG does not replace it a second time`,
+    });
+  }
+  return actions;
+}
+
+/** Why the instance an event names is kept, for the decision record; includes the `min` bound. */
+export function whyNotRetired(snapshot: Snapshot, instanceId: string): string {
+  const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+  if (!instance) return `${instanceId} is not in the snapshot`;
+  const why = whyKept(snapshot, instance);
+  if (why) return why;
+  const group = snapshot.groups.find((g) => g.name === instance.group);
+  return `${instanceId}: group ${group?.name} is at its min (${group?.min}), the ASG keeps the capacity`;
+}
