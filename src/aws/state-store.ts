@@ -359,13 +359,19 @@ function storedVersionOf(err: unknown): Versioned | undefined {
   return n === undefined ? undefined : { version: Number(n) };
 }
 
-/** Runs the tasks `width` at a time; the first failure rejects (the rest already started finish). */
+/** Runs the tasks `width` at a time; after a failure no new one starts, and the first failure rejects. */
 async function runPool(tasks: Array<() => Promise<unknown>>, width: number): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (!failed && next < tasks.length) {
       const task = tasks[next++]!;
-      await task();
+      try {
+        await task();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));

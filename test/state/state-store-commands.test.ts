@@ -178,6 +178,25 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET resyncedAt = :at REMOVE gapAt, lastGapAt', 'SET resyncedAt = :at, gapAt = lastGapAt']);
   });
 
+  it('stops a resync at its first failed write: no new write starts, no meta update, a StateStoreError', async () => {
+    // Prepare: 40 records to write, 4 at a time; the third write fails.
+    const tasks = Array.from({ length: 40 }, (_, i) => aTaskRecord(`t${i}`));
+    ddb.on(QueryCommand).resolves({ Items: [] }).on(PutCommand).resolvesOnce({}).resolvesOnce({}).rejectsOnce(new Error('Internal server error')).resolves({}).on(UpdateCommand).resolves({});
+    // Act
+    const error = await new DynamoStateStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), TABLE, { resyncConcurrency: 4 })
+      .resync('prod', { tasks, instances: [] }, NOW)
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as Error).message).toMatch(/^DynamoDB PutItem of task#.* in cluster prod \(resync\) failed: Internal server error$/);
+    // Those in flight when it failed finish; no write starts after (the pool would otherwise go on alone).
+    const atFailure = ddb.commandCalls(PutCommand).length;
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(ddb.commandCalls(PutCommand).length).toBe(atFailure);
+    expect(atFailure).toBeLessThan(10);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
   it('counts a resync write whose condition fails (an event wrote a newer version meanwhile) as kept', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] }).on(PutCommand).rejects(conditionFailed()).on(UpdateCommand).resolves({});
     expect(await store().resync('prod', { tasks: [aTaskRecord('a', { version: 2 })], instances: [] }, NOW)).toEqual({ written: 0, markedGone: 0, keptNewer: 1 });
