@@ -13,7 +13,7 @@
  * arrive) can never put an older version over a newer one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isGap, verdict, type StoreMeta, type Versioned } from '../core/state/freshness.js';
 import { isGoneInstance, isStoppedTask, type InstanceRecord, type TaskRecord } from '../state/records.js';
 import { GONE_TTL_SECONDS, type ApplyResult, type ClusterState, type ResyncResult, type StateStore } from '../state/store.js';
@@ -246,7 +246,10 @@ export class DynamoStateStore implements StateStore {
       });
     const listed = new Set([...live.tasks.map((t) => taskSk(t.taskArn)), ...live.instances.map((i) => instanceSk(i.containerInstanceArn))]);
     for (const [sk, item] of stored) {
-      if (listed.has(sk) || item.gone) continue;
+      if (listed.has(sk)) continue;
+      // Expired tombstones still cost read units until DynamoDB deletes them, up to days later: delete them now.
+      if (item.gone && expired(item, startedMs)) writes.push(() => this.deleteExpired(cluster, sk, startedMs));
+      if (item.gone) continue;
       if (item.storedAt >= startedMs) {
         result.keptNewer += 1;
         continue;
@@ -276,6 +279,15 @@ export class DynamoStateStore implements StateStore {
     } catch (err) {
       if (isConditionFailed(err)) return false;
       throw new StateStoreError(`DynamoDB PutItem of ${sk} in cluster ${cluster} (resync) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Deletes a tombstone past its TTL, unless a newer version was written meanwhile (it has a later or no TTL). */
+  private async deleteExpired(cluster: string, sk: string, startedMs: number): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: cluster, sk }, ConditionExpression: 'expiresAt <= :now', ExpressionAttributeValues: { ':now': epochSeconds(startedMs) } }));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB DeleteItem of ${sk} in cluster ${cluster} (resync, expired) failed: ${(err as Error).message}`, { cause: err });
     }
   }
 

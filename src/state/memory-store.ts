@@ -107,7 +107,10 @@ export class MemoryStateStore implements StateStore {
         result.written += 1;
       }
       for (const [key, item] of items) {
-        if (seen.has(key) || item.gone) continue;
+        if (seen.has(key)) continue;
+        // Tombstones past their TTL are dropped (as DynamoDBStateStore deletes them): reads stop paying for them.
+        if (item.gone && expired(item, startedAt.getTime())) items.delete(key);
+        if (item.gone) continue;
         if (item.storedAt >= startedAt.getTime()) {
           result.keptNewer += 1;
           continue;

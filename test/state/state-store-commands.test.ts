@@ -6,7 +6,7 @@
  * the SDK error as its cause — and nothing else is written.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { DynamoStateStore, StateStoreError } from '../../src/aws/state-store.js';
@@ -195,6 +195,19 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect(ddb.commandCalls(PutCommand).length).toBe(atFailure);
     expect(atFailure).toBeLessThan(10);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('deletes, in a resync, the tombstones past their TTL it reads (conditionally: a newer version has a later TTL or none)', async () => {
+    const stopped = aTaskRecord('a', { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'prod', sk: `task#${stopped.taskArn}`, record: stopped, version: 5, gone: true, storedAt: 0, expiresAt: NOW_S - 1 }] })
+      .on(DeleteCommand)
+      .resolves({})
+      .on(UpdateCommand)
+      .resolves({});
+    expect(await store().resync('prod', { tasks: [], instances: [] }, NOW)).toEqual({ written: 0, markedGone: 0, keptNewer: 0 });
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { TableName: TABLE, Key: { pk: 'prod', sk: `task#${stopped.taskArn}` }, ConditionExpression: 'expiresAt <= :now', ExpressionAttributeValues: { ':now': NOW_S } });
   });
 
   it('counts a resync write whose condition fails (an event wrote a newer version meanwhile) as kept', async () => {

@@ -101,6 +101,15 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect((await store.read(cluster)).tasks).toEqual([aTaskRecord('a', { version: 3 })]);
   });
 
+  it('resync drops tombstones past their TTL (reads stop paying for them) and keeps the others', async () => {
+    const stopped = (id: string) => aTaskRecord(id, { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
+    await store.applyTask(cluster, stopped('old'), at(0));
+    await store.applyTask(cluster, stopped('recent'), at(3600));
+    await store.resync(cluster, { tasks: [], instances: [] }, at(GONE_TTL_SECONDS));
+    expect(await store.task(cluster, stopped('old').taskArn)).toBeUndefined();
+    expect(await store.task(cluster, stopped('recent').taskArn)).toEqual(stopped('recent'));
+  });
+
   it('resync, too, treats a tombstone past its TTL as absent: the listed record is written', async () => {
     await store.applyTask(cluster, aTaskRecord('a', { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }), at(0));
     expect(await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [] }, at(GONE_TTL_SECONDS))).toEqual({ written: 1, markedGone: 0, keptNewer: 0 });
