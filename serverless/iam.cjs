@@ -45,7 +45,7 @@ function statements(config, familyOf) {
       Resource: '*',
       Condition: { ArnEquals: { 'ecs:cluster': clusterArns } },
     },
-    { Sid: 'ReadConfiguredClusters', Effect: 'Allow', Action: ['ecs:DescribeClusters', 'ecs:ListContainerInstances'], Resource: clusterArns },
+    { Sid: 'ReadConfiguredClusters', Effect: 'Allow', Action: ['ecs:DescribeClusters', 'ecs:ListContainerInstances', 'ecs:ListAttributes'], Resource: clusterArns },
     {
       Sid: 'ReadDrainAndMarkContainerInstances',
       Effect: 'Allow',

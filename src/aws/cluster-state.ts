@@ -14,7 +14,8 @@ import { FULL_READ_GRACE_MINUTES, type StateAccess } from '../state/store.js';
 import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../state/records.js';
 import { paginate } from './paginate.js';
 import { describeContainerInstances, describeTasks, listTasks, type ReadContext } from './snapshot-reader.js';
-import { ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import { ListAttributesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import { ATTRIBUTES } from '../core/actions.js';
 
 const FULL_READ_MARGIN_MS = 60_000;
 
@@ -42,9 +43,37 @@ export async function readClusterFromApis(ctx: ReadContext, terminating: (ec2Ins
 }
 
 /** The same selection from the store's live records (records are SDK-shaped: they read as SDK objects). */
-async function readStore(state: StateAccess, cluster: string): Promise<{ tasks: TaskRecord[]; instances: InstanceRecord[] }> {
-  const stored = await state.store.read(cluster);
-  return { tasks: stored.tasks, instances: stored.instances };
+/**
+ * ecs-pilot's own marks (ATTRIBUTES), fresh: ECS sends no event when attributes change (PutAttributes
+ * is not among the causes of a container instance state change, ECS developer guide), so the store
+ * cannot know them. One ListAttributes per mark name, paginated — a few calls whatever the cluster's size.
+ */
+async function listMarks(ctx: ReadContext): Promise<Map<string, Map<string, string>>> {
+  const marks = new Map<string, Map<string, string>>();
+  for (const attributeName of Object.values(ATTRIBUTES)) {
+    const listed = await paginate(async (nextToken) => {
+      const page = await ctx.clients.ecs.send(new ListAttributesCommand({ cluster: ctx.cluster.name, targetType: 'container-instance', attributeName, nextToken, maxResults: 100 }));
+      return [page.attributes, page.nextToken] as const;
+    });
+    for (const a of listed) {
+      if (!a.targetId || a.name === undefined) continue;
+      const of = marks.get(a.targetId) ?? new Map<string, string>();
+      of.set(a.name, a.value ?? '');
+      marks.set(a.targetId, of);
+    }
+  }
+  return marks;
+}
+
+async function readStore(ctx: ReadContext, state: StateAccess): Promise<{ tasks: TaskRecord[]; instances: InstanceRecord[] }> {
+  const stored = await state.store.read(ctx.cluster.name);
+  const marks = await listMarks(ctx);
+  const instances = stored.instances.map((i) => {
+    const own = marks.get(i.containerInstanceArn);
+    const attributes = [...(i.attributes ?? []).filter((a) => !a.name?.startsWith('ecs-pilot.')), ...[...(own ?? [])].map(([name, value]) => ({ name, value }))];
+    return { ...i, attributes };
+  });
+  return { tasks: stored.tasks, instances };
 }
 
 function fromRecords({ tasks, instances }: { tasks: TaskRecord[]; instances: InstanceRecord[] }, terminating: (ec2InstanceId: string | undefined) => boolean): { instances: ContainerInstance[]; tasks: EcsTask[] } {
@@ -63,9 +92,9 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
   const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
   if (due && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES) {
     // The reconcile makes this full read within a minute: the store is still inside its bound.
-    return { ...fromRecords(await readStore(state, cluster), terminating), source: 'store' };
+    return { ...fromRecords(await readStore(ctx, state), terminating), source: 'store' };
   }
-  if (!due) return { ...fromRecords(await readStore(state, cluster), terminating), source: 'store' };
+  if (!due) return { ...fromRecords(await readStore(ctx, state), terminating), source: 'store' };
   // Events stored after `startedAt` are kept even when the read does not list them. A state event's
   // write carries its own invocation's time, which may be a little before this one's: a minute's margin
   // keeps those (at worst a stopped task stays in the store one period more: room planned, never missed).

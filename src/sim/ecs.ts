@@ -381,6 +381,27 @@ export class SimEcs extends SimState {
     return { attributes };
   }
 
+  /** ListAttributes of container instances (the only target type ECS has), by name and value, paginated. */
+  protected ecs_ListAttributes(input: ECS.ListAttributesCommandInput): Answer<ECS.ListAttributesCommandOutput> {
+    this.checkCluster(input.cluster);
+    if (input.targetType !== 'container-instance') throw new SimulatedServiceError('InvalidParameterException', 'targetType must be container-instance');
+    if (input.attributeValue !== undefined && input.attributeName === undefined) throw new SimulatedServiceError('InvalidParameterException', 'attributeValue needs attributeName');
+    const max = input.maxResults ?? 100;
+    if (max < 1 || max > 100) throw new SimulatedServiceError('InvalidParameterException', 'maxResults must be between 1 and 100');
+    const all: ECS.Attribute[] = [];
+    for (const i of this.instances.values()) {
+      if (i.status === 'INACTIVE') continue;
+      for (const [name, value] of i.attributes) {
+        if (input.attributeName !== undefined && name !== input.attributeName) continue;
+        if (input.attributeValue !== undefined && value !== input.attributeValue) continue;
+        all.push({ name, value, targetType: 'container-instance', targetId: i.arn });
+      }
+    }
+    const start = Number(input.nextToken ?? 0);
+    const page = all.slice(start, start + max);
+    return { attributes: page, ...(start + max < all.length ? { nextToken: String(start + max) } : {}) };
+  }
+
   protected ecs_DescribeClusters(input: ECS.DescribeClustersCommandInput): Answer<ECS.DescribeClustersCommandOutput> {
     const names = ((input.clusters as string[]) ?? []).map((c) => c.split('/').pop());
     if (!names.includes(this.cluster)) return { clusters: [], failures: names.map((n) => ({ arn: n, reason: 'MISSING' })) };

@@ -2,7 +2,10 @@
  * Duties with the cluster-state store: whole-cluster reads come from it between full reads, full reads
  * fall on the schedule (and after a gap), and the decisions are those of a read from the APIs.
  */
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListAttributesCommand, ListContainerInstancesCommand, ListTasksCommand, PutAttributesCommand } from '@aws-sdk/client-ecs';
+import { parseSnapshot } from '../../src/core/model.js';
+import { loadJson } from '../support/builders.js';
 import type { SQSEvent } from 'aws-lambda';
 import { DUTIES } from '../../src/duties/index.js';
 import { runStateBatch } from '../../src/handlers/state-batch.js';
@@ -103,6 +106,23 @@ describe('Duties on the state store', () => {
     expect(fullReads(aws)).toBe(0);
     await invoke(DUTIES.capacity, event('events/demo/02-service-task-placement-failure.json'), { state, now: since(66) });
     expect(aws.ecs).toHaveReceivedCommand(ListTasksCommand);
+  });
+
+  it("sees ecs-pilot's own marks, which no event carries (ListAttributes): the idle clock runs on to scale-in", async () => {
+    aws.restore();
+    const doc = loadJson('events/clusters/demo.json');
+    doc.pending = [];
+    aws = mockAws(parseSnapshot(doc));
+    await invoke(DUTIES.reconcile, event(TICK), { state }); // full read; starts the idle clock of ci-2
+    expect(aws.ecs).toHaveReceivedCommandWith(PutAttributesCommand, { attributes: expect.arrayContaining([expect.objectContaining({ name: 'ecs-pilot.idle-since' })]) });
+    aws.ecs.resetHistory();
+    await invoke(DUTIES.reconcile, event(TICK), { state, now: minutes(1) });
+    expect(fullReads(aws)).toBe(0);
+    expect(aws.ecs).toHaveReceivedCommandWith(ListAttributesCommand, { cluster: 'demo', targetType: 'container-instance', attributeName: 'ecs-pilot.idle-since', maxResults: 100 });
+    const idleMarks = aws.ecs.commandCalls(PutAttributesCommand).flatMap((c) => c.args[0].input.attributes ?? []).filter((a) => a.name === 'ecs-pilot.idle-since');
+    expect(idleMarks).toEqual([]); // the clock is not restarted
+    await invoke(DUTIES.reconcile, event(TICK), { state, now: minutes(6) });
+    expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-0a1b2c3d4e5f60002', ShouldDecrementDesiredCapacity: true });
   });
 
   it('with no store, reads the APIs every time (the unit tests and an undeployed table)', async () => {

@@ -63,6 +63,7 @@ function iamRequests(call: Call, passRolesOf: (job: string) => string[]): IamReq
   const action = `${call.service}:${call.command}`;
   switch (action) {
     case 'ecs:ListContainerInstances':
+    case 'ecs:ListAttributes':
     case 'ecs:DescribeClusters':
       return (i.clusters ?? [i.cluster]).map((c: string) => one(action, clusterArn(c)));
     case 'ecs:DescribeContainerInstances':
@@ -176,6 +177,7 @@ describe('IAM of the packaged functions, by simulation', () => {
     ['clear an instance mark', { action: 'ecs:DeleteAttributes', resource: ecsArn('container-instance/demo/00000000000000000000000000000001'), context: inCluster('demo'), why: 'DeleteAttributes' }],
     ['read the capacity providers', { action: 'ecs:DescribeCapacityProviders', resource: ecsArn('capacity-provider/spot-general'), why: 'DescribeCapacityProviders' }],
     ['read the cluster', { action: 'ecs:DescribeClusters', resource: ecsArn('cluster/demo'), why: 'DescribeClusters' }],
+    ["read ecs-pilot's marks (reads from the state store)", { action: 'ecs:ListAttributes', resource: ecsArn('cluster/demo'), why: 'ListAttributes' }],
     ['list the services (deficits)', { action: 'ecs:ListServices', resource: '*', context: inCluster('demo'), why: 'ListServices' }],
     ['read alarms', { action: 'cloudwatch:DescribeAlarms', resource: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:demo-worker-backlog-high`, why: 'DescribeAlarms' }],
     ['read launch templates', { action: 'ec2:DescribeLaunchTemplateVersions', resource: '*', why: 'DescribeLaunchTemplateVersions' }],
@@ -250,7 +252,7 @@ describe('IAM of the packaged functions, by simulation', () => {
       }
       if (/^ecs:(DescribeTasks|GetTaskProtection)$/.test(r.action)) swap('in another cluster', { resource: r.resource.replace(':task/demo/', `:task/${OTHER.cluster}/`), context: otherClusterContext });
       if (/^ecs:(ListTasks|ListServices)$/.test(r.action)) swap('in another cluster', { resource: r.resource.replace('/demo/', `/${OTHER.cluster}/`), context: otherClusterContext });
-      if (/^ecs:(ListContainerInstances|DescribeClusters)$/.test(r.action)) swap('of another cluster', { resource: ecsArn(`cluster/${OTHER.cluster}`) });
+      if (/^ecs:(ListContainerInstances|ListAttributes|DescribeClusters)$/.test(r.action)) swap('of another cluster', { resource: ecsArn(`cluster/${OTHER.cluster}`) });
       if (r.action === 'ecs:DescribeServices') swap('in another cluster', { resource: ecsArn(`service/${OTHER.cluster}/worker`), context: otherClusterContext });
       if (r.action === 'ecs:DescribeCapacityProviders') swap('of another capacity provider', { resource: ecsArn('capacity-provider/other-provider') });
     }

@@ -240,6 +240,7 @@ describe('Packaged service (osls package)', () => {
     const scoped: Record<string, unknown> = {
       'ecs:DescribeClusters': [sub('cluster/demo')],
       'ecs:ListContainerInstances': [sub('cluster/demo')],
+      'ecs:ListAttributes': [sub('cluster/demo')],
       'ecs:DescribeContainerInstances': [sub('container-instance/demo/*')],
       'ecs:DescribeTasks': [sub('task/demo/*')],
       'ecs:GetTaskProtection': [sub('task/demo/*')],

@@ -23,7 +23,7 @@ const COMMANDS: Record<Service, Array<[string, unknown]>> = {
 };
 const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices', 'ListServices',
-  'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
+  'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'ListAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
   'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeAlarms', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);
