@@ -72,7 +72,7 @@ function statements(config, familyOf) {
   out.push({
     Sid: 'ClusterStateStore',
     Effect: 'Allow',
-    Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
     Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
   });
   if (alarms.length > 0) {

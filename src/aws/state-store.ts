@@ -13,7 +13,7 @@
  * arrive) can never put an older version over a newer one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isGap, verdict, type StoreMeta, type Versioned } from '../core/state/freshness.js';
 import { isGoneInstance, isStoppedTask, type InstanceRecord, type TaskRecord } from '../state/records.js';
 import { GONE_TTL_SECONDS, type ApplyResult, type ClusterState, type ResyncResult, type StateStore } from '../state/store.js';
@@ -89,29 +89,39 @@ export class DynamoStateStore implements StateStore {
     const nowMs = now.getTime();
     const item: StoredItem = { pk: cluster, sk, record: plain(record), version: record.version, gone, storedAt: nowMs, ...(gone ? { expiresAt: epochSeconds(nowMs) + GONE_TTL_SECONDS } : {}) };
     for (let attempt = 0; ; attempt += 1) {
-      try {
-        const out = await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk) OR version < :v OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':v': record.version, ':now': epochSeconds(nowMs) },
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        const old = out.Attributes as Partial<StoredItem> | undefined;
-        const replaced = old?.version !== undefined && !expired(old, nowMs) ? { version: old.version } : undefined;
+      const written = await this.putIfNewer(cluster, item, nowMs);
+      if (written.ok) {
+        const replaced = written.old?.version !== undefined && !expired(written.old, nowMs) ? { version: written.old.version } : undefined;
         const gap = isGap(replaced, record.version);
+        // A second request: if it fails, the error surfaces and the event's retry is a duplicate, so
+        // this gap goes unrecorded — the scheduled full read (resyncDue) still comes within its period.
         if (gap) await this.markGap(cluster, now);
         return { verdict: 'apply', gap };
-      } catch (err) {
-        if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB PutItem of ${sk} in cluster ${cluster} failed: ${(err as Error).message}`, { cause: err });
-        const stored = storedVersionOf(err) ?? (await this.storedVersion(cluster, sk, nowMs));
-        const v = verdict(stored, record.version);
-        // 'apply' here means the item changed between the write and the read (deleted by TTL): try again.
-        if (v !== 'apply' || attempt >= 2) return { verdict: v === 'apply' ? 'stale' : v, gap: false };
       }
+      const stored = written.stored ?? (await this.storedVersion(cluster, item.sk, nowMs));
+      const v = verdict(stored, record.version);
+      // 'apply' here means the item went away between the write and the read (deleted by TTL): try again.
+      if (v !== 'apply' || attempt >= 2) return { verdict: v === 'apply' ? 'stale' : v, gap: false };
+    }
+  }
+
+  private async putIfNewer(cluster: string, item: StoredItem, nowMs: number): Promise<{ ok: true; old?: Partial<StoredItem> } | { ok: false; stored?: Versioned }> {
+    try {
+      const out = await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR version < :v OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':v': item.version, ':now': epochSeconds(nowMs) },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, ...(out.Attributes ? { old: out.Attributes as Partial<StoredItem> } : {}) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB PutItem of ${item.sk} in cluster ${cluster} failed: ${(err as Error).message}`, { cause: err });
+      const stored = storedVersionOf(err);
+      return { ok: false, ...(stored ? { stored } : {}) };
     }
   }
 
@@ -123,15 +133,19 @@ export class DynamoStateStore implements StateStore {
     return item?.version !== undefined && !expired(item, nowMs) ? { version: item.version } : undefined;
   }
 
-  /** Sets the meta's gapAt unless one is already recorded (the first gap after a resync counts). */
+  /**
+   * Records a gap in the meta: gapAt, the first since the last resync (if none is recorded), and
+   * lastGapAt, the latest (the resync keeps a gap seen after its start even when an earlier one was
+   * recorded first). A later gap already recorded fails the condition: nothing to do.
+   */
   private async markGap(cluster: string, now: Date): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: cluster, sk: META_SK },
-          UpdateExpression: 'SET gapAt = :at',
-          ConditionExpression: 'attribute_not_exists(gapAt)',
+          UpdateExpression: 'SET gapAt = if_not_exists(gapAt, :at), lastGapAt = :at',
+          ConditionExpression: 'attribute_not_exists(lastGapAt) OR lastGapAt < :at',
           ExpressionAttributeValues: { ':at': now.toISOString() },
         }),
       );
@@ -148,9 +162,11 @@ export class DynamoStateStore implements StateStore {
   }
 
   /**
-   * The live records and the meta: one Query of the cluster's partition, every page (a Query page
-   * stops at 1 MB). Gone items (expired ones are all gone) are filtered by the server: they still
-   * cost read units, but are not sent.
+   * The live records and the meta: one Query of the cluster's partition, every page (a Query reads
+   * at most 1 MB, before its filter). Gone items (expired ones are all gone) are filtered by the
+   * server: they still cost read units ("a Query consumes the same amount of read capacity,
+   * regardless of whether a filter expression is present", Developer Guide, Filter expressions for
+   * the Query operation), but are not sent to the Lambda.
    */
   async read(cluster: string): Promise<ClusterState> {
     const state: ClusterState = { tasks: [], instances: [], meta: {} };
@@ -200,31 +216,40 @@ export class DynamoStateStore implements StateStore {
     const startedMs = startedAt.getTime();
     const result: ResyncResult = { written: 0, markedGone: 0, keptNewer: 0 };
     const stored = new Map<string, StoredItem>();
-    let meta: StoreMeta = {};
+    let meta: KnownMeta = {};
     for (const item of await this.query(cluster, true, false)) {
-      if (item.sk === META_SK) meta = metaOf(item);
+      if (item.sk === META_SK) meta = { ...metaOf(item), ...(typeof item.lastGapAt === 'string' ? { lastGapAt: item.lastGapAt } : {}) };
       else stored.set(item.sk, item);
     }
     const writes: Array<() => Promise<void>> = [];
-    const listed = new Set<string>();
+    // What the read lists, one write per item: a read may list a record twice (pages of a list that
+    // changed meanwhile); the later listing is compared with the earlier one, as the memory store does.
+    const planned = new Map<string, { version: number; gone: boolean; record: TaskRecord | InstanceRecord }>();
     const consider = (sk: string, record: TaskRecord | InstanceRecord, gone: boolean) => {
-      listed.add(sk);
       const before = stored.get(sk);
-      const current = before && !expired(before, startedMs) ? before : undefined;
+      const current = planned.get(sk) ?? (before && !expired(before, startedMs) ? before : undefined);
       if (current && current.version > record.version) {
         result.keptNewer += 1;
         return;
       }
       if (current && current.version === record.version && current.gone === gone && sameRecord(current.record, record)) return;
+      // An earlier listing this one replaces counts as written, as it would have been.
+      if (planned.has(sk)) result.written += 1;
+      planned.set(sk, { version: record.version, gone, record });
+    };
+    for (const t of live.tasks) consider(taskSk(t.taskArn), t, isStoppedTask(t));
+    for (const i of live.instances) consider(instanceSk(i.containerInstanceArn), i, isGoneInstance(i));
+    for (const [sk, { record, gone }] of planned)
       writes.push(async () => {
         if (await this.putListed(cluster, sk, record, gone, startedMs)) result.written += 1;
         else result.keptNewer += 1;
       });
-    };
-    for (const t of live.tasks) consider(taskSk(t.taskArn), t, isStoppedTask(t));
-    for (const i of live.instances) consider(instanceSk(i.containerInstanceArn), i, isGoneInstance(i));
+    const listed = new Set([...live.tasks.map((t) => taskSk(t.taskArn)), ...live.instances.map((i) => instanceSk(i.containerInstanceArn))]);
     for (const [sk, item] of stored) {
-      if (listed.has(sk) || item.gone) continue;
+      if (listed.has(sk)) continue;
+      // Expired tombstones still cost read units until DynamoDB deletes them, up to days later: delete them now.
+      if (item.gone && expired(item, startedMs)) writes.push(() => this.deleteExpired(cluster, sk, startedMs));
+      if (item.gone) continue;
       if (item.storedAt >= startedMs) {
         result.keptNewer += 1;
         continue;
@@ -257,6 +282,15 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
+  /** Deletes a tombstone past its TTL, unless a newer version was written meanwhile (it has a later or no TTL). */
+  private async deleteExpired(cluster: string, sk: string, startedMs: number): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: cluster, sk }, ConditionExpression: 'expiresAt <= :now', ExpressionAttributeValues: { ':now': epochSeconds(startedMs) } }));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB DeleteItem of ${sk} in cluster ${cluster} (resync, expired) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   /** Marks gone what the full read no longer lists, unless an event wrote it after the read started. */
   private async markGone(cluster: string, sk: string, startedMs: number): Promise<boolean> {
     const isTask = sk.startsWith('task#');
@@ -281,20 +315,26 @@ export class DynamoStateStore implements StateStore {
   }
 
   /**
-   * Records the resync unless a later one is already recorded; clears gapAt unless the gap was seen
-   * after the read started (that gap is not covered by it).
+   * Records the resync unless a later one is already recorded, and clears the gap unless one was seen
+   * after the read started (not covered by it): the first gap if it is after the start, else the
+   * latest if that one is. What the Query saw picks the first attempt; a gap recorded since fails its
+   * condition and the next attempt applies. ISO times of one format compare as strings.
    */
-  private async recordResync(cluster: string, known: StoreMeta, startedAt: Date): Promise<void> {
+  private async recordResync(cluster: string, known: KnownMeta, startedAt: Date): Promise<void> {
     const at = startedAt.toISOString();
     const newer = '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at)';
-    const send = (update: string, condition: string) =>
-      this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: cluster, sk: META_SK }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: { ':at': at } }));
-    const attempts: Array<[string, string]> = [['SET resyncedAt = :at', newer]];
-    // ISO times of one format compare as strings.
-    if (!(known.gapAt !== undefined && known.gapAt > at)) attempts.unshift(['SET resyncedAt = :at REMOVE gapAt', `${newer} AND (attribute_not_exists(gapAt) OR gapAt <= :at)`]);
-    for (const [update, condition] of attempts) {
+    const attempts: Array<[string, string]> = [
+      // No gap after the start: cleared.
+      ['SET resyncedAt = :at REMOVE gapAt, lastGapAt', `${newer} AND (attribute_not_exists(lastGapAt) OR lastGapAt <= :at)`],
+      // The first gap before the start, a later one after it: that one stays.
+      ['SET resyncedAt = :at, gapAt = lastGapAt', `${newer} AND lastGapAt > :at AND gapAt <= :at`],
+      // The first gap after the start: it stays as it is.
+      ['SET resyncedAt = :at', newer],
+    ];
+    const first = known.gapAt !== undefined && known.gapAt > at ? 2 : known.lastGapAt !== undefined && known.lastGapAt > at ? 1 : 0;
+    for (const [update, condition] of attempts.slice(first)) {
       try {
-        await send(update, condition);
+        await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: cluster, sk: META_SK }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: { ':at': at } }));
         return;
       } catch (err) {
         if (!isConditionFailed(err)) throw new StateStoreError(`DynamoDB UpdateItem of the meta of cluster ${cluster} (resync) failed: ${(err as Error).message}`, { cause: err });
@@ -310,6 +350,9 @@ export class DynamoStateStore implements StateStore {
     }
   }
 }
+
+/** The meta item as the resync reads it: the StoreMeta, and the latest gap (internal). */
+type KnownMeta = StoreMeta & { lastGapAt?: string };
 
 function metaOf(item: Record<string, unknown>): StoreMeta {
   const meta: StoreMeta = {};
@@ -328,13 +371,19 @@ function storedVersionOf(err: unknown): Versioned | undefined {
   return n === undefined ? undefined : { version: Number(n) };
 }
 
-/** Runs the tasks `width` at a time; the first failure rejects (the rest already started finish). */
+/** Runs the tasks `width` at a time; after a failure no new one starts, and the first failure rejects. */
 async function runPool(tasks: Array<() => Promise<unknown>>, width: number): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (!failed && next < tasks.length) {
       const task = tasks[next++]!;
-      await task();
+      try {
+        await task();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));

@@ -15,6 +15,8 @@ interface ClusterItems {
   tasks: Map<string, Item<TaskRecord>>;
   instances: Map<string, Item<InstanceRecord>>;
   meta: StoreMeta;
+  /** The latest gap seen (ISO), kept beside the first (meta.gapAt): a resync keeps a gap seen after it started. */
+  lastGapAt?: string;
 }
 
 /** Past its TTL (DynamoDB deletes such items lazily; until then they count as absent). */
@@ -44,7 +46,10 @@ export class MemoryStateStore implements StateStore {
     const v = verdict(live ? { version: live.record.version, gone: live.gone } : undefined, record.version);
     const gap = v === 'apply' && isGap(live ? { version: live.record.version } : undefined, record.version);
     if (v === 'apply') items.set(key, { record: structuredClone(record), gone, storedAt: now.getTime(), ...(gone ? { expiresAt: Math.floor(now.getTime() / 1000) + GONE_TTL_SECONDS } : {}) });
-    if (gap && !c.meta.gapAt) c.meta = { ...c.meta, gapAt: now.toISOString() };
+    if (gap) {
+      if (!c.meta.gapAt) c.meta = { ...c.meta, gapAt: now.toISOString() };
+      if (!c.lastGapAt || c.lastGapAt < now.toISOString()) c.lastGapAt = now.toISOString();
+    }
     return { verdict: v, gap };
   }
 
@@ -102,7 +107,10 @@ export class MemoryStateStore implements StateStore {
         result.written += 1;
       }
       for (const [key, item] of items) {
-        if (seen.has(key) || item.gone) continue;
+        if (seen.has(key)) continue;
+        // Tombstones past their TTL are dropped (as DynamoDBStateStore deletes them): reads stop paying for them.
+        if (item.gone && expired(item, startedAt.getTime())) items.delete(key);
+        if (item.gone) continue;
         if (item.storedAt >= startedAt.getTime()) {
           result.keptNewer += 1;
           continue;
@@ -115,9 +123,12 @@ export class MemoryStateStore implements StateStore {
     sync(c.instances, live.instances, (i) => i.containerInstanceArn, isGoneInstance, (i) => ({ ...i, status: 'INACTIVE' }));
     const previous = c.meta.resyncedAt ? Date.parse(c.meta.resyncedAt) : Number.NEGATIVE_INFINITY;
     if (startedAt.getTime() >= previous) {
-      // A gap seen after the read started is not covered by it.
-      const gapAfter = c.meta.gapAt !== undefined && Date.parse(c.meta.gapAt) > startedAt.getTime();
-      c.meta = { resyncedAt: startedAt.toISOString(), ...(gapAfter ? { gapAt: c.meta.gapAt } : {}) };
+      // A gap seen after the read started is not covered by it: the first such gap stays recorded, or,
+      // when an earlier gap was recorded first, the latest one (the first after the start is not kept).
+      const after = (iso: string | undefined) => iso !== undefined && Date.parse(iso) > startedAt.getTime();
+      const gapAt = after(c.meta.gapAt) ? c.meta.gapAt : after(c.lastGapAt) ? c.lastGapAt : undefined;
+      c.meta = { resyncedAt: startedAt.toISOString(), ...(gapAt ? { gapAt } : {}) };
+      if (!gapAt) delete c.lastGapAt;
     }
     return result;
   }

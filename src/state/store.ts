@@ -45,8 +45,14 @@ export interface StateStore {
   resync(cluster: string, live: { tasks: TaskRecord[]; instances: InstanceRecord[] }, startedAt: Date): Promise<ResyncResult>;
 }
 
-/** How long a stopped task's record is kept against late events of it (DynamoDB TTL; EventBridge retries for up to 24 h). */
-export const GONE_TTL_SECONDS = 24 * 3600;
+/**
+ * How long a stopped task's or deregistered instance's record is kept against late events of it
+ * (DynamoDB TTL). The latest an event can arrive: the state rule's retry policy drops it after 1 h
+ * (MaximumEventAgeInSeconds, serverless/events.cjs), the state queue keeps it 4 h (MessageRetentionPeriod),
+ * so 6 h covers both with room. Shorter than EventBridge's default 24 h because every whole-cluster read
+ * pays for the tombstones it skips.
+ */
+export const GONE_TTL_SECONDS = 6 * 3600;
 
 /** What a duty needs to observe from the store: the store and when it must be read in full first. */
 export interface StateAccess {

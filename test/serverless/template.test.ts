@@ -224,7 +224,7 @@ describe('Packaged service (osls package)', () => {
     // Every function finds the table; the role may touch this table's items only, and only as the store does.
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Environment.Variables.ECS_PILOT_STATE_TABLE).toEqual({ Ref: 'StateTable' });
     const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
-    expect(dynamo).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] } })]);
+    expect(dynamo).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] } })]);
     // A full read at 5 000 instances waits about 110 s for API-budget tokens.
     expect(resources.ReconcileLambdaFunction.Properties.Timeout).toBe(300);
   });

@@ -6,7 +6,7 @@
  * the SDK error as its cause — and nothing else is written.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { DynamoStateStore, StateStoreError } from '../../src/aws/state-store.js';
@@ -43,7 +43,7 @@ describe('Class: DynamoStateStore (requests)', () => {
     });
   });
 
-  it('gives a gone record its TTL, and records a skipped version in the meta only if no gap is recorded yet', async () => {
+  it('gives a gone record its TTL, and records a skipped version in the meta: the first gap and the latest', async () => {
     ddb.on(PutCommand).resolves({ Attributes: { version: 1 } }).on(UpdateCommand).resolves({});
     const inactive = anInstanceRecord('1', { version: 3, status: 'INACTIVE' });
     expect(await store().applyInstance('prod', inactive, NOW)).toEqual({ verdict: 'apply', gap: true });
@@ -51,8 +51,8 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: TABLE,
       Key: { pk: 'prod', sk: 'meta' },
-      UpdateExpression: 'SET gapAt = :at',
-      ConditionExpression: 'attribute_not_exists(gapAt)',
+      UpdateExpression: 'SET gapAt = if_not_exists(gapAt, :at), lastGapAt = :at',
+      ConditionExpression: 'attribute_not_exists(lastGapAt) OR lastGapAt < :at',
       ExpressionAttributeValues: { ':at': NOW.toISOString() },
     });
   });
@@ -92,6 +92,17 @@ describe('Class: DynamoStateStore (requests)', () => {
     expect((error as Error).message).toBe(`DynamoDB PutItem of task#${record.taskArn} in cluster prod failed: The level of configured provisioned throughput for the table was exceeded`);
     expect((error as Error).cause).toBe(throttled);
     expect(ddb.calls()).toHaveLength(1);
+  });
+
+  it('surfaces a failed gap mark as a StateStoreError about the meta (the record itself was written)', async () => {
+    const failure = new Error('Internal server error');
+    ddb.on(PutCommand).resolves({ Attributes: { version: 1 } }).on(UpdateCommand).rejects(failure);
+    const error = await store()
+      .applyTask('prod', aTaskRecord('a', { version: 3 }), NOW)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as Error).message).toBe('DynamoDB UpdateItem of the meta of cluster prod (gapAt) failed: Internal server error');
+    expect((error as Error).cause).toBe(failure);
   });
 
   it('reads with one Query per page, following LastEvaluatedKey, eventually consistent, gone items filtered by the server', async () => {
@@ -148,11 +159,55 @@ describe('Class: DynamoStateStore (requests)', () => {
       {
         TableName: TABLE,
         Key: { pk: 'prod', sk: 'meta' },
-        UpdateExpression: 'SET resyncedAt = :at REMOVE gapAt',
-        ConditionExpression: '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at) AND (attribute_not_exists(gapAt) OR gapAt <= :at)',
+        UpdateExpression: 'SET resyncedAt = :at REMOVE gapAt, lastGapAt',
+        ConditionExpression: '(attribute_not_exists(resyncedAt) OR resyncedAt <= :at) AND (attribute_not_exists(lastGapAt) OR lastGapAt <= :at)',
         ExpressionAttributeValues: { ':at': NOW.toISOString() },
       },
     ]);
+  });
+
+  it('keeps, when a gap arrives while the resync runs, the gap seen after its start (the next attempt of the meta update)', async () => {
+    // The Query saw a gap before the start; by the meta update a later gap was recorded (the first attempt fails).
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'prod', sk: 'meta', gapAt: '2026-12-01T09:59:00.000Z', lastGapAt: '2026-12-01T09:59:00.000Z' }] })
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({});
+    await store().resync('prod', { tasks: [], instances: [] }, NOW);
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET resyncedAt = :at REMOVE gapAt, lastGapAt', 'SET resyncedAt = :at, gapAt = lastGapAt']);
+  });
+
+  it('stops a resync at its first failed write: no new write starts, no meta update, a StateStoreError', async () => {
+    // Prepare: 40 records to write, 4 at a time; the third write fails.
+    const tasks = Array.from({ length: 40 }, (_, i) => aTaskRecord(`t${i}`));
+    ddb.on(QueryCommand).resolves({ Items: [] }).on(PutCommand).resolvesOnce({}).resolvesOnce({}).rejectsOnce(new Error('Internal server error')).resolves({}).on(UpdateCommand).resolves({});
+    // Act
+    const error = await new DynamoStateStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), TABLE, { resyncConcurrency: 4 })
+      .resync('prod', { tasks, instances: [] }, NOW)
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as Error).message).toMatch(/^DynamoDB PutItem of task#.* in cluster prod \(resync\) failed: Internal server error$/);
+    // Those in flight when it failed finish; no write starts after (the pool would otherwise go on alone).
+    const atFailure = ddb.commandCalls(PutCommand).length;
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(ddb.commandCalls(PutCommand).length).toBe(atFailure);
+    expect(atFailure).toBeLessThan(10);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('deletes, in a resync, the tombstones past their TTL it reads (conditionally: a newer version has a later TTL or none)', async () => {
+    const stopped = aTaskRecord('a', { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'prod', sk: `task#${stopped.taskArn}`, record: stopped, version: 5, gone: true, storedAt: 0, expiresAt: NOW_S - 1 }] })
+      .on(DeleteCommand)
+      .resolves({})
+      .on(UpdateCommand)
+      .resolves({});
+    expect(await store().resync('prod', { tasks: [], instances: [] }, NOW)).toEqual({ written: 0, markedGone: 0, keptNewer: 0 });
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { TableName: TABLE, Key: { pk: 'prod', sk: `task#${stopped.taskArn}` }, ConditionExpression: 'expiresAt <= :now', ExpressionAttributeValues: { ':now': NOW_S } });
   });
 
   it('counts a resync write whose condition fails (an event wrote a newer version meanwhile) as kept', async () => {

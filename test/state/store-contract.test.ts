@@ -101,6 +101,15 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect((await store.read(cluster)).tasks).toEqual([aTaskRecord('a', { version: 3 })]);
   });
 
+  it('resync drops tombstones past their TTL (reads stop paying for them) and keeps the others', async () => {
+    const stopped = (id: string) => aTaskRecord(id, { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
+    await store.applyTask(cluster, stopped('old'), at(0));
+    await store.applyTask(cluster, stopped('recent'), at(3600));
+    await store.resync(cluster, { tasks: [], instances: [] }, at(GONE_TTL_SECONDS));
+    expect(await store.task(cluster, stopped('old').taskArn)).toBeUndefined();
+    expect(await store.task(cluster, stopped('recent').taskArn)).toEqual(stopped('recent'));
+  });
+
   it('resync, too, treats a tombstone past its TTL as absent: the listed record is written', async () => {
     await store.applyTask(cluster, aTaskRecord('a', { version: 5, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }), at(0));
     expect(await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [] }, at(GONE_TTL_SECONDS))).toEqual({ written: 1, markedGone: 0, keptNewer: 0 });
@@ -130,6 +139,13 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect(first).toEqual({ written: 1, markedGone: 0, keptNewer: 0 });
     expect(again).toEqual({ written: 0, markedGone: 0, keptNewer: 0 });
     expect(byArn((await store.read(cluster)).tasks)).toEqual(byArn([aTaskRecord('a', { version: 3 }), aTaskRecord('b', { version: 3 })]));
+  });
+
+  it('resync takes a record listed twice once, the newer listing winning', async () => {
+    await store.applyTask(cluster, aTaskRecord('a', { version: 1 }), at(-60));
+    const listed = [aTaskRecord('a', { version: 2 }), aTaskRecord('a', { version: 3 }), aTaskRecord('b'), aTaskRecord('b'), aTaskRecord('c', { version: 5 }), aTaskRecord('c', { version: 4 })];
+    expect(await store.resync(cluster, { tasks: listed, instances: [] }, at(0))).toEqual({ written: 4, markedGone: 0, keptNewer: 1 });
+    expect(byArn((await store.read(cluster)).tasks)).toEqual(byArn([aTaskRecord('a', { version: 3 }), aTaskRecord('b'), aTaskRecord('c', { version: 5 })]));
   });
 
   it('resync marks gone what the full read does not list, unless an event stored it after the read started', async () => {
@@ -175,6 +191,21 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
     expect(await store.meta(cluster)).toEqual({ resyncedAt: at(120).toISOString(), gapAt: at(130).toISOString() });
   });
 
+  it('resync keeps a gap seen after the read started even when an earlier gap was already recorded', async () => {
+    // A gap before the read (recorded), then another after the read started, before the read is written back.
+    await store.applyTask(cluster, aTaskRecord('a', { version: 1 }), at(-120));
+    await store.applyTask(cluster, aTaskRecord('a', { version: 3 }), at(-60));
+    await store.applyInstance(cluster, anInstanceRecord('1', { version: 1 }), at(-120));
+    await store.applyInstance(cluster, anInstanceRecord('1', { version: 4 }), at(30));
+    expect(await store.meta(cluster)).toEqual({ gapAt: at(-60).toISOString() });
+    await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [anInstanceRecord('1', { version: 4 })] }, at(0));
+    // The second gap's lost event may be after the read's start: a gap is still recorded.
+    expect(await store.meta(cluster)).toEqual({ resyncedAt: at(0).toISOString(), gapAt: at(30).toISOString() });
+    // The next read, started after it, clears it.
+    await store.resync(cluster, { tasks: [aTaskRecord('a', { version: 3 })], instances: [anInstanceRecord('1', { version: 4 })] }, at(60));
+    expect(await store.meta(cluster)).toEqual({ resyncedAt: at(60).toISOString() });
+  });
+
   it('answers an unknown cluster with an empty state', async () => {
     expect(await store.read(cluster)).toEqual({ tasks: [], instances: [], meta: {} });
     expect(await store.meta(cluster)).toEqual({});
@@ -182,16 +213,17 @@ describe.each(stores)('Contract: %s', (_name, makeStore) => {
   });
 
   it('reads a partition larger than one Query page (1 MB) whole', async () => {
-    // Prepare: 2 400 tasks of about 600 bytes each, about 1.4 MB.
-    const padding = 'x'.repeat(400);
-    const tasks = Array.from({ length: 2400 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
+    // Prepare: 1 100 tasks of about 1 KB each, over 1 MB of records.
+    const padding = 'x'.repeat(700);
+    const tasks = Array.from({ length: 1100 }, (_, i) => aTaskRecord(`big-${i}`, { version: 1 + (i % 5), startedBy: padding }));
     const instances = Array.from({ length: 20 }, (_, i) => anInstanceRecord(String(i)));
+    expect(tasks.reduce((n, t) => n + JSON.stringify(t).length, 0)).toBeGreaterThan(1024 * 1024);
     await store.resync(cluster, { tasks, instances }, at(0));
     queries = 0;
     // Act
     const state = await store.read(cluster);
     // Assess
-    expect(state.tasks).toHaveLength(2400);
+    expect(state.tasks).toHaveLength(1100);
     expect(byArn(state.tasks)).toEqual(byArn(tasks));
     expect(byArn(state.instances)).toEqual(byArn(instances));
     expect(state.meta).toEqual({ resyncedAt: at(0).toISOString() });

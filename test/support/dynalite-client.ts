@@ -6,6 +6,8 @@ import { ENDPOINT_ENV, TABLE_ENV } from './dynalite-global-setup.js';
 
 export interface Dynalite {
   client: DynamoDBDocumentClient;
+  /** The low-level client under it (for middleware that must see DynamoDB's own requests). */
+  base: DynamoDBClient;
   tableName: string;
   destroy(): void;
 }
@@ -15,5 +17,5 @@ export function dynaliteClient(): Dynalite {
   const tableName = process.env[TABLE_ENV];
   if (!endpoint || !tableName) throw new Error('no dynalite endpoint: run the tests through jest (jest.config.cjs starts it in globalSetup)');
   const base = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  return { client: DynamoDBDocumentClient.from(base), tableName, destroy: () => base.destroy() };
+  return { client: DynamoDBDocumentClient.from(base), base, tableName, destroy: () => base.destroy() };
 }

@@ -33,11 +33,14 @@ function listen(server: Server): Promise<number> {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // test/setup.ts sets this for the workers; the global setup runs before it, in jest's own process.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   globalThis.__ecsPilotDynalite = server;
   const port = await listen(server);
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  // Bounded, so a server that accepts but never answers fails the run instead of hanging it.
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } });
   try {
     await client.send(
       new CreateTableCommand({
