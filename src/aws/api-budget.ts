@@ -3,15 +3,17 @@
  * Region with token buckets shared by every caller (console, CLI, other tools); ListTasks,
  * DescribeTasks, ListContainerInstances and DescribeContainerInstances draw on one of them. The wrapper
  * waits for a token of a smaller, client-side bucket before each of those calls and counts them, so
- * ecs-pilot never takes more than its configured share and reports its own call rate.
+ * ecs-pilot never takes more than its configured share and reports its own call rate. ListAttributes
+ * (the store reads' fresh marks) is held to the same budget: AWS does not say which bucket it draws
+ * on, so it is counted as if it were this one.
  */
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListAttributesCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { ApiBudgetConfig } from '../config/schema.js';
 import { take, tokenBucket, type TokenBucket } from '../core/budget/token-bucket.js';
 
 type Send = Pick<ECSClient, 'send'>;
 
-const READS = [ListTasksCommand, DescribeTasksCommand, ListContainerInstancesCommand, DescribeContainerInstancesCommand] as const;
+const READS = [ListTasksCommand, DescribeTasksCommand, ListContainerInstancesCommand, DescribeContainerInstancesCommand, ListAttributesCommand] as const;
 
 /** Whether a command draws on ECS's shared task / container-instance read bucket. */
 export const isBucketRead = (command: unknown): boolean => READS.some((c) => command instanceof c);

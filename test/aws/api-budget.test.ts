@@ -1,7 +1,7 @@
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListAttributesCommand, ListContainerInstancesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { budgetedEcs, type BudgetClock } from '../../src/aws/api-budget.js';
+import { budgetedEcs, isBucketRead, type BudgetClock } from '../../src/aws/api-budget.js';
 import { ApiBudgetSchema } from '../../src/config/schema.js';
 
 const ecs = mockClient(ECSClient);
@@ -40,6 +40,11 @@ describe('Function: budgetedEcs', () => {
     expect(clock.slept).toEqual([100, 100]);
     expect(budgeted.readCalls()).toBe(52);
     expect(budgeted.waitedMs()).toBe(200);
+  });
+
+  it('counts ListAttributes (the store reads\' marks) as a bucket read; DescribeServices is not one', () => {
+    expect(isBucketRead(new ListAttributesCommand({ cluster: 'c', targetType: 'container-instance' }))).toBe(true);
+    expect(isBucketRead(new DescribeServicesCommand({ cluster: 'c', services: ['s'] }))).toBe(false);
   });
 
   it('refills while idle, never above its burst', async () => {
