@@ -212,7 +212,8 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const managed = new EcsManagedScaling(world, snapshot, st);
   const tick = st.tickSeconds * 1000;
   let nextMinute = start;
-  let nextReconcile = start + st.reconcileSeconds * 1000;
+  const reconcileOffset = st.reconcileOffsetSeconds ?? Math.max(0, st.reconcileSeconds - st.tickSeconds);
+  let nextReconcile = start + (reconcileOffset % st.reconcileSeconds) * 1000;
   let controllerErrors = 0;
   let missingTaskSeconds = 0;
   const provisioning = new Set<string>();

@@ -88,6 +88,14 @@ export const ScenarioSchema = z.strictObject({
       stateEventDuplicateRate: z.number().min(0).max(1).default(0),
       reconcileSeconds: seconds.default(60),
       /**
+       * When in its period the reconcile tick fires (seconds after the run's start, then every
+       * `reconcileSeconds`). AWS does not say at which second a rate(1 minute) schedule fires (rate
+       * schedules start from the rule's creation): the default, one simulation tick before the
+       * scenario's whole-minute changes (`reconcileSeconds − tickSeconds`), is the least favourable
+       * phase for ecs-pilot — the reconcile learns of each change as late as it can, about a minute after it.
+       */
+      reconcileOffsetSeconds: z.number().min(0).optional(),
+      /**
        * Managed scaling on the capacity providers: `on` — ECS scales (tasks wait in PROVISIONING) and
        * ecs-pilot accelerates; `off` — ecs-pilot owns the scaling, unplaceable tasks fail.
        * The ecs-managed controller always runs with it on.
