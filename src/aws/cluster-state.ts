@@ -16,6 +16,7 @@ import { paginate } from './paginate.js';
 import { describeContainerInstances, describeTasks, listTasks, type ReadContext } from './snapshot-reader.js';
 import { ListAttributesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { ATTRIBUTES } from '../core/actions.js';
+import { serviceOfGroup } from '../core/names.js';
 
 const FULL_READ_MARGIN_MS = 60_000;
 
@@ -82,6 +83,29 @@ function fromRecords({ tasks, instances }: { tasks: TaskRecord[]; instances: Ins
   return { instances: instances as ContainerInstance[], tasks: kept as EcsTask[] };
 }
 
+/** At most this many instances the store shows empty are re-checked per read (each one ListTasks). */
+const EMPTY_RECHECKS = 25;
+
+/**
+ * The store is seconds behind ECS: a task placed on an instance just now may not be in it yet. An
+ * instance it shows empty is about to lose its protection, start its idle clock or receive another's
+ * tasks, so those few are re-checked fresh (ListTasks on the instance; DescribeTasks of what it finds)
+ * and what runs there joins the picture. Instances with tasks are left as the store has them: a late
+ * task there changes no such decision.
+ */
+async function withEmptyRechecked(ctx: ReadContext, read: { instances: ContainerInstance[]; tasks: EcsTask[] }): Promise<{ instances: ContainerInstance[]; tasks: EcsTask[] }> {
+  // Empty as the reconcile means it: no task but the daemon services' (a log router runs everywhere).
+  const daemons = new Set(ctx.cluster.daemonServices);
+  const busy = new Set(read.tasks.flatMap((t) => (t.containerInstanceArn && !daemons.has(serviceOfGroup(t.group) ?? '') ? [t.containerInstanceArn] : [])));
+  const empty = read.instances.filter((i) => i.status === 'ACTIVE' && i.containerInstanceArn && !busy.has(i.containerInstanceArn)).slice(0, EMPTY_RECHECKS);
+  const found: string[] = [];
+  for (const i of empty) found.push(...(await listTasks(ctx, { containerInstance: i.containerInstanceArn ?? '', desiredStatus: 'RUNNING' })));
+  if (found.length === 0) return read;
+  const known = new Set(read.tasks.map((t) => t.taskArn));
+  const fresh = (await describeTasks(ctx, found.filter((arn) => !known.has(arn)))).filter((t) => t.lastStatus !== 'STOPPED');
+  return { instances: read.instances, tasks: [...read.tasks, ...fresh] };
+}
+
 export async function clusterRecords(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<ClusterRecords> {
   const state = ctx.state;
   if (!state) return { ...(await readClusterFromApis(ctx, terminating)), source: 'api' };
@@ -92,9 +116,9 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
   const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
   if (due && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES) {
     // The reconcile makes this full read within a minute: the store is still inside its bound.
-    return { ...fromRecords(await readStore(ctx, state), terminating), source: 'store' };
+    return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
   }
-  if (!due) return { ...fromRecords(await readStore(ctx, state), terminating), source: 'store' };
+  if (!due) return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
   // Events stored after `startedAt` are kept even when the read does not list them. A state event's
   // write carries its own invocation's time, which may be a little before this one's: a minute's margin
   // keeps those (at worst a stopped task stays in the store one period more: room planned, never missed).

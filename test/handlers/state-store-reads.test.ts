@@ -82,7 +82,11 @@ describe('Duties on the state store', () => {
     await invoke(DUTIES.reconcile, event(TICK), { state });
     aws.ecs.resetHistory();
     const record = await invoke(DUTIES.capacity, event(PROVISIONING), { state, now: minutes(1) });
-    expect(bucketReads(aws)).toBe(0);
+    // No listing of the cluster and no DescribeTasks of the event's task (only the re-check of the
+    // instance the store shows empty: ci-2 runs just the daemon).
+    expect(fullReads(aws)).toBe(0);
+    expect(aws.ecs).not.toHaveReceivedCommandWith(DescribeTasksCommand, { tasks: [event(PROVISIONING).detail.taskArn] });
+    expect(bucketReads(aws)).toBe(1);
     const reference = await invoke(DUTIES.capacity, event(PROVISIONING), { now: minutes(1) });
     expect(record.outcome).not.toBe('ignored');
     expect([record.outcome, record.actions]).toEqual([reference.outcome, reference.actions]);
@@ -94,7 +98,7 @@ describe('Duties on the state store', () => {
     const stale = await invoke(DUTIES.capacity, event(PROVISIONING), { state, now: minutes(2) });
     expect(stale.outcome).toBe('ignored');
     expect(stale.reason).toContain('stale event');
-    expect(bucketReads(aws)).toBe(0);
+    expect(bucketReads(aws)).toBe(0); // stale: nothing read at all
   });
 
   it('capacity leaves a due full read to the reconcile for 5 minutes, then makes it itself', async () => {
@@ -123,6 +127,24 @@ describe('Duties on the state store', () => {
     expect(idleMarks).toEqual([]); // the clock is not restarted
     await invoke(DUTIES.reconcile, event(TICK), { state, now: minutes(6) });
     expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-0a1b2c3d4e5f60002', ShouldDecrementDesiredCapacity: true });
+  });
+
+  it('re-checks fresh an instance the store shows empty: a task placed there seconds ago keeps it busy', async () => {
+    aws.restore();
+    const quiet = loadJson('events/clusters/demo.json');
+    quiet.pending = [];
+    aws = mockAws(parseSnapshot(quiet));
+    await invoke(DUTIES.reconcile, event(TICK), { state }); // full read: ci-2 runs only the daemon
+    // ECS has since placed a web task on ci-2; its events have not reached the store yet.
+    aws.restore();
+    const placed = structuredClone(quiet);
+    placed.instances[1].tasks.push({ ...structuredClone(placed.instances[0].tasks[1]), id: 'arn:aws:ecs:us-east-1:123456789012:task/demo/web-new' });
+    aws = mockAws(parseSnapshot(placed));
+    await invoke(DUTIES.reconcile, event(TICK), { state, now: minutes(1) });
+    expect(fullReads(aws)).toBe(0);
+    expect(aws.ecs).toHaveReceivedCommandWith(ListTasksCommand, { cluster: 'demo', containerInstance: placed.instances[1].id, desiredStatus: 'RUNNING' });
+    const idleMarks = aws.ecs.commandCalls(PutAttributesCommand).flatMap((c) => c.args[0].input.attributes ?? []).filter((a) => a.name === 'ecs-pilot.idle-since');
+    expect(idleMarks).toEqual([]);
   });
 
   it('with no store, reads the APIs every time (the unit tests and an undeployed table)', async () => {
