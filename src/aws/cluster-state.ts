@@ -88,8 +88,8 @@ const EMPTY_RECHECKS = 25;
 
 /**
  * The store is seconds behind ECS: a task placed on an instance just now may not be in it yet. An
- * instance it shows empty is about to lose its protection, start its idle clock or receive another's
- * tasks, so those few are re-checked fresh (ListTasks on the instance; DescribeTasks of what it finds)
+ * instance it shows newly empty is about to lose its protection, start its idle clock or receive
+ * another's tasks, so those few are re-checked fresh (ListTasks on the instance; DescribeTasks of what it finds)
  * and what runs there joins the picture. Instances with tasks are left as the store has them: a late
  * task there changes no such decision.
  */
@@ -97,7 +97,10 @@ async function withEmptyRechecked(ctx: ReadContext, read: { instances: Container
   // Empty as the reconcile means it: no task but the daemon services' (a log router runs everywhere).
   const daemons = new Set(ctx.cluster.daemonServices);
   const busy = new Set(read.tasks.flatMap((t) => (t.containerInstanceArn && !daemons.has(serviceOfGroup(t.group) ?? '') ? [t.containerInstanceArn] : [])));
-  const empty = read.instances.filter((i) => i.status === 'ACTIVE' && i.containerInstanceArn && !busy.has(i.containerInstanceArn)).slice(0, EMPTY_RECHECKS);
+  // Newly empty ones only: an instance whose idle clock runs was re-checked when it started (a steady
+  // idle fleet costs no reads), and its scale-in is re-checked fresh by the actuator anyway.
+  const idleMarked = (i: ContainerInstance) => (i.attributes ?? []).some((a) => a.name === ATTRIBUTES.idleSince);
+  const empty = read.instances.filter((i) => i.status === 'ACTIVE' && i.containerInstanceArn && !busy.has(i.containerInstanceArn) && !idleMarked(i)).slice(0, EMPTY_RECHECKS);
   const found: string[] = [];
   for (const i of empty) found.push(...(await listTasks(ctx, { containerInstance: i.containerInstanceArn ?? '', desiredStatus: 'RUNNING' })));
   if (found.length === 0) return read;
