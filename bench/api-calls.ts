@@ -7,47 +7,15 @@
 import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDuty, type AnyDuty } from '../src/controller.js';
-import { parseSnapshot, type Snapshot } from '../src/core/model.js';
+import type { Snapshot } from '../src/core/model.js';
+import { generatedCluster } from './generated-cluster.js';
 import { DUTIES } from '../src/duties/index.js';
 import { SimulatedAws } from '../src/sim/simulated-aws.js';
 import { runSqsBatch } from '../src/handlers/sqs-batch.js';
 import type { SQSEvent } from 'aws-lambda';
 
-const TYPES = {
-  'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0 },
-  'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0 },
-};
-
-function cluster(instances: number, tasksPerInstance: number): Snapshot {
-  const groups = [
-    { name: 'spot', asg: 'asg-spot', lifecycle: 'spot', min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.large', weight: 1 }, { type: 'm5.xlarge', weight: 2 }] },
-    { name: 'od', asg: 'asg-od', min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.xlarge', weight: 2 }] },
-  ];
-  const list = Array.from({ length: instances }, (_, i) => {
-    const group = i % 4 === 0 ? 'od' : 'spot';
-    const type = group === 'od' || i % 2 === 0 ? 'm5.xlarge' : 'm5.large';
-    const g = groups.find((x) => x.name === group)!;
-    g.desired += type === 'm5.xlarge' ? 2 : 1;
-    return {
-      id: `arn:aws:ecs:us-east-1:123456789012:container-instance/big/${i.toString(16).padStart(32, '0')}`,
-      ec2InstanceId: `i-${i.toString(16).padStart(17, '0')}`,
-      group,
-      type,
-      az: `us-east-1${'abc'[i % 3]}`,
-      status: 'ACTIVE',
-      protected: true,
-      tasks: Array.from({ length: tasksPerInstance }, (_, k) => ({
-        id: `arn:aws:ecs:us-east-1:123456789012:task/big/${i}-${k}`,
-        cpu: 256,
-        memoryMiB: 512,
-        group: `service:svc${k}`,
-        startedBy: 'ecs-svc/1',
-        capacityProvider: group,
-      })),
-    };
-  });
-  return parseSnapshot({ version: 1, cluster: 'big', takenAt: '2026-11-24T12:00:00Z', instanceTypes: TYPES, groups, instances: list, pending: [] });
-}
+const cluster = (instances: number, tasksPerInstance: number): Snapshot =>
+  generatedCluster({ name: 'big', instances, tasksPerInstance, asgs: { spot: 'asg-spot', od: 'asg-od' }, taskCpu: 256, takenAt: '2026-11-24T12:00:00Z' });
 
 const config = parseConfig({
   clusters: [{ name: 'big', groups: [{ name: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: 'od' }, { name: 'od', asg: 'asg-od' }] }],

@@ -42,7 +42,8 @@ import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
 import { ApiBudgetSchema, type ControllerConfig } from '../src/config/schema.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDuty, type AnyDuty } from '../src/controller.js';
-import { parseSnapshot, type Snapshot } from '../src/core/model.js';
+import type { Snapshot } from '../src/core/model.js';
+import { generatedCluster } from './generated-cluster.js';
 import { DUTIES } from '../src/duties/index.js';
 import { runSqsBatch } from '../src/handlers/sqs-batch.js';
 import { SimulatedAws } from '../src/sim/simulated-aws.js';
@@ -61,35 +62,12 @@ const BUDGET_REFILL = BUDGET.ecsReadRefillPerSecond * BUDGET.ecsReadShare;
 // ListAttributes (the store reads ecs-pilot's marks fresh with it): AWS does not say which bucket it
 // draws on; counted in the read bucket, the less favourable reading.
 const BUCKET_READS = new Set(['ListTasks', 'DescribeTasks', 'ListContainerInstances', 'DescribeContainerInstances', 'ListAttributes']);
-const TYPES = { 'm5.large': { cpu: 2048, memoryMiB: 7680, enis: 2, gpus: 0 }, 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0 } };
 const NOW = new Date('2026-11-24T12:00:10Z');
 const RECONNECTS_PER_HOUR = 6;
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function cluster(name: string, instances: number): Snapshot {
-  const groups = [
-    { name: 'spot', asg: `${name}-spot`, lifecycle: 'spot', min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.large', weight: 1 }, { type: 'm5.xlarge', weight: 2 }] },
-    { name: 'od', asg: `${name}-od`, min: 0, max: instances * 2, desired: 0, instanceTypes: [{ type: 'm5.xlarge', weight: 2 }] },
-  ];
-  const list = Array.from({ length: instances }, (_, i) => {
-    const group = i % 4 === 0 ? 'od' : 'spot';
-    const type = group === 'od' || i % 2 === 0 ? 'm5.xlarge' : 'm5.large';
-    const g = groups.find((x) => x.name === group)!;
-    g.desired += type === 'm5.xlarge' ? 2 : 1;
-    return {
-      id: `arn:aws:ecs:us-east-1:123456789012:container-instance/${name}/${i.toString(16).padStart(32, '0')}`,
-      ec2InstanceId: `i-${name}${i.toString(16).padStart(12, '0')}`,
-      group,
-      type,
-      az: `us-east-1${'abc'[i % 3]}`,
-      status: 'ACTIVE',
-      protected: true,
-      tasks: Array.from({ length: TASKS_PER_INSTANCE }, (_, k) => ({ id: `arn:aws:ecs:us-east-1:123456789012:task/${name}/${i}-${k}`, cpu: 128, memoryMiB: 512, group: `service:svc${k}`, startedBy: 'ecs-svc/1', capacityProvider: group })),
-    };
-  });
-  const pending = [{ id: `arn:aws:ecs:us-east-1:123456789012:task/${name}/new-0`, cpu: 128, memoryMiB: 512, group: 'service:svc0', capacityProvider: 'spot' }];
-  return parseSnapshot({ version: 1, cluster: name, takenAt: NOW.toISOString(), instanceTypes: TYPES, groups, instances: list, pending });
-}
+const cluster = (name: string, instances: number): Snapshot =>
+  generatedCluster({ name, instances, tasksPerInstance: TASKS_PER_INSTANCE, asgs: { spot: `${name}-spot`, od: `${name}-od` }, taskCpu: 128, takenAt: NOW.toISOString(), pending: 1 });
 
 const configFor = (name: string): ControllerConfig =>
   parseConfig({ clusters: [{ name, groups: [{ name: 'spot', asg: `${name}-spot`, lifecycle: 'spot', fallbackGroup: 'od' }, { name: 'od', asg: `${name}-od` }], consolidation: { enabled: true } }] });
