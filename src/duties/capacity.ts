@@ -60,9 +60,14 @@ export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-ta
   },
 };
 
+/**
+ * The task as the store has it after this event: one versioned write (usually a duplicate: the queue's
+ * batch wrote it first). Applied or a duplicate, the store holds this very version; only a stale verdict
+ * means a newer one is stored, which is then read for the record.
+ */
 async function storedTask(store: StateStore, cluster: string, event: Extract<DomainEvent, { kind: 'task-state-change' }>, now: Date) {
-  await store.applyTask(cluster, event.record, now);
-  return store.task(cluster, event.taskArn);
+  const { verdict } = await store.applyTask(cluster, event.record, now);
+  return verdict === 'stale' ? store.task(cluster, event.taskArn) : event.record;
 }
 
 /** Why a plan raised nothing: no demand, demand that cannot be placed, or demand the capacity already holds. */
