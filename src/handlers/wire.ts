@@ -49,28 +49,25 @@ async function countingReads<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every function's wrapping: the Lambda context in the log lines, the metrics flushed as EMF. */
+function powertools<E, R>(handler: (event: E) => Promise<R>) {
+  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
 /** A duty fed by SQS batches (EventBridge → queue → Lambda), reporting per-message failures. */
 export function sqsBatchHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
-  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => (await countingReads(() => runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink }))).response)
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  return powertools(async (event: SQSEvent): Promise<SQSBatchResponse> => (await countingReads(() => runSqsBatch(duty, event, { ...deps(), logger: recordLogger, metrics: sink }))).response);
 }
 
 export function lambdaHandler<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, deps: DepsFactory = runtimeDeps) {
-  return middy(async (event: unknown): Promise<DecisionRecord> =>
-    countingReads(() => runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink })),
-  )
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  return powertools(async (event: unknown): Promise<DecisionRecord> => countingReads(() => runDuty(duty, event, { ...deps(), logger: recordLogger, metrics: sink })));
 }
 
 /** The state function: ECS's task and container-instance events into the store (docs/state.md). */
 export function stateHandler(deps: DepsFactory = runtimeDeps) {
-  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return powertools(async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const { state, now } = deps();
     if (!state) throw new Error('the state function has no table: ECS_PILOT_STATE_TABLE is not set');
     return (await runStateBatch(event, { store: state.store, now, logger: recordLogger, metrics: sink })).response;
-  })
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  });
 }
