@@ -24,9 +24,8 @@ export interface ClusterRecords {
   instances: ContainerInstance[];
   /** Tasks meant to run, and on terminating instances also those told to stop that have not stopped. */
   tasks: EcsTask[];
-  /** Where they came from, and why a full read was made. */
+  /** Where they came from. */
   source: 'store' | 'api';
-  fullReadReason?: string;
 }
 
 /** Every registered container instance and every task of the cluster, from ECS's APIs. */
@@ -117,11 +116,9 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
   const meta = await state.store.meta(cluster);
   const due = resyncDue(meta, ctx.now, policy);
   const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
-  if (due && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES) {
-    // The reconcile makes this full read within a minute: the store is still inside its bound.
-    return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
-  }
-  if (!due) return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
+  // A due full read is the reconcile's to make within a minute; meanwhile the store is inside its bound.
+  const leftToReconcile = due !== undefined && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES;
+  if (!due || leftToReconcile) return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
   // Events stored after `startedAt` are kept even when the read does not list them. A state event's
   // write carries its own invocation's time, which may be a little before this one's: a minute's margin
   // keeps those (at worst a stopped task stays in the store one period more: room planned, never missed).
@@ -132,5 +129,5 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
     instances: live.instances.flatMap((i) => instanceRecord(i as Record<string, unknown>) ?? []),
   };
   await state.store.resync(cluster, records, startedAt);
-  return { ...live, source: 'api', fullReadReason: due };
+  return { ...live, source: 'api' };
 }
