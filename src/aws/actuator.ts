@@ -136,6 +136,20 @@ async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredC
   await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
 }
 
+interface FreshInstance {
+  status?: string;
+  runningTasksCount?: number;
+  pendingTasksCount?: number;
+}
+
+/** The container instance as ECS has it now, for the re-check right before a destructive action. */
+async function freshContainerInstance(send: Sender, cluster: string, containerInstanceArn: string, items: string[], kind: Action['kind']): Promise<FreshInstance | undefined> {
+  const out = (await send('ecs', new DescribeContainerInstancesCommand({ cluster, containerInstances: [containerInstanceArn] }), items, kind)) as { containerInstances?: FreshInstance[] } | undefined;
+  return out?.containerInstances?.[0];
+}
+
+const tasksOn = (ci: FreshInstance): number => (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0);
+
 /**
  * Terminates a replaced, drained spot instance with the desired capacity decremented — after a fresh
  * re-check: still InService in its group (not already terminating, not reclaimed), still DRAINING,
@@ -155,12 +169,9 @@ async function terminateReplaced(action: Extract<Action, { kind: 'terminateRepla
       report.skipped.push({ action: action.kind, items, reason: member ? `it is ${member.LifecycleState ?? 'in no lifecycle state'} in ${action.asg}` : `it is no longer in ${action.asg}` });
       return;
     }
-    const fresh = (await send('ecs', new DescribeContainerInstancesCommand({ cluster: action.cluster, containerInstances: [action.containerInstanceArn] }), items, action.kind)) as
-      | { containerInstances?: Array<{ status?: string; runningTasksCount?: number; pendingTasksCount?: number }> }
-      | undefined;
+    const ci = await freshContainerInstance(send, action.cluster, action.containerInstanceArn, items, action.kind);
     if (report.failures.length > failuresBefore) return;
-    const ci = fresh?.containerInstances?.[0];
-    const tasks = (ci?.runningTasksCount ?? 0) + (ci?.pendingTasksCount ?? 0);
+    const tasks = ci ? tasksOn(ci) : 0;
     if (ci?.status !== 'DRAINING' || tasks > action.daemonTasks) {
       report.skipped.push({ action: action.kind, items, reason: !ci ? 'its container instance is gone' : ci.status !== 'DRAINING' ? `its container instance is ${ci.status}` : `${tasks} task(s) run on it again` });
       return;
@@ -235,11 +246,8 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
       case 'terminateInstance': {
         // Destructive: re-check against fresh state that nothing was placed since the decision.
         if (action.containerInstanceArn && !options.dryRun) {
-          const fresh = (await send('ecs', new DescribeContainerInstancesCommand({ cluster: action.cluster, containerInstances: [action.containerInstanceArn] }), [action.instanceId], action.kind)) as
-            | { containerInstances?: Array<{ runningTasksCount?: number; pendingTasksCount?: number }> }
-            | undefined;
-          const ci = fresh?.containerInstances?.[0];
-          if (!ci || (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) > (action.daemonTasks ?? 0)) {
+          const ci = await freshContainerInstance(send, action.cluster, action.containerInstanceArn, [action.instanceId], action.kind);
+          if (!ci || tasksOn(ci) > (action.daemonTasks ?? 0)) {
             report.skipped.push({ action: action.kind, items: [action.instanceId], reason: ci ? 'tasks were placed on it since the decision' : 'could not re-check it' });
             break;
           }
