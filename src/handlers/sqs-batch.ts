@@ -7,7 +7,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isDryRun, runDuty, type AnyDuty, type ControllerDeps, type DecisionRecord } from '../controller.js';
+import { isDryRun, runDuty, type AnyDuty, type ControllerDeps, type DecisionRecord, type Logger } from '../controller.js';
 import { EventValidationError, parseEvent, type RunTaskFailure } from '../events/index.js';
 import { applyStateEvent } from '../state/apply-events.js';
 
@@ -75,6 +75,16 @@ async function storeBatchTasks(batch: SQSEvent, deps: ControllerDeps): Promise<v
   }
 }
 
+/** A message's EventBridge event; a body that is not JSON is logged and rejected (redelivered, then the DLQ). */
+export function messageBody(message: SQSRecord, fn: string, logger: Pick<Logger, 'error'> | undefined): unknown {
+  try {
+    return JSON.parse(message.body);
+  } catch (e) {
+    logger?.error(`${fn}: message ${message.messageId} is not JSON: rejected`);
+    throw e;
+  }
+}
+
 export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: ControllerDeps): Promise<BatchOutcome> {
   await storeBatchTasks(batch, deps);
   const records: DecisionRecord[] = [];
@@ -82,13 +92,7 @@ export async function runSqsBatch(duty: AnyDuty, batch: SQSEvent, deps: Controll
   const { order, failuresOf } = runTaskFailuresFirst(batch.Records);
   // Records one at a time, in that order: the first of a cluster covers the rest.
   const handle = async (message: SQSRecord): Promise<void> => {
-    let event: unknown;
-    try {
-      event = JSON.parse(message.body);
-    } catch (e) {
-      deps.logger?.error(`${duty.name}: message ${message.messageId} is not JSON: rejected`);
-      throw e;
-    }
+    const event = messageBody(message, duty.name, deps.logger);
     const cluster = clusterOf(event);
     const by = cluster ? covered.get(cluster) : undefined;
     if (cluster && by) {

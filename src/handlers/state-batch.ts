@@ -10,6 +10,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Logger, MetricsSink } from '../controller.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { applyStateEvent, emptyCounts, type ApplyCounts } from '../state/apply-events.js';
+import { messageBody } from './sqs-batch.js';
 import type { StateStore } from '../state/store.js';
 
 export interface StateBatchDeps {
@@ -22,13 +23,7 @@ export interface StateBatchDeps {
 export async function runStateBatch(batch: SQSEvent, deps: StateBatchDeps): Promise<{ response: SQSBatchResponse; counts: ApplyCounts }> {
   const counts = emptyCounts();
   const handle = async (message: SQSRecord): Promise<void> => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.body);
-    } catch (e) {
-      deps.logger?.error(`state: message ${message.messageId} is not JSON: rejected`);
-      throw e;
-    }
+    const raw = messageBody(message, 'state', deps.logger);
     let parsed: ReturnType<typeof parseEvent>;
     try {
       parsed = parseEvent(raw);
