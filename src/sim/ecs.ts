@@ -425,9 +425,8 @@ export class SimEcs extends SimState {
         all.push({ name, value, targetType: 'container-instance', targetId: i.arn });
       }
     }
-    const start = Number(input.nextToken ?? 0);
-    const page = all.slice(start, start + max);
-    return { attributes: page, ...(start + max < all.length ? { nextToken: String(start + max) } : {}) };
+    const p = page(all, input.nextToken, max);
+    return { attributes: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
   }
 
   protected ecs_DescribeClusters(input: ECS.DescribeClustersCommandInput): Answer<ECS.DescribeClustersCommandOutput> {
