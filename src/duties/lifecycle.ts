@@ -4,7 +4,7 @@ import type { Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
-import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { decideRetireReplaced, whyNotRetired } from '../core/drain/replaced.js';
 import { withModes } from '../core/capacity/modes.js';
 import { ATTRIBUTES } from '../core/actions.js';
@@ -48,12 +48,18 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
-    // A replaced instance draining with no more tasks than its daemons may be retired (own mode).
+    // A replaced instance draining with no more tasks than its daemons may be retired.
     if (mayBeDrainedReplacement(event, cluster.daemonServices.length)) {
       const observed = await observeInstance(event.ec2InstanceId, ctx, true);
       if (typeof observed === 'string') return observed;
       const providers = await readProviders(ctx.clients, cluster.groups.map((g) => g.name), ctx.now);
-      return observed.map((o) => ({ ...o, snapshot: withModes(o.snapshot, providers) }));
+      const one = observed.map((o) => ({ ...o, snapshot: withModes(o.snapshot, providers) }));
+      const fresh = one[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
+      if (!fresh || one[0]?.snapshot.groups.find((g) => g.name === fresh.group)?.mode !== 'accelerate') return one;
+      // accelerate: ECS's target needs the whole group — the cluster as the other duties read it, this instance as just read.
+      const whole = withModes(await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), providers);
+      const others = whole.instances.filter((i) => i.ec2InstanceId !== fresh.ec2InstanceId);
+      return [{ cluster, snapshot: { ...whole, instances: [...others, fresh] } }];
     }
     // The ASG says first whether a hook waits: most draining instances' events need no ECS read.
     const observed = await observeInstance(event.ec2InstanceId, ctx, true, LIFECYCLE_STATES.terminatingWait);

@@ -92,7 +92,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
     const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
     const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
-    // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (own mode).
+    // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
     const actions = alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
     if (actions.length > 0) return { actions, ...progress };

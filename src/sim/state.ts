@@ -182,6 +182,11 @@ export class SimState {
     return [...this.tasks.values()].filter((t) => t.startedBy?.startsWith(prefix)).sort((a, b) => a.submittedAt - b.submittedAt);
   }
 
+  /** Tasks in a last status (e.g. the PROVISIONING ones a test clears), oldest first. */
+  public tasksWithStatus(lastStatus: string): Readonly<SimTask>[] {
+    return [...this.tasks.values()].filter((t) => t.lastStatus === lastStatus).sort((a, b) => a.submittedAt - b.submittedAt);
+  }
+
   public setLifecycleState(ec2InstanceId: string, state: string): void {
     const i = this.instance(ec2InstanceId) as SimInstance | undefined;
     if (!i) throw new Error(`no instance ${ec2InstanceId}`);

@@ -1,7 +1,7 @@
 /**
  * Issue 9: after a spot warning ecs-pilot has launched the replacement; once the instance is drained
- * empty it terminates it with desired −1 (own mode), so the ASG does not replace it a second time
- * when EC2 reclaims it.
+ * empty it terminates it with desired −1, so the ASG does not replace it a second time when EC2
+ * reclaims it (in accelerate only above what ECS's managed scaling asks for).
  */
 import { CompleteLifecycleActionCommand, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
@@ -115,15 +115,41 @@ describe('Handler: a replaced spot instance drained empty (own mode)', () => {
     expect(aws.sim.desired(SPOT_ASG)).toBe(4);
   });
 
-  it('in accelerate mode leaves it to ECS: ecs-pilot never lowers a desired capacity ECS sets', async () => {
-    await warnedAndDrained(aws);
-    aws.ecs.on(DescribeCapacityProvidersCommand).resolves({
-      capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'].map((name) => ({ name, autoScalingGroupProvider: { autoScalingGroupArn: 'arn', managedScaling: { status: 'ENABLED' } } })),
+  describe('in accelerate mode (managed scaling on: ECS sets desired capacity too)', () => {
+    const accelerate = () =>
+      aws.ecs.on(DescribeCapacityProvidersCommand).resolves({
+        capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'].map((name) => ({ name, autoScalingGroupProvider: { autoScalingGroupArn: 'arn', managedScaling: { status: 'ENABLED', targetCapacity: 100 } } })),
+      });
+
+    it('takes back its own replacement raise when ECS would not ask for it: nothing waits, desired stays at or above ECS target', async () => {
+      // Prepare: the demo's waiting tasks placed or gone, so ECS is not scaling out
+      await warnedAndDrained(aws);
+      for (const t of aws.sim.tasksWithStatus('PROVISIONING')) aws.sim.setTaskStatus(t.arn, 'STOPPED', 'STOPPED');
+      aws.sim.log.length = 0;
+      accelerate();
+      // Act
+      const record = await invoke(DUTIES.lifecycle, drainedEvent());
+      // Assess: the instance read fresh, then the whole cluster (ECS target needs the group), then the re-check
+      expect(record.outcome).toBe('acted');
+      expect(record.actions.map((a) => a.kind)).toEqual(['terminateReplacedInstance']);
+      expect(record.actions[0]?.description).toContain('mode accelerate');
+      const calls = aws.sim.log.map((c) => c.command);
+      expect(calls.slice(0, 7)).toEqual(['DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes']);
+      expect(calls).toContain('ListServices');
+      expect(calls.slice(-3)).toEqual(['DescribeAutoScalingGroups', 'DescribeContainerInstances', 'TerminateInstanceInAutoScalingGroup']);
+      expect(aws.autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: ID, ShouldDecrementDesiredCapacity: true });
+      expect(aws.sim.desired(SPOT_ASG)).toBe(4);
     });
-    const record = await invoke(DUTIES.lifecycle, drainedEvent());
-    expect(record.outcome).toBe('nothing-to-do');
-    expect(record.reason).toContain('accelerate mode');
-    expect(aws.autoscaling).not.toHaveReceivedCommand(TerminateInstanceInAutoScalingGroupCommand);
+
+    it('leaves it while tasks wait in PROVISIONING for more than is launching: ECS is scaling out', async () => {
+      await warnedAndDrained(aws);
+      accelerate();
+      const record = await invoke(DUTIES.lifecycle, drainedEvent());
+      expect(record.outcome).toBe('nothing-to-do');
+      expect(record.reason).toMatch(new RegExp(`^${ID}: group spot-general is in accelerate mode and the \\d+ task\\(s\\) waiting in PROVISIONING need \\d+ unit\\(s\\) more than is launching: ECS is scaling out$`));
+      expect(aws.autoscaling).not.toHaveReceivedCommand(TerminateInstanceInAutoScalingGroupCommand);
+      expect(aws.sim.desired(SPOT_ASG)).toBe(6);
+    });
   });
 
   it('in dry-run sends nothing and records the call it would make', async () => {

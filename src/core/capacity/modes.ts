@@ -69,8 +69,8 @@ export function withModes<S extends { groups: Array<{ name: string; mode?: Scali
 
 /**
  * What ecs-pilot leaves to ECS in an `accelerate` group: it never lowers a desired capacity ECS set
- * (no terminate with decrement, no lower SetDesiredCapacity — ECS's own scale-in removes the empty
- * instances ecs-pilot drained), and leaves instance protection to ECS when managed termination
+ * (no idle scale-in, no lower SetDesiredCapacity — ECS's own scale-in removes the empty instances
+ * ecs-pilot drained; only its own replacement raise for a reclaimed spot instance it takes back), and leaves instance protection to ECS when managed termination
  * protection is on. Returns the actions kept and, for the record, what was left to ECS.
  */
 export function leaveToEcs<A extends { kind: string; asg?: string; desired?: number; previous?: number }>(
@@ -83,7 +83,9 @@ export function leaveToEcs<A extends { kind: string; asg?: string; desired?: num
   for (const a of actions) {
     const g = a.asg !== undefined ? byAsg.get(a.asg) : undefined;
     const accelerate = g?.mode === 'accelerate';
-    const lowers = a.kind === 'terminateInstance' || a.kind === 'terminateReplacedInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
+    // terminateReplacedInstance is not among them: it undoes ecs-pilot's own replacement raise and is
+    // decided only above ECS's target (src/core/drain/replaced.ts).
+    const lowers = a.kind === 'terminateInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
     if (accelerate && lowers) left.push(`${a.kind} on ${a.asg} (accelerate: ECS scales in)`);
     else if (accelerate && g?.ecsProtects && a.kind === 'protectInstances') left.push(`protectInstances on ${a.asg} (ECS's managed termination protection)`);
     else kept.push(a);

@@ -1,17 +1,24 @@
 /**
- * No second replacement after a spot reclaim (`own` mode). ecs-pilot launches the replacement of a
+ * No second replacement after a spot reclaim. ecs-pilot launches the replacement of a
  * spot-interrupted instance at the warning and marks the instance `ecs-pilot.replacement-requested`;
  * when EC2 reclaims it ~120 s later the ASG's health check would replace it once more, desired
  * capacity still counting it. So once such an instance is drained empty, ecs-pilot terminates it
  * itself with the desired capacity decremented — what Capacity Rebalancing does (launch the
  * replacement, then terminate the old instance); its terminate hook then runs as for any scale-in.
  *
- * Only in `own` mode: in `accelerate` ECS sets desired capacity and ecs-pilot never lowers it.
+ * In `accelerate` too, where the +1 was also ecs-pilot's raise, but never below what ECS's managed
+ * scaling asks for: the tasks waiting in PROVISIONING fit on what is registered and launching (the
+ * plan adds nothing to the group), and the desired capacity after the decrement still holds every instance running tasks at the provider's
+ * targetCapacity — ECS's own target, ceil(M × 100 / targetCapacity), so its next datapoint is at or
+ * above target and it adds nothing back. That needs the whole group: a snapshot of one instance
+ * leaves it to the reconcile loop. Scale-in protection (ECS's managed termination protection) does not
+ * stop TerminateInstanceInAutoScalingGroup (EC2 Auto Scaling User Guide, "Use instance scale-in protection").
  */
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
-import { holdsInstance, weightOf, type Instance, type Snapshot } from '../model.js';
+import { holdsInstance, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
 import { DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
+import { plan } from '../capacity/index.js';
 
 /** Instances ecs-pilot drained for its own reasons: the reconcile loop already terminates those once empty. */
 const SELF_DRAINED: ReadonlySet<string> = new Set(Object.values(DRAIN_REASONS));
@@ -22,12 +29,32 @@ export function whyKept(snapshot: Snapshot, instance: Instance): string | undefi
   const group = snapshot.groups.find((g) => g.name === instance.group);
   if (!group) return `${id} belongs to no group of the snapshot`;
   if (instance.attributes[ATTRIBUTES.replacementRequested] === undefined) return `${id} was not replaced by ecs-pilot`;
-  if (group.mode !== 'own') return `${id}: group ${group.name} is in ${group.mode ?? 'an unread'} mode, ECS sets its desired capacity`;
+  if (group.mode === undefined) return `${id}: group ${group.name}'s mode was not read (never assumed)`;
   if (instance.lifecycleState !== LIFECYCLE_STATES.inService) return `${id} is ${instance.lifecycleState ?? 'not InService'} in its Auto Scaling group`;
   if (instance.status !== 'DRAINING') return `${id} is ${instance.status}, not DRAINING`;
   if (SELF_DRAINED.has(instance.attributes[ATTRIBUTES.drainReason] ?? '')) return `${id} was drained by ecs-pilot (${instance.attributes[ATTRIBUTES.drainReason]}): the reconcile loop removes it`;
   const left = instance.tasks.filter(holdsInstance).length;
   if (left > 0) return `${id} still holds ${left} task(s)`;
+  if (group.mode === 'accelerate') return belowEcsTarget(snapshot, group, instance);
+  return undefined;
+}
+
+/** In `accelerate`: why the decrement would go below ECS's own target; undefined when it would not. */
+function belowEcsTarget(snapshot: Snapshot, group: Group, instance: Instance): string | undefined {
+  const id = instance.ec2InstanceId;
+  if (group.inServiceUnits !== undefined) return `${id}: group ${group.name} is in accelerate mode and this read holds one instance; the reconcile loop checks ECS's target first`;
+  // Tasks waiting in PROVISIONING (often this instance's own, for its launching replacement): the
+  // decrement may go only if the capacity already launching covers them, at ECS's target.
+  if (snapshot.pending.length > 0) {
+    const needs = plan(snapshot).groups.find((g) => g.name === group.name)?.newUnits ?? 0;
+    if (needs > 0) return `${id}: group ${group.name} is in accelerate mode and the ${snapshot.pending.length} task(s) waiting in PROVISIONING need ${needs} unit(s) more than is launching: ECS is scaling out`;
+  }
+  const busy = snapshot.instances
+    .filter((i) => i.group === group.name && i.id !== instance.id && i.tasks.some(holdsInstance))
+    .reduce((a, i) => a + weightOf(group, i.type), 0);
+  const ecsTarget = Math.ceil((busy * 100) / group.targetCapacityPercent - 1e-9);
+  const after = group.desired - weightOf(group, instance.type);
+  if (after < ecsTarget) return `${id}: group ${group.name} is in accelerate mode and desired ${after} after the decrement would be below ECS's target ${ecsTarget} (${busy} unit(s) running tasks at targetCapacity ${group.targetCapacityPercent} %)`;
   return undefined;
 }
 
@@ -61,7 +88,7 @@ export function decideRetireReplaced(snapshot: Snapshot, cluster: ClusterConfig,
       cluster: snapshot.cluster,
       containerInstanceArn: instance.id,
       daemonTasks: instance.tasks.filter((t) => t.daemon && t.lastStatus !== 'STOPPED').length,
-      reason: `replacement launched at ${instance.attributes[ATTRIBUTES.replacementRequested]} and drained empty (mode own): terminate before EC2 reclaims it, so the ASG does not replace it a second time`,
+      reason: `replacement launched at ${instance.attributes[ATTRIBUTES.replacementRequested]} and drained empty (mode ${group.mode}): terminate before EC2 reclaims it, so the ASG does not replace it a second time`,
     });
   }
   return actions;
