@@ -51,6 +51,11 @@ export const ConsolidationSchema = z
     drainStandaloneTasks: z.boolean().default(false),
     /** Services whose instances are never consolidated. */
     optOutServices: z.array(z.string().min(1)).default([]),
+    /**
+     * Spot groups keep room on their other instances for the tasks of this many of their busiest
+     * instances (a replacement does not start within the 2-minute notice); 0: none.
+     */
+    spotSpareInstances: z.number().int().min(0).max(100).default(3),
     /** Candidates tried per tick across the cluster (each is one placement plan): bounds the tick on large clusters. */
     maxCandidatesPerTick: z.number().int().min(1).default(25),
     /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */

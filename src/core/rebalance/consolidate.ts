@@ -5,6 +5,7 @@
  * unit of use. Once drained and empty, the reconcile loop terminates them (desired −1).
  *
  * Never: in a group while tasks wait for its capacity or it is launching; outside the configured windows;
+ * below the room a spot group keeps for its busiest instances' tasks (`spotSpareInstances`);
  * an instance the same plan sends another instance's tasks to;
  * instances running standalone tasks (unless allowed), opted-out services or tagged
  * `ecs-pilot:consolidation=off`; moves that would take a service below its minimumHealthyPercent.
@@ -101,6 +102,30 @@ function keepsServicesHealthy(snapshot: Snapshot, cluster: ClusterConfig, draini
   return true;
 }
 
+/**
+ * A spot group keeps room for the tasks of its `spare` busiest instances on its other instances, with
+ * nothing new launched: a replacement takes detection + boot + task start (about 140 s as modelled)
+ * against a 2-minute notice, so without room a spot interruption's tasks do not restart in time
+ * (docs/rebalancing.md). 0: no such room kept.
+ */
+export function keepsSpotSpare(snapshot: Snapshot, group: string, spare: number): boolean {
+  if (spare <= 0) return true;
+  const busiest = snapshot.instances
+    .filter((i) => i.group === group && i.status === 'ACTIVE' && moving(i).length > 0)
+    .sort((a, b) => utilisation(snapshot, b) - utilisation(snapshot, a) || a.id.localeCompare(b.id))
+    .slice(0, spare);
+  if (busiest.length === 0) return true;
+  const ids = new Set(busiest.map((i) => i.id));
+  const trial: Snapshot = {
+    ...snapshot,
+    groups: snapshot.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })),
+    instances: snapshot.instances.map((x) => (ids.has(x.id) ? { ...x, status: 'DRAINING' as const } : x)),
+    pending: busiest.flatMap((i) => moving(i).map((t) => ({ ...t, capacityProvider: i.group }))),
+  };
+  const result = plan(trial);
+  return result.unplaceable.length === 0 && !result.groups.some((g) => g.newUnits > 0) && result.placements.every((p) => snapshot.instances.some((x) => x.id === p.instance));
+}
+
 /** Tasks waiting for the group's capacity (those naming no provider wait for every group). */
 export const waitingFor = (snapshot: Snapshot, group: string): number => snapshot.pending.filter((t) => t.capacityProvider === undefined || t.capacityProvider === group).length;
 
@@ -178,17 +203,19 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       if (result.unplaceable.length > 0 || result.groups.some((g) => g.newUnits > 0) || result.placements.some((p) => !working.instances.some((x) => x.id === p.instance))) continue;
       const drained = [...moves.map((m) => m.instance), i];
       if (!keepsServicesHealthy(snapshot, cluster, drained)) continue;
-      moves.push({ instance: i, placements: result.placements, utilisation: u, reason: `${moving(i).length} task(s) at ${Math.round(u * 100)} % fit on the other instances of ${group.name}` });
       // The tasks now count on their new instances for the next candidate.
       const byTarget = new Map<string, Task[]>();
       for (const p of result.placements) {
         const t = moving(i).find((x) => x.id === p.task);
         if (t) byTarget.set(p.instance, [...(byTarget.get(p.instance) ?? []), t]);
       }
-      working = {
+      const next: Snapshot = {
         ...working,
         instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const, tasks: x.tasks.filter((t) => t.daemon) } : { ...x, tasks: [...x.tasks, ...(byTarget.get(x.id) ?? [])] })),
       };
+      if (group.lifecycle === 'spot' && !keepsSpotSpare(next, group.name, config.spotSpareInstances)) continue;
+      moves.push({ instance: i, placements: result.placements, utilisation: u, reason: `${moving(i).length} task(s) at ${Math.round(u * 100)} % fit on the other instances of ${group.name}` });
+      working = next;
       for (const p of result.placements) receiving.add(p.instance);
       budget -= 1;
     }

@@ -1,0 +1,73 @@
+/** Issue 9: consolidation keeps room in a spot group for the tasks of its busiest instances (spot waves). */
+import { parseConfig } from '../../../src/config/load.js';
+import type { ClusterConfig } from '../../../src/config/schema.js';
+import { consolidationMoves, keepsSpotSpare } from '../../../src/core/rebalance/consolidate.js';
+import { parseSnapshot, type Snapshot } from '../../../src/core/model.js';
+
+const NOW = new Date('2026-11-24T03:00:00Z');
+const TYPES = { 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 } };
+
+function cluster(spotSpareInstances?: number): ClusterConfig {
+  const consolidation = { enabled: true, maxDrainingPercent: 100, ...(spotSpareInstances === undefined ? {} : { spotSpareInstances }) };
+  return parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation }] }).clusters[0]!;
+}
+
+/** Instances with the given counts of 1024-CPU service tasks (4 fill one). */
+function snapshot(loads: number[], lifecycle: 'spot' | 'on-demand'): Snapshot {
+  let k = 0;
+  const instances = loads.map((n, i) => ({
+    id: `ci-${i}`,
+    ec2InstanceId: `i-${String(i).padStart(8, '0')}`,
+    group: 'g',
+    type: 'm5.xlarge',
+    az: 'a',
+    status: 'ACTIVE',
+    protected: true,
+    tasks: Array.from({ length: n }, () => ({ id: `t-${k++}`, cpu: 1024, memoryMiB: 1024, group: 'service:web' })),
+  }));
+  return parseSnapshot({
+    version: 1, cluster: 'c', takenAt: NOW.toISOString(), instanceTypes: TYPES, instances, pending: [],
+    groups: [{ name: 'g', asg: 'asg-g', lifecycle, min: 0, max: 50, desired: loads.length, instanceTypes: [{ type: 'm5.xlarge', weight: 1 }] }],
+  });
+}
+
+describe('Function: keepsSpotSpare', () => {
+  it.each<[number[], number, boolean]>([
+    [[2, 2, 2, 2], 1, true], // the busiest's 2 tasks, 6 free slots on the rest
+    [[4, 4, 4, 0], 1, true], // an empty instance holds the busiest's 4
+    [[4, 4, 4, 4], 1, false], // full: nowhere to go
+    [[3, 3, 3, 3], 2, false], // 6 tasks, 2 free slots on the other two
+    [[3, 3, 1, 1], 2, true], // 6 tasks, 6 free slots on the other two
+    [[2, 2, 2], 2, false], // 4 tasks, 2 free slots on the last one
+  ])('loads %j, spare %i: %s', (loads, spare, expected) => {
+    expect(keepsSpotSpare(snapshot(loads, 'spot'), 'g', spare)).toBe(expected);
+  });
+
+  it('0 keeps no room', () => {
+    expect(keepsSpotSpare(snapshot([4, 4], 'spot'), 'g', 0)).toBe(true);
+  });
+});
+
+describe('Function: consolidationMoves in a spot group', () => {
+  // Eight instances with one task each: without the spare room all but two drain (8 tasks fill two).
+  const loads = [1, 1, 1, 1, 1, 1, 1, 1];
+
+  it('drains nothing that would leave less room than the busiest instances’ tasks need', () => {
+    const moves = consolidationMoves(snapshot(loads, 'spot'), cluster(1), NOW).moves;
+    const after = 8 - moves.length;
+    // 8 tasks on `after` instances, and the busiest one's tasks must fit in the rest's free slots.
+    expect(after).toBeGreaterThanOrEqual(3);
+    expect(moves.length).toBeGreaterThan(0);
+  });
+
+  it('keeps more with a larger spare, none with 0, and on-demand groups keep none (default 3)', () => {
+    const spot0 = consolidationMoves(snapshot(loads, 'spot'), cluster(0), NOW).moves.length;
+    const spot1 = consolidationMoves(snapshot(loads, 'spot'), cluster(1), NOW).moves.length;
+    const spotDefault = consolidationMoves(snapshot(loads, 'spot'), cluster(), NOW).moves.length;
+    const onDemand = consolidationMoves(snapshot(loads, 'on-demand'), cluster(), NOW).moves.length;
+    expect(spot0).toBe(6);
+    expect(onDemand).toBe(6);
+    expect(spot1).toBeLessThan(spot0);
+    expect(spotDefault).toBeLessThan(spot1);
+  });
+});
