@@ -108,9 +108,8 @@ async function withEmptyRechecked(ctx: ReadContext, read: { instances: Container
   return { instances: read.instances, tasks: [...read.tasks, ...fresh] };
 }
 
-export async function clusterRecords(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<ClusterRecords> {
-  const state = ctx.state;
-  if (!state) return { ...(await readClusterFromApis(ctx, terminating)), source: 'api' };
+/** Whether the store answers this read (no full read of the APIs due, or one the reconcile makes within its grace). */
+async function storeAnswers(ctx: ReadContext, state: StateAccess): Promise<boolean> {
   const cluster = ctx.cluster.name;
   const policy = { ...state.policy, offsetMinutes: resyncOffsetMinutes(cluster, state.policy.everyMinutes), marginMinutes: FULL_READ_MARGIN_MS / 60_000 };
   const meta = await state.store.meta(cluster);
@@ -118,7 +117,19 @@ export async function clusterRecords(ctx: ReadContext, terminating: (ec2Instance
   const age = meta.resyncedAt ? (ctx.now.getTime() - Date.parse(meta.resyncedAt) - FULL_READ_MARGIN_MS) / 60_000 : Number.POSITIVE_INFINITY;
   // A due full read is the reconcile's to make within a minute; meanwhile the store is inside its bound.
   const leftToReconcile = due !== undefined && !state.fullReads && age < policy.everyMinutes + FULL_READ_GRACE_MINUTES;
-  if (!due || leftToReconcile) return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
+  return !due || leftToReconcile;
+}
+
+/** The store can give the whole cluster now, with no full read of the APIs (for duties that must not wait on one). */
+export async function storeCanAnswer(ctx: ReadContext): Promise<boolean> {
+  return ctx.state !== undefined && (await storeAnswers(ctx, ctx.state));
+}
+
+export async function clusterRecords(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<ClusterRecords> {
+  const state = ctx.state;
+  if (!state) return { ...(await readClusterFromApis(ctx, terminating)), source: 'api' };
+  const cluster = ctx.cluster.name;
+  if (await storeAnswers(ctx, state)) return { ...(await withEmptyRechecked(ctx, fromRecords(await readStore(ctx, state), terminating))), source: 'store' };
   // Events stored after `startedAt` are kept even when the read does not list them. A state event's
   // write carries its own invocation's time, which may be a little before this one's: a minute's margin
   // keeps those (at worst a stopped task stays in the store one period more: room planned, never missed).

@@ -51,11 +51,6 @@ export const ConsolidationSchema = z
     drainStandaloneTasks: z.boolean().default(false),
     /** Services whose instances are never consolidated. */
     optOutServices: z.array(z.string().min(1)).default([]),
-    /**
-     * Spot groups keep room on their other instances for the tasks of this many of their busiest
-     * instances (a replacement does not start within the 2-minute notice); 0: none.
-     */
-    spotSpareInstances: z.number().int().min(0).max(100).default(3),
     /** Candidates tried per tick across the cluster (each is one placement plan): bounds the tick on large clusters. */
     maxCandidatesPerTick: z.number().int().min(1).default(25),
     /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */
@@ -73,6 +68,13 @@ export const ClusterConfigSchema = z.strictObject({
     .default({}),
   /** Services scheduled as DAEMON: their tasks run everywhere and keep no instance from scale-in. */
   daemonServices: z.array(z.string().min(1)).default([]),
+  /**
+   * Room each spot group keeps on its instances for the tasks of this many of its busiest instances
+   * (docs/controller.md, "Spot spare room"): a spot warning launches capacity at once only when the
+   * room would fall below it, and consolidation drains nothing below it. 0: none kept, every warning
+   * launches its instance's replacement.
+   */
+  spotSpareInstances: z.number().int().min(0).max(100).default(3),
 });
 
 /** A retry rule, AWS Batch's `evaluateOnExit`: patterns match exactly, or by prefix with a trailing `*`. */

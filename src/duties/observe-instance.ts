@@ -1,7 +1,8 @@
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
 import { findGroupByAsg } from '../config/load.js';
 import type { ClusterObservation, DutyContext } from '../controller.js';
-import { asgContaining, describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { storeCanAnswer } from '../aws/cluster-state.js';
 
 /**
  * With `onlyInLifecycleState`, an instance the ASG does not hold in that state is answered from the
@@ -22,4 +23,31 @@ export async function observeInstance(ec2InstanceId: string, ctx: DutyContext, i
   if (!snapshot) return `${ec2InstanceId}: group ${asg} not found`;
   if (!snapshot.instances.some((i) => i.ec2InstanceId === ec2InstanceId)) return `${ec2InstanceId} is not registered in cluster ${owner.cluster.name}`;
   return [{ cluster: owner.cluster, snapshot }];
+}
+
+/**
+ * Up to this many capacity units in the cluster's groups, a whole-cluster read of the APIs is a few
+ * pages (about a second) and a spot warning may make it; above, only the state store answers it.
+ */
+export const WHOLE_READ_MAX_UNITS = 100;
+
+/**
+ * The instance read fresh, in the whole cluster when it is in a spot group that keeps spare room
+ * (`spotSpareInstances`), so a spot warning launches only what that room cannot take. The rest of the
+ * cluster comes from the state store when it answers without a full read, or from the APIs when the
+ * cluster is small; otherwise the one instance as read (its warning then launches its own replacement:
+ * the drain never waits on a full read).
+ */
+export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: DutyContext): Promise<ClusterObservation[] | string> {
+  const observed = await observeInstance(ec2InstanceId, ctx);
+  if (typeof observed === 'string') return observed;
+  const [one] = observed;
+  const fresh = one?.snapshot.instances.find((i) => i.ec2InstanceId === ec2InstanceId);
+  if (!one || !fresh || one.cluster.spotSpareInstances <= 0 || one.snapshot.groups.find((g) => g.name === fresh.group)?.lifecycle !== 'spot') return observed;
+  const read = { clients: ctx.clients, cluster: one.cluster, now: ctx.now, state: ctx.state };
+  const units = one.snapshot.groups.reduce((a, g) => a + Math.max(g.desired, g.inServiceUnits ?? 0), 0);
+  if (!(await storeCanAnswer(read)) && units > WHOLE_READ_MAX_UNITS) return observed;
+  const whole = await readClusterSnapshot(read);
+  const others = whole.instances.filter((i) => i.ec2InstanceId !== ec2InstanceId);
+  return [{ cluster: one.cluster, snapshot: { ...whole, instances: [...others, fresh] } }];
 }

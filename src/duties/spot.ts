@@ -8,7 +8,7 @@ import type { HealthScheduledChange } from '../events/index.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import { decideRebalanceRecommendation, decideSpotInterruption } from '../core/drain/spot.js';
 import { because } from './decision.js';
-import { observeInstance } from './observe-instance.js';
+import { observeInstance, observeInstanceWithSpotGroup } from './observe-instance.js';
 
 /** Why an instance event changed nothing: it was handled before (drained, replacement requested). */
 export function alreadyHandled({ snapshot }: ClusterObservation, ec2InstanceId: string): string {
@@ -37,7 +37,7 @@ async function observeScheduledChange(event: HealthScheduledChange, ctx: DutyCon
 export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
   name: 'spot-interruption',
   kinds: ['spot-interruption', 'health-scheduled-change'],
-  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstance(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
+  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
   decide: (event, observation, now) => {
     if (event.kind === 'spot-interruption') {
       return because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId));
@@ -51,7 +51,7 @@ export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
   name: 'rebalance-recommendation',
   dependsOn: ['capacityRebalance'],
   kinds: ['rebalance-recommendation'],
-  observe: (event, ctx) => observeInstance(event.instanceId, ctx),
+  observe: (event, ctx) => observeInstanceWithSpotGroup(event.instanceId, ctx),
   decide: (event, observation, now) => {
     const { cluster, snapshot } = observation;
     const group = cluster.groups.find((g) => g.name === snapshot.instances.find((i) => i.ec2InstanceId === event.instanceId)?.group);

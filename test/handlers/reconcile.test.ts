@@ -118,10 +118,18 @@ describe('Handler: reconcile — one tick per cluster (issue 14)', () => {
 describe('Handler: reconcile — consolidation', () => {
   let aws: MockedAws;
   afterEach(() => aws.restore());
-  const consolidating = () => {
+  // No spot spare room kept (spotSpareInstances 0): the demo's spot group is small; its default is tested below.
+  const consolidating = (spotSpareInstances = 0) => {
     const c = demoConfig();
-    return { ...c, clusters: c.clusters.map((x) => ({ ...x, consolidation: { ...x.consolidation, enabled: true } })) };
+    return { ...c, clusters: c.clusters.map((x) => ({ ...x, spotSpareInstances, consolidation: { ...x.consolidation, enabled: true } })) };
   };
+
+  it('with the default spot spare room (3 busiest instances) drains nothing from the demo spot group: there would be no room left', async () => {
+    aws = mockAws(quietDemo());
+    const record = await invoke(DUTIES.reconcile, event(TICK), { config: consolidating(3) });
+    expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(record.actions.filter((a) => a.kind === 'drain')).toEqual([]);
+  });
 
   it('drains an under-used instance whose tasks fit elsewhere, after a fresh re-check; terminates it once empty', async () => {
     aws = mockAws(quietDemo());

@@ -32,7 +32,22 @@ describe('Handler: spot interruption warning', () => {
       cluster: 'demo',
       attributes: [{ name: 'ecs-pilot.replacement-requested', value: '2026-11-24T12:00:10.000Z', targetType: 'container-instance', targetId: ARN3 }],
     });
-    // API economy: a constant number of calls whatever the cluster size (instance types cached when warm).
+    // The instance read fresh, then (a small cluster, no state store) the whole cluster: the spot group keeps
+    // spare room, and the room is used only if it launches less than the instance's own replacement.
+    expect(aws.sim.log.map((c) => c.command)).toEqual([
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
+      ...Array(8).fill('DescribeTaskDefinition'), 'ListServices', 'DescribeServices', 'DescribeCapacityProviders',
+      'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
+    ]);
+  });
+
+  it('with no spare room kept (spotSpareInstances 0) reads only its instance: a constant number of calls whatever the cluster size', async () => {
+    const c = demoConfig();
+    const config = { ...c, clusters: c.clusters.map((x) => ({ ...x, spotSpareInstances: 0 })) };
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config });
+    expect(record.outcome).toBe('acted');
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
     expect(aws.sim.log.map((c) => c.command)).toEqual([
       'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
       'DescribeInstanceTypes', 'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',

@@ -55,6 +55,17 @@ describe('Duties on the state store', () => {
     expect(first.outcome).toBe('acted');
   });
 
+  it('a spot warning sees the rest of the cluster from the store (no listing of the cluster), its instance read fresh', async () => {
+    await invoke(DUTIES.reconcile, event(TICK), { state });
+    aws.ecs.resetHistory();
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { state, now: minutes(1) });
+    expect(record.outcome).toBe('acted');
+    expect(fullReads(aws)).toBe(0);
+    // The warned instance itself: listed by its EC2 id and described, as without a store.
+    expect(aws.ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' });
+    expect(record.actions.map((a) => a.kind)).toEqual(['setDesiredCapacity', 'markInstance', 'drain']);
+  });
+
   it('reads in full again on its slot, and once gapResyncMinutes have passed after a gap', async () => {
     await invoke(DUTIES.reconcile, event(TICK), { state });
     const resyncedAt = Date.parse((await state.store.meta('demo')).resyncedAt!);

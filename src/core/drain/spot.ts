@@ -15,7 +15,7 @@ import { replacementActions } from './replacement.js';
 export function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance: Instance, why: string, now: Date): Action[] {
   if (instance.attributes[ATTRIBUTES.replacementRequested] !== undefined) return [];
   return [
-    ...replacementActions(snapshot, cluster, [instance], why),
+    ...replacementActions(snapshot, cluster, [instance], why, now),
     { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: instance.id, attribute: ATTRIBUTES.replacementRequested, value: now.toISOString(), reason: `replacement requested: ${why}` },
   ];
 }

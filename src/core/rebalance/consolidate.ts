@@ -213,7 +213,7 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
         ...working,
         instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const, tasks: x.tasks.filter((t) => t.daemon) } : { ...x, tasks: [...x.tasks, ...(byTarget.get(x.id) ?? [])] })),
       };
-      if (group.lifecycle === 'spot' && !keepsSpotSpare(next, group.name, config.spotSpareInstances)) continue;
+      if (group.lifecycle === 'spot' && !keepsSpotSpare(next, group.name, cluster.spotSpareInstances)) continue;
       moves.push({ instance: i, placements: result.placements, utilisation: u, reason: `${moving(i).length} task(s) at ${Math.round(u * 100)} % fit on the other instances of ${group.name}` });
       working = next;
       for (const p of result.placements) receiving.add(p.instance);

@@ -8,8 +8,8 @@ const NOW = new Date('2026-11-24T03:00:00Z');
 const TYPES = { 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 } };
 
 function cluster(spotSpareInstances?: number): ClusterConfig {
-  const consolidation = { enabled: true, maxDrainingPercent: 100, ...(spotSpareInstances === undefined ? {} : { spotSpareInstances }) };
-  return parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation }] }).clusters[0]!;
+  const consolidation = { enabled: true, maxDrainingPercent: 100 };
+  return parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation, ...(spotSpareInstances === undefined ? {} : { spotSpareInstances }) }] }).clusters[0]!;
 }
 
 /** Instances with the given counts of 1024-CPU service tasks (4 fill one). */
