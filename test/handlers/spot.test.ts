@@ -2,7 +2,7 @@ import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aw
 import { ListContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { DUTIES } from '../../src/duties/index.js';
 import { EventValidationError } from '../../src/events/index.js';
-import { mockAws, type MockedAws } from '../support/aws-mocks.js';
+import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke } from '../support/handlers.js';
 
 const ARN3 = 'arn:aws:ecs:us-east-1:123456789012:container-instance/demo/00000000000000000000000000000003';
@@ -125,5 +125,22 @@ describe('Handler: spot interruption warning', () => {
     expect(aws.writes()).toEqual([]);
     expect(record.calls.map((c) => c.command)).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
     expect(record.calls[0]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
+  });
+});
+
+describe('Handler: spot interruption warning in a large cluster without the state store', () => {
+  let aws: MockedAws;
+  afterEach(() => aws.restore());
+
+  it('reads only its instance (no whole-cluster listing) and launches its own replacement: the drain never waits on a full read', async () => {
+    // Prepare: the demo with its on-demand group at 120 capacity units (over the 100 a warning may list itself)
+    const snapshot = demoSnapshot();
+    aws = mockAws({ ...snapshot, groups: snapshot.groups.map((g) => (g.name === 'ondemand-general' ? { ...g, desired: 120, max: 200 } : g)) });
+    // Act
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
+    // Assess
+    expect(record.outcome).toBe('acted');
+    expect(aws.ecs.commandCalls(ListContainerInstancesCommand).map((c) => c.args[0].input)).toStrictEqual([{ cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' }]);
+    expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
   });
 });
