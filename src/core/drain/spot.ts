@@ -6,7 +6,7 @@ import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import type { Instance, Snapshot } from '../model.js';
 import { DRAIN_REASONS } from '../names.js';
-import { replacementActions } from './replacement.js';
+import { displacedTasks, replacementActions } from './replacement.js';
 
 /**
  * The replacement for an instance, once: raise the group(s), then record on the instance that it was
@@ -14,10 +14,14 @@ import { replacementActions } from './replacement.js';
  */
 export function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance: Instance, why: string, now: Date): Action[] {
   if (instance.attributes[ATTRIBUTES.replacementRequested] !== undefined) return [];
-  return [
-    ...replacementActions(snapshot, cluster, [instance], why, now),
-    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: instance.id, attribute: ATTRIBUTES.replacementRequested, value: now.toISOString(), reason: `replacement requested: ${why}` },
-  ];
+  const raises = replacementActions(snapshot, cluster, [instance], why, now);
+  // Said in the record when nothing is launched: the room took it (docs/controller.md, "Spot spare room").
+  const displaced = displacedTasks(instance).length;
+  const reason =
+    raises.length > 0 || displaced === 0
+      ? `replacement requested: ${why}`
+      : `no new capacity for ${why}: the group's other instances take its ${displaced} task(s) and keep room for their ${cluster.spotSpareInstances} busiest (spotSpareInstances)`;
+  return [...raises, { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: instance.id, attribute: ATTRIBUTES.replacementRequested, value: now.toISOString(), reason }];
 }
 
 export function decideSpotInterruption(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string, now: Date): Action[] {

@@ -5,6 +5,7 @@
  */
 import { parseConfig } from '../../../src/config/load.js';
 import { replacementActions } from '../../../src/core/drain/replacement.js';
+import { decideSpotInterruption } from '../../../src/core/drain/spot.js';
 import { aGroup, aSnapshot, aTask, anInstance } from '../../support/builders.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -52,6 +53,13 @@ describe('Function: replacementActions (spot spare room)', () => {
   ])('launches its own replacement at once with %s', (_name, args, spare, units) => {
     const { snapshot, doomed } = world(...args);
     expect(raise(replacementActions(snapshot, cluster(spare), [doomed], 'spot-interrupted i-0', NOW))).toEqual([units]);
+  });
+
+  it('says so in the decision when nothing is launched: the mark names the room', () => {
+    const { snapshot } = world(ROOMY);
+    const actions = decideSpotInterruption(snapshot, cluster(3), 'i-0', NOW);
+    expect(actions.map((a) => a.kind)).toEqual(['markInstance', 'drain']);
+    expect(actions[0]?.reason).toBe("no new capacity for spot-interrupted i-0: the group's other instances take its 4 task(s) and keep room for their 3 busiest (spotSpareInstances)");
   });
 
   it('an instance warned more than two minutes ago no longer makes a wave', () => {
