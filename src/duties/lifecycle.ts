@@ -1,17 +1,17 @@
 /** Safe scale-in: the ASG terminate hook waits until no task runs on the instance (docs/controller.md). */
 import { findCluster, findGroupByAsg } from '../config/load.js';
-import type { Duty } from '../controller.js';
+import type { ClusterObservation, Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
-import { describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { decideRetireReplaced, whyNotRetired } from '../core/drain/replaced.js';
 import { withModes } from '../core/capacity/modes.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import type { ContainerInstanceStateChange } from '../events/index.js';
 import { readProviders } from '../aws/capacity-providers.js';
 import { because } from './decision.js';
-import { observeInstance } from './observe-instance.js';
+import { observeInstance, wholeClusterIfQuick } from './observe-instance.js';
 
 /**
  * From the event alone: a DRAINING instance ecs-pilot replaced, running no more tasks than the
@@ -56,10 +56,10 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       const one = observed.map((o) => ({ ...o, snapshot: withModes(o.snapshot, providers) }));
       const fresh = one[0]?.snapshot.instances.find((i) => i.ec2InstanceId === event.ec2InstanceId);
       if (!fresh || one[0]?.snapshot.groups.find((g) => g.name === fresh.group)?.mode !== 'accelerate') return one;
-      // accelerate: ECS's target needs the whole group — the cluster as the other duties read it, this instance as just read.
-      const whole = withModes(await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), providers);
-      const others = whole.instances.filter((i) => i.ec2InstanceId !== fresh.ec2InstanceId);
-      return [{ cluster, snapshot: { ...whole, instances: [...others, fresh] } }];
+      // accelerate: ECS's target needs the whole group — the cluster as the other duties read it, this
+      // instance as just read; when that would take a full read of the APIs, the reconcile loop decides.
+      const whole = await wholeClusterIfQuick(one[0] as ClusterObservation, fresh, ctx);
+      return whole ? [{ ...whole, snapshot: withModes(whole.snapshot, providers) }] : one;
     }
     // The ASG says first whether a hook waits: most draining instances' events need no ECS read.
     const observed = await observeInstance(event.ec2InstanceId, ctx, true, LIFECYCLE_STATES.terminatingWait);

@@ -1,6 +1,7 @@
 /** Observation of the one instance an EC2 event names, in whichever configured cluster owns it. */
 import { findGroupByAsg } from '../config/load.js';
 import type { ClusterObservation, DutyContext } from '../controller.js';
+import type { Instance } from '../core/model.js';
 import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { storeCanAnswer } from '../aws/cluster-state.js';
 
@@ -44,10 +45,19 @@ export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: D
   const [one] = observed;
   const fresh = one?.snapshot.instances.find((i) => i.ec2InstanceId === ec2InstanceId);
   if (!one || !fresh || one.cluster.spotSpareInstances <= 0 || one.snapshot.groups.find((g) => g.name === fresh.group)?.lifecycle !== 'spot') return observed;
+  const whole = await wholeClusterIfQuick(one, fresh, ctx);
+  return whole ? [whole] : observed;
+}
+
+/**
+ * The whole cluster with `fresh` (just read) in it, when that costs no full read of the APIs: the store
+ * answers, or the cluster's groups hold at most WHOLE_READ_MAX_UNITS. Undefined otherwise.
+ */
+export async function wholeClusterIfQuick(one: ClusterObservation, fresh: Instance, ctx: DutyContext): Promise<ClusterObservation | undefined> {
   const read = { clients: ctx.clients, cluster: one.cluster, now: ctx.now, state: ctx.state };
   const units = one.snapshot.groups.reduce((a, g) => a + Math.max(g.desired, g.inServiceUnits ?? 0), 0);
-  if (!(await storeCanAnswer(read)) && units > WHOLE_READ_MAX_UNITS) return observed;
+  if (!(await storeCanAnswer(read)) && units > WHOLE_READ_MAX_UNITS) return undefined;
   const whole = await readClusterSnapshot(read);
-  const others = whole.instances.filter((i) => i.ec2InstanceId !== ec2InstanceId);
-  return [{ cluster: one.cluster, snapshot: { ...whole, instances: [...others, fresh] } }];
+  const others = whole.instances.filter((i) => i.ec2InstanceId !== fresh.ec2InstanceId);
+  return { cluster: one.cluster, snapshot: { ...whole, instances: [...others, fresh] } };
 }
