@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { htmlReport, timelineMarkers } from '../src/sim/report.js';
 import { simulate, type SimulationResult } from '../src/sim/run.js';
 import { loadScenario, type LoadedScenario } from '../src/sim/scenario.js';
-import { inferServices } from '../src/sim/world.js';
+import { burstSteps, scenarioServices } from '../src/sim/world.js';
 
 interface Variant {
   label: string;
@@ -58,22 +58,6 @@ function instanceHoursFloor(loaded: LoadedScenario, r: SimulationResult): number
   return r.series.reduce((a, p) => a + Math.ceil(p.demandVcpu / vcpu - 1e-9), 0) / 60;
 }
 
-/** The scenario's services, or as the simulator infers them from the cluster's tasks. */
-const servicesOf = (loaded: LoadedScenario) => (loaded.scenario.services.length > 0 ? loaded.scenario.services : inferServices(loaded.snapshot));
-
-/** A burst: some service's desired count raised by 20 tasks or more in one step (as the simulator marks it). */
-function isBurst(loaded: LoadedScenario): boolean {
-  const { scenario } = loaded;
-  const desired = new Map(servicesOf(loaded).map((sv) => [sv.name, sv.desired]));
-  let burst = false;
-  for (const step of [...scenario.timeline].sort((a, b) => a.at - b.at)) {
-    if (!('setDesired' in step)) continue;
-    if (step.setDesired.count - (desired.get(step.setDesired.service) ?? 0) >= 20) burst = true;
-    desired.set(step.setDesired.service, step.setDesired.count);
-  }
-  return burst;
-}
-
 /**
  * A lower bound on the instance-hours of ANY controller that gets every task a service asks for
  * RUNNING within `withinSeconds` of the ask (services-only scenarios; undefined otherwise). An
@@ -89,7 +73,7 @@ function speedBoundInstanceHours(loaded: LoadedScenario, withinSeconds: number):
   const cpuCap = Math.max(...types.map((t) => t.cpu));
   const memCap = Math.max(...types.map((t) => t.memoryMiB));
   const steps = [...scenario.timeline].sort((a, b) => a.at - b.at) as Array<{ at: number; setDesired: { service: string; count: number } }>;
-  const services = servicesOf(loaded);
+  const services = scenarioServices(scenario, snapshot);
   const demandAt = (seconds: number): [number, number] => {
     const desired = new Map(services.map((sv) => [sv.name, sv.desired]));
     for (const step of steps) if (step.at <= seconds) desired.set(step.setDesired.service, step.setDesired.count);
@@ -175,7 +159,7 @@ async function main(): Promise<void> {
         `ECS tuned all placed ${tuned.allPlacedSeconds} s, interrupted ${tuned.interruptedTasks}, missing ${tuned.missingTaskSeconds} task-s`,
     );
     // Bursts: what the speed targets alone cost, against ECS tuned's instance-hours.
-    const burst = isBurst(base);
+    const burst = burstSteps(base.scenario, base.snapshot).length > 0;
     const own2 = speedBoundInstanceHours(base, 2 * floor);
     const acc15 = speedBoundInstanceHours(base, 1.5 * floor);
     if (burst && own2 !== undefined && acc15 !== undefined) {

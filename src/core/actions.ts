@@ -70,9 +70,10 @@ export type Action =
       reason: string;
     }
   /**
-   * `own` mode: a spot-interrupted (or otherwise doomed) instance whose replacement ecs-pilot already
-   * launched is drained empty: terminate it through its ASG with the desired capacity decremented,
-   * before EC2 reclaims it and the ASG's health check launches a second replacement (docs/controller.md).
+   * A spot-interrupted (or otherwise doomed) instance ecs-pilot replaced (or found room for) is drained
+   * empty: terminate it through its ASG with the desired capacity decremented, before EC2 reclaims it
+   * and the ASG's health check launches a second replacement; in `accelerate` only above ECS's target
+   * (src/core/drain/replaced.ts, docs/controller.md).
    */
   | {
       kind: 'terminateReplacedInstance';

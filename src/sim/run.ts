@@ -23,7 +23,7 @@ import { rulesRouter } from './rules.js';
 import type { SQSEvent } from 'aws-lambda';
 import type { Snapshot } from '../core/model.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
-import { SimulatedCluster } from './world.js';
+import { burstSteps, SimulatedCluster } from './world.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
@@ -187,14 +187,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       markers.push({ minute, label: `spot wave ${Math.round(step.spotInterruption.fraction * 100)} %` });
     }
   }
-  // A burst: a service's desired count raised by 20 tasks or more at once.
-  const desiredNow = new Map(world.serviceStates().map((s) => [s.name, s.desired]));
-  for (const step of [...scenario.timeline].sort((a, b) => a.at - b.at)) {
-    if (!('setDesired' in step)) continue;
-    const before = desiredNow.get(step.setDesired.service) ?? 0;
-    desiredNow.set(step.setDesired.service, step.setDesired.count);
-    if (step.setDesired.count - before >= 20) markers.push({ minute: Math.round(step.at / 60), label: `${step.setDesired.service} ${before} → ${step.setDesired.count}` });
-  }
+  for (const b of burstSteps(scenario, snapshot)) markers.push({ minute: Math.round(b.at / 60), label: `${b.service} ${b.from} → ${b.to}` });
 
   const defaults = configForSnapshot(snapshot);
   const fallback = scenario.fallbackGroups;

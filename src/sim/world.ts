@@ -106,7 +106,7 @@ export class SimulatedCluster extends SimulatedAws {
     this.startMs = this.now;
     this.azs = [...new Set(snapshot.instances.map((i) => i.az))].sort();
     if (this.azs.length === 0) this.azs.push('us-east-1a', 'us-east-1b', 'us-east-1c');
-    for (const s of scenario.services.length > 0 ? scenario.services : inferServices(snapshot)) this.services.set(s.name, { ...s, created: 0, missingSince: [], nextTryAt: this.now, backoffMs: 0 });
+    for (const s of scenarioServices(scenario, snapshot)) this.services.set(s.name, { ...s, created: 0, missingSince: [], nextTryAt: this.now, backoffMs: 0 });
   }
 
   // ---------- what the scenario does ----------
@@ -785,6 +785,27 @@ function takeDue(box: OutboxEvent[], ms: number): Array<Record<string, unknown>>
 /** An SDK answer as JSON carries it: Date fields as ISO strings. */
 function isoDates(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+}
+
+/** The services a scenario runs: its own list, or those the cluster's tasks show. */
+export function scenarioServices(scenario: Pick<Scenario, 'services'>, snapshot: Snapshot): ServiceSpec[] {
+  return scenario.services.length > 0 ? scenario.services : inferServices(snapshot);
+}
+
+/** A burst: a service's desired count raised by this many tasks or more in one step. */
+export const BURST_TASKS = 20;
+
+/** The scenario's bursts, in time order: each step that raises a service by BURST_TASKS or more. */
+export function burstSteps(scenario: Pick<Scenario, 'services' | 'timeline'>, snapshot: Snapshot): Array<{ at: number; service: string; from: number; to: number }> {
+  const desired = new Map(scenarioServices(scenario, snapshot).map((s) => [s.name, s.desired]));
+  const out: Array<{ at: number; service: string; from: number; to: number }> = [];
+  for (const step of [...scenario.timeline].sort((a, b) => a.at - b.at)) {
+    if (!('setDesired' in step)) continue;
+    const from = desired.get(step.setDesired.service) ?? 0;
+    desired.set(step.setDesired.service, step.setDesired.count);
+    if (step.setDesired.count - from >= BURST_TASKS) out.push({ at: step.at, service: step.setDesired.service, from, to: step.setDesired.count });
+  }
+  return out;
 }
 
 /** Services of a snapshot: task groups `service:<name>`, desired = their tasks, shape of the first. */

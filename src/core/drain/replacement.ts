@@ -7,7 +7,7 @@ import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { COUNTED_STATUSES, needsNewHome, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
-import { utilisation, waitingFor } from '../rebalance/consolidate.js';
+import { busiestInstances, waitingFor } from '../rebalance/consolidate.js';
 
 /** Tasks that need a new home when the instance goes: everything but daemons and what is stopping. */
 export function displacedTasks(instance: Instance): Task[] {
@@ -88,12 +88,7 @@ function mayUseRoom(snapshot: Snapshot, cluster: ClusterConfig, doomed: Instance
 
 /** The `spotSpareInstances` busiest ACTIVE instances (by utilisation) of the doomed instances' group. */
 function busiest(snapshot: Snapshot, cluster: ClusterConfig, doomed: Instance[]): Instance[] {
-  const doomedIds = new Set(doomed.map((i) => i.id));
-  const name = doomed[0]?.group;
-  return snapshot.instances
-    .filter((i) => i.group === name && i.status === 'ACTIVE' && !doomedIds.has(i.id) && displacedTasks(i).length > 0)
-    .sort((a, b) => utilisation(snapshot, b) - utilisation(snapshot, a) || a.id.localeCompare(b.id))
-    .slice(0, cluster.spotSpareInstances);
+  return busiestInstances(snapshot, doomed[0]?.group ?? '', cluster.spotSpareInstances, new Set(doomed.map((i) => i.id)));
 }
 
 /**

@@ -102,6 +102,14 @@ function keepsServicesHealthy(snapshot: Snapshot, cluster: ClusterConfig, draini
   return true;
 }
 
+/** The `n` most utilised ACTIVE instances of a group that run tasks to move (ties by id), leaving out `except`. */
+export function busiestInstances(snapshot: Snapshot, group: string, n: number, except: ReadonlySet<string> = new Set()): Instance[] {
+  return snapshot.instances
+    .filter((i) => i.group === group && i.status === 'ACTIVE' && !except.has(i.id) && moving(i).length > 0)
+    .sort((a, b) => utilisation(snapshot, b) - utilisation(snapshot, a) || a.id.localeCompare(b.id))
+    .slice(0, n);
+}
+
 /**
  * A spot group keeps room for the tasks of its `spare` busiest instances on its other instances, with
  * nothing new launched: a replacement takes detection + boot + task start (about 140 s as modelled)
@@ -110,10 +118,7 @@ function keepsServicesHealthy(snapshot: Snapshot, cluster: ClusterConfig, draini
  */
 export function keepsSpotSpare(snapshot: Snapshot, group: string, spare: number): boolean {
   if (spare <= 0) return true;
-  const busiest = snapshot.instances
-    .filter((i) => i.group === group && i.status === 'ACTIVE' && moving(i).length > 0)
-    .sort((a, b) => utilisation(snapshot, b) - utilisation(snapshot, a) || a.id.localeCompare(b.id))
-    .slice(0, spare);
+  const busiest = busiestInstances(snapshot, group, spare);
   if (busiest.length === 0) return true;
   const ids = new Set(busiest.map((i) => i.id));
   const trial: Snapshot = {
