@@ -64,3 +64,23 @@ export function tasks(n: number, overrides: Partial<TaskInput> = {}): TaskInput[
 export function loadJson<T = any>(path: string): T {
   return JSON.parse(readFileSync(join(__dirname, '../..', path), 'utf8')) as T;
 }
+
+/**
+ * One group `g` (asg-g) of m5.xlarge instances, the i-th running `loads[i]` 1024-CPU service tasks
+ * (4 fill one), protected as the reconcile wants busy instances.
+ */
+export function loadedGroup(loads: number[], o: { takenAt: Date; lifecycle?: 'spot' | 'on-demand' }): Snapshot {
+  let k = 0;
+  const instances = loads.map((n, i) => ({
+    id: `ci-${i}`,
+    ec2InstanceId: `i-${String(i).padStart(8, '0')}`,
+    group: 'g',
+    type: 'm5.xlarge',
+    az: 'a',
+    status: 'ACTIVE',
+    protected: true,
+    tasks: Array.from({ length: n }, () => ({ id: `t-${k++}`, cpu: 1024, memoryMiB: 1024, group: 'service:web' })),
+  }));
+  const group = { name: 'g', asg: 'asg-g', lifecycle: o.lifecycle ?? 'on-demand', min: 0, max: 50, desired: loads.length, instanceTypes: [{ type: 'm5.xlarge', weight: 1 }] };
+  return parseSnapshot({ version: 1, cluster: 'c', takenAt: o.takenAt.toISOString(), instanceTypes: { 'm5.xlarge': TYPES['m5.xlarge'] }, groups: [group], instances, pending: [] });
+}

@@ -4,30 +4,16 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { ClusterConfig } from '../../../src/config/schema.js';
 import { consolidationFingerprint, consolidationMoves } from '../../../src/core/rebalance/consolidate.js';
 import { reconcilePlan, type ConsolidationProgress } from '../../../src/core/reconcile/reconcile.js';
-import { parseSnapshot, type Snapshot } from '../../../src/core/model.js';
+import type { Snapshot } from '../../../src/core/model.js';
+import { loadedGroup } from '../../support/builders.js';
 
 const NOW = new Date('2026-11-24T03:00:00Z');
-const TYPES = { 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 } };
 
 function cluster(consolidation: Record<string, unknown> = {}): ClusterConfig {
   return parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation: { enabled: true, maxDrainingPercent: 100, ...consolidation } }] }).clusters[0]!;
 }
 
-/** Instances with the given counts of 1024-CPU service tasks (4 fill one), protected as the reconcile wants them. */
-function snapshot(loads: number[]): Snapshot {
-  let k = 0;
-  const instances = loads.map((n, i) => ({
-    id: `ci-${i}`,
-    ec2InstanceId: `i-${String(i).padStart(8, '0')}`,
-    group: 'g',
-    type: 'm5.xlarge',
-    az: 'a',
-    status: 'ACTIVE',
-    protected: true,
-    tasks: Array.from({ length: n }, () => ({ id: `t-${k++}`, cpu: 1024, memoryMiB: 1024, group: 'service:web' })),
-  }));
-  return parseSnapshot({ version: 1, cluster: 'c', takenAt: NOW.toISOString(), instanceTypes: TYPES, groups: [{ name: 'g', asg: 'asg-g', min: 0, max: 50, desired: loads.length, instanceTypes: [{ type: 'm5.xlarge', weight: 1 }] }], instances, pending: [] });
-}
+const snapshot = (loads: number[]): Snapshot => loadedGroup(loads, { takenAt: NOW });
 
 const consolidating = (p: { actions: Array<{ kind: string; reason: string }> }) => p.actions.filter((a) => a.kind === 'drain' && a.reason.startsWith('consolidate:'));
 
