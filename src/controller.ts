@@ -11,7 +11,7 @@ import { execute, type ActionFailure, type Call } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { readGroupSettings } from './aws/group-settings.js';
 import { findConflicts, type ConflictSetting } from './core/conflicts.js';
-import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind } from './events/index.js';
+import { EventValidationError, parseEvent, type DomainEvent, type DomainEventKind, type ParsedEvent } from './events/index.js';
 
 export type Outcome = 'acted' | 'nothing-to-do' | 'ignored' | 'rejected' | 'failed';
 
@@ -50,7 +50,7 @@ export interface DutyContext {
   clients: Clients;
   config: ControllerConfig;
   now: Date;
-  /** The events of the same SQS batch this one covers (the capacity queue), if any. */
+  /** The other events of the same cluster in the same SQS batch (the capacity queue): one decision covers them all. */
   batch?: readonly DomainEvent[];
   /** The cluster-state store (docs/state.md); without it every observation reads the APIs. */
   state?: StateAccess | undefined;
@@ -127,17 +127,25 @@ export function isDryRun(config: Pick<ControllerConfig, 'dryRun' | 'shadow'>, du
  * malformed event of a handled type (no write is made) and ActuationError when actions failed.
  */
 export async function runDuty<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, raw: unknown, deps: ControllerDeps): Promise<DecisionRecord> {
-  const dryRun = isDryRun(deps.config, duty.name);
-  const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
-  let parsed: ReturnType<typeof parseEvent>;
+  return runParsed(duty, parseFor(duty, raw, deps), deps);
+}
+
+/** Parses a raw event for a duty; a malformed one is recorded as rejected and thrown (EventValidationError). */
+export function parseFor(duty: AnyDuty, raw: unknown, deps: ControllerDeps): ParsedEvent {
   try {
-    parsed = parseEvent(raw);
+    return parseEvent(raw);
   } catch (e) {
     if (e instanceof EventValidationError) {
-      emit(deps, { ...base, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message });
+      emit(deps, { duty: duty.name, dryRun: isDryRun(deps.config, duty.name), actions: [], calls: [], failures: [], skipped: [], eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message });
     }
     throw e;
   }
+}
+
+/** Runs an event already parsed (an SQS batch parses each message once) through a duty. */
+export async function runParsed<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, parsed: ParsedEvent, deps: ControllerDeps): Promise<DecisionRecord> {
+  const dryRun = isDryRun(deps.config, duty.name);
+  const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
   if (parsed.outcome === 'ignored') {
     const record: DecisionRecord = { ...base, eventId: parsed.eventId, detailType: undefined, outcome: 'ignored', reason: parsed.reason };
     emit(deps, record);

@@ -2,9 +2,12 @@
  * Whole-cluster service demand (docs/controller.md, "Two modes"): with managed scaling off a task
  * that finds no room is never created, so what a service lacks is only visible as
  * desiredCount − runningCount − pendingCount. ListServices (100 a page) + DescribeServices (10 a call)
- * give every service's deficit, shaped by its task definition and placement constraints.
+ * find the services that lack tasks, each with one task shaped by its task definition and placement
+ * constraints; src/core/capacity/demand.ts turns them into waiting tasks.
  */
 import { DescribeServicesCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { deficitOf } from '../core/capacity/demand.js';
+import { isFargate, strategyProvider } from '../core/capacity/providers.js';
 import { TaskSchema, type SnapshotInput, type Task } from '../core/model.js';
 import { chunks } from './batch.js';
 import type { Clients } from './clients.js';
@@ -12,11 +15,10 @@ import { describeTaskDefinition, toTask } from './snapshot-reader.js';
 
 type TaskInput = NonNullable<SnapshotInput['pending']>[number];
 type ConstraintInput = NonNullable<TaskInput['constraints']>[number];
+type ServiceInput = NonNullable<SnapshotInput['services']>[number];
 
 /** DescribeServices takes at most 10 services per call. */
 export const DESCRIBE_SERVICES_MAX = 10;
-
-const FARGATE = new Set(['FARGATE', 'FARGATE_SPOT']);
 
 /** Every service of the cluster (REPLICA scheduling on EC2), paginated. */
 export async function describeAllServices(clients: Clients, cluster: string): Promise<Service[]> {
@@ -33,11 +35,6 @@ export async function describeAllServices(clients: Clients, cluster: string): Pr
     out.push(...(page?.services ?? []));
   }
   return out;
-}
-
-/** The tasks a service lacks: desired − running − the waiting ones (ECS's pendingCount, or the PROVISIONING tasks seen, whichever is larger). */
-export function deficitOf(service: Pick<Service, 'desiredCount' | 'runningCount' | 'pendingCount'>, waitingSeen: number): number {
-  return Math.max(0, (service.desiredCount ?? 0) - (service.runningCount ?? 0) - Math.max(service.pendingCount ?? 0, waitingSeen));
 }
 
 /** The service's placement constraints (distinctInstance, memberOf), as the planner takes them. */
@@ -57,16 +54,18 @@ function withConstraints(have: ConstraintInput[], add: ConstraintInput[]): Const
 
 function onEc2(s: Service): boolean {
   if (s.status !== undefined && s.status !== 'ACTIVE') return false;
-  if (s.schedulingStrategy === 'DAEMON' || s.launchType === 'FARGATE' || s.launchType === 'EXTERNAL') return false;
-  return !(s.capacityProviderStrategy ?? []).some((p) => FARGATE.has(p.capacityProvider ?? ''));
+  if (s.schedulingStrategy === 'DAEMON' || s.launchType === 'EXTERNAL') return false;
+  return !isFargate({ launchType: s.launchType, capacityProviders: (s.capacityProviderStrategy ?? []).map((p) => p.capacityProvider) });
 }
 
 /**
- * Missing tasks of every EC2 service of the cluster as waiting demand (ids `<service ARN>/missing-<n>`),
- * given the tasks already seen waiting. `daemonServices` are left out (they run on every instance).
+ * Every EC2 service of the cluster that lacks tasks, given the tasks already seen waiting (the
+ * demand module turns each into waiting tasks, ids `<service ARN>/missing-<n>`); `daemonServices`
+ * are left out (they run on every instance). Each waiting and placed task of a service gets the
+ * service's placement constraints.
  */
-export async function serviceDeficits(clients: Clients, cluster: string, waiting: TaskInput[], daemonServices: readonly string[] = [], placed: TaskInput[] = []): Promise<TaskInput[]> {
-  const out: TaskInput[] = [];
+export async function lackingServices(clients: Clients, cluster: string, waiting: TaskInput[], daemonServices: readonly string[] = [], placed: TaskInput[] = []): Promise<ServiceInput[]> {
+  const out: ServiceInput[] = [];
   for (const service of await describeAllServices(clients, cluster)) {
     if (!onEc2(service) || !service.serviceName || !service.taskDefinition || daemonServices.includes(service.serviceName)) continue;
     const group = `service:${service.serviceName}`;
@@ -74,14 +73,14 @@ export async function serviceDeficits(clients: Clients, cluster: string, waiting
     // from DescribeTasks lack them, and planned without them would be packed onto one instance.
     const own = serviceConstraints(service);
     for (const t of [...waiting, ...placed]) if (t.group === group) t.constraints = withConstraints(t.constraints ?? [], own);
-    const missing = deficitOf(service, waiting.filter((t) => t.group === group).length);
-    if (missing === 0) continue;
+    // Only a service that lacks tasks needs its shape (one DescribeTaskDefinition, cached).
+    if (deficitOf(service, waiting.filter((t) => t.group === group).length) === 0) continue;
     const def = await describeTaskDefinition(clients, service.taskDefinition);
-    const provider = service.capacityProviderStrategy?.find((p) => (p.weight ?? 0) > 0 || (p.base ?? 0) > 0)?.capacityProvider ?? service.capacityProviderStrategy?.[0]?.capacityProvider;
+    const provider = strategyProvider(service.capacityProviderStrategy);
     const arn = service.serviceArn ?? service.serviceName;
     const shape = toTask(
       {
-        taskArn: `${arn}/missing`,
+        taskArn: arn,
         group,
         ...(def?.cpu ? { cpu: def.cpu } : {}),
         ...(def?.memory ? { memory: def.memory } : {}),
@@ -91,8 +90,13 @@ export async function serviceDeficits(clients: Clients, cluster: string, waiting
       def,
       new Set(),
     );
-    const constraints: ConstraintInput[] = [...(shape.constraints ?? []), ...own];
-    for (let i = 0; i < missing; i++) out.push({ ...shape, id: `${arn}/missing-${i + 1}`, constraints });
+    out.push({
+      name: service.serviceName,
+      desiredCount: service.desiredCount ?? 0,
+      runningCount: service.runningCount ?? 0,
+      pendingCount: service.pendingCount ?? 0,
+      task: { ...shape, id: arn, constraints: [...(shape.constraints ?? []), ...own] },
+    });
   }
   return out;
 }

@@ -2,6 +2,7 @@
 import { DescribeServicesCommand, GetTaskProtectionCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import type { ServiceScalingRule } from '../config/schema.js';
 import type { Task } from '../core/model.js';
+import { strategyProvider } from '../core/capacity/providers.js';
 import { serviceGroup } from '../core/names.js';
 import type { ServiceState } from '../core/scaling/service-scaling.js';
 import { chunks } from './batch.js';
@@ -57,6 +58,6 @@ export async function readService(clients: Clients, rule: ServiceScalingRule): P
       tags: Object.fromEntries((svc.tags ?? []).filter((t) => t.key && t.value !== undefined).map((t) => [t.key!, t.value!])),
     },
     shape,
-    capacityProvider: rule.capacityProvider ?? svc.capacityProviderStrategy?.[0]?.capacityProvider,
+    capacityProvider: rule.capacityProvider ?? strategyProvider(svc.capacityProviderStrategy),
   };
 }

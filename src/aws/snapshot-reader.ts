@@ -29,9 +29,10 @@ import type { Clients } from './clients.js';
 import { clearGroupSettingsCache } from './group-settings.js';
 import { paginate } from './paginate.js';
 import { clearLaunchTypeCache, launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
-import { serviceDeficits } from './service-deficits.js';
+import { lackingServices } from './service-deficits.js';
 import { clearProviderCache, readProviders } from './capacity-providers.js';
 import { withModes } from '../core/capacity/modes.js';
+import { isFargate } from '../core/capacity/providers.js';
 import type { StateAccess } from '../state/store.js';
 import { clusterRecords } from './cluster-state.js';
 
@@ -308,6 +309,7 @@ async function assemble(
   pending: TaskInput[],
   registered: ReadonlySet<string>,
   partial: boolean,
+  services: NonNullable<SnapshotInput['services']> = [],
 ): Promise<Snapshot> {
   const launches: Array<{ config: GroupConfig; asg: AutoScalingGroup; launch: LaunchTypes }> = [];
   for (const config of ctx.cluster.groups) {
@@ -325,7 +327,7 @@ async function assemble(
   for (const type of types) instanceTypes[type] = typeSpec(type, samples.find((s) => attribute(s, 'ecs.instance-type') === type));
   // ENIs come from EC2's data: registered resources do not list them.
   for (const inst of instances) if (inst.registered) inst.registered.enis = instanceTypes[inst.type]?.enis ?? 0;
-  return parseSnapshot({ version: 1, cluster: ctx.cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances, pending });
+  return parseSnapshot({ version: 1, cluster: ctx.cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances, pending, ...(services.length > 0 ? { services } : {}) });
 }
 
 /** The configured Auto Scaling groups, by name, with their instances (one call per 100 groups). */
@@ -375,7 +377,7 @@ export async function readInstanceSnapshot(ctx: ReadContext, ec2InstanceId: stri
   return assemble(ctx, asgs, instances, cis, [], new Set(cis.map((c) => c.ec2InstanceId ?? '')), true);
 }
 
-/** The whole cluster: every container instance and task, every configured group, every service's deficit. */
+/** The whole cluster: every container instance and task, every configured group, every service that lacks tasks. */
 export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
   const asgList = await describeGroups(ctx, ctx.cluster.groups.map((g) => g.asg));
   const asgs = new Map(asgList.map((a) => [a.AutoScalingGroupName ?? '', a]));
@@ -392,7 +394,7 @@ export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
   const byInstance = new Map<string, TaskInput[]>();
   const pending: TaskInput[] = [];
   for (const t of tasks) {
-    if (t.launchType === 'FARGATE' || t.capacityProviderName?.startsWith('FARGATE')) continue;
+    if (isFargate({ launchType: t.launchType, capacityProviders: [t.capacityProviderName] })) continue;
     if (t.lastStatus === 'PROVISIONING' || !t.containerInstanceArn) {
       pending.push(toTask(t, t.taskDefinitionArn ? await taskDefinition(ctx, t.taskDefinitionArn) : undefined, daemonServices));
     } else {
@@ -401,9 +403,9 @@ export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
       byInstance.set(t.containerInstanceArn, list);
     }
   }
-  // Every service's missing tasks, not only the one an event names: one plan sizes a whole burst;
+  // Every service that lacks tasks, not only the one an event names: one plan sizes a whole burst;
   // and each task gets its service's placement constraints.
-  pending.push(...(await serviceDeficits(ctx.clients, ctx.cluster.name, pending, ctx.cluster.daemonServices, [...byInstance.values()].flat())));
+  const services = await lackingServices(ctx.clients, ctx.cluster.name, pending, ctx.cluster.daemonServices, [...byInstance.values()].flat());
 
   const instances = cis.map((ci) => {
     const owner = asgOf.get(ci.ec2InstanceId ?? '');
@@ -415,6 +417,6 @@ export async function readClusterSnapshot(ctx: ReadContext): Promise<Snapshot> {
     if (inEcs.has(id) || instance.LifecycleState !== LIFECYCLE_STATES.terminatingWait) continue;
     instances.push({ id: `asg:${id}`, ec2InstanceId: id, group: group.name, type: instance.InstanceType ?? 'unknown', az: instance.AvailabilityZone ?? 'unknown', status: 'INACTIVE', lifecycleState: instance.LifecycleState, tasks: [] });
   }
-  const snapshot = await assemble(ctx, asgs, instances, cis, pending, inEcs, false);
+  const snapshot = await assemble(ctx, asgs, instances, cis, pending, inEcs, false, services);
   return withModes(snapshot, await readProviders(ctx.clients, ctx.cluster.groups.map((g) => g.name), ctx.now));
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { withDisplacedDemand } from '../core/capacity/displaced.js';
+import { composeDemand } from '../core/capacity/demand.js';
 import { plan, type CapacityPlan } from '../core/capacity/index.js';
 import type { Snapshot } from '../core/model.js';
 import { existsSync } from 'node:fs';
@@ -67,12 +67,12 @@ export type PlanReport = Omit<CapacityPlan, 'groups'> & {
 
 export function planReport(snapshot: Snapshot, settings?: PlanReport['settings']): PlanReport {
   const started = performance.now();
-  // As the capacity function and the reconcile loop plan: tasks on draining instances count as waiting.
-  const demand = withDisplacedDemand(snapshot);
+  // As the capacity function and the reconcile loop plan: services' missing tasks and tasks on draining instances count as waiting.
+  const { snapshot: demand, counts } = composeDemand(snapshot);
   const result = plan(demand);
   const planMs = Math.round((performance.now() - started) * 100) / 100;
   const unit = new Map(snapshot.groups.map((g) => [g.name, capacityUnit(g)]));
-  const stats = { planMs, pendingTasks: snapshot.pending.length, displacedTasks: demand.pending.length - snapshot.pending.length };
+  const stats = { planMs, pendingTasks: counts.waiting + counts.missing, displacedTasks: counts.displaced };
   return { cluster: snapshot.cluster, ...result, groups: result.groups.map((g) => ({ ...g, unit: unit.get(g.name) ?? 'instances' })), stats, ...(settings ? { settings } : {}) };
 }
 

@@ -2,6 +2,7 @@
  * `ecs-pilot snapshot --cluster <name>`: reads a real cluster (read-only) into snapshot v1. Groups come
  * from the config, or else from the cluster's capacity providers (their Auto Scaling groups).
  */
+import { isFargate } from '../core/capacity/providers.js';
 import { writeFileSync } from 'node:fs';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { asgNameOf } from '../aws/arn.js';
@@ -26,7 +27,7 @@ export async function discoverCluster(clients: Clients, name: string): Promise<C
   const described = await clients.ecs.send(new DescribeClustersCommand({ clusters: [name] }));
   const cluster = described.clusters?.[0];
   if (!cluster) throw new CliError(`cluster ${name} not found`, EXIT.rejected);
-  const providers = (cluster.capacityProviders ?? []).filter((p) => p !== 'FARGATE' && p !== 'FARGATE_SPOT');
+  const providers = (cluster.capacityProviders ?? []).filter((p) => !isFargate({ capacityProviders: [p] }));
   if (providers.length === 0) throw new CliError(`cluster ${name} has no EC2 capacity providers: name its groups in the config`, EXIT.rejected);
   const out = await clients.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: providers }));
   const groups = (out.capacityProviders ?? []).flatMap((p) => {

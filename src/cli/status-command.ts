@@ -9,6 +9,7 @@ import { readQueueDepth } from '../aws/account-checks.js';
 import { CLIENT_OPTIONS, type Clients } from '../aws/clients.js';
 import { readGroupSettings } from '../aws/group-settings.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
+import { composeDemand } from '../core/capacity/demand.js';
 import type { ClusterConfig } from '../config/schema.js';
 import { findConflicts } from '../core/conflicts.js';
 import { weightOf, type Snapshot } from '../core/model.js';
@@ -82,7 +83,7 @@ export async function status(options: StatusOptions, clientsFor?: (region?: stri
   const now = new Date();
   const clusters: ClusterStatus[] = [];
   for (const cluster of config.clusters as ClusterConfig[]) {
-    const snapshot = await readClusterSnapshot({ clients, cluster, now });
+    const snapshot = composeDemand(await readClusterSnapshot({ clients, cluster, now }), { draining: false }).snapshot;
     const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
     clusters.push(clusterStatus(snapshot, conflicts));
   }

@@ -123,6 +123,20 @@ export const InstanceSchema = z.strictObject({
   tasks: z.array(TaskSchema).default([]),
 });
 
+/**
+ * A service that lacked tasks when the cluster was read (managed scaling off: ECS never creates a task
+ * that finds no room, so the lack shows only in its counts). `src/core/capacity/demand.ts` turns it
+ * into waiting tasks.
+ */
+export const ServiceSchema = z.strictObject({
+  name: z.string().min(1),
+  desiredCount: nonNegInt,
+  runningCount: nonNegInt,
+  pendingCount: nonNegInt.default(0),
+  /** One task of the service as the planner takes it (id: the service ARN; its shape, group, provider, constraints). */
+  task: TaskSchema,
+});
+
 export const SnapshotSchema = z
   .strictObject({
     version: z.literal(1),
@@ -132,6 +146,8 @@ export const SnapshotSchema = z
     groups: z.array(GroupSchema),
     instances: z.array(InstanceSchema).default([]),
     pending: z.array(TaskSchema).default([]),
+    /** Services that lacked tasks (optional; absent: none, or not read). */
+    services: z.array(ServiceSchema).optional(),
     /** AWS settings that fight ecs-pilot, as `ecs-pilot snapshot` found them (src/core/conflicts.ts). */
     conflicts: z.array(z.object({ group: z.string(), setting: z.string(), message: z.string() })).optional(),
   })
@@ -191,6 +207,7 @@ export function toSnapshotV1(s: Snapshot): Snapshot {
     groups: s.groups.map((g) => ({ ...only(g, GroupSchema), instanceTypes: g.instanceTypes.map((t) => only(t, GroupInstanceTypeSchema)), launching: g.launching.map((l) => only(l, LaunchingSchema)) })),
     instances: s.instances.map((i) => ({ ...only(i, InstanceSchema), ...(i.registered ? { registered: only(i.registered, ResourcesSchema) } : {}), tasks: i.tasks.map(task) })),
     pending: s.pending.map(task),
+    ...(s.services ? { services: s.services.map((v) => ({ ...only(v, ServiceSchema), task: task(v.task) })) } : {}),
   };
 }
 
@@ -201,6 +218,7 @@ export type Task = z.infer<typeof TaskSchema>;
 export type Group = z.infer<typeof GroupSchema>;
 export type LaunchShape = z.infer<typeof LaunchShapeSchema>;
 export type Instance = z.infer<typeof InstanceSchema>;
+export type Service = z.infer<typeof ServiceSchema>;
 export type InstanceStatus = z.infer<typeof InstanceStatusSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 /** What a snapshot file may contain before defaults are applied. */

@@ -1,73 +1,104 @@
 /** Capacity: all waiting demand planned at once, the groups raised in one step (docs/capacity.md). */
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { findCluster } from '../config/load.js';
-import type { Duty } from '../controller.js';
-import { withDisplacedDemand } from '../core/capacity/displaced.js';
+import type { ClusterConfig } from '../config/schema.js';
+import type { ClusterObservation, Duty, DutyContext } from '../controller.js';
+import { isJobAttempt } from '../core/batch/jobs.js';
+import { composeDemand } from '../core/capacity/demand.js';
 import { plan } from '../core/capacity/index.js';
+import { isFargate } from '../core/capacity/providers.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
+import { modesOf } from '../core/capacity/modes.js';
+import type { Task } from '../core/model.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { runTaskDemand } from '../aws/service-deficits.js';
-import { modesOf } from '../core/capacity/modes.js';
 import { because } from './decision.js';
-import type { StateStore } from '../state/store.js';
 import type { DomainEvent } from '../events/index.js';
 
-const FARGATE = ['FARGATE', 'FARGATE_SPOT'];
+type CapacityEvent = Extract<DomainEvent, { kind: 'task-state-change' | 'service-action' | 'run-task-failure' }>;
 
-export const capacityDuty: Duty<'task-state-change' | 'service-action' | 'run-task-failure'> = {
+export interface CapacityObservation extends ClusterObservation {
+  /** Tasks failed RunTask calls could not place: demand no read of the cluster shows. */
+  failedRunTasks?: Task[];
+}
+
+const KINDS = ['task-state-change', 'service-action', 'run-task-failure'] as const;
+const isCapacityEvent = (e: DomainEvent): e is CapacityEvent => (KINDS as readonly string[]).includes(e.kind);
+
+export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
   name: 'capacity',
   dependsOn: ['scalingPolicies'],
-  kinds: ['task-state-change', 'service-action', 'run-task-failure'],
+  kinds: KINDS,
+  /**
+   * The event and the other events of its cluster in the same SQS batch are one decision: the whole
+   * cluster is read and planned once if any of them still shows demand (an absolute plan, so a
+   * duplicate delivery raises nothing more).
+   */
   async observe(event, ctx) {
     const cluster = findCluster(ctx.config, event.cluster);
     if (!cluster) return `cluster ${event.cluster} is not configured`;
-    const read = { clients: ctx.clients, cluster, now: ctx.now, state: ctx.state };
-    if (event.kind === 'run-task-failure') {
-      // A RunTask (third party, through CloudTrail) that found no room: its tasks join the whole-cluster demand.
-      if (event.eventName !== 'RunTask') return `CloudTrail ${event.eventName} needs no capacity`;
-      if (event.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
-      if (event.launchType === 'FARGATE' || FARGATE.includes(event.capacityProvider ?? '')) return 'RunTask on Fargate';
-      if (event.startedBy?.startsWith('ecs-pilot:')) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
-      // The failed calls of the same SQS batch (a burst is many calls) are planned together with all
-      // the cluster's waiting demand: an absolute plan, so a duplicate delivery raises nothing more.
-      const calls = [event, ...(ctx.batch ?? []).filter((e): e is typeof event => e.kind === 'run-task-failure' && e.id !== event.id && findCluster(ctx.config, e.cluster) === cluster)];
-      const snapshot = await readClusterSnapshot(read);
-      const failed = [];
-      for (const call of calls) if (call.failedTasks > 0 && !call.startedBy?.startsWith('ecs-pilot:')) failed.push(...(await runTaskDemand(ctx.clients, call)));
-      if (failed.length === 0) return `task definition ${event.taskDefinition} not found`;
-      return [{ cluster, snapshot: { ...snapshot, pending: [...snapshot.pending, ...failed] } }];
+    const events = [event, ...(ctx.batch ?? []).filter(isCapacityEvent)];
+    // Failed RunTask calls first: each carries its own demand, so all are read.
+    const failedRunTasks: Task[] = [];
+    const reasons: string[] = [];
+    let live = false;
+    for (const e of events.filter((x) => x.kind === 'run-task-failure')) {
+      const why = runTaskSkip(e);
+      const tasks = why ? [] : await runTaskDemand(ctx.clients, e);
+      if (!why && tasks.length === 0) reasons.push(`task definition ${e.taskDefinition} not found`);
+      else if (why) reasons.push(why);
+      failedRunTasks.push(...tasks);
+      live ||= tasks.length > 0;
     }
-    if (event.kind === 'service-action') {
-      if (event.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${event.eventName} needs no capacity`;
-      if (event.capacityProviderArns.some((a) => FARGATE.some((f) => a === f || a.endsWith(`/${f}`)))) return 'placement failure on Fargate';
-      return [{ cluster, snapshot: await readClusterSnapshot(read) }];
+    for (const e of events) {
+      if (e.kind === 'run-task-failure') continue;
+      const why = e.kind === 'service-action' ? placementFailureSkip(e) : await taskEventSkip(e, cluster, ctx, live);
+      if (why) reasons.push(why);
+      else live = true;
     }
-    if (event.lastStatus !== 'PROVISIONING' || event.desiredStatus !== 'RUNNING') return `task is ${event.lastStatus} (desired ${event.desiredStatus}): nothing for capacity`;
-    // Events come out of order: act only if the task is still where this event says it is — as the
-    // store has it (this event written first: both writers are versioned, so either order is right), or ECS.
-    const task = ctx.state ? await storedTask(ctx.state.store, cluster.name, event, ctx.now) : (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [event.taskArn] }))).tasks?.[0];
-    if (!task) return `task ${event.taskArn} no longer exists`;
-    if ((task.version ?? 0) > event.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${event.version}`;
-    return [{ cluster, snapshot: await readClusterSnapshot(read) }];
+    if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
+    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks }];
   },
-  decide: (_event, { snapshot }) => {
-    const demand = withDisplacedDemand(snapshot);
-    const displaced = demand.pending.length - snapshot.pending.length;
+  decide: (_event, { snapshot, failedRunTasks }) => {
+    const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks });
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
-    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
+    const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
     return because(actions, waitingReason(demand.pending.length, result.unplaceable));
   },
 };
 
+/** Why a RunTask failure (a third party's, through CloudTrail) needs no capacity from this duty, if so. */
+function runTaskSkip(e: Extract<CapacityEvent, { kind: 'run-task-failure' }>): string | undefined {
+  if (e.eventName !== 'RunTask') return `CloudTrail ${e.eventName} needs no capacity`;
+  if (e.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
+  if (isFargate({ launchType: e.launchType, capacityProviders: [e.capacityProvider] })) return 'RunTask on Fargate';
+  if (isJobAttempt(e.startedBy)) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
+  return undefined;
+}
+
+function placementFailureSkip(e: Extract<CapacityEvent, { kind: 'service-action' }>): string | undefined {
+  if (e.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return `service action ${e.eventName} needs no capacity`;
+  if (isFargate({ capacityProviders: e.capacityProviderArns })) return 'placement failure on Fargate';
+  return undefined;
+}
+
 /**
- * The task as the store has it after this event: one versioned write (usually a duplicate: the queue's
- * batch wrote it first). Applied or a duplicate, the store holds this very version; only a stale verdict
- * means a newer one is stored, which is then read for the record.
+ * Why a task event shows no demand, if so. Events come out of order: a PROVISIONING task counts only
+ * if it is still where the event says — as the store has it (every task event of the batch is written
+ * once, so the read that follows sees them all; versioned writes make the order harmless), or ECS
+ * (asked only while no other event of the batch has shown demand).
  */
-async function storedTask(store: StateStore, cluster: string, event: Extract<DomainEvent, { kind: 'task-state-change' }>, now: Date) {
-  const { verdict } = await store.applyTask(cluster, event.record, now);
-  return verdict === 'stale' ? store.task(cluster, event.taskArn) : event.record;
+async function taskEventSkip(e: Extract<CapacityEvent, { kind: 'task-state-change' }>, cluster: ClusterConfig, ctx: DutyContext, covered: boolean): Promise<string | undefined> {
+  const store = ctx.state?.store;
+  const written = store ? await store.applyTask(cluster.name, e.record, ctx.now) : undefined;
+  if (e.lastStatus !== 'PROVISIONING' || e.desiredStatus !== 'RUNNING') return `task is ${e.lastStatus} (desired ${e.desiredStatus}): nothing for capacity`;
+  if (covered) return 'covered by demand already seen in the batch';
+  // Applied or a duplicate, the store holds this very version; stale: a newer one is stored.
+  const task = store ? (written?.verdict === 'stale' ? await store.task(cluster.name, e.taskArn) : e.record) : (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [e.taskArn] }))).tasks?.[0];
+  if (!task) return `task ${e.taskArn} no longer exists`;
+  if ((task.version ?? 0) > e.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${e.version}`;
+  return undefined;
 }
 
 /** Why a plan raised nothing: no demand, demand that cannot be placed, or demand the capacity already holds. */

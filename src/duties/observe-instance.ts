@@ -2,6 +2,7 @@
 import { findGroupByAsg } from '../config/load.js';
 import type { ClusterObservation, DutyContext } from '../controller.js';
 import type { Instance } from '../core/model.js';
+import { composeDemand } from '../core/capacity/demand.js';
 import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { storeCanAnswer } from '../aws/cluster-state.js';
 
@@ -58,6 +59,8 @@ export async function wholeClusterIfQuick(one: ClusterObservation, fresh: Instan
   const units = one.snapshot.groups.reduce((a, g) => a + Math.max(g.desired, g.inServiceUnits ?? 0), 0);
   if (!(await storeCanAnswer(read)) && units > WHOLE_READ_MAX_UNITS) return undefined;
   const whole = await readClusterSnapshot(read);
-  const others = whole.instances.filter((i) => i.ec2InstanceId !== fresh.ec2InstanceId);
-  return { cluster: one.cluster, snapshot: { ...whole, instances: [...others, fresh] } };
+  // What waits (ECS's waiting tasks, the services' missing ones) claims the group's room first.
+  const waiting = composeDemand(whole, { draining: false }).snapshot;
+  const others = waiting.instances.filter((i) => i.ec2InstanceId !== fresh.ec2InstanceId);
+  return { cluster: one.cluster, snapshot: { ...waiting, instances: [...others, fresh] } };
 }

@@ -10,7 +10,7 @@ import { capacityForServiceChange } from '../core/scaling/capacity.js';
 import { readAlarms } from '../aws/alarm-reader.js';
 import { readService, type ServiceView } from '../aws/service-reader.js';
 import { decideJobReconcile } from '../core/batch/jobs.js';
-import { withDisplacedDemand } from '../core/capacity/displaced.js';
+import { composeDemand } from '../core/capacity/demand.js';
 import { reconcilePlan, type ConsolidationProgress } from '../core/reconcile/reconcile.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
@@ -87,7 +87,9 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     return out;
   },
   decide: (_event, observation, now) => {
-    const { cluster, snapshot, jobs } = observation;
+    const { cluster, jobs } = observation;
+    // What waits (ECS's waiting tasks and the services' missing ones); the plans add the displaced tasks.
+    const snapshot = composeDemand(observation.snapshot, { draining: false }).snapshot;
     // In an accelerate group ECS scales in and may own protection: those actions are left to it.
     const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
     const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
@@ -98,7 +100,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     if (actions.length > 0) return { actions, ...progress };
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
-    const demand = withDisplacedDemand(snapshot);
+    const demand = composeDemand(snapshot).snapshot;
     const skipped = [consolidationBlocked(demand, cluster, now), planned.consolidationUnchanged ? 'nothing changed since a pass found nothing to move' : undefined].filter((x) => x !== undefined).join('; ');
     const mode = modesOf(snapshot.groups);
     const state = demand.pending.length > 0 ? `${demand.pending.length} task(s) waiting, all covered by registered and launching capacity` : 'converged';

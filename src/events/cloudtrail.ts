@@ -12,6 +12,7 @@
  *                 "requestParameters": { "cluster": "demo", "taskDefinition": "report:3", "count": 4 },
  *                 "responseElements": { "tasks": [], "failures": [{ "arn": "…", "reason": "RESOURCE:MEMORY" }, …] } } }
  */
+import { strategyProvider } from '../core/capacity/providers.js';
 import { z } from 'zod';
 import { eventModule } from './module.js';
 
@@ -30,7 +31,7 @@ export const runTaskViaCloudTrail = eventModule({
         taskDefinition: z.string().min(1).optional(),
         count: z.number().int().positive().optional(),
         startedBy: z.string().optional(),
-        capacityProviderStrategy: z.array(z.looseObject({ capacityProvider: z.string().min(1) })).optional(),
+        capacityProviderStrategy: z.array(z.looseObject({ capacityProvider: z.string().min(1), weight: z.number().optional(), base: z.number().optional() })).optional(),
         launchType: z.string().optional(),
       })
       .nullish(),
@@ -47,7 +48,7 @@ export const runTaskViaCloudTrail = eventModule({
       taskDefinition: d.requestParameters?.taskDefinition,
       failedTasks: failures.length,
       reasons: [...new Set(failures.map((f) => f.reason ?? ''))],
-      capacityProvider: d.requestParameters?.capacityProviderStrategy?.[0]?.capacityProvider,
+      capacityProvider: strategyProvider(d.requestParameters?.capacityProviderStrategy),
       launchType: d.requestParameters?.launchType,
       startedBy: d.requestParameters?.startedBy,
     };

@@ -1,7 +1,9 @@
 import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { clearProviderCache, readProviders } from '../../src/aws/capacity-providers.js';
-import { serviceDeficits } from '../../src/aws/service-deficits.js';
+import { lackingServices } from '../../src/aws/service-deficits.js';
+import { composeDemand } from '../../src/core/capacity/demand.js';
+import { parseSnapshot } from '../../src/core/model.js';
 import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Clients } from '../../src/aws/clients.js';
 import { modeOf } from '../../src/core/capacity/modes.js';
@@ -36,13 +38,13 @@ describe('Function: readProviders', () => {
   });
 });
 
-describe('Function: serviceDeficits', () => {
+describe('Function: lackingServices', () => {
   beforeEach(() => {
     ecs.reset();
     clearReaderCaches();
   });
 
-  it('lists every service (paginated), describes them ten at a time, and turns each deficit into shaped demand', async () => {
+  it('lists every service (paginated), describes them ten at a time, and keeps each service that lacks tasks with its shape (demand then counts its missing tasks)', async () => {
     const arns = Array.from({ length: 12 }, (_, i) => `arn:aws:ecs:us-east-1:123456789012:service/demo/s${i}`);
     ecs
       .on(ListServicesCommand, { cluster: 'demo', maxResults: 100, nextToken: undefined })
@@ -62,13 +64,25 @@ describe('Function: serviceDeficits', () => {
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { family: 's0', cpu: '512', memory: '1024', containerDefinitions: [{ name: 'main' }] } });
     // Act: one s0 task already seen waiting (PROVISIONING)
     const waiting = [{ id: 'w', cpu: 512, memoryMiB: 1024, group: 'service:s0', constraints: [] }];
-    const out = await serviceDeficits(clients, 'demo', waiting);
+    const out = await lackingServices(clients, 'demo', waiting);
     // Assess
     expect(ecs).toHaveReceivedCommandTimes(ListServicesCommand, 2);
     expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
     expect(ecs).toHaveReceivedNthCommandWith(3, DescribeServicesCommand, { cluster: 'demo', services: arns.slice(0, 10) });
-    // 5 desired − 2 running − max(1 pending, 1 seen) = 2, with the service's distinctInstance.
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
     expect(out).toEqual([
+      expect.objectContaining({
+        name: 's0',
+        desiredCount: 5,
+        runningCount: 2,
+        pendingCount: 1,
+        task: expect.objectContaining({ id: arns[0], cpu: 512, memoryMiB: 1024, group: 'service:s0', capacityProvider: 'spot', constraints: [{ type: 'distinctInstance' }] }),
+      }),
+    ]);
+    // 5 desired − 2 running − max(1 pending, 1 seen) = 2, with the service's distinctInstance.
+    const demand = composeDemand(parseSnapshot({ version: 1, cluster: 'demo', takenAt: '2026-01-01T00:00:00Z', instanceTypes: {}, groups: [], pending: waiting, services: out }));
+    expect(demand.counts).toEqual(expect.objectContaining({ waiting: 1, missing: 2 }));
+    expect(demand.snapshot.pending.slice(1)).toEqual([
       expect.objectContaining({ id: `${arns[0]}/missing-1`, cpu: 512, memoryMiB: 1024, group: 'service:s0', capacityProvider: 'spot', constraints: [{ type: 'distinctInstance' }] }),
       expect.objectContaining({ id: `${arns[0]}/missing-2` }),
     ]);

@@ -50,9 +50,22 @@ describe('Handler: capacity, fed by SQS batches', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }]);
   });
 
-  it('a stale first event does not cover the cluster: the next one plans', async () => {
+  it('a stale first event does not stop the plan: the batch is one decision, planned once for the next live event', async () => {
     aws.sim.setTaskStatus(TASK(3), 'RUNNING');
     const { records } = await runSqsBatch(DUTIES.capacity, sqs([JSON.stringify(provisioning(3)), JSON.stringify(provisioning(4))]), { config: demoConfig(), clients: awsClients(), now: NOW });
-    expect(records.map((r) => r.outcome)).toEqual(['ignored', 'acted']);
+    expect(records.map((r) => r.outcome)).toEqual(['acted', 'ignored']);
+    expect(records[1]?.reason).toBe(`covered by event ${records[0]?.eventId} in the same batch`);
+    // Two staleness checks (the first event's task is RUNNING), one cluster read.
+    expect(aws.sim.log.filter((c) => c.command === 'DescribeTasks' && (c.input as { tasks?: string[] }).tasks?.length === 1)).toHaveLength(2);
+  });
+
+  it('all stale: nothing is read or written, and the record says why', async () => {
+    aws.sim.setTaskStatus(TASK(3), 'RUNNING');
+    aws.sim.setTaskStatus(TASK(4), 'RUNNING');
+    const { records } = await runSqsBatch(DUTIES.capacity, sqs([JSON.stringify(provisioning(3)), JSON.stringify(provisioning(4))]), { config: demoConfig(), clients: awsClients(), now: NOW });
+    expect(records.map((r) => r.outcome)).toEqual(['ignored', 'ignored']);
+    expect(records[0]?.reason).toMatch(/^stale event: .* \(and 1 other event\(s\) of the batch: none shows demand\)$/);
+    expect(aws.writes()).toEqual([]);
+    expect(aws.sim.log.map((c) => c.command)).toEqual(['DescribeTasks', 'DescribeTasks']);
   });
 });

@@ -1,6 +1,6 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
-import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
+import { composeDemand } from '../../src/core/capacity/demand.js';
 import { plan } from '../../src/core/capacity/index.js';
 import type { SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../src/aws/clients.js';
@@ -66,11 +66,14 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     aws = mockAws();
     const record = await invoke(DUTIES.capacity, event('events/samples/cloudtrail-runtask-resource-failure.json'));
     expect(record.outcome).toBe('acted');
-    // Exactly: the cluster read, the failed call's task definition, one SetDesiredCapacity per group raised.
-    expect(aws.sim.log.map((c) => c.command)).toEqual([...CLUSTER_READ, 'DescribeTaskDefinition', ...RAISE, ...RAISE, ...RAISE, ...POLICY_CHECK]);
+    // Exactly: the failed call's task definition (its demand: no read needed without it), the cluster read, one SetDesiredCapacity per group raised.
+    // worker:1 is then cached: the cluster read describes one task definition fewer.
+    const cachedRead = [...CLUSTER_READ];
+    cachedRead.splice(cachedRead.indexOf('DescribeTaskDefinition'), 1);
+    expect(aws.sim.log.map((c) => c.command)).toEqual(['DescribeTaskDefinition', ...cachedRead, ...RAISE, ...RAISE, ...RAISE, ...POLICY_CHECK]);
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'worker:1' });
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, { capacityProviders: ['spot-general', 'ondemand-general', 'gpu-ondemand'] });
-    const withoutCall = plan(withDisplacedDemand(demoSnapshot())).groups.find((g) => g.name === 'spot-general')!.desired;
+    const withoutCall = plan(composeDemand(demoSnapshot()).snapshot).groups.find((g) => g.name === 'spot-general')!.desired;
     // Three 1 vCPU / 4 GiB worker tasks on top of the cluster's own waiting demand.
     expect(aws.sim.desired('ecs-pilot-demo-spot-general')!).toBeGreaterThan(withoutCall);
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: aws.sim.desired('ecs-pilot-demo-spot-general'), HonorCooldown: false });
@@ -79,7 +82,9 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
   it.each([
     ['no RESOURCE failure', { responseElements: { tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/demo/x' }], failures: [] } }, 'RunTask listed no RESOURCE:* failure'],
     ['another API call', { eventName: 'StopTask' }, 'CloudTrail StopTask needs no capacity'],
-    ['a job attempt of ecs-pilot', { requestParameters: { cluster: 'demo', taskDefinition: 'worker:1', startedBy: 'ecs-pilot:nightly:r1:1' } }, 'a job attempt of ecs-pilot: the batch duty sizes its own'],
+    // Regression: attempts use `ecs-pilot/<job>/<attempt>`; only the legacy `ecs-pilot:` form was recognised, so current attempts were sized twice.
+    ['a job attempt of ecs-pilot', { requestParameters: { cluster: 'demo', taskDefinition: 'worker:1', startedBy: 'ecs-pilot/nightly/1' } }, 'a job attempt of ecs-pilot: the batch duty sizes its own'],
+    ['a job attempt of ecs-pilot (legacy startedBy)', { requestParameters: { cluster: 'demo', taskDefinition: 'worker:1', startedBy: 'ecs-pilot:nightly:1' } }, 'a job attempt of ecs-pilot: the batch duty sizes its own'],
   ])('ignores %s, with no write', async (_name, detail, reason) => {
     aws = mockAws();
     const e = event('events/samples/cloudtrail-runtask-resource-failure.json');

@@ -1,6 +1,6 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import { withDisplacedDemand } from '../../src/core/capacity/displaced.js';
+import { composeDemand } from '../../src/core/capacity/demand.js';
 import { plan } from '../../src/core/capacity/index.js';
 import { DUTIES } from '../../src/duties/index.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -20,7 +20,7 @@ describe('Handler: capacity (PROVISIONING tasks, placement failures)', () => {
     expect(record.outcome).toBe('acted');
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTasksCommand, { cluster: 'demo', tasks: [TASK] });
     // The same numbers as planning the demo snapshot directly, tasks on its draining GPU instance included.
-    const expected = plan(withDisplacedDemand(demoSnapshot())).groups.filter((g) => g.desired > g.current);
+    const expected = plan(composeDemand(demoSnapshot()).snapshot).groups.filter((g) => g.desired > g.current);
     expect(expected.find((g) => g.name === 'gpu-ondemand')?.desired).toBe(4);
     expect(expected.length).toBeGreaterThan(0);
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, expected.length);

@@ -4,6 +4,7 @@
  * RunTask falls back to the next provider or the invocation is retried.
  */
 import type { Action } from '../actions.js';
+import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 import type { Snapshot, Task } from '../model.js';
@@ -12,5 +13,5 @@ export function capacityForJobStarts(actions: Action[], snapshot: Snapshot, shap
   const starts = actions.filter((a): a is Extract<Action, { kind: 'runTask' }> => a.kind === 'runTask');
   if (!shape || starts.length === 0) return [];
   const demand = starts.flatMap((a) => Array.from({ length: a.count }, (_, k) => ({ ...shape, id: `${a.clientToken}-${k}`, capacityProvider: a.capacityProviders[0] })));
-  return scaleOutActions(plan({ ...snapshot, pending: demand }), `capacity for ${starts.map((a) => `${a.job} attempt ${a.attempt}`).join(', ')}`);
+  return scaleOutActions(plan(composeDemand(snapshot, { waiting: false, draining: false, announced: demand }).snapshot), `capacity for ${starts.map((a) => `${a.job} attempt ${a.attempt}`).join(', ')}`);
 }

@@ -50,6 +50,14 @@ export function parseStartedBy(value: string | undefined): { job: string; attemp
   return undefined;
 }
 
+/**
+ * Whether a task or a RunTask call is an attempt of an ecs-pilot job (`startedBy` in the current or
+ * the legacy form): the batch duty sizes its own attempts, nothing else plans them again.
+ */
+export function isJobAttempt(startedBy: string | undefined): boolean {
+  return parseStartedBy(startedBy) !== undefined;
+}
+
 /** A run's id: the job and the time it was scheduled for (or the manual trigger's event id). */
 export function runIdFor(job: string, trigger: string): string {
   return `${job}@${trigger}`;

@@ -4,6 +4,7 @@
  */
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
+import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';
 import { COUNTED_STATUSES, needsNewHome, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
@@ -29,7 +30,7 @@ export const WAVE_WINDOW_SECONDS = 120;
  * takes the drained instance out with desired −1 before EC2 reclaims it (src/core/drain/replaced.ts).
  */
 export function replacementActions(snapshot: Snapshot, cluster: ClusterConfig, doomed: Instance[], why: string, now?: Date): Action[] {
-  const demand = doomed.flatMap((i) => displacedTasks(i).map((t) => ({ ...t, capacityProvider: i.group, constraints: t.constraints })));
+  const demand = composeDemand(snapshot, { waiting: false, draining: false, leaving: doomed }).snapshot.pending;
   if (demand.length === 0) return [];
   const own = plannedRaise(ownReplacementView(snapshot, doomed), cluster, doomed, demand, [], why);
   if (!mayUseRoom(snapshot, cluster, doomed, now)) return own.actions;
@@ -44,7 +45,8 @@ function plannedRaise(base: Snapshot, cluster: ClusterConfig, doomed: Instance[]
   const ids = new Set([...doomed, ...reserve].map((i) => i.id));
   const instances = base.instances.map((i) => (ids.has(i.id) ? { ...i, status: 'DRAINING' as const } : i));
   const reserved = reserve.flatMap((i) => displacedTasks(i).map((t) => ({ ...t, id: `${t.id}#spare`, capacityProvider: i.group })));
-  const first = plan({ ...base, instances, pending: [...demand, ...reserved] });
+  // Only these tasks: what else waits is the capacity duty's (the replacement must not be spent on it).
+  const first = plan(composeDemand({ ...base, instances }, { waiting: false, draining: false, announced: [...demand, ...reserved] }).snapshot);
   const byGroup = new Map(cluster.groups.map((g) => [g.name, g]));
   // What the group cannot take goes to its fallback group, when one is configured.
   const fallbackDemand = first.unplaceable.flatMap((u) => {
@@ -54,7 +56,7 @@ function plannedRaise(base: Snapshot, cluster: ClusterConfig, doomed: Instance[]
   });
   const actions = scaleOutActions(first, `replace ${demand.length} task(s) of ${why}`);
   if (fallbackDemand.length > 0) {
-    const second = plan({ ...base, instances, pending: fallbackDemand });
+    const second = plan(composeDemand({ ...base, instances }, { waiting: false, draining: false, announced: fallbackDemand }).snapshot);
     actions.push(...scaleOutActions(second, `fallback for ${fallbackDemand.length} task(s) of ${why} the group could not take`));
   }
   const units = actions.reduce((a, x) => a + (x.kind === 'setDesiredCapacity' ? x.desired - x.previous : 0), 0);

@@ -12,6 +12,7 @@
  */
 import type { ClusterConfig, ConsolidationConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
+import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';
 import { DRAIN_REASONS, LIFECYCLE_STATES, serviceOfGroup } from '../names.js';
 import { COUNTED_STATUSES, holdsInstance, instanceCapacity, needsNewHome, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
@@ -49,6 +50,16 @@ export function inWindow(config: ConsolidationConfig, now: Date): boolean {
 
 const service = (t: Task): string | undefined => serviceOfGroup(t.group);
 const moving = (i: Instance): Task[] => i.tasks.filter(needsNewHome);
+
+/**
+ * The snapshot as if `leaving` were gone (DRAINING, taking nothing): the demand is only their tasks,
+ * each in the provider it ran in — what else waits is planned by the capacity duty, not here.
+ */
+export function asIfGone(snapshot: Snapshot, leaving: readonly Instance[]): Snapshot {
+  const ids = new Set(leaving.map((i) => i.id));
+  const instances = snapshot.instances.map((x) => (ids.has(x.id) ? { ...x, status: 'DRAINING' as const } : x));
+  return composeDemand({ ...snapshot, instances }, { waiting: false, draining: false, leaving: instances.filter((x) => ids.has(x.id)) }).snapshot;
+}
 
 /** Share of the instance's dominant resource its non-daemon tasks use. */
 export function utilisation(snapshot: Snapshot, i: Instance): number {
@@ -120,13 +131,10 @@ export function keepsSpotSpare(snapshot: Snapshot, group: string, spare: number)
   if (spare <= 0) return true;
   const busiest = busiestInstances(snapshot, group, spare);
   if (busiest.length === 0) return true;
-  const ids = new Set(busiest.map((i) => i.id));
-  const trial: Snapshot = {
-    ...snapshot,
-    groups: snapshot.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })),
-    instances: snapshot.instances.map((x) => (ids.has(x.id) ? { ...x, status: 'DRAINING' as const } : x)),
-    pending: busiest.flatMap((i) => moving(i).map((t) => ({ ...t, capacityProvider: i.group }))),
-  };
+  const trial = asIfGone(
+    { ...snapshot, groups: snapshot.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })) },
+    busiest,
+  );
   const result = plan(trial);
   return result.unplaceable.length === 0 && !result.groups.some((g) => g.newUnits > 0) && result.placements.every((p) => snapshot.instances.some((x) => x.id === p.instance));
 }
@@ -198,12 +206,7 @@ export function consolidationMoves(snapshot: Snapshot, cluster: ClusterConfig, n
       tries -= 1;
       // Would its tasks fit on the other instances, with nothing new? The ASG's desired is kept as it
       // is, so no launching capacity is assumed.
-      const trial: Snapshot = {
-        ...working,
-        groups: working.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })),
-        instances: working.instances.map((x) => (x.id === i.id ? { ...x, status: 'DRAINING' as const } : x)),
-        pending: moving(i).map((t) => ({ ...t, capacityProvider: i.group })),
-      };
+      const trial = asIfGone({ ...working, groups: working.groups.map((g) => ({ ...g, max: g.desired, inServiceUnits: undefined, launching: [] })) }, [i]);
       const result = plan(trial);
       if (result.unplaceable.length > 0 || result.groups.some((g) => g.newUnits > 0) || result.placements.some((p) => !working.instances.some((x) => x.id === p.instance))) continue;
       const drained = [...moves.map((m) => m.instance), i];

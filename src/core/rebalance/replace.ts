@@ -10,7 +10,7 @@ import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS } from '../names.js';
 import { COUNTED_STATUSES, needsNewHome, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
-import { drainBudget, exclusion, inWindow, utilisation, waitingFor } from './consolidate.js';
+import { asIfGone, drainBudget, exclusion, inWindow, utilisation, waitingFor } from './consolidate.js';
 
 const moving = (i: Instance) => i.tasks.filter(needsNewHome);
 
@@ -48,13 +48,7 @@ export function replaceMoves(snapshot: Snapshot, cluster: ClusterConfig, now: Da
       .map((x) => x.i);
     if (candidates.length === 0) continue;
     // Their tasks on new capacity (or room elsewhere), as if they were gone.
-    const ids = new Set(candidates.map((i) => i.id));
-    const trial: Snapshot = {
-      ...snapshot,
-      groups: snapshot.groups.map((g) => ({ ...g, launching: [], inServiceUnits: undefined })),
-      instances: snapshot.instances.map((i) => (ids.has(i.id) ? { ...i, status: 'DRAINING' as const } : i)),
-      pending: candidates.flatMap((i) => moving(i).map((t) => ({ ...t, capacityProvider: group.name }))),
-    };
+    const trial = asIfGone({ ...snapshot, groups: snapshot.groups.map((g) => ({ ...g, launching: [], inServiceUnits: undefined })) }, candidates);
     const result = plan(trial);
     const gp = result.groups.find((g) => g.name === group.name);
     if (!gp || result.unplaceable.length > 0) continue;

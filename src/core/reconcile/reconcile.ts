@@ -10,7 +10,7 @@
 import type { ClusterConfig } from '../../config/schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
-import { withDisplacedDemand } from '../capacity/displaced.js';
+import { composeDemand } from '../capacity/demand.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
 import { COUNTED_STATUSES, holdsInstance, weightOf, type Instance, type Snapshot } from '../model.js';
@@ -64,7 +64,7 @@ export function reconcilePlan(snapshot: Snapshot, cluster: ClusterConfig, now: D
   }
 
   // 2. Waiting tasks, and those on draining instances that will need a new home.
-  const demand = withDisplacedDemand(snapshot);
+  const demand = composeDemand(snapshot).snapshot;
   const result = plan(demand);
   actions.push(...scaleOutActions(result, `reconcile: ${demand.pending.length} task(s) waiting or displaced`));
   const receiving = new Set(result.placements.map((p) => p.instance));

@@ -1,6 +1,6 @@
 /** The instances for a service's new tasks, raised in the same step as its desired count. */
 import type { Action } from '../actions.js';
-import { withDisplacedDemand } from '../capacity/displaced.js';
+import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
 import type { Snapshot, Task } from '../model.js';
@@ -17,11 +17,11 @@ export function capacityForServiceChange(change: Action, snapshot: Snapshot, ser
   if (change.kind !== 'setServiceDesiredCount' || !shape || change.desiredCount <= change.previous) return [];
   const demand = Array.from({ length: change.desiredCount - change.previous }, (_, k) => ({ ...shape, id: `${change.service}-new-${k}`, ...(provider ? { capacityProvider: provider } : {}) }));
   // With what already waits for the same group (free capacity is not counted twice); only that group is raised.
-  const withDisplaced = withDisplacedDemand(snapshot);
-  const sameGroup = withDisplaced.pending.filter((t) => provider === undefined || t.capacityProvider === undefined || t.capacityProvider === provider);
-  const result = plan({ ...withDisplaced, pending: [...sameGroup, ...demand] });
+  const { snapshot: withNew, counts } = composeDemand(snapshot, { announced: demand, provider });
+  const result = plan(withNew);
+  const waiting = withNew.pending.length - counts.announced;
   return scaleOutActions(
     { ...result, groups: result.groups.filter((g) => provider === undefined || g.name === provider) },
-    `${demand.length} new task(s) of service ${change.service}${sameGroup.length > 0 ? ` (and ${sameGroup.length} already waiting)` : ''}`,
+    `${demand.length} new task(s) of service ${change.service}${waiting > 0 ? ` (and ${waiting} already waiting)` : ''}`,
   );
 }
