@@ -12,7 +12,8 @@ import { ActuationError, runDuty, type AnyDuty, type DecisionRecord } from '../c
 import { describeAction } from '../core/actions.js';
 import { toSnapshotV1, ValidationError, type Snapshot } from '../core/model.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
-import { DUTIES, functionFor } from '../duties/index.js';
+import { DUTIES } from '../duties/index.js';
+import { deployedRouter } from '../duties/routes.js';
 import { EventValidationError, parseEvent } from '../events/index.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { CliError, EXIT } from './errors.js';
@@ -178,6 +179,7 @@ export async function replayEvents(
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
 
+  const route = await deployedRouter(config);
   const replayed: ReplayedEvent[] = [];
   for (const { file, event, from } of events) {
     const log: ReplayedCall[] = [];
@@ -189,30 +191,24 @@ export async function replayEvents(
     });
     const before = sim?.toSnapshot();
     if (sim) implyState(sim, event);
-    let handler: ReturnType<typeof functionFor> | 'none' = 'none';
-    try {
-      const parsed = parseEvent(event);
-      if (parsed.outcome === 'parsed') handler = functionFor(parsed.event);
-    } catch {
-      handler = 'none';
-    }
-    // The duty checks at run time that it handles the event's kind; an event no function takes is
-    // offered to one so that it is ignored the way a Lambda would ignore it.
-    const duty = (handler === 'none' ? DUTIES.reconcile : DUTIES[handler]) as AnyDuty;
+    // The deployment's own rules and schedules decide which function the event reaches (src/duties/routes.ts).
+    const [handler] = route.duties(event);
+    const duty = handler ? (DUTIES[handler] as AnyDuty) : undefined;
     const now = eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
     let record: DecisionRecord;
     try {
-      record = await runDuty(duty, event, { config, clients, now });
+      record = duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun);
     } catch (e) {
+      const name = duty?.name ?? 'none';
       if (e instanceof EventValidationError) {
-        record = { duty: duty.name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
+        record = { duty: name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
       } else if (e instanceof ActuationError) {
         record = e.record;
       } else if (e instanceof CliError) {
         throw e;
       } else {
         // A read AWS refused (throttled, denied, not found): this event's record; the replay goes on.
-        record = { duty: duty.name, eventId: eventIdOf(event), detailType: undefined, outcome: 'failed', reason: awsError(e), dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
+        record = { duty: name, eventId: eventIdOf(event), detailType: undefined, outcome: 'failed', reason: awsError(e), dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
       }
     }
     const detailType = typeof event === 'object' && event !== null ? ((event as Record<string, unknown>)['detail-type'] as string | undefined) : undefined;
@@ -221,7 +217,7 @@ export async function replayEvents(
       file,
       id: record.eventId,
       detailType,
-      handler: handler === 'none' ? 'none' : handler,
+      handler: handler ?? 'none',
       outcome: record.outcome,
       ...(record.reason ? { reason: record.reason } : {}),
       actions: record.actions.map((a) => ({ kind: a.kind, reason: a.action.reason, description: describeAction(a.action) })),
@@ -232,6 +228,11 @@ export async function replayEvents(
     });
   }
   return { events: replayed, after: sim ? toSnapshotV1(sim.toSnapshot()) : undefined, notes };
+}
+
+/** The record of an event no rule or schedule of the deployment sends to a function (a Lambda never sees it). */
+function unrouted(event: unknown, dryRun: boolean): DecisionRecord {
+  return { duty: 'none', eventId: eventIdOf(event), detailType: undefined, outcome: 'ignored', reason: 'no rule or schedule of the deployment sends this event to a function', dryRun, actions: [], calls: [], failures: [], skipped: [] };
 }
 
 /** How wide a line may be: the terminal's width (wrapped, never cut), or unlimited (`--wide`, or not a terminal). */

@@ -3,7 +3,7 @@ import type { JobConfig } from '../config/schema.js';
 import type { ClusterObservation, Decision, Duty } from '../controller.js';
 import type { Action } from '../core/actions.js';
 import { capacityForJobStarts } from '../core/batch/capacity.js';
-import { decideSchedule, decideStopped, parseStartedBy, runIdFor, type JobTask } from '../core/batch/jobs.js';
+import { decideSchedule, decideStopped, isJobAttempt, parseStartedBy, runIdFor, type JobTask } from '../core/batch/jobs.js';
 import { parseSnapshot, type Snapshot, type Task } from '../core/model.js';
 import type { JobSchedule, TaskStateChange } from '../events/index.js';
 import { jobTaskShape, listJobTasks } from '../aws/job-reader.js';
@@ -20,9 +20,9 @@ export interface BatchObservation extends ClusterObservation, JobTasks {
   shape: Task | undefined;
 }
 
-/** A job attempt that stopped: the batch function's rule (`startedBy` prefix `ecs-pilot:`, STOPPED). */
+/** A job attempt that stopped: the batch function's rule (an ecs-pilot job attempt, STOPPED). */
 export function isJobAttemptStop(event: TaskStateChange): boolean {
-  return event.lastStatus === 'STOPPED' && parseStartedBy(event.startedBy) !== undefined;
+  return event.lastStatus === 'STOPPED' && isJobAttempt(event.startedBy);
 }
 
 export const batchDuty: Duty<'job-schedule' | 'task-state-change', BatchObservation> = {

@@ -1,9 +1,9 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DeleteAttributesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { DUTIES, functionFor } from '../../src/duties/index.js';
-import { parseEvent } from '../../src/events/index.js';
+import { DUTIES } from '../../src/duties/index.js';
+import { deployedRouter } from '../../src/duties/routes.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
-import { event, invoke } from '../support/handlers.js';
+import { demoConfig, event, invoke } from '../support/handlers.js';
 
 const CI = (n: number) => `arn:aws:ecs:us-east-1:123456789012:container-instance/demo/0000000000000000000000000000000${n}`;
 const EC2 = (n: number) => `i-0a1b2c3d4e5f6000${n}`;
@@ -53,9 +53,8 @@ describe('Handler: AWS Health scheduled changes (spot function)', () => {
   });
   afterEach(() => aws.restore());
 
-  it('is routed to the spot function', () => {
-    const parsed = parseEvent(retirement(3));
-    expect(parsed.outcome === 'parsed' && functionFor(parsed.event)).toBe('spot');
+  it('is routed to the spot function by the deployed rules', async () => {
+    expect((await deployedRouter(demoConfig())).duties(retirement(3))).toEqual(['spot']);
   });
 
   it('launches the replacement first, then drains the instance, ahead of the start time', async () => {
@@ -102,9 +101,8 @@ describe('Handler: EC2 instance stopped or terminated outside its ASG (lifecycle
   });
   afterEach(() => aws.restore());
 
-  it('is routed to the lifecycle function', () => {
-    const parsed = parseEvent(stateChange(4, 'stopped'));
-    expect(parsed.outcome === 'parsed' && functionFor(parsed.event)).toBe('lifecycle');
+  it('is routed to the lifecycle function by the deployed rules', async () => {
+    expect((await deployedRouter(demoConfig())).duties(stateChange(4, 'stopped'))).toEqual(['lifecycle']);
   });
 
   it('drains what is left, launches the replacement and clears stale marks', async () => {

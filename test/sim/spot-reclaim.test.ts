@@ -5,8 +5,8 @@
  */
 import { parseConfig } from '../../src/config/load.js';
 import { runDuty } from '../../src/controller.js';
-import { DUTIES, functionFor } from '../../src/duties/index.js';
-import { parseEvent } from '../../src/events/index.js';
+import { DUTIES } from '../../src/duties/index.js';
+import { deployedRouter } from '../../src/duties/routes.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
 import { aGroup, anInstance, aSnapshot } from '../support/builders.js';
@@ -34,16 +34,13 @@ async function run(managedScaling: 'on' | 'off') {
   // 5 tasks of half an instance on 3 instances (one slot free). Minute 2: the first instance (two
   // tasks) is warned — one fits in the free slot, one needs a new instance; EC2 reclaims it 120 s later.
   world.at(world.startMs + 120_000, () => world.spotWave('spot', 1 / 3, 0));
+  const route = await deployedRouter(config);
   for (let s = 0; s <= 20 * 60; s += 5) {
     const t = world.startMs + s * 1000;
     world.advance(t);
     const due = world.deliverable(t);
     if (s % 60 === 0) due.push({ version: '0', id: `tick-${s}`, 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(t).toISOString(), resources: [], detail: {} });
-    for (const e of due) {
-      const parsed = parseEvent(e);
-      if (parsed.outcome !== 'parsed') continue;
-      await runDuty(DUTIES[functionFor(parsed.event)] as never, e, { config, clients, now: new Date(t) });
-    }
+    for (const e of due) for (const fn of route.duties(e)) await runDuty(DUTIES[fn] as never, e, { config, clients, now: new Date(t) });
     desired.push(world.groupOf('asg-spot')?.desired ?? -1);
   }
   const launched = world.allInstances().filter((i) => i.launchedAt > world.startMs);
