@@ -4,36 +4,15 @@
  * desiredCount − runningCount − pendingCount. ListServices (100 a page) + DescribeServices (10 a call)
  * give every service's deficit, shaped by its task definition and placement constraints.
  */
-import { DescribeServicesCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import { TaskSchema, type SnapshotInput, type Task } from '../core/model.js';
-import { chunks } from './batch.js';
+import type { Service } from '@aws-sdk/client-ecs';
+import type { Task } from '../core/model.js';
+import { describeAllServices, describeTaskDefinition } from './api-reads.js';
 import type { Clients } from './clients.js';
-import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+import { taskShape, type TaskInput } from './to-model.js';
 
-type TaskInput = NonNullable<SnapshotInput['pending']>[number];
 type ConstraintInput = NonNullable<TaskInput['constraints']>[number];
 
-/** DescribeServices takes at most 10 services per call. */
-export const DESCRIBE_SERVICES_MAX = 10;
-
 const FARGATE = new Set(['FARGATE', 'FARGATE_SPOT']);
-
-/** Every service of the cluster (REPLICA scheduling on EC2), paginated. */
-export async function describeAllServices(clients: Clients, cluster: string): Promise<Service[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.ecs.send(new ListServicesCommand({ cluster, nextToken: token, maxResults: 100 }));
-    arns.push(...(page?.serviceArns ?? []));
-    token = page?.nextToken;
-  } while (token);
-  const out: Service[] = [];
-  for (const batch of chunks(arns, DESCRIBE_SERVICES_MAX)) {
-    const page = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
-    out.push(...(page?.services ?? []));
-  }
-  return out;
-}
 
 /** The tasks a service lacks: desired − running − the waiting ones (ECS's pendingCount, or the PROVISIONING tasks seen, whichever is larger). */
 export function deficitOf(service: Pick<Service, 'desiredCount' | 'runningCount' | 'pendingCount'>, waitingSeen: number): number {
@@ -79,19 +58,8 @@ export async function serviceDeficits(clients: Clients, cluster: string, waiting
     const def = await describeTaskDefinition(clients, service.taskDefinition);
     const provider = service.capacityProviderStrategy?.find((p) => (p.weight ?? 0) > 0 || (p.base ?? 0) > 0)?.capacityProvider ?? service.capacityProviderStrategy?.[0]?.capacityProvider;
     const arn = service.serviceArn ?? service.serviceName;
-    const shape = toTask(
-      {
-        taskArn: `${arn}/missing`,
-        group,
-        ...(def?.cpu ? { cpu: def.cpu } : {}),
-        ...(def?.memory ? { memory: def.memory } : {}),
-        ...(provider ? { capacityProviderName: provider } : {}),
-        containers: (def?.containerDefinitions ?? []).map((c) => ({ name: c.name, cpu: String(c.cpu ?? 0), memory: String(c.memory ?? c.memoryReservation ?? 0) })),
-      },
-      def,
-      new Set(),
-    );
-    const constraints: ConstraintInput[] = [...(shape.constraints ?? []), ...own];
+    const shape = taskShape(def, { id: `${arn}/missing`, group, capacityProvider: provider });
+    const constraints: ConstraintInput[] = [...shape.constraints, ...own];
     for (let i = 0; i < missing; i++) out.push({ ...shape, id: `${arn}/missing-${i + 1}`, constraints });
   }
   return out;
@@ -106,17 +74,5 @@ export async function runTaskDemand(clients: Clients, failure: { id: string; tas
   const def = await describeTaskDefinition(clients, failure.taskDefinition);
   if (!def) return [];
   const family = def.family ?? failure.taskDefinition.split('/').pop()?.split(':')[0] ?? 'task';
-  const shape = toTask(
-    {
-      taskArn: `run-task-failure/${failure.id}`,
-      group: `family:${family}`,
-      ...(def.cpu ? { cpu: def.cpu } : {}),
-      ...(def.memory ? { memory: def.memory } : {}),
-      ...(failure.capacityProvider ? { capacityProviderName: failure.capacityProvider } : {}),
-      containers: (def.containerDefinitions ?? []).map((c) => ({ name: c.name, cpu: String(c.cpu ?? 0), memory: String(c.memory ?? c.memoryReservation ?? 0) })),
-    },
-    def,
-    new Set(),
-  );
-  return Array.from({ length: failure.failedTasks }, (_, i) => TaskSchema.parse({ ...shape, id: `run-task-failure/${failure.id}/${i + 1}` }));
+  return Array.from({ length: failure.failedTasks }, (_, i) => taskShape(def, { id: `run-task-failure/${failure.id}/${i + 1}`, group: `family:${family}`, capacityProvider: failure.capacityProvider }));
 }

@@ -60,17 +60,10 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
   };
 }
 
-let cached: { key: string; config: ControllerConfig } | undefined;
-
-/** The config for this Lambda container, loaded once per warm container. */
-export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): ControllerConfig {
-  const settings = runtimeSettings(env);
-  const key = `${settings.configFile}|${settings.dryRunOverride}`;
-  if (cached?.key !== key) {
-    const config = loadConfigFile(settings.configFile);
-    cached = { key, config: settings.dryRunOverride ? { ...config, dryRun: true } : config };
-  }
-  return cached.config;
+/** The config a Lambda's settings name (its file, with the dry-run override); the wiring loads it once per warm container. */
+export function loadRuntimeConfig(settings: RuntimeSettings): ControllerConfig {
+  const config = loadConfigFile(settings.configFile);
+  return settings.dryRunOverride ? { ...config, dryRun: true } : config;
 }
 
 export function findCluster(config: ControllerConfig, cluster: string): ClusterConfig | undefined {

@@ -40,7 +40,7 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       if (!owner) return `${event.asg} is not a configured group`;
       if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
       const names = [owner.group.asg, ...owner.cluster.groups.filter((g) => g.name === owner.group.fallbackGroup).map((g) => g.asg)];
-      const asgs = await describeConfiguredGroups(ctx.clients, names, ctx.now);
+      const asgs = await describeConfiguredGroups(ctx.clients, names);
       const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, asgs, { includeStopping: true });
       if (!snapshot) return `${event.instanceId} is not in ${event.asg}`;
       return [{ cluster: owner.cluster, snapshot }];

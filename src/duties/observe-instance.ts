@@ -11,7 +11,7 @@ import { storeCanAnswer } from '../aws/cluster-state.js';
  */
 export async function observeInstance(ec2InstanceId: string, ctx: DutyContext, includeStopping = false, onlyInLifecycleState?: string): Promise<ClusterObservation[] | string> {
   const allGroups = ctx.config.clusters.flatMap((c) => c.groups.map((g) => g.asg));
-  const asgs = await describeConfiguredGroups(ctx.clients, allGroups, ctx.now);
+  const asgs = await describeConfiguredGroups(ctx.clients, allGroups);
   const asg = asgContaining(asgs, ec2InstanceId);
   if (!asg) return `${ec2InstanceId} is in none of the configured Auto Scaling groups`;
   const owner = findGroupByAsg(ctx.config, asg);

@@ -1,19 +1,19 @@
 import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { clearProviderCache, readProviders } from '../../src/aws/capacity-providers.js';
+import { readProviders } from '../../src/aws/capacity-providers.js';
 import { serviceDeficits } from '../../src/aws/service-deficits.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
-import type { Clients } from '../../src/aws/clients.js';
+import { withColdCaches, type Clients } from '../../src/aws/clients.js';
 import { modeOf } from '../../src/core/capacity/modes.js';
 
 const ecs = mockClient(ECSClient);
-const clients = { ecs: new ECSClient({ region: 'us-east-1' }) } as unknown as Clients;
+let clients: Clients;
+const coldClients = (): Clients => withColdCaches({ ecs: new ECSClient({ region: 'us-east-1' }) } as never);
 const NOW = new Date('2026-11-24T12:00:00Z');
 
 describe('Function: readProviders', () => {
   beforeEach(() => {
     ecs.reset();
-    clearProviderCache();
+    clients = coldClients();
   });
 
   it('reads each provider once a minute, paginated; a name ECS does not know is own', async () => {
@@ -39,7 +39,7 @@ describe('Function: readProviders', () => {
 describe('Function: serviceDeficits', () => {
   beforeEach(() => {
     ecs.reset();
-    clearReaderCaches();
+    clients = coldClients();
   });
 
   it('lists every service (paginated), describes them ten at a time, and turns each deficit into shaped demand', async () => {
