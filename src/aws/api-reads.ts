@@ -22,20 +22,15 @@ import {
   type Task as EcsTask,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { ClusterConfig } from '../config/schema.js';
 import { ATTRIBUTES } from '../core/actions.js';
-import type { StateAccess } from '../state/store.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
 
-export interface ReadContext {
+/** The cluster a call reads, and the clients it reads with. */
+export interface ClusterScope {
   clients: Clients;
-  /** What reading needs of the cluster's config. */
-  cluster: Pick<ClusterConfig, 'name' | 'groups' | 'daemonServices'>;
-  now: Date;
-  /** The cluster-state store: whole-cluster reads come from it when no full read is due. */
-  state?: StateAccess | undefined;
+  cluster: { name: string };
 }
 
 /** DescribeServices takes at most 10 services per call. */
@@ -88,7 +83,7 @@ export async function describeTaskDefinition(clients: Clients, ref: string): Pro
   return def;
 }
 
-export async function describeTasks(ctx: ReadContext, arns: string[]): Promise<EcsTask[]> {
+export async function describeTasks(ctx: ClusterScope, arns: string[]): Promise<EcsTask[]> {
   const out: EcsTask[] = [];
   for (const batch of chunks([...new Set(arns)], API_LIMITS.describe)) {
     const page = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: ctx.cluster.name, tasks: batch }));
@@ -97,7 +92,7 @@ export async function describeTasks(ctx: ReadContext, arns: string[]): Promise<E
   return out;
 }
 
-export function listTasks(ctx: ReadContext, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
+export function listTasks(ctx: ClusterScope, input: { containerInstance?: string; desiredStatus: DesiredStatus }): Promise<string[]> {
   return paginate(async (nextToken) => {
     const page = await ctx.clients.ecs.send(new ListTasksCommand({ cluster: ctx.cluster.name, ...input, nextToken, maxResults: 100 }));
     return [page.taskArns, page.nextToken] as const;
@@ -105,7 +100,7 @@ export function listTasks(ctx: ReadContext, input: { containerInstance?: string;
 }
 
 /** Every container instance ARN of the cluster (paginated). */
-export function listContainerInstances(ctx: ReadContext): Promise<string[]> {
+export function listContainerInstances(ctx: ClusterScope): Promise<string[]> {
   return paginate(async (nextToken) => {
     const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken, maxResults: 100 }));
     return [page.containerInstanceArns, page.nextToken] as const;
@@ -113,12 +108,12 @@ export function listContainerInstances(ctx: ReadContext): Promise<string[]> {
 }
 
 /** The container instance ARN(s) of one EC2 instance (one call: a filter on one instance fits a page). */
-export async function findContainerInstances(ctx: ReadContext, ec2InstanceId: string): Promise<string[]> {
+export async function findContainerInstances(ctx: ClusterScope, ec2InstanceId: string): Promise<string[]> {
   const listed = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, filter: `ec2InstanceId == ${ec2InstanceId}` }));
   return listed.containerInstanceArns ?? [];
 }
 
-export async function describeContainerInstances(ctx: ReadContext, arns: string[]): Promise<ContainerInstance[]> {
+export async function describeContainerInstances(ctx: ClusterScope, arns: string[]): Promise<ContainerInstance[]> {
   const out: ContainerInstance[] = [];
   for (const batch of chunks(arns, API_LIMITS.describe)) {
     const page = await ctx.clients.ecs.send(new DescribeContainerInstancesCommand({ cluster: ctx.cluster.name, containerInstances: batch }));
@@ -131,7 +126,7 @@ export async function describeContainerInstances(ctx: ReadContext, arns: string[
  * ecs-pilot's own marks (ATTRIBUTES) by container instance ARN: one ListAttributes per mark name,
  * paginated — a few calls whatever the cluster's size.
  */
-export async function listInstanceMarks(ctx: ReadContext): Promise<Map<string, Map<string, string>>> {
+export async function listInstanceMarks(ctx: ClusterScope): Promise<Map<string, Map<string, string>>> {
   const marks = new Map<string, Map<string, string>>();
   for (const attributeName of Object.values(ATTRIBUTES)) {
     const listed = await paginate(async (nextToken) => {

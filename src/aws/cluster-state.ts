@@ -12,11 +12,21 @@ import type { ContainerInstance, Task as EcsTask } from '@aws-sdk/client-ecs';
 import { resyncDue, resyncOffsetMinutes } from '../core/state/freshness.js';
 import { FULL_READ_GRACE_MINUTES, type StateAccess } from '../state/store.js';
 import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../state/records.js';
-import { describeContainerInstances, describeTasks, listContainerInstances, listInstanceMarks, listTasks, type ReadContext } from './api-reads.js';
+import type { ClusterConfig } from '../config/schema.js';
+import { describeContainerInstances, describeTasks, listContainerInstances, listInstanceMarks, listTasks, type ClusterScope } from './api-reads.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import { serviceOfGroup } from '../core/names.js';
 
 const FULL_READ_MARGIN_MS = 60_000;
+
+/** What a read strategy works with: the clients, the cluster's config, the time, and the store if any. */
+export interface ReadContext extends ClusterScope {
+  /** What reading needs of the cluster's config. */
+  cluster: Pick<ClusterConfig, 'name' | 'groups' | 'daemonServices'>;
+  now: Date;
+  /** The cluster-state store: whole-cluster reads come from it when no full read is due. */
+  state?: StateAccess | undefined;
+}
 
 export interface ClusterRecords {
   instances: ContainerInstance[];

@@ -14,17 +14,14 @@ import type { GroupConfig } from '../config/schema.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { parseSnapshot, type Snapshot } from '../core/model.js';
 import { withModes } from '../core/capacity/modes.js';
-import { describeConfiguredGroups, describeContainerInstances, describeInstanceTypes, describeTaskDefinition, describeTasks, findContainerInstances, listTasks, type ReadContext } from './api-reads.js';
+import { describeConfiguredGroups, describeContainerInstances, describeInstanceTypes, describeTaskDefinition, describeTasks, findContainerInstances, listTasks } from './api-reads.js';
 import { readProviders } from './capacity-providers.js';
-import { clusterRecords } from './cluster-state.js';
+import { clusterRecords, type ReadContext } from './cluster-state.js';
 import { launchTypes, type LaunchType, type LaunchTypes } from './launch-types.js';
 import { serviceDeficits } from './service-deficits.js';
 import { asgContaining, attribute, groupTypes, toGroup, toInstance, toTask, typeSpec, type InstanceInput, type TaskInput, type TypeSpec } from './to-model.js';
 
-export type { ReadContext } from './api-reads.js';
-// The instance duties find an instance's group with these before reading it.
-export { asgContaining } from './to-model.js';
-export { describeConfiguredGroups } from './api-reads.js';
+export type { ReadContext } from './cluster-state.js';
 
 /**
  * What the group launches: the config's `instanceTypes` when given, else its launch set-up

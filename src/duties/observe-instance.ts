@@ -2,7 +2,9 @@
 import { findGroupByAsg } from '../config/load.js';
 import type { ClusterObservation, DutyContext } from '../controller.js';
 import type { Instance } from '../core/model.js';
-import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { describeConfiguredGroups } from '../aws/api-reads.js';
+import { readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { asgContaining } from '../aws/to-model.js';
 import { storeCanAnswer } from '../aws/cluster-state.js';
 
 /**
