@@ -4,7 +4,7 @@
  * warm container), per lifecycle hook, per reconcile run and per job attempt's STOPPED event (success,
  * retry), by command.
  */
-import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
+import { withColdCaches, type Clients } from '../src/aws/clients.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDuty, type AnyDuty } from '../src/controller.js';
 import type { Snapshot } from '../src/core/model.js';
@@ -23,9 +23,11 @@ const config = parseConfig({
 });
 const now = new Date('2026-11-24T12:00:10Z');
 
-async function count(sim: SimulatedAws, duty: AnyDuty, event: unknown): Promise<{ total: number; by: string }> {
+/** Clients on the simulated AWS with cold caches: one set per simulated account, as one warm container. */
+const clientsOf = (sim: SimulatedAws): Clients => withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') });
+
+async function count(sim: SimulatedAws, clients: Clients, duty: AnyDuty, event: unknown): Promise<{ total: number; by: string }> {
   const before = sim.log.length;
-  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') };
   await runDuty(duty, event, { config, clients, now });
   const calls = sim.log.slice(before);
   const by = new Map<string, number>();
@@ -44,26 +46,23 @@ async function burst(n: number): Promise<{ perEvent: number; batched: number }> 
     return { ...s, pending: Array.from({ length: n }, (_, k) => ({ id: `arn:aws:ecs:us-east-1:123456789012:task/big/burst-${k}`, cpu: 1024, memoryMiB: 2048, gpus: 0, awsvpc: false, hostPorts: [], group: 'service:burst', capacityProvider: 'spot', constraints: [], daemon: false })) };
   };
   const a = new SimulatedAws(withBurst());
-  const clientsA = { ecs: a.client('ecs'), autoscaling: a.client('autoscaling'), ec2: a.client('ec2'), cloudwatch: a.client('cloudwatch') };
-  clearReaderCaches();
+  const clientsA = clientsOf(a);
   for (const e of events(a.snapshot)) await runDuty(DUTIES.capacity, e, { config, clients: clientsA, now });
   const b = new SimulatedAws(withBurst());
-  clearReaderCaches();
   const batch = { Records: events(b.snapshot).map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
-  await runSqsBatch(DUTIES.capacity, batch, { config, clients: { ecs: b.client('ecs'), autoscaling: b.client('autoscaling'), ec2: b.client('ec2'), cloudwatch: b.client('cloudwatch') }, now });
+  await runSqsBatch(DUTIES.capacity, batch, { config, clients: clientsOf(b), now });
   return { perEvent: a.log.length, batched: b.log.length };
 }
 
 /** Calls for a job attempt's STOPPED event: `exitCode` 0 succeeds (nothing starts), 1 is retried. */
-async function jobStopped(sim: SimulatedAws, exitCode: number, scheduled: string): Promise<{ total: number; by: string }> {
-  const clients = { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') };
+async function jobStopped(sim: SimulatedAws, clients: Clients, exitCode: number, scheduled: string): Promise<{ total: number; by: string }> {
   const started = sim.tasksStartedBy('ecs-pilot/sync/').length;
   await runDuty(DUTIES.batch, { ...envelope('Batch Job Schedule', 'ecs-pilot.scheduler', { job: 'sync' }), time: scheduled }, { config, clients, now: new Date(scheduled) });
   const attempt = sim.tasksStartedBy('ecs-pilot/sync/')[started];
   if (!attempt) throw new Error('the schedule started no attempt');
   sim.setTaskStatus(attempt.arn, 'STOPPED', 'STOPPED', { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode });
   const detail = { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/big', taskArn: attempt.arn, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5, startedBy: attempt.startedBy, stopCode: 'EssentialContainerExited', group: 'family:sync', containers: [{ name: 'main', exitCode, lastStatus: 'STOPPED' }] };
-  return count(sim, DUTIES.batch, envelope('ECS Task State Change', 'aws.ecs', detail));
+  return count(sim, clients, DUTIES.batch, envelope('ECS Task State Change', 'aws.ecs', detail));
 }
 
 async function main(): Promise<void> {
@@ -73,14 +72,14 @@ async function main(): Promise<void> {
     const snapshot = cluster(n, tasksPerInstance);
     const sim = new SimulatedAws(snapshot);
     const target = snapshot.instances[1]!.ec2InstanceId;
-    clearReaderCaches();
-    const spotCold = await count(sim, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': target, 'instance-action': 'terminate' }));
-    const spotWarm = await count(sim, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': snapshot.instances[3]!.ec2InstanceId, 'instance-action': 'terminate' }));
+    const clients = clientsOf(sim);
+    const spotCold = await count(sim, clients, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': target, 'instance-action': 'terminate' }));
+    const spotWarm = await count(sim, clients, DUTIES.spot, envelope('EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': snapshot.instances[3]!.ec2InstanceId, 'instance-action': 'terminate' }));
     sim.setLifecycleState(snapshot.instances[5]!.ec2InstanceId, 'Terminating:Wait');
-    const hook = await count(sim, DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: 'asg-spot', LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: snapshot.instances[5]!.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
-    const reconcile = await count(sim, DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', {}));
-    const jobOk = await jobStopped(sim, 0, '2026-11-24T12:00:00Z');
-    const jobRetry = await jobStopped(sim, 1, '2026-11-24T13:00:00Z');
+    const hook = await count(sim, clients, DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: 'asg-spot', LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: snapshot.instances[5]!.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
+    const reconcile = await count(sim, clients, DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', {}));
+    const jobOk = await jobStopped(sim, clients, 0, '2026-11-24T12:00:00Z');
+    const jobRetry = await jobStopped(sim, clients, 1, '2026-11-24T13:00:00Z');
     console.log(`\n${n} instances, ${n * tasksPerInstance} tasks`);
     console.log(`  spot warning (cold): ${spotCold.total}  ${spotCold.by}`);
     console.log(`  spot warning (warm): ${spotWarm.total}  ${spotWarm.by}`);

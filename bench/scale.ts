@@ -38,7 +38,7 @@
  *   update, not counted); per store read a GetItem (meta) and the Query's pages (1 MB each, the stored
  *   items' JSON size); per full read the Query, a conditional write per changed record and the meta update.
  */
-import { clearReaderCaches } from '../src/aws/snapshot-reader.js';
+import { withColdCaches, type Clients } from '../src/aws/clients.js';
 import { ApiBudgetSchema, type ControllerConfig } from '../src/config/schema.js';
 import { parseConfig } from '../src/config/load.js';
 import { runDuty, type AnyDuty } from '../src/controller.js';
@@ -89,7 +89,7 @@ interface Measure {
 /** One invocation: bucket reads, all calls, in-process ms and the heap it added at its peak (sampled at each call). */
 const GC_EVERY = 25;
 
-async function measure(sim: SimulatedAws, run: (clients: ReturnType<typeof clientsOf>) => Promise<unknown>): Promise<Measure> {
+async function measure(sim: SimulatedAws, raw: Clients, run: (clients: Clients) => Promise<unknown>): Promise<Measure> {
   gc?.();
   const base = process.memoryUsage().heapUsed;
   let peak = base;
@@ -110,8 +110,7 @@ async function measure(sim: SimulatedAws, run: (clients: ReturnType<typeof clien
       return c.send(...a);
     }) as T['send'],
   }) as T;
-  const raw = clientsOf(sim);
-  const clients = { ecs: sample(raw.ecs), autoscaling: sample(raw.autoscaling), ec2: sample(raw.ec2), cloudwatch: sample(raw.cloudwatch) };
+  const clients = { ecs: sample(raw.ecs), autoscaling: sample(raw.autoscaling), ec2: sample(raw.ec2), cloudwatch: sample(raw.cloudwatch), caches: raw.caches };
   const before = sim.log.length;
   const t0 = performance.now();
   const result = await run(clients);
@@ -127,7 +126,8 @@ async function measure(sim: SimulatedAws, run: (clients: ReturnType<typeof clien
   return { reads: reads.length, calls: calls.length, ms, heapMB: (peak - base) / 2 ** 20, liveHeapMB: (livePeak - base) / 2 ** 20, readsBy };
 }
 
-const clientsOf = (sim: SimulatedAws) => ({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') }) as never as import('../src/aws/clients.js').Clients;
+/** Clients on the simulated AWS with cold caches: one set per cluster measured, as one warm container. */
+const clientsOf = (sim: SimulatedAws): Clients => withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') } as never);
 
 /**
  * The simulated account with ECS's task and instance events (what the state function would write):
@@ -176,33 +176,33 @@ async function oneCluster(name: string, instances: number, withStore: boolean) {
     sim.now = ms;
     return new Date(ms);
   };
-  const duty = (d: AnyDuty, event: unknown, ms: number) => async (clients: import('../src/aws/clients.js').Clients) => {
+  const duty = (d: AnyDuty, event: unknown, ms: number) => async (clients: Clients) => {
     // What ECS sent about the previous invocation's changes has reached the store by now.
     if (state) await sim.deliver(store, name, new Date(ms - 5_000));
     return runDuty(d, event, { config, clients, now: at(ms), ...(state ? { state } : {}) });
   };
   const storeCalls = () => Object.fromEntries(store.calls);
-  clearReaderCaches();
+  const warm = clientsOf(sim);
   // With the store the first tick finds it empty: a full read, and the resync that fills it.
-  const tick = await measure(sim, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0));
+  const tick = await measure(sim, warm, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0));
   const afterFull = storeCalls();
   // The first tick acts (protection, the waiting task's capacity) and so changes the state; the third
   // is the steady state: consolidation does not run again on a state it found nothing to move in.
-  const storeTick = await measure(sim, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0 + 60_000));
-  const warmTick = await measure(sim, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0 + 120_000));
+  const storeTick = await measure(sim, warm, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0 + 60_000));
+  const warmTick = await measure(sim, warm, duty(DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', { cluster: name }), t0 + 120_000));
   const afterTicks = storeCalls();
   const provisioning = envelope('ECS Task State Change', 'aws.ecs', { clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${name}`, taskArn: snapshot.pending[0]!.id, lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', version: 1, capacityProviderName: 'spot', group: 'service:svc0', containers: [] });
   const batch = { Records: [{ messageId: 'm0', body: JSON.stringify(provisioning) }] } as unknown as SQSEvent;
-  const capacity = await measure(sim, async (clients) => {
+  const capacity = await measure(sim, warm, async (clients) => {
     if (state) await sim.deliver(store, name, new Date(t0 + 125_000));
     return runSqsBatch(DUTIES.capacity, batch, { config, clients, now: at(t0 + 130_000), ...(state ? { state } : {}) });
   });
   const inst = snapshot.instances[7]!;
   const draining = envelope('ECS Container Instance State Change', 'aws.ecs', { clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${name}`, containerInstanceArn: inst.id, ec2InstanceId: inst.ec2InstanceId, status: 'DRAINING', agentConnected: true, version: 3, attributes: [], registeredResources: [], remainingResources: [], versionInfo: {}, accountType: 'ec2' });
-  const drainEvent = await measure(sim, duty(DUTIES.lifecycle, draining, t0 + 135_000));
+  const drainEvent = await measure(sim, warm, duty(DUTIES.lifecycle, draining, t0 + 135_000));
   const hookInst = snapshot.instances[9]!;
   sim.setLifecycleState(hookInst.ec2InstanceId, 'Terminating:Wait');
-  const hook = await measure(sim, duty(DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: hookInst.group === 'od' ? `${name}-od` : `${name}-spot`, LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: hookInst.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }), t0 + 140_000));
+  const hook = await measure(sim, warm, duty(DUTIES.lifecycle, envelope('EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', { LifecycleActionToken: 't', AutoScalingGroupName: hookInst.group === 'od' ? `${name}-od` : `${name}-spot`, LifecycleHookName: 'ecs-pilot-drain', EC2InstanceId: hookInst.ec2InstanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }), t0 + 140_000));
   const stored = await store.read(name);
   const queryPages = Math.max(1, Math.ceil(JSON.stringify(stored).length / 2 ** 20));
   const resync = afterFull.resync ? { written: stored.tasks.length + stored.instances.length } : { written: 0 };

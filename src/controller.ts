@@ -65,8 +65,8 @@ export interface Duty<K extends DomainEventKind = DomainEventKind, O extends Clu
   decide(event: Extract<DomainEvent, { kind: K }>, observation: O, now: Date): Decision;
   /** AWS settings this duty's decisions depend on: conflicting ones are named in its records. */
   dependsOn?: readonly ConflictSetting[];
-  /** After a decision was carried out without failure: what the next invocation may rely on. */
-  after?(observation: O, decision: Decision): void;
+  /** After a decision was carried out without failure: what the next invocation may rely on (kept in `ctx.clients.caches`). */
+  after?(observation: O, decision: Decision, ctx: DutyContext): void;
 }
 
 /** Any duty, whatever its events and observation (for routing tables). */
@@ -171,7 +171,7 @@ export async function runParsed<K extends DomainEventKind, O extends ClusterObse
     const { actions, reason } = decision;
     const report = await execute(deps.clients, actions, { dryRun });
     const failed = report.failures.length > 0;
-    if (!failed) duty.after?.(observation, decision);
+    if (!failed) duty.after?.(observation, decision, deps);
     const why = actions.length === 0 ? reason : undefined;
     const conflicts = duty.dependsOn ? await conflictsFor(duty.dependsOn, observation.cluster, deps) : [];
     records.push({

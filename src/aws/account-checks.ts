@@ -17,7 +17,7 @@ import type { ProviderSettings } from '../core/capacity/modes.js';
 import { readProviders } from './capacity-providers.js';
 import type { Clients } from './clients.js';
 import { readGroupSettings } from './group-settings.js';
-import { describeConfiguredGroups } from './snapshot-reader.js';
+import { describeConfiguredGroups } from './api-reads.js';
 
 /** A value read, or why it could not be. */
 export type Read<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -94,7 +94,7 @@ export async function readClusterFacts(clients: Clients, cluster: Pick<ClusterCo
   });
   const providers = await attempt(() => readProviders(clients, cluster.groups.map((g) => g.name), now));
   // The snapshot reader's call: batches of names, every page followed.
-  const asgs = await attempt(() => describeConfiguredGroups(clients, cluster.groups.map((g) => g.asg), now));
+  const asgs = await attempt(() => describeConfiguredGroups(clients, cluster.groups.map((g) => g.asg)));
   const policies = await attempt(() => readGroupSettings(clients, cluster, now, ['scalingPolicies']));
   const groups: GroupFacts[] = [];
   for (const g of cluster.groups) {

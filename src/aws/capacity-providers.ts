@@ -8,21 +8,16 @@ import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import type { ProviderSettings } from '../core/capacity/modes.js';
 import { chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { PROVIDER_CACHE_MS } from './warm-caches.js';
+
+export { PROVIDER_CACHE_MS };
 
 /** DescribeCapacityProviders takes at most 100 names a call (paginated beyond). */
 export const DESCRIBE_CAPACITY_PROVIDERS_MAX = 100;
-/** The reconcile schedule: the cache is refreshed at this pace. */
-export const PROVIDER_CACHE_MS = 60_000;
-
-const cache = new Map<string, { at: number; settings: ProviderSettings | undefined }>();
-
-/** Forgets the cached providers (tests). */
-export function clearProviderCache(): void {
-  cache.clear();
-}
 
 /** The providers by name; a name ECS does not know maps to undefined (treated as `own`). */
 export async function readProviders(clients: Clients, names: readonly string[], now: Date): Promise<Map<string, ProviderSettings | undefined>> {
+  const cache = clients.caches.providers;
   const stale = [...new Set(names)].filter((n) => {
     const hit = cache.get(n);
     return !hit || now.getTime() - hit.at >= PROVIDER_CACHE_MS || now.getTime() < hit.at;

@@ -1,6 +1,7 @@
 /**
- * SDK v3 clients, created once per warm Lambda container: adaptive retries (client-side rate
- * limiting on throttling), a bounded number of attempts so a handler fails loudly inside its budget.
+ * SDK v3 clients: adaptive retries (client-side rate limiting on throttling), a bounded number of
+ * attempts so a handler fails loudly inside its budget. Each call creates new clients with empty
+ * caches; the Lambda wiring (handlers/wire.ts) creates them once per warm container.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -11,10 +12,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiBudgetConfig } from '../config/schema.js';
 import type { StateStore } from '../state/store.js';
 import { DynamoStateStore } from './state-store.js';
-import { budgetedEcs, type BudgetedEcs } from './api-budget.js';
+import { budgetedEcs } from './api-budget.js';
+import { newWarmCaches, type WarmCaches } from './warm-caches.js';
 
-/** What the controller needs of each client: `send`. The simulator answers the same commands. */
-export interface Clients {
+/** What the controller needs of each SDK client: `send`. The simulator answers the same commands. */
+export interface SdkClients {
   ecs: Pick<ECSClient, 'send'>;
   ec2: Pick<EC2Client, 'send'>;
   autoscaling: Pick<AutoScalingClient, 'send'>;
@@ -22,38 +24,37 @@ export interface Clients {
   cloudwatch: Pick<CloudWatchClient, 'send'>;
 }
 
+/** The clients of one account and Region, with what is cached of their answers (created together, never shared across). */
+export interface Clients extends SdkClients {
+  caches: WarmCaches;
+}
+
 export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 5 } as const;
 
-let shared: { key: string; clients: Clients; budgeted?: BudgetedEcs } | undefined;
+/** Clients over the given SDK clients (the simulator's, a recording wrapper's), with cold caches. */
+export function withColdCaches(sdk: SdkClients): Clients {
+  return { ...sdk, caches: newWarmCaches() };
+}
 
 /**
  * The clients for a Region; with a budget, ECS's bucket reads wait for a token of ecs-pilot's share
- * (docs/api-budget.md). One bucket per warm container: concurrent containers each keep their share.
+ * (docs/api-budget.md) and `ecsReadCalls` counts what they sent.
  */
+export function budgetedAwsClients(region?: string, budget?: ApiBudgetConfig): { clients: Clients; ecsReadCalls: () => number } {
+  const options = { ...CLIENT_OPTIONS, ...(region ? { region } : {}) };
+  const ecs = new ECSClient(options);
+  const budgeted = budget ? budgetedEcs(ecs, budget) : undefined;
+  const clients = withColdCaches({ ecs: budgeted?.client ?? ecs, ec2: new EC2Client(options), autoscaling: new AutoScalingClient(options), cloudwatch: new CloudWatchClient(options) });
+  return { clients, ecsReadCalls: () => budgeted?.readCalls() ?? 0 };
+}
+
+/** The clients for a Region, with cold caches. */
 export function awsClients(region?: string, budget?: ApiBudgetConfig): Clients {
-  const key = JSON.stringify([region, budget]);
-  if (!shared || shared.key !== key) {
-    const options = { ...CLIENT_OPTIONS, ...(region ? { region } : {}) };
-    const ecs = new ECSClient(options);
-    const budgeted = budget ? budgetedEcs(ecs, budget) : undefined;
-    shared = { key, budgeted, clients: { ecs: budgeted?.client ?? ecs, ec2: new EC2Client(options), autoscaling: new AutoScalingClient(options), cloudwatch: new CloudWatchClient(options) } };
-  }
-  return shared.clients;
+  return budgetedAwsClients(region, budget).clients;
 }
 
-/** ECS bucket reads the budgeted clients have sent in this container so far (0 without a budget). */
-export function ecsReadCalls(): number {
-  return shared?.budgeted?.readCalls() ?? 0;
-}
-
-let sharedStore: { key: string; store: StateStore } | undefined;
-
-/** The cluster-state store on its DynamoDB table (docs/state.md), once per warm container. */
+/** The cluster-state store on its DynamoDB table (docs/state.md). */
 export function awsStateStore(table: string, region?: string): StateStore {
-  const key = JSON.stringify([table, region]);
-  if (!sharedStore || sharedStore.key !== key) {
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) }), { marshallOptions: { removeUndefinedValues: true } });
-    sharedStore = { key, store: new DynamoStateStore(client, table) };
-  }
-  return sharedStore.store;
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) }), { marshallOptions: { removeUndefinedValues: true } });
+  return new DynamoStateStore(client, table);
 }

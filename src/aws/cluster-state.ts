@@ -12,13 +12,21 @@ import type { ContainerInstance, Task as EcsTask } from '@aws-sdk/client-ecs';
 import { resyncDue, resyncOffsetMinutes } from '../core/state/freshness.js';
 import { FULL_READ_GRACE_MINUTES, type StateAccess } from '../state/store.js';
 import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../state/records.js';
-import { paginate } from './paginate.js';
-import { describeContainerInstances, describeTasks, listTasks, type ReadContext } from './snapshot-reader.js';
-import { ListAttributesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import type { ClusterConfig } from '../config/schema.js';
+import { describeContainerInstances, describeTasks, listContainerInstances, listInstanceMarks, listTasks, type ClusterScope } from './api-reads.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import { serviceOfGroup } from '../core/names.js';
 
 const FULL_READ_MARGIN_MS = 60_000;
+
+/** What a read strategy works with: the clients, the cluster's config, the time, and the store if any. */
+export interface ReadContext extends ClusterScope {
+  /** What reading needs of the cluster's config. */
+  cluster: Pick<ClusterConfig, 'name' | 'groups' | 'daemonServices'>;
+  now: Date;
+  /** The cluster-state store: whole-cluster reads come from it when no full read is due. */
+  state?: StateAccess | undefined;
+}
 
 export interface ClusterRecords {
   instances: ContainerInstance[];
@@ -30,11 +38,7 @@ export interface ClusterRecords {
 
 /** Every registered container instance and every task of the cluster, from ECS's APIs. */
 export async function readClusterFromApis(ctx: ReadContext, terminating: (ec2InstanceId: string | undefined) => boolean): Promise<{ instances: ContainerInstance[]; tasks: EcsTask[] }> {
-  const arns = await paginate(async (nextToken) => {
-    const page = await ctx.clients.ecs.send(new ListContainerInstancesCommand({ cluster: ctx.cluster.name, nextToken, maxResults: 100 }));
-    return [page.containerInstanceArns, page.nextToken] as const;
-  });
-  const instances = await describeContainerInstances(ctx, arns);
+  const instances = await describeContainerInstances(ctx, await listContainerInstances(ctx));
   const taskArns = await listTasks(ctx, { desiredStatus: 'RUNNING' });
   // Terminating instances also wait for tasks that were told to stop and have not yet.
   for (const ci of instances) if (terminating(ci.ec2InstanceId)) taskArns.push(...(await listTasks(ctx, { containerInstance: ci.containerInstanceArn ?? '', desiredStatus: 'STOPPED' })));
@@ -43,31 +47,11 @@ export async function readClusterFromApis(ctx: ReadContext, terminating: (ec2Ins
 }
 
 /** The same selection from the store's live records (records are SDK-shaped: they read as SDK objects). */
-/**
- * ecs-pilot's own marks (ATTRIBUTES), fresh: ECS sends no event when attributes change (PutAttributes
- * is not among the causes of a container instance state change, ECS developer guide), so the store
- * cannot know them. One ListAttributes per mark name, paginated — a few calls whatever the cluster's size.
- */
-async function listMarks(ctx: ReadContext): Promise<Map<string, Map<string, string>>> {
-  const marks = new Map<string, Map<string, string>>();
-  for (const attributeName of Object.values(ATTRIBUTES)) {
-    const listed = await paginate(async (nextToken) => {
-      const page = await ctx.clients.ecs.send(new ListAttributesCommand({ cluster: ctx.cluster.name, targetType: 'container-instance', attributeName, nextToken, maxResults: 100 }));
-      return [page.attributes, page.nextToken] as const;
-    });
-    for (const a of listed) {
-      if (!a.targetId || a.name === undefined) continue;
-      const of = marks.get(a.targetId) ?? new Map<string, string>();
-      of.set(a.name, a.value ?? '');
-      marks.set(a.targetId, of);
-    }
-  }
-  return marks;
-}
-
 async function readStore(ctx: ReadContext, state: StateAccess): Promise<{ tasks: TaskRecord[]; instances: InstanceRecord[] }> {
   const stored = await state.store.read(ctx.cluster.name);
-  const marks = await listMarks(ctx);
+  // ecs-pilot's own marks, fresh: ECS sends no event when attributes change (PutAttributes is not among
+  // the causes of a container instance state change, ECS developer guide), so the store cannot know them.
+  const marks = await listInstanceMarks(ctx);
   const instances = stored.instances.map((i) => {
     const own = marks.get(i.containerInstanceArn);
     const attributes = [...(i.attributes ?? []).filter((a) => !a.name?.startsWith('ecs-pilot.')), ...[...(own ?? [])].map(([name, value]) => ({ name, value }))];

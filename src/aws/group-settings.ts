@@ -13,21 +13,9 @@ import { readProviders } from './capacity-providers.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
 
-const CACHE_MS = 10 * 60_000;
-const cache = new Map<string, { at: number; value: Promise<unknown> }>();
-
-/** Forgets cached settings (tests). */
-export function clearGroupSettingsCache(): void {
-  cache.clear();
-}
-
-function cached<T>(key: string, now: Date, read: () => Promise<T>): Promise<T> {
-  const hit = cache.get(key);
-  if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value as Promise<T>;
-  const value = read();
-  cache.set(key, { at: now.getTime(), value });
-  value.catch(() => cache.delete(key));
-  return value;
+/** One cache holds the three kinds of answer; each key names its kind, so each reads back its own type. */
+function cached<T>(clients: Clients, key: string, now: Date, read: () => Promise<T>): Promise<T> {
+  return clients.caches.groupSettings.get(key, now, read) as Promise<T>;
 }
 
 type Cluster = Pick<ClusterConfig, 'name' | 'groups'>;
@@ -76,8 +64,8 @@ async function scalingPolicies(clients: Clients, cluster: Cluster): Promise<Map<
  */
 export async function readGroupSettings(clients: Clients, cluster: Cluster, now: Date, needs: readonly ConflictSetting[] = ['managedDraining', 'capacityRebalance', 'scalingPolicies']): Promise<GroupSettings[]> {
   const key = (what: string) => `${what}:${cluster.name}:${cluster.groups.map((g) => `${g.name}=${g.asg}`).join(',')}`;
-  const draining = needs.includes('managedDraining') ? await cached(key('draining'), now, () => managedDraining(clients, cluster, now)) : new Map<string, string | undefined>();
-  const rebalance = needs.includes('capacityRebalance') ? await cached(key('rebalance'), now, () => capacityRebalance(clients, cluster)) : new Map<string, boolean>();
-  const policies = needs.includes('scalingPolicies') ? await cached(key('policies'), now, () => scalingPolicies(clients, cluster)) : new Map<string, GroupSettings['scalingPolicies']>();
+  const draining = needs.includes('managedDraining') ? await cached(clients, key('draining'), now, () => managedDraining(clients, cluster, now)) : new Map<string, string | undefined>();
+  const rebalance = needs.includes('capacityRebalance') ? await cached(clients, key('rebalance'), now, () => capacityRebalance(clients, cluster)) : new Map<string, boolean>();
+  const policies = needs.includes('scalingPolicies') ? await cached(clients, key('policies'), now, () => scalingPolicies(clients, cluster)) : new Map<string, GroupSettings['scalingPolicies']>();
   return cluster.groups.map((g) => ({ group: g.name, asg: g.asg, managedDraining: draining.get(g.name), capacityRebalance: rebalance.get(g.asg) ?? false, scalingPolicies: policies.get(g.asg) ?? [] }));
 }

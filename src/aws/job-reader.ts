@@ -10,7 +10,8 @@ import { API_LIMITS, chunks } from './batch.js';
 import { familyOf } from './arn.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
-import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+import { describeTaskDefinition } from './api-reads.js';
+import { taskShape } from './to-model.js';
 
 export { familyOf };
 
@@ -65,17 +66,5 @@ export async function listJobTasks(clients: Clients, job: JobConfig): Promise<Jo
 export async function jobTaskShape(clients: Clients, job: JobConfig): Promise<Task | undefined> {
   const def = await describeTaskDefinition(clients, job.taskDefinition);
   if (!def) return undefined;
-  const containers = def.containerDefinitions ?? [];
-  const shape = toTask(
-    {
-      taskArn: `job:${job.name}`,
-      group: `family:${familyOf(job.taskDefinition)}`,
-      cpu: def.cpu ?? String(containers.reduce((a, c) => a + (c.cpu ?? 0), 0)),
-      memory: def.memory ?? String(containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0)),
-      containers: [],
-    },
-    def,
-    new Set(),
-  );
-  return { ...shape, cpu: shape.cpu ?? 0, memoryMiB: shape.memoryMiB ?? 0, gpus: shape.gpus ?? 0, awsvpc: shape.awsvpc ?? false, hostPorts: shape.hostPorts ?? [], constraints: shape.constraints ?? [], daemon: false } as Task;
+  return taskShape(def, { id: `job:${job.name}`, group: `family:${familyOf(job.taskDefinition)}` });
 }

@@ -15,6 +15,7 @@ import { DescribeLaunchConfigurationsCommand, type AutoScalingGroup, type Instan
 import { DescribeLaunchTemplateVersionsCommand, GetInstanceTypesFromInstanceRequirementsCommand, type InstanceRequirementsRequest } from '@aws-sdk/client-ec2';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
+import type { LaunchSetup } from './warm-caches.js';
 
 /** One type the group can launch; `weight` is undefined when the group's DesiredCapacityType sets it. */
 export interface LaunchType {
@@ -34,23 +35,6 @@ export interface LaunchTypes {
 
 /** ECS-optimized AMIs exist for both; the AMI's architecture is not read (least favourable: both). */
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
-const CACHE_MS = 10 * 60_000;
-const cache = new Map<string, { at: number; value: Promise<{ types: string[]; requirements?: AsgInstanceRequirements }> }>();
-
-/** Forgets cached launch set-ups (tests). */
-export function clearLaunchTypeCache(): void {
-  cache.clear();
-}
-
-function cached(key: string, now: Date, read: () => Promise<{ types: string[]; requirements?: AsgInstanceRequirements }>) {
-  const hit = cache.get(key);
-  if (hit && now.getTime() - hit.at < CACHE_MS) return hit.value;
-  const value = read();
-  cache.set(key, { at: now.getTime(), value });
-  // A failed read is not kept.
-  value.catch(() => cache.delete(key));
-  return value;
-}
 
 /** EC2 answers these when a template or version is gone: the group then has no known type. */
 const NOT_FOUND = /NotFound|VersionNotFound|InvalidLaunchTemplate/;
@@ -69,8 +53,8 @@ function templateKey(spec: LaunchTemplateSpecification): string {
 /** The version's instance type, or its InstanceRequirements. */
 function fromTemplate(clients: Clients, spec: LaunchTemplateSpecification, now: Date) {
   const which = templateRequest(spec);
-  if (!which) return Promise.resolve({ types: [] });
-  return cached(templateKey(spec), now, async () => {
+  if (!which) return Promise.resolve<LaunchSetup>({ types: [] });
+  return clients.caches.launchSetups.get(templateKey(spec), now, async (): Promise<LaunchSetup> => {
     try {
       const out = await clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ ...which, Versions: [spec.Version ?? '$Default'] }));
       const data = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
@@ -84,7 +68,7 @@ function fromTemplate(clients: Clients, spec: LaunchTemplateSpecification, now: 
 }
 
 function fromLaunchConfiguration(clients: Clients, name: string, now: Date) {
-  return cached(`lc:${name}`, now, async () => {
+  return clients.caches.launchSetups.get(`lc:${name}`, now, async () => {
     const out = await clients.autoscaling.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [name] }));
     const type = out.LaunchConfigurations?.[0]?.InstanceType;
     return { types: type ? [type] : [] };
@@ -96,7 +80,7 @@ function fromLaunchConfiguration(clients: Clients, name: string, now: Date) {
  * EC2's InstanceRequirementsRequest have the same fields.
  */
 function fromRequirements(clients: Clients, requirements: AsgInstanceRequirements, now: Date) {
-  return cached(`ir:${JSON.stringify(requirements)}`, now, async () => {
+  return clients.caches.launchSetups.get(`ir:${JSON.stringify(requirements)}`, now, async () => {
     const types = await paginate(async (NextToken) => {
       const page = await clients.ec2.send(
         new GetInstanceTypesFromInstanceRequirementsCommand({
@@ -112,7 +96,7 @@ function fromRequirements(clients: Clients, requirements: AsgInstanceRequirement
   });
 }
 
-async function resolve(clients: Clients, got: Promise<{ types: string[]; requirements?: AsgInstanceRequirements }>, now: Date): Promise<{ types: string[]; attributeBased: boolean }> {
+async function resolve(clients: Clients, got: Promise<LaunchSetup>, now: Date): Promise<{ types: string[]; attributeBased: boolean }> {
   const r = await got;
   if (r.types.length > 0 || !r.requirements) return { types: r.types, attributeBased: false };
   return { types: (await fromRequirements(clients, r.requirements, now)).types, attributeBased: true };

@@ -5,37 +5,16 @@
  * find the services that lack tasks, each with one task shaped by its task definition and placement
  * constraints; src/core/capacity/demand.ts turns them into waiting tasks.
  */
-import { DescribeServicesCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import type { Service } from '@aws-sdk/client-ecs';
 import { deficitOf } from '../core/capacity/demand.js';
 import { isFargate, strategyProvider } from '../core/capacity/providers.js';
-import { TaskSchema, type SnapshotInput, type Task } from '../core/model.js';
-import { chunks } from './batch.js';
+import type { SnapshotInput, Task } from '../core/model.js';
+import { describeAllServices, describeTaskDefinition } from './api-reads.js';
 import type { Clients } from './clients.js';
-import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+import { taskShape, type TaskInput } from './to-model.js';
 
-type TaskInput = NonNullable<SnapshotInput['pending']>[number];
 type ConstraintInput = NonNullable<TaskInput['constraints']>[number];
 type ServiceInput = NonNullable<SnapshotInput['services']>[number];
-
-/** DescribeServices takes at most 10 services per call. */
-export const DESCRIBE_SERVICES_MAX = 10;
-
-/** Every service of the cluster (REPLICA scheduling on EC2), paginated. */
-export async function describeAllServices(clients: Clients, cluster: string): Promise<Service[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.ecs.send(new ListServicesCommand({ cluster, nextToken: token, maxResults: 100 }));
-    arns.push(...(page?.serviceArns ?? []));
-    token = page?.nextToken;
-  } while (token);
-  const out: Service[] = [];
-  for (const batch of chunks(arns, DESCRIBE_SERVICES_MAX)) {
-    const page = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
-    out.push(...(page?.services ?? []));
-  }
-  return out;
-}
 
 /** The service's placement constraints (distinctInstance, memberOf), as the planner takes them. */
 function serviceConstraints(s: Service): ConstraintInput[] {
@@ -78,24 +57,13 @@ export async function lackingServices(clients: Clients, cluster: string, waiting
     const def = await describeTaskDefinition(clients, service.taskDefinition);
     const provider = strategyProvider(service.capacityProviderStrategy);
     const arn = service.serviceArn ?? service.serviceName;
-    const shape = toTask(
-      {
-        taskArn: arn,
-        group,
-        ...(def?.cpu ? { cpu: def.cpu } : {}),
-        ...(def?.memory ? { memory: def.memory } : {}),
-        ...(provider ? { capacityProviderName: provider } : {}),
-        containers: (def?.containerDefinitions ?? []).map((c) => ({ name: c.name, cpu: String(c.cpu ?? 0), memory: String(c.memory ?? c.memoryReservation ?? 0) })),
-      },
-      def,
-      new Set(),
-    );
+    const shape = taskShape(def, { id: arn, group, capacityProvider: provider });
     out.push({
       name: service.serviceName,
       desiredCount: service.desiredCount ?? 0,
       runningCount: service.runningCount ?? 0,
       pendingCount: service.pendingCount ?? 0,
-      task: { ...shape, id: arn, constraints: [...(shape.constraints ?? []), ...own] },
+      task: { ...shape, id: arn, constraints: [...shape.constraints, ...own] },
     });
   }
   return out;
@@ -110,17 +78,5 @@ export async function runTaskDemand(clients: Clients, failure: { id: string; tas
   const def = await describeTaskDefinition(clients, failure.taskDefinition);
   if (!def) return [];
   const family = def.family ?? failure.taskDefinition.split('/').pop()?.split(':')[0] ?? 'task';
-  const shape = toTask(
-    {
-      taskArn: `run-task-failure/${failure.id}`,
-      group: `family:${family}`,
-      ...(def.cpu ? { cpu: def.cpu } : {}),
-      ...(def.memory ? { memory: def.memory } : {}),
-      ...(failure.capacityProvider ? { capacityProviderName: failure.capacityProvider } : {}),
-      containers: (def.containerDefinitions ?? []).map((c) => ({ name: c.name, cpu: String(c.cpu ?? 0), memory: String(c.memory ?? c.memoryReservation ?? 0) })),
-    },
-    def,
-    new Set(),
-  );
-  return Array.from({ length: failure.failedTasks }, (_, i) => TaskSchema.parse({ ...shape, id: `run-task-failure/${failure.id}/${i + 1}` }));
+  return Array.from({ length: failure.failedTasks }, (_, i) => taskShape(def, { id: `run-task-failure/${failure.id}/${i + 1}`, group: `family:${family}`, capacityProvider: failure.capacityProvider }));
 }

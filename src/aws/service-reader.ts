@@ -8,7 +8,8 @@ import type { ServiceState } from '../core/scaling/service-scaling.js';
 import { chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { paginate } from './paginate.js';
-import { describeTaskDefinition, toTask } from './snapshot-reader.js';
+import { describeTaskDefinition } from './api-reads.js';
+import { taskShape } from './to-model.js';
 
 export interface ServiceView {
   state: ServiceState;
@@ -31,23 +32,7 @@ export async function readService(clients: Clients, rule: ServiceScalingRule): P
     protectedTasks += (p.protectedTasks ?? []).filter((t) => t.protectionEnabled).length;
   }
   const def = svc.taskDefinition ? await describeTaskDefinition(clients, svc.taskDefinition) : undefined;
-  const containers = def?.containerDefinitions ?? [];
-  const input = def
-    ? toTask(
-        {
-          taskArn: serviceGroup(rule.service),
-          group: serviceGroup(rule.service),
-          cpu: def.cpu ?? String(containers.reduce((a, c) => a + (c.cpu ?? 0), 0)),
-          memory: def.memory ?? String(containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0)),
-          containers: [],
-        },
-        def,
-        new Set(),
-      )
-    : undefined;
-  const shape: Task | undefined = input
-    ? { id: input.id, cpu: input.cpu ?? 0, memoryMiB: input.memoryMiB ?? 0, gpus: input.gpus ?? 0, awsvpc: input.awsvpc ?? false, hostPorts: input.hostPorts ?? [], group: serviceGroup(rule.service), constraints: input.constraints ?? [], daemon: false }
-    : undefined;
+  const shape: Task | undefined = def ? taskShape(def, { id: serviceGroup(rule.service), group: serviceGroup(rule.service) }) : undefined;
   return {
     state: {
       cluster: rule.cluster,

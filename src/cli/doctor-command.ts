@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readClusterFacts, type ClusterFacts, type GroupFacts } from '../aws/account-checks.js';
-import { awsClients, type Clients } from '../aws/clients.js';
+import { awsClients, withColdCaches, type Clients } from '../aws/clients.js';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { modeOf } from '../core/capacity/modes.js';
@@ -176,7 +176,7 @@ export function accountFor(options: AccountOptions, clientsFor: (region?: string
   notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws reads the account`);
   return {
     config: fromConfig && config ? { ...config, clusters: [fromConfig] } : configForSnapshot(snapshot),
-    clients: { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') },
+    clients: withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') }),
     simulated: true,
     notes,
   };

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsClients, type Clients } from '../aws/clients.js';
+import { awsClients, withColdCaches, type Clients, type SdkClients } from '../aws/clients.js';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { ActuationError, runDuty, type AnyDuty, type DecisionRecord } from '../controller.js';
@@ -102,7 +102,7 @@ const READ_ONLY = /^(Describe|List|Get)/;
 
 /** Wraps clients so every command is logged, and writes are refused unless allowed; `beforeSend` sees each one first. */
 function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean, beforeSend: (command: string, input: Record<string, unknown>) => void = () => {}): Clients {
-  const wrap = (service: keyof Clients) => ({
+  const wrap = (service: keyof SdkClients) => ({
     send: async (command: { input: object; constructor: { name: string } }) => {
       const name = command.constructor.name.replace(/Command$/, '');
       if (!allowWrites && !READ_ONLY.test(name)) throw new CliError(`refusing to send ${service}:${name} without --apply`, EXIT.rejected);
@@ -111,7 +111,7 @@ function recording(clients: Clients, log: ReplayedCall[], allowWrites: boolean, 
       return (clients[service] as { send: (c: unknown) => Promise<unknown> }).send(command);
     },
   });
-  return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2'), cloudwatch: wrap('cloudwatch') } as unknown as Clients;
+  return { ecs: wrap('ecs'), autoscaling: wrap('autoscaling'), ec2: wrap('ec2'), cloudwatch: wrap('cloudwatch'), caches: clients.caches } as unknown as Clients;
 }
 
 function eventIdOf(raw: unknown): string | undefined {
@@ -174,7 +174,7 @@ export async function replayEvents(
   const { config: loaded, note } = loadConfig(options, snapshot);
   const notes = note ? [note] : [];
   const sim = snapshot ? new SimulatedAws(snapshot) : undefined;
-  const base: Clients = sim ? { ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') } : awsClientsFor(options.region ?? loaded.region);
+  const base: Clients = sim ? withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') }) : awsClientsFor(options.region ?? loaded.region);
   // Against a real account: dry-run unless --apply.
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');

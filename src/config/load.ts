@@ -1,8 +1,14 @@
 /** Loading the controller config. The one place that reads `process.env`. */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { fieldIssues, ValidationError, type Snapshot } from '../core/model.js';
+import { fieldIssues, ValidationError } from '../core/validation.js';
 import { ControllerConfigSchema, type ClusterConfig, type ControllerConfig, type GroupConfig } from './schema.js';
+
+/** What `configForSnapshot` reads of a snapshot (a snapshot is one). */
+export interface SnapshotGroups {
+  cluster: string;
+  groups: ReadonlyArray<Pick<GroupConfig, 'name' | 'asg' | 'lifecycle'>>;
+}
 
 /**
  * Validates a parsed config document.
@@ -33,7 +39,7 @@ export function loadConfigFile(path: string): ControllerConfig {
 }
 
 /** A config for a snapshot's cluster when none covers it: its groups with default settings. */
-export function configForSnapshot(snapshot: Snapshot): ControllerConfig {
+export function configForSnapshot(snapshot: SnapshotGroups): ControllerConfig {
   return parseConfig({ clusters: [{ name: snapshot.cluster, groups: snapshot.groups.map((g) => ({ name: g.name, asg: g.asg, lifecycle: g.lifecycle })) }] });
 }
 
@@ -54,17 +60,10 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
   };
 }
 
-let cached: { key: string; config: ControllerConfig } | undefined;
-
-/** The config for this Lambda container, loaded once per warm container. */
-export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): ControllerConfig {
-  const settings = runtimeSettings(env);
-  const key = `${settings.configFile}|${settings.dryRunOverride}`;
-  if (cached?.key !== key) {
-    const config = loadConfigFile(settings.configFile);
-    cached = { key, config: settings.dryRunOverride ? { ...config, dryRun: true } : config };
-  }
-  return cached.config;
+/** The config a Lambda's settings name (its file, with the dry-run override); the wiring loads it once per warm container. */
+export function loadRuntimeConfig(settings: RuntimeSettings): ControllerConfig {
+  const config = loadConfigFile(settings.configFile);
+  return settings.dryRunOverride ? { ...config, dryRun: true } : config;
 }
 
 export function findCluster(config: ControllerConfig, cluster: string): ClusterConfig | undefined {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { type FieldIssue, ValidationError } from '../core/model.js';
+import { type FieldIssue, ValidationError } from '../core/validation.js';
 import { loadConfigFile } from './load.js';
 import type { ControllerConfig } from './schema.js';
 

@@ -9,7 +9,7 @@
  *   the backstop ecs-pilot works with, and ECS removes it when managed scaling is turned off.
  * Pure: the settings are read by src/aws/group-settings.ts.
  */
-import type { ClusterConfig } from '../config/schema.js';
+import type { ClusterConfig } from './config-schema.js';
 
 export interface GroupSettings {
   /** The capacity provider (group) name. */

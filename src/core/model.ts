@@ -5,6 +5,9 @@
  * Every field is listed in docs/snapshot-format.md; an unknown one (a typo) is rejected with its path.
  */
 import { z } from 'zod';
+import { fieldIssues, ValidationError } from './validation.js';
+
+export { fieldIssues, jsonPath, ValidationError, type FieldIssue } from './validation.js';
 
 /** Ports the ECS agent reserves on every container instance unless the snapshot says otherwise. */
 export const DEFAULT_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679] as const;
@@ -223,38 +226,6 @@ export type InstanceStatus = z.infer<typeof InstanceStatusSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 /** What a snapshot file may contain before defaults are applied. */
 export type SnapshotInput = z.input<typeof SnapshotSchema>;
-
-/** One rejected field: `path` is a JSON path such as `$.instances[3].type`. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
-/** A document failed validation; `issues` names every bad field. */
-export class ValidationError extends Error {
-  public readonly issues: FieldIssue[];
-  public constructor(what: string, issues: FieldIssue[], options?: { cause?: unknown }) {
-    super(`${what} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, options);
-    this.name = 'ValidationError';
-    this.issues = issues;
-  }
-}
-
-/** `['instances', 3, 'type']` → `$.instances[3].type` */
-export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '$';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
-
-/** Converts zod's issues into field issues with JSON paths. */
-export function fieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
-}
 
 /**
  * Validates a parsed snapshot document and applies defaults.

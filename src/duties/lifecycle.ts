@@ -4,7 +4,8 @@ import type { ClusterObservation, Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
-import { describeConfiguredGroups, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { describeConfiguredGroups } from '../aws/api-reads.js';
+import { readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { decideRetireReplaced, whyNotRetired } from '../core/drain/replaced.js';
 import { withModes } from '../core/capacity/modes.js';
 import { ATTRIBUTES } from '../core/actions.js';
@@ -40,7 +41,7 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       if (!owner) return `${event.asg} is not a configured group`;
       if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
       const names = [owner.group.asg, ...owner.cluster.groups.filter((g) => g.name === owner.group.fallbackGroup).map((g) => g.asg)];
-      const asgs = await describeConfiguredGroups(ctx.clients, names, ctx.now);
+      const asgs = await describeConfiguredGroups(ctx.clients, names);
       const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, asgs, { includeStopping: true });
       if (!snapshot) return `${event.instanceId} is not in ${event.asg}`;
       return [{ cluster: owner.cluster, snapshot }];

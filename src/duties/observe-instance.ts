@@ -3,7 +3,9 @@ import { findGroupByAsg } from '../config/load.js';
 import type { ClusterObservation, DutyContext } from '../controller.js';
 import type { Instance } from '../core/model.js';
 import { composeDemand } from '../core/capacity/demand.js';
-import { asgContaining, describeConfiguredGroups, readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { describeConfiguredGroups } from '../aws/api-reads.js';
+import { readClusterSnapshot, readInstanceSnapshot } from '../aws/snapshot-reader.js';
+import { asgContaining } from '../aws/to-model.js';
 import { storeCanAnswer } from '../aws/cluster-state.js';
 
 /**
@@ -12,7 +14,7 @@ import { storeCanAnswer } from '../aws/cluster-state.js';
  */
 export async function observeInstance(ec2InstanceId: string, ctx: DutyContext, includeStopping = false, onlyInLifecycleState?: string): Promise<ClusterObservation[] | string> {
   const allGroups = ctx.config.clusters.flatMap((c) => c.groups.map((g) => g.asg));
-  const asgs = await describeConfiguredGroups(ctx.clients, allGroups, ctx.now);
+  const asgs = await describeConfiguredGroups(ctx.clients, allGroups);
   const asg = asgContaining(asgs, ec2InstanceId);
   if (!asg) return `${ec2InstanceId} is in none of the configured Auto Scaling groups`;
   const owner = findGroupByAsg(ctx.config, asg);

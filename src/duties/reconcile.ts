@@ -28,14 +28,6 @@ export interface ReconcileObservation extends ClusterObservation {
   consolidation?: ConsolidationProgress;
 }
 
-/** Per cluster: consolidation's progress on an unchanged state (a cold container starts over). */
-const lastPasses = new Map<string, ConsolidationProgress>();
-
-/** Forgets the consolidation progress (tests). */
-export function clearConsolidationProgress(): void {
-  lastPasses.clear();
-}
-
 /** The cluster's scaling rules with an alarm that would act now, read with their services. */
 async function observeAlarms(cluster: string, ctx: DutyContext): Promise<NonNullable<ReconcileObservation['scaling']>> {
   const rules = ctx.config.serviceScaling.filter((r) => r.cluster === cluster && r.alarms.length > 0);
@@ -81,7 +73,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
       const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state && { ...ctx.state, fullReads: true } });
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
-      const consolidation = lastPasses.get(cluster.name);
+      const consolidation = ctx.clients.caches.consolidationProgress.get(cluster.name);
       out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}) });
     }
     return out;
@@ -106,7 +98,9 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     const state = demand.pending.length > 0 ? `${demand.pending.length} task(s) waiting, all covered by registered and launching capacity` : 'converged';
     return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}`, ...progress };
   },
-  after(observation, decision) {
+  after(observation, decision, ctx) {
+    // Per cluster, in the warm container's caches: consolidation's progress on an unchanged state.
+    const lastPasses = ctx.clients.caches.consolidationProgress;
     if (decision.consolidationProgress) lastPasses.set(observation.cluster.name, decision.consolidationProgress);
     else lastPasses.delete(observation.cluster.name);
   },

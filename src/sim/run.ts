@@ -13,6 +13,7 @@ import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { runDuty, type DecisionRecord } from '../controller.js';
+import { withColdCaches } from '../aws/clients.js';
 import { DUTIES } from '../duties/index.js';
 import { parseEvent } from '../events/index.js';
 import { runSqsBatch } from '../handlers/sqs-batch.js';
@@ -194,7 +195,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   // A given config (`simulate --config`) as it is; else the snapshot's groups with the scenario's fallbacks.
   const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
-  const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
+  const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
   const route = await rulesRouter(config);
   const withStore = controller === 'ecs-pilot' && options.store === true;
   const store = withStore ? new MemoryStateStore() : undefined;

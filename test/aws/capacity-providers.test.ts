@@ -1,21 +1,21 @@
 import { DescribeCapacityProvidersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { clearProviderCache, readProviders } from '../../src/aws/capacity-providers.js';
+import { readProviders } from '../../src/aws/capacity-providers.js';
 import { lackingServices } from '../../src/aws/service-deficits.js';
+import { withColdCaches, type Clients } from '../../src/aws/clients.js';
 import { composeDemand } from '../../src/core/capacity/demand.js';
 import { parseSnapshot } from '../../src/core/model.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
-import type { Clients } from '../../src/aws/clients.js';
 import { modeOf } from '../../src/core/capacity/modes.js';
 
 const ecs = mockClient(ECSClient);
-const clients = { ecs: new ECSClient({ region: 'us-east-1' }) } as unknown as Clients;
+let clients: Clients;
+const coldClients = (): Clients => withColdCaches({ ecs: new ECSClient({ region: 'us-east-1' }) } as never);
 const NOW = new Date('2026-11-24T12:00:00Z');
 
 describe('Function: readProviders', () => {
   beforeEach(() => {
     ecs.reset();
-    clearProviderCache();
+    clients = coldClients();
   });
 
   it('reads each provider once a minute, paginated; a name ECS does not know is own', async () => {
@@ -41,7 +41,7 @@ describe('Function: readProviders', () => {
 describe('Function: lackingServices', () => {
   beforeEach(() => {
     ecs.reset();
-    clearReaderCaches();
+    clients = coldClients();
   });
 
   it('lists every service (paginated), describes them ten at a time, and keeps each service that lacks tasks with its shape (demand then counts its missing tasks)', async () => {

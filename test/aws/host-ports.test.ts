@@ -1,6 +1,6 @@
 import { DescribeContainerInstancesCommand, DescribeTaskDefinitionCommand, type ContainerInstance } from '@aws-sdk/client-ecs';
 import { awsClients } from '../../src/aws/clients.js';
-import { clearReaderCaches, readClusterSnapshot } from '../../src/aws/snapshot-reader.js';
+import { readClusterSnapshot } from '../../src/aws/snapshot-reader.js';
 import { GroupConfigSchema } from '../../src/config/schema.js';
 import { plan } from '../../src/core/capacity/index.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -25,7 +25,6 @@ function read() {
 
 describe('Function: host ports of placed tasks', () => {
   let aws: MockedAws;
-  beforeEach(() => clearReaderCaches());
   afterEach(() => aws.restore());
 
   it('a task not RUNNING yet (no networkBindings): its task definition\'s static host ports', async () => {

@@ -1,7 +1,7 @@
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, GetInstanceTypesFromInstanceRequirementsCommand } from '@aws-sdk/client-ec2';
-import { awsClients } from '../../src/aws/clients.js';
-import { clearReaderCaches, readClusterSnapshot } from '../../src/aws/snapshot-reader.js';
+import { awsClients, type Clients } from '../../src/aws/clients.js';
+import { readClusterSnapshot } from '../../src/aws/snapshot-reader.js';
 import { GroupConfigSchema } from '../../src/config/schema.js';
 import { plan } from '../../src/core/capacity/index.js';
 import type { LaunchShape } from '../../src/core/model.js';
@@ -24,14 +24,14 @@ function emptyGroup(launch: LaunchShape | undefined, instanceTypes = [{ type: 'm
   });
 }
 
-function read(overrides: Record<string, unknown> = {}) {
+/** One read in a cold container, or in the warm one of the given clients. */
+function read(overrides: Record<string, unknown> = {}, clients: Clients = awsClients()) {
   const group = GroupConfigSchema.parse({ name: 'general', asg: 'asg-general', ...overrides });
-  return readClusterSnapshot({ clients: awsClients(), cluster: { name: 'test', groups: [group], daemonServices: [] }, now: NOW });
+  return readClusterSnapshot({ clients, cluster: { name: 'test', groups: [group], daemonServices: [] }, now: NOW });
 }
 
 describe('Function: launch types (scale from zero)', () => {
   let aws: MockedAws;
-  beforeEach(() => clearReaderCaches());
   afterEach(() => aws.restore());
 
   it.each([
@@ -80,8 +80,9 @@ describe('Function: launch types (scale from zero)', () => {
 
   it('caches the launch set-up across warm invocations', async () => {
     aws = mockAws(emptyGroup({ kind: 'launchTemplate' }));
-    await read();
-    await read();
+    const warm = awsClients();
+    await read({}, warm);
+    await read({}, warm);
     expect(aws.ec2).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 1);
   });
 

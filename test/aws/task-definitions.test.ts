@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsClients } from '../../src/aws/clients.js';
-import { clearReaderCaches, describeTaskDefinition } from '../../src/aws/snapshot-reader.js';
+import { describeTaskDefinition } from '../../src/aws/api-reads.js';
 
 const ARN = (rev: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/sync:${rev}`;
 
@@ -9,7 +9,6 @@ describe('Function: describeTaskDefinition (cache by resolved revision)', () => 
   const ecs = mockClient(ECSClient);
   beforeEach(() => {
     ecs.reset();
-    clearReaderCaches();
   });
   afterAll(() => ecs.restore());
 

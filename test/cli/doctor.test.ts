@@ -1,7 +1,6 @@
 import { DescribeLifecycleHooksCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { main } from '../../src/cli/main.js';
@@ -24,8 +23,6 @@ function withHooks(aws: MockedAws): void {
 }
 
 describe('CLI: ecs-pilot doctor', () => {
-  beforeEach(() => clearReaderCaches());
-
   it('on the simulated demo cluster: every group checked, nothing fails, exit 0; unknowns are said, not passed', async () => {
     const r = await runCli('doctor');
     expect(r.code).toBe(0);
@@ -163,7 +160,6 @@ describe('CLI: ecs-pilot doctor', () => {
       expect(find(json.checks, 'spot-general', 'agent-spot-draining')?.status).toBe('pass');
       expect(a.ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, { Versions: ['$Default'] });
 
-      clearReaderCaches();
       a.ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [{ VersionNumber: 1, LaunchTemplateData: { UserData: Buffer.from('echo ECS_CLUSTER=demo >> /etc/ecs/ecs.config').toString('base64') } }] });
       const off = JSON.parse((await runCli('doctor', '--aws', '--json')).out) as { checks: JsonCheck[] };
       expect(find(off.checks, 'spot-general', 'agent-spot-draining')).toMatchObject({ status: 'fail', fix: expect.stringContaining('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true') });
@@ -176,7 +172,6 @@ describe('CLI: ecs-pilot doctor', () => {
       expect(r.code).toBe(1);
       expect(r.out).toContain('FAIL cluster: capacity provider(s) ondemand-general, gpu-ondemand not associated with cluster demo (it has: spot-general, FARGATE)');
       expect(r.out).toContain('fix: aws ecs put-cluster-capacity-providers --cluster demo --capacity-providers spot-general FARGATE ondemand-general gpu-ondemand');
-      clearReaderCaches();
       // ECS answers a cluster it does not know with a failure MISSING, not an error.
       a.ecs.on(DescribeClustersCommand).resolves({ clusters: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', reason: 'MISSING' }] });
       const json = JSON.parse((await runCli('doctor', '--aws', '--json')).out) as { checks: JsonCheck[] };

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { runCli } from '../support/cli.js';
 
@@ -15,7 +14,6 @@ function documentedActions(): Set<string> {
 
 describe('docs/operations.md: the IAM the CLI needs', () => {
   it('names every action status --aws and doctor --aws call, and only reads', async () => {
-    clearReaderCaches();
     const aws = mockAws();
     aws.autoscaling.on(DescribeLifecycleHooksCommand).callsFake(async (input) => aws.sim.handle('autoscaling', 'DescribeLifecycleHooks', input));
     const sqs = mockClient(SQSClient);

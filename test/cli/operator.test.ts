@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialsProviderError } from '@smithy/core/config';
 import { ClusterNotFoundException, DescribeClustersCommand } from '@aws-sdk/client-ecs';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { main } from '../../src/cli/main.js';
 import { wrap } from '../../src/cli/replay-command.js';
 import { runCli } from '../support/cli.js';
@@ -46,7 +45,7 @@ describe('CLI: reasons are never cut', () => {
 
   it('wraps to the terminal width, word by word, and --wide keeps one line per item', async () => {
     const run = async (...argv: string[]) => {
-      clearReaderCaches(); // both runs cold: the same calls, so the same words
+      // Both runs cold (each run creates its clients): the same calls, so the same words.
       const out: string[] = [];
       const code = await main(argv, { out: (t) => out.push(t), err: () => {}, columns: 80 });
       return { code, out: out.join('\n') };

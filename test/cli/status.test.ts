@@ -5,7 +5,6 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import type { Snapshot } from '../../src/core/model.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { main } from '../../src/cli/main.js';
@@ -30,8 +29,6 @@ interface JsonStatus {
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/ecs-pilot-prod-dlq';
 
 describe('CLI: ecs-pilot status', () => {
-  beforeEach(() => clearReaderCaches());
-
   it('on the simulated demo cluster: each provider with its mode, capacity in its units, waiting tasks and instances', async () => {
     const r = await runCli('status');
     expect(r.code).toBe(0);

@@ -1,7 +1,6 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import type { SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../src/aws/clients.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { DUTIES } from '../../src/duties/index.js';
 import { runSqsBatch } from '../../src/handlers/sqs-batch.js';
 import { sqsBatchHandler } from '../../src/handlers/wire.js';
@@ -23,7 +22,6 @@ describe('Handler: capacity, fed by SQS batches', () => {
   let aws: MockedAws;
   beforeEach(() => {
     aws = mockAws();
-    clearReaderCaches();
   });
   afterEach(() => aws.restore());
 

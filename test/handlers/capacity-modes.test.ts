@@ -4,8 +4,6 @@ import { composeDemand } from '../../src/core/capacity/demand.js';
 import { plan } from '../../src/core/capacity/index.js';
 import type { SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../src/aws/clients.js';
-import { clearProviderCache } from '../../src/aws/capacity-providers.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { DUTIES } from '../../src/duties/index.js';
 import { runSqsBatch } from '../../src/handlers/sqs-batch.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -97,13 +95,12 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
 
   it('plans the failed calls of one SQS batch together, and a second delivery of the batch raises nothing more', async () => {
     aws = mockAws();
-    clearReaderCaches();
-    clearProviderCache();
     const calls = Array.from({ length: 6 }, (_, k) => runTaskFailure(`call-${k}`, 10));
-    // Act
-    const first = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    // Act: both deliveries in one warm container.
+    const clients = awsClients();
+    const first = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients, now: NOW });
     const raised = spotDesired(aws);
-    const again = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    const again = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients, now: NOW });
     // Assess: one plan for the 60 tasks (the others covered), the same desired capacity after the duplicate.
     expect(first.records.map((r) => r.outcome)).toEqual(['acted', ...Array(5).fill('ignored')]);
     expect(first.records[1]?.reason).toBe('covered by event call-0 in the same batch');
@@ -114,7 +111,6 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     // Sixty tasks of 1 vCPU / 4 GiB ask for more than one call's ten.
     aws.restore();
     aws = mockAws();
-    clearReaderCaches();
     await runSqsBatch(DUTIES.capacity, sqs([calls[0]]), { config: demoConfig(), clients: awsClients(), now: NOW });
     expect(spotDesired(aws)!).toBeLessThan(raised!);
   });

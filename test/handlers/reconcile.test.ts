@@ -1,8 +1,8 @@
 import { SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DeleteAttributesCommand, DescribeContainerInstancesCommand, PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { parseSnapshot } from '../../src/core/model.js';
+import { awsClients } from '../../src/aws/clients.js';
 import { DUTIES } from '../../src/duties/index.js';
-import { clearConsolidationProgress } from '../../src/duties/reconcile.js';
 import { loadJson } from '../support/builders.js';
 import { mockAws, type MockedAws } from '../support/aws-mocks.js';
 import { demoConfig, event, invoke, NOW } from '../support/handlers.js';
@@ -162,9 +162,10 @@ describe('Handler: reconcile — consolidation', () => {
 
   it('does not consolidate again a state it found nothing to move in (issue 14), and does once the state changes', async () => {
     // Prepare: without the empty m5.large, nothing can move.
-    clearConsolidationProgress();
     aws = mockAws(quietDemo((d) => d.instances.splice(2, 1)));
-    const tick = (minutes: number) => invoke(DUTIES.reconcile, event(TICK), { config: consolidating(), now: new Date(NOW.getTime() + minutes * 60_000) });
+    // Every tick in one warm container: it remembers how far consolidation got.
+    const warm = awsClients();
+    const tick = (minutes: number) => invoke(DUTIES.reconcile, event(TICK), { config: consolidating(), now: new Date(NOW.getTime() + minutes * 60_000), clients: warm });
     const unchanged = (r: { reason?: string }) => (r.reason ?? '').includes('nothing changed since a pass found nothing to move');
     // Act: the first ticks act (a raise, an idle clock) and change the state; then it settles.
     const records: Array<Awaited<ReturnType<typeof tick>>> = [];

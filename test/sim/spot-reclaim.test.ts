@@ -10,6 +10,7 @@ import { deployedRouter } from '../../src/duties/routes.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
 import { aGroup, anInstance, aSnapshot } from '../support/builders.js';
+import { withColdCaches } from '../../src/aws/clients.js';
 
 const snapshot = () =>
   aSnapshot({
@@ -29,7 +30,7 @@ async function run(managedScaling: 'on' | 'off') {
   });
   const world = new SimulatedCluster(snapshot(), scenario, { hooks: true, managedScaling: managedScaling === 'on' });
   const config = parseConfig({ clusters: [{ name: 'x', groups: [{ name: 'spot', asg: 'asg-spot', lifecycle: 'spot' }] }] });
-  const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
+  const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
   const desired: number[] = [];
   // 5 tasks of half an instance on 3 instances (one slot free). Minute 2: the first instance (two
   // tasks) is warned — one fits in the free slot, one needs a new instance; EC2 reclaims it 120 s later.

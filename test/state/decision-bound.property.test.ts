@@ -6,7 +6,6 @@
  */
 import fc from 'fast-check';
 import { clusterRecords } from '../../src/aws/cluster-state.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
 import { awsClients } from '../../src/aws/clients.js';
 import { MemoryStateStore } from '../../src/state/memory-store.js';
 import { FULL_READ_GRACE_MINUTES, type StateAccess } from '../../src/state/store.js';
@@ -43,7 +42,6 @@ describe('Store reads stay within their bound (property)', () => {
               if (stored) await store.applyInstance(cluster.name, { ...stored, version: stored.version + 3 }, now);
             }
             const before = await store.meta(cluster.name);
-            clearReaderCaches();
             const ctx = { clients: awsClients(), cluster, now, state: step.reconcile ? { ...state, fullReads: true } : state };
             const read = await clusterRecords(ctx, () => false);
             if (read.source === 'store') {

@@ -1,7 +1,6 @@
 import type { StateAccess } from '../../src/state/store.js';
 import type { Context } from 'aws-lambda';
-import { awsClients } from '../../src/aws/clients.js';
-import { clearReaderCaches } from '../../src/aws/snapshot-reader.js';
+import { awsClients, type Clients } from '../../src/aws/clients.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import type { ControllerConfig } from '../../src/config/schema.js';
 import type { DecisionRecord, Duty } from '../../src/controller.js';
@@ -17,10 +16,13 @@ export function demoConfig(overrides: Partial<ControllerConfig> = {}): Controlle
 
 export const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
-/** Invokes the real handler wiring for a duty with a fixed clock and the given config. */
-export function invoke<K extends DomainEventKind>(duty: Duty<K>, event: unknown, options: { config?: ControllerConfig; now?: Date; state?: StateAccess } = {}): Promise<DecisionRecord> {
-  clearReaderCaches();
-  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients: awsClients(), now: options.now ?? NOW, state: options.state }));
+/**
+ * Invokes the real handler wiring for a duty with a fixed clock and the given config: in a cold
+ * container, or in the warm one whose `clients` (and their caches) are given.
+ */
+export function invoke<K extends DomainEventKind>(duty: Duty<K>, event: unknown, options: { config?: ControllerConfig; now?: Date; state?: StateAccess; clients?: Clients } = {}): Promise<DecisionRecord> {
+  const clients = options.clients ?? awsClients();
+  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients, now: options.now ?? NOW, state: options.state }));
   return handler(event, context);
 }
 

@@ -5,7 +5,7 @@
  * retry), so a duplicate event cannot start a second run or a second retry.
  */
 import { createHash } from 'node:crypto';
-import type { JobConfig, RetryRule } from '../../config/schema.js';
+import type { JobConfig, RetryRule } from '../config-schema.js';
 import type { Action, RunTransition } from '../actions.js';
 
 /**

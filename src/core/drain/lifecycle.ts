@@ -3,7 +3,7 @@
  * complete with CONTINUE once none does, or with the configured result after the drain timeout.
  * Never sleeps: the next event or reconcile run moves it on.
  */
-import type { GroupConfig } from '../../config/schema.js';
+import type { GroupConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { holdsInstance, type Instance, type Snapshot } from '../model.js';
 

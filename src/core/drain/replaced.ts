@@ -14,7 +14,7 @@
  * leaves it to the reconcile loop. Scale-in protection (ECS's managed termination protection) does not
  * stop TerminateInstanceInAutoScalingGroup (EC2 Auto Scaling User Guide, "Use instance scale-in protection").
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { holdsInstance, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
 import { DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';

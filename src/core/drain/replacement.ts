@@ -2,7 +2,7 @@
  * Replacement capacity for instances about to go away: their non-daemon tasks become demand in their
  * own group (or the configured fallback group for what it cannot take), planned in the same step.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';

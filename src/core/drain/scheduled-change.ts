@@ -3,7 +3,7 @@
  * peers do (aws-node-termination-handler drains at once), the replacement is launched first and the
  * instance drained now, well ahead of the start time, so its tasks move while it still runs.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import type { Action } from '../actions.js';
 import type { Snapshot } from '../model.js';
 import { replaceOnce } from './spot.js';

@@ -2,7 +2,7 @@
  * Spot interruption warning and rebalance recommendation: drain the instance and start its
  * replacement capacity in the same step, so tasks move while the doomed instance still runs.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import type { Instance, Snapshot } from '../model.js';
 import { DRAIN_REASONS } from '../names.js';

@@ -3,7 +3,7 @@
  * itself): drain what is left of it, launch its replacement, and clear ecs-pilot's marks that no longer
  * apply (idle since, prescale). An instance the ASG is terminating is its lifecycle hook's business.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import type { Snapshot } from '../model.js';
 import { replaceOnce } from './spot.js';

@@ -10,7 +10,7 @@
  * instances running standalone tasks (unless allowed), opted-out services or tagged
  * `ecs-pilot:consolidation=off`; moves that would take a service below its minimumHealthyPercent.
  */
-import type { ClusterConfig, ConsolidationConfig } from '../../config/schema.js';
+import type { ClusterConfig, ConsolidationConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';

@@ -5,7 +5,7 @@
  * raised for the new instances now; the old ones are marked and drained by the reconcile loop once
  * nothing is launching any more, then removed when empty.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { DRAIN_AFTER_NEW_CAPACITY, DRAIN_REASONS } from '../names.js';

@@ -7,7 +7,7 @@
  *  5. scale-in: an ACTIVE instance empty for `scaleInDelaySeconds` is drained and terminated with the
  *     desired capacity decremented, never below the group's min, never while its group waits for capacity.
  */
-import type { ClusterConfig } from '../../config/schema.js';
+import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { plan } from '../capacity/index.js';
 import { composeDemand } from '../capacity/demand.js';

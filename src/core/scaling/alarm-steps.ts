@@ -5,7 +5,7 @@
  * state: for each service, the first configured alarm in ALARM — or OK, when it has `okSteps` —
  * whose step changes the count, once its cooldown is over.
  */
-import type { ServiceScalingRule } from '../../config/schema.js';
+import type { ServiceScalingRule } from '../config-schema.js';
 import type { Action } from '../actions.js';
 import { decideAlarmScaling, type ServiceState } from './service-scaling.js';
 

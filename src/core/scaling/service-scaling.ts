@@ -4,7 +4,7 @@
  * service carries its state in tags (`ecs-pilot:scaled-at`, `ecs-pilot:scaled-by` for the cooldown
  * and duplicates; `ecs-pilot:min-tasks`, `ecs-pilot:max-tasks` set by schedules).
  */
-import type { ScalingStep, ServiceScalingRule } from '../../config/schema.js';
+import type { ScalingStep, ServiceScalingRule } from '../config-schema.js';
 import type { Action } from '../actions.js';
 
 export const SERVICE_TAGS = { scaledAt: 'ecs-pilot:scaled-at', scaledBy: 'ecs-pilot:scaled-by', minTasks: 'ecs-pilot:min-tasks', maxTasks: 'ecs-pilot:max-tasks' } as const;

@@ -7,6 +7,7 @@ import { parseScenario } from '../../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../../src/sim/world.js';
 import { runDuty } from '../../../src/controller.js';
 import { DUTIES } from '../../../src/duties/index.js';
+import { withColdCaches } from '../../../src/aws/clients.js';
 
 const NOW = new Date('2026-11-24T03:00:00Z');
 const TYPES = { 'm5.xlarge': { cpu: 4096, memoryMiB: 15576, enis: 3, gpus: 0, pricePerHour: 0.192 } };
@@ -122,7 +123,7 @@ describe('Property: consolidation executed in simulation', () => {
           const config = parseConfig({
             clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g' }], consolidation: { enabled: true, maxDrainingPercent: 50 }, services: Object.fromEntries(services.map((s) => [s.name, { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent }])) }],
           });
-          const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
+          const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
           const running = (name: string) => world.allTasks().filter((t) => t.group === `service:${name}` && t.lastStatus === 'RUNNING').length;
           let settled = false;
           for (let s = 0; s <= 20 * 60; s += 5) {

@@ -6,6 +6,7 @@ import { decideReplace, replaceMoves } from '../../../src/core/rebalance/replace
 import { DUTIES } from '../../../src/duties/index.js';
 import { parseScenario } from '../../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../../src/sim/world.js';
+import { withColdCaches } from '../../../src/aws/clients.js';
 
 const NOW = new Date('2026-11-24T03:00:00Z');
 // small: 2 vCPU / 4 GiB at $0.10; large: 8 vCPU / 16 GiB at $0.30 (cheaper per unit).
@@ -54,7 +55,7 @@ describe('Function: replaceMoves', () => {
     const world = new SimulatedCluster(snapshot(), parseScenario({ name: 'r', cluster: 'x', durationMinutes: 30, services: [{ name: 'api', desired: 4, cpu: 1024, memoryMiB: 2500, capacityProvider: 'g' }] }), { hooks: true });
     // On AWS prices come from the config (EC2's API has none).
     const cfg = parseConfig({ clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'asg-g', prices: { small: 0.1, large: 0.3 } }], consolidation: { enabled: true, maxDrainingPercent: 100, replace: { enabled: true } } }] });
-    const clients = { ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') };
+    const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
     const running = () => world.allTasks().filter((t) => t.group === 'service:api' && t.lastStatus === 'RUNNING').length;
     for (let s = 0; s <= 20 * 60; s += 5) {
       const t = world.startMs + s * 1000;
