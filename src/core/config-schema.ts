@@ -222,15 +222,18 @@ export const StateStoreSchema = z
   })
   .prefault({});
 
-/** The duties by the name their decision records carry (`duty`); `shadow` takes these. */
-export const DUTY_NAMES = ['spot-interruption', 'rebalance-recommendation', 'lifecycle', 'capacity', 'reconcile', 'batch', 'service-scaling'] as const;
+/** The duties, each by the one name its function, its decision records (`duty`) and `shadow` use. */
+export const DUTY_NAMES = ['spot', 'rebalance', 'lifecycle', 'capacity', 'reconcile', 'batch', 'scaling'] as const;
+
+/** Names `shadow` took before the duty names were spelled one way; still accepted, as their duty. */
+export const LEGACY_DUTY_NAMES: Readonly<Record<string, (typeof DUTY_NAMES)[number]>> = { 'spot-interruption': 'spot', 'rebalance-recommendation': 'rebalance', 'service-scaling': 'scaling' };
 
 export const ControllerConfigSchema = z
   .strictObject({
     /** Decide and log, send no write call (every duty). */
     dryRun: z.boolean().default(false),
     /** Duties in shadow mode: they decide and record as usual but send no write call; the others act. */
-    shadow: z.array(z.enum(DUTY_NAMES)).default([]),
+    shadow: z.array(z.preprocess((name) => (typeof name === 'string' ? (LEGACY_DUTY_NAMES[name] ?? name) : name), z.enum(DUTY_NAMES))).default([]),
     region: z.string().min(1).optional(),
     clusters: z.array(ClusterConfigSchema).min(1),
     jobs: z.array(JobSchema).default([]),

@@ -13,7 +13,7 @@ export interface ScalingObservation extends ClusterObservation {
 }
 
 export const scalingDuty: Duty<'alarm-state-change' | 'service-scaling-schedule', ScalingObservation> = {
-  name: 'service-scaling',
+  name: 'scaling',
   kinds: ['alarm-state-change', 'service-scaling-schedule'],
   async observe(event, ctx) {
     const rule =

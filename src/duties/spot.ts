@@ -35,7 +35,7 @@ async function observeScheduledChange(event: HealthScheduledChange, ctx: DutyCon
 
 /** Spot interruption warnings, and AWS Health scheduled changes of EC2 instances (drain ahead, replacement first). */
 export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
-  name: 'spot-interruption',
+  name: 'spot',
   kinds: ['spot-interruption', 'health-scheduled-change'],
   observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
   decide: (event, observation, now) => {
@@ -48,7 +48,7 @@ export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
 };
 
 export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
-  name: 'rebalance-recommendation',
+  name: 'rebalance',
   dependsOn: ['capacityRebalance'],
   kinds: ['rebalance-recommendation'],
   observe: (event, ctx) => observeInstanceWithSpotGroup(event.instanceId, ctx),

@@ -13,7 +13,7 @@ describe('Shadow mode per duty', () => {
 
   it('a duty in shadow decides and records, and sends no write call', async () => {
     // Act
-    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config: demoConfig({ shadow: ['spot-interruption'] }) });
+    const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config: demoConfig({ shadow: ['spot'] }) });
     // Assess
     expect(record.outcome).toBe('acted');
     expect(record.dryRun).toBe(true);
@@ -23,7 +23,7 @@ describe('Shadow mode per duty', () => {
 
   it('the other duties still act', async () => {
     // Act
-    const record = await invoke(DUTIES.lifecycle, event('events/demo/04-terminate-lifecycle-action.json'), { config: demoConfig({ shadow: ['spot-interruption', 'capacity'] }) });
+    const record = await invoke(DUTIES.lifecycle, event('events/demo/04-terminate-lifecycle-action.json'), { config: demoConfig({ shadow: ['spot', 'capacity'] }) });
     // Assess
     expect(record.dryRun).toBe(false);
     expect(aws.writes().length).toBeGreaterThan(0);
@@ -31,6 +31,6 @@ describe('Shadow mode per duty', () => {
 
   it('names every duty, and rejects an unknown one with its path', () => {
     expect([...DUTY_NAMES].sort()).toEqual(Object.values(DUTIES).map((d) => d.name).sort());
-    expect(() => parseConfig({ shadow: ['spot'], clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'a' }] }] })).toThrow(/shadow\[0\]/);
+    expect(() => parseConfig({ shadow: ['spot-drain'], clusters: [{ name: 'c', groups: [{ name: 'g', asg: 'a' }] }] })).toThrow(/shadow\[0\]/);
   });
 });
