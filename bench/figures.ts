@@ -116,7 +116,7 @@ function scaleTable(fig: Lookup): string {
   const s = (v: number): string => `${(v / 1000).toFixed(1)} s`;
   const big = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${Math.round(v / 1000)} k`);
   const lines = [
-    row(['instances', 'full-read tick (1 an hour): reads, in process, heap', 'store tick: reads, in process, heap', 'capacity batch / draining event / hook reads', 'day average per cluster', 'share of 20/s', 'state events a day', 'DynamoDB requests a day']),
+    row(['instances', 'full-read tick (1 an hour): reads, in process, heap', 'store tick: reads, in process, heap', 'capacity SQS batch / draining event / hook reads', 'day average per cluster', 'share of 20/s', 'state events a day', 'DynamoDB requests a day']),
     row(Array(8).fill('---')),
   ];
   for (const [label, k] of sizes) {
@@ -142,7 +142,7 @@ function scaleTable(fig: Lookup): string {
 function scaleNoStoreTable(fig: Lookup): string {
   const sizes: Array<[string, string]> = [['100', '1x100'], ['500', '1x500'], ['1 000', '1x1000'], ['2 000', '1x2000'], ['5 000', '1x5000'], ['3 × 5 000', '3x5000']];
   const f = (size: string, key: string): number => fig(`scale-no-store:${size}.${key}`);
-  const lines = [row(['instances', 'tick reads', 'tick in process (steady)', 'tick heap', 'capacity batch reads', 'day average', 'share of 20/s']), row(Array(7).fill('---'))];
+  const lines = [row(['instances', 'tick reads', 'tick in process (steady)', 'tick heap', 'capacity SQS batch reads', 'day average', 'share of 20/s']), row(Array(7).fill('---'))];
   for (const [label, k] of sizes) {
     const many = k === '3x5000';
     lines.push(
@@ -160,7 +160,7 @@ function scaleNoStoreTable(fig: Lookup): string {
   return lines.join('\n');
 }
 
-/** bench:scaling in `own` mode, with and without consolidation (rebalancing.md). */
+/** bench:scaling in `own` mode, with and without consolidation (consolidation.md). */
 function consolidationTable(fig: Lookup): string {
   const h = (s: string, v: string): number => fig(`scaling:${s}.${v}.instanceHours`);
   const saving = (s: string): string => `${(((h(s, 'own-cons') - h(s, 'own')) / h(s, 'own')) * 100).toFixed(1)} %`;
