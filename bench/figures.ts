@@ -163,7 +163,7 @@ function scaleNoStoreTable(fig: Lookup): string {
 /** bench:scaling in `own` mode, with and without consolidation (consolidation.md). */
 function consolidationTable(fig: Lookup): string {
   const h = (s: string, v: string): number => fig(`scaling:${s}.${v}.instanceHours`);
-  const saving = (s: string): string => `${(((h(s, 'own-cons') - h(s, 'own')) / h(s, 'own')) * 100).toFixed(1)} %`;
+  const saving = (s: string): string => `${(((h(s, 'own-cons') - h(s, 'own')) / h(s, 'own')) * 100).toFixed(1).replace('-', '−')} %`;
   const i = (s: string, v: string): number => fig(`scaling:${s}.${v}.interruptedTasks`);
   return [
     row(['scenario (`own` mode)', 'ecs-pilot', 'ecs-pilot + consolidation', 'ECS managed scaling tuned']),

@@ -28,11 +28,10 @@ describe('Docs figures', () => {
     }
   });
 
-  it('the docs quote figures of every bench that wrote some, and use every table renderer', () => {
+  it('every table renderer has its place in the docs', () => {
     const all = quotingPages()
       .map((p) => readFileSync(p, 'utf8'))
       .join('\n');
-    for (const bench of Object.keys(files)) expect(all).toMatch(new RegExp(`<!--fig ${bench}:|<!--figures ${bench}`));
     for (const table of Object.keys(TABLES)) expect(all).toContain(`<!--figures ${table}-->`);
   });
 
