@@ -56,3 +56,30 @@ describe('Docs figures', () => {
     expect(formatFigure(value, decimals)).toBe(text);
   });
 });
+
+/** What the docs say in words about the scaling figures (simulation.md, reference.md, README.md). */
+describe('Docs claims on the bench:scaling figures', () => {
+  const scaling = files.scaling?.figures ?? {};
+  const at = (key: string): number => {
+    const value = scaling[key];
+    if (value === undefined) throw new Error(`no figure scaling:${key}`);
+    return value;
+  };
+  const runs = [...new Set(Object.keys(scaling).map((k) => k.split('.').slice(0, -1).join('.')))].filter((run) => `${run}.lostTasks` in scaling);
+
+  it('no task lost, killed by a scale-in or never placed, in any scenario and variant, with the store or without', () => {
+    expect(runs.length).toBeGreaterThan(0);
+    const bad = runs.filter((run) => at(`${run}.lostTasks`) + at(`${run}.killedByScaleIn`) + at(`${run}.tasksNeverPlaced`) > 0);
+    expect(bad).toEqual([]);
+  });
+
+  it('the spot wave interrupts no task under ecs-pilot', () => {
+    for (const v of ['own', 'own-cons', 'accelerate', 'accelerate-cons']) expect(at(`spot-wave.${v}.interruptedTasks`)).toBe(0);
+  });
+
+  it('ecs-pilot places both bursts sooner than ECS tuned, and on burst-2000 no controller as fast is as cheap as ECS tuned', () => {
+    for (const s of ['burst', 'burst-2000']) for (const v of ['own', 'accelerate']) expect(at(`${s}.${v}.allPlacedSeconds`)).toBeLessThan(at(`${s}.ecs-tuned.allPlacedSeconds`));
+    expect(at('burst-2000.floor.ownBound')).toBeGreaterThan(at('burst-2000.ecs-tuned.instanceHours'));
+    expect(at('burst-2000.floor.accelerateBound')).toBeGreaterThan(at('burst-2000.ecs-tuned.instanceHours'));
+  });
+});
