@@ -197,7 +197,19 @@ function apiCallsTable(fig: Lookup): string {
   ].join('\n');
 }
 
+/** bench:capacity's generated bursts of 50 000 tasks, 6 instance types (capacity.md). */
+function capacityTable(fig: Lookup): string {
+  const mixes: Array<[string, string]> = [['small/large', 'small-large'], ['memory-heavy', 'memory-heavy'], ['awsvpc-heavy', 'awsvpc-heavy'], ['host-port', 'host-port'], ['GPU', 'gpu']];
+  const f = (mix: string, key: string): number => fig(`capacity:50000.${mix}.6.${key}`);
+  return [
+    row(['mix (50 000 tasks, 6 types)', 'plan (ms)', 'new instances', 'lowerBound', 'capacity / lowerBound', 'cost / its lower bound', 'plain FFD: new instances']),
+    row(Array(7).fill('---')),
+    ...mixes.map(([label, k]) => row([label, n(Math.round(f(k, 'planMs'))), n(f(k, 'newInstances')), n(f(k, 'lowerBound')), f(k, 'capacityRatio').toFixed(3), f(k, 'costRatio').toFixed(3), n(f(k, 'ffdInstances'))])),
+  ].join('\n');
+}
+
 export const TABLES: Record<string, (fig: Lookup) => string> = {
+  capacity: capacityTable,
   scaling: scalingTable,
   consolidation: consolidationTable,
   scale: scaleTable,
