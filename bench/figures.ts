@@ -70,6 +70,9 @@ const BLOCK = /(<!--figures ([\w-]+)-->\n)[\s\S]*?(<!--\/figures-->)/g;
 /** A page with every quoted figure and generated table rewritten from the figures files. */
 export function renderPage(text: string, files: Record<string, FiguresFile>): string {
   const fig = lookupIn(files);
+  // A marker with no number right before it would be skipped silently: name it instead.
+  const orphans = [...text.matchAll(/(.{0,20})<!--fig ([^>]*)-->/g)].filter((m) => !/-?\d{1,3}(?: \d{3})*(?:\.\d+)?$/.test(m[1] ?? '')).map((m) => m[2]);
+  if (orphans.length > 0) throw new Error(`no number right before <!--fig ${orphans.join('-->, <!--fig ')}-->`);
   return text
     .replace(INLINE, (_m, marker: string, ref: string, decimals?: string) => `${formatFigure(fig(ref), decimals === undefined ? undefined : Number(decimals))}${marker}`)
     .replace(BLOCK, (_m, open: string, table: string, close: string) => {

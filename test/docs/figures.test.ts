@@ -41,6 +41,10 @@ describe('Docs figures', () => {
     expect(renderPage(page, files)).toBe(`a burst costs ${batched}<!--fig api-calls:burst.batched--> calls`);
   });
 
+  it('a marker without its number right before it is an error, not a figure left unchecked', () => {
+    expect(() => renderPage('costs 31 <!--fig api-calls:burst.batched--> calls', files)).toThrow('api-calls:burst.batched');
+  });
+
   it('an unknown key or table is an error naming it', () => {
     expect(() => renderPage('3<!--fig api-calls:no.such.figure-->', files)).toThrow('api-calls:no.such.figure');
     expect(() => renderPage('<!--figures nothing-->\nold\n<!--/figures-->', files)).toThrow('"nothing"');
