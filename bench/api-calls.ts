@@ -13,6 +13,7 @@ import { DUTIES } from '../src/duties/index.js';
 import { SimulatedAws } from '../src/sim/simulated-aws.js';
 import { runSqsBatch } from '../src/handlers/sqs-batch.js';
 import type { SQSEvent } from 'aws-lambda';
+import { type Figures, writeFigures } from './figures.js';
 
 const cluster = (instances: number, tasksPerInstance: number): Snapshot =>
   generatedCluster({ name: 'big', instances, tasksPerInstance, asgs: { spot: 'asg-spot', od: 'asg-od' }, taskCpu: 256, takenAt: '2026-11-24T12:00:00Z' });
@@ -68,6 +69,7 @@ async function jobStopped(sim: SimulatedAws, clients: Clients, exitCode: number,
 async function main(): Promise<void> {
   const tasksPerInstance = 4;
   console.log(`AWS calls per event, real handler code on the simulated AWS (${tasksPerInstance} tasks per instance)`);
+  const figures: Figures = {};
   for (const n of [100, 1000, 3000]) {
     const snapshot = cluster(n, tasksPerInstance);
     const sim = new SimulatedAws(snapshot);
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     const reconcile = await count(sim, clients, DUTIES.reconcile, envelope('Scheduled Event', 'aws.events', {}));
     const jobOk = await jobStopped(sim, clients, 0, '2026-11-24T12:00:00Z');
     const jobRetry = await jobStopped(sim, clients, 1, '2026-11-24T13:00:00Z');
+    Object.assign(figures, { [`${n}.spotWarningCold`]: spotCold.total, [`${n}.spotWarningWarm`]: spotWarm.total, [`${n}.lifecycleHook`]: hook.total, [`${n}.reconcile`]: reconcile.total, [`${n}.jobSucceeded`]: jobOk.total, [`${n}.jobRetried`]: jobRetry.total });
     console.log(`\n${n} instances, ${n * tasksPerInstance} tasks`);
     console.log(`  spot warning (cold): ${spotCold.total}  ${spotCold.by}`);
     console.log(`  spot warning (warm): ${spotWarm.total}  ${spotWarm.by}`);
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   }
   const b = await burst(100);
   console.log(`\nburst of 100 PROVISIONING tasks on 200 instances (800 tasks): ${b.perEvent} calls with one invocation per event, ${b.batched} with one SQS batch`);
+  writeFigures('api-calls', 'npm run bench:api', { ...figures, 'burst.perEvent': b.perEvent, 'burst.batched': b.batched });
 }
 
 main().catch((e) => {

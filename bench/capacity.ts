@@ -18,6 +18,7 @@ import { printExact, runExact } from './capacity-exact.js';
 import { printScale, runScale } from './capacity-scale.js';
 import { BENCH_TYPES } from './capacity-types.js';
 import { rng } from './rng.js';
+import { flatten, writeFigures } from './figures.js';
 
 const TYPES = BENCH_TYPES;
 const TYPE_ORDER = ['m5.xlarge', 'm5.2xlarge', 'm5.large', 'm5.4xlarge', 'c5.2xlarge', 'r5.2xlarge'] as const;
@@ -233,6 +234,8 @@ async function main(): Promise<void> {
       for (const types of mix === 'small/large' ? [1, 3, 6] : [6]) rows.push(measure(n, mix, types));
     }
   }
+  // The docs' figures (bench/figures.ts), from a full run only.
+  if (!args.has('--quick')) writeFigures('capacity', 'npm run bench:capacity', Object.assign({}, ...rows.map((r) => flatten(`${r.tasks}.${r.mix.replace(/\W+/g, '-')}.${r.types}`, r))));
   if (args.has('--json')) {
     console.log(JSON.stringify(rows, null, 2));
     return;

@@ -53,6 +53,7 @@ import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from
 import type { SimInstance, SimTask } from '../src/sim/state.js';
 import type { StateAccess } from '../src/state/store.js';
 import type { SQSEvent } from 'aws-lambda';
+import { type Figures, flatten, writeFigures } from './figures.js';
 
 const TASKS_PER_INSTANCE = 10;
 const BUCKET_REFILL = 20;
@@ -235,6 +236,7 @@ function stateDay(c: One): { events: number; dynamoRequests: number } {
 }
 
 async function main(): Promise<void> {
+  const figures: Figures = {};
   const json = process.argv.includes('--json');
   const withStore = !process.argv.includes('--no-store');
   const only = process.argv.find((a) => a.startsWith('--max='));
@@ -285,6 +287,7 @@ async function main(): Promise<void> {
         : {}),
       perEventReads: { capacityBatch: c.capacity.reads, drainingInstanceEvent: c.drainEvent.reads, lifecycleHook: c.hook.reads },
     };
+    flatten(`${size.clusters}x${size.instances}`, row, figures);
     if (json) console.log(JSON.stringify(row));
     else {
       console.log(`\n${size.clusters} × ${size.instances} instances (${row.tasks} tasks)`);
@@ -301,6 +304,7 @@ async function main(): Promise<void> {
       if (withStore) console.log(`  state function: ${row.stateEventsPerDay} events a day (${((row.stateEventsPerDay ?? 0) / 86400).toFixed(1)}/s); DynamoDB ≈ ${row.dynamoRequestsPerDay} requests a day (store read: ${c.queryPages} Query page(s) + meta)`);
     }
   }
+  if (!only) writeFigures(withStore ? 'scale' : 'scale-no-store', `npm run bench:scale${withStore ? '' : ' -- --no-store'}`, figures);
 }
 
 main().catch((e) => {

@@ -15,6 +15,7 @@ import { htmlReport, timelineMarkers } from '../src/sim/report.js';
 import { simulate, type SimulationResult } from '../src/sim/run.js';
 import { loadScenario, type LoadedScenario } from '../src/sim/scenario.js';
 import { burstSteps, scenarioServices } from '../src/sim/world.js';
+import { type Figures, flatten, writeFigures } from './figures.js';
 
 interface Variant {
   label: string;
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
   const verdicts: string[] = [];
   const floors: string[] = [];
   const pilotVariants = VARIANTS.filter((v) => v.controller === 'ecs-pilot');
+  const figures: Figures = {};
+  const figureKey = (label: string): string => label.replace('accel.', 'accelerate').replace(/ \+cons\./, '-cons').replace(' ', '-').toLowerCase();
   for (const name of names) {
     const base = loadScenario(`events/scenarios/${name}.yml`);
     const results: SimulationResult[] = [];
@@ -169,7 +172,12 @@ async function main(): Promise<void> {
           `within 1.5 × (${1.5 * floor} s, accelerate's) ≥ ${acc15.toFixed(2)} (${verdict(acc15)}); ECS tuned ${tuned.instanceHours} (all placed ${tuned.allPlacedSeconds} s)`,
       );
     }
+    // The figures the docs quote (bench/figures.ts): every run's metrics, the floors and bounds.
+    for (const [i, r] of results.entries()) flatten(`${name}.${figureKey(VARIANTS[i]!.label)}`, r.metrics, figures);
+    for (const [i, r] of stored.entries()) flatten(`${name}.store.${figureKey(pilotVariants[i]!.label)}`, r.metrics, figures);
+    flatten(`${name}.floor`, { seconds: floor, instanceHours: Number(ihFloor.toFixed(2)), ...(burst && own2 !== undefined && acc15 !== undefined ? { ownBound: Number(own2.toFixed(2)), accelerateBound: Number(acc15.toFixed(2)) } : {}) }, figures);
   }
+  if (only.length === 0) writeFigures('scaling', 'npm run bench:scaling', figures);
   const header = ['scenario', 'metric', ...VARIANTS.map((v) => v.label), 'own / own+c / acc / acc+c vs ECS tuned'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
