@@ -35,7 +35,7 @@ export const GroupConfigSchema = z.strictObject({
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
-/** Consolidation (docs/rebalancing.md): drain under-used instances whose tasks fit elsewhere. */
+/** Consolidation (docs/consolidation.md): drain under-used instances whose tasks fit elsewhere. */
 export const ConsolidationSchema = z
   .strictObject({
     enabled: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * Consolidation (docs/rebalancing.md): drain ACTIVE instances whose tasks all fit on the group's other
+ * Consolidation (docs/consolidation.md): drain ACTIVE instances whose tasks all fit on the group's other
  * instances — the planner decides, with no new capacity — within a disruption budget. Candidates in
  * order: rebalance-recommended spot instances, then the least utilised, then the most expensive per
  * unit of use. Once drained and empty, the reconcile loop terminates them (desired −1).
@@ -125,7 +125,7 @@ export function busiestInstances(snapshot: Snapshot, group: string, n: number, e
  * A spot group keeps room for the tasks of its `spare` busiest instances on its other instances, with
  * nothing new launched: a replacement takes detection + boot + task start (about 140 s as modelled)
  * against a 2-minute notice, so without room a spot interruption's tasks do not restart in time
- * (docs/rebalancing.md). 0: no such room kept.
+ * (docs/consolidation.md). 0: no such room kept.
  */
 export function keepsSpotSpare(snapshot: Snapshot, group: string, spare: number): boolean {
   if (spare <= 0) return true;

@@ -1,5 +1,5 @@
 /**
- * The "replace" move (docs/rebalancing.md): in a group with several priced instance types, the least
+ * The "replace" move (docs/consolidation.md): in a group with several priced instance types, the least
  * utilised instances (within the disruption budget) are replaced by the new instances the planner
  * would put their tasks on, when those cost at least `minSavingPercent` less per hour. The group is
  * raised for the new instances now; the old ones are marked and drained by the reconcile loop once
