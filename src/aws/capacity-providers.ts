@@ -10,8 +10,6 @@ import { chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { PROVIDER_CACHE_MS } from './warm-caches.js';
 
-export { PROVIDER_CACHE_MS };
-
 /** DescribeCapacityProviders takes at most 100 names a call (paginated beyond). */
 export const DESCRIBE_CAPACITY_PROVIDERS_MAX = 100;
 
