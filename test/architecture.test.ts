@@ -27,7 +27,6 @@ const CONFIG_LEAF = new Set(['src/core/config-schema.ts', 'src/core/validation.t
 const SDK_OUTSIDE_AWS: Record<string, string> = {
   'src/cli/status-command.ts': 'reads the dead-letter queues (SQSClient) for the operator',
   'src/cli/snapshot-command.ts': 'discovers a cluster (DescribeClusters, DescribeCapacityProviders)',
-  'src/duties/capacity.ts': 'describes the tasks of a failed RunTask call',
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,5 +1,4 @@
 /** Capacity: all waiting demand planned at once, the groups raised in one step (docs/capacity.md). */
-import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { findCluster } from '../config/load.js';
 import type { ClusterConfig } from '../config/schema.js';
 import type { ClusterObservation, Duty, DutyContext } from '../controller.js';
@@ -10,6 +9,7 @@ import { isFargate } from '../core/capacity/providers.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { modesOf } from '../core/capacity/modes.js';
 import type { Task } from '../core/model.js';
+import { describeTasks } from '../aws/api-reads.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { runTaskDemand } from '../aws/service-deficits.js';
 import { because } from './decision.js';
@@ -95,7 +95,7 @@ async function taskEventSkip(e: Extract<CapacityEvent, { kind: 'task-state-chang
   if (e.lastStatus !== 'PROVISIONING' || e.desiredStatus !== 'RUNNING') return `task is ${e.lastStatus} (desired ${e.desiredStatus}): nothing for capacity`;
   if (covered) return 'covered by demand already seen in the batch';
   // Applied or a duplicate, the store holds this very version; stale: a newer one is stored.
-  const task = store ? (written?.verdict === 'stale' ? await store.task(cluster.name, e.taskArn) : e.record) : (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.name, tasks: [e.taskArn] }))).tasks?.[0];
+  const task = store ? (written?.verdict === 'stale' ? await store.task(cluster.name, e.taskArn) : e.record) : (await describeTasks({ clients: ctx.clients, cluster }, [e.taskArn]))[0];
   if (!task) return `task ${e.taskArn} no longer exists`;
   if ((task.version ?? 0) > e.version || task.lastStatus !== 'PROVISIONING') return `stale event: the task is at version ${task.version} (${task.lastStatus}), this event is version ${e.version}`;
   return undefined;
