@@ -109,12 +109,7 @@ describe('CLI: ecs-pilot simulate', () => {
     expect(r.err).toContain(message);
   });
 
-  it('prints JSON with the series', async () => {
-    const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--json');
-    const out = JSON.parse(r.out);
-    expect(out.controller).toBe('ecs-pilot');
-    expect(out.series.length).toBeGreaterThan(50);
-  });
+  // JSON with the series: test/cli/simulate-store.test.ts (the same run).
 
   it('exits 2 for an unknown controller and 1 for a bad scenario, naming the field', async () => {
     expect((await runCli('simulate', 'events/scenarios/burst.yml', '--controller', 'karpenter')).code).toBe(2);
