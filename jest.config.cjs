@@ -1,6 +1,7 @@
 /**
  * Tests in tiers (jest projects). `npm test` runs every tier (CI and the README use it); `npm run
- * test:<tier>` runs one (`jest --selectProjects <tier>`):
+ * test:<tier>` runs one (ECS_PILOT_TEST_TIERS=<tier>[,<tier>…] jest; paths and flags may follow:
+ * `npm run test:unit -- test/core --watch`):
  * - unit: the pure core, events, config, handlers and aws against aws-sdk-client-mock, the state store
  *   against dynalite, the CLI — every test file not listed below, so a new file is in a tier by
  *   construction (test/tiers.test.ts fails when a unit file runs whole scenarios or packages). The
@@ -35,15 +36,23 @@ const dynalite = {
 const listed = (files) => files.map((f) => `<rootDir>/${f}`);
 const escape = (file) => `/${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 
+const projects = [
+  { ...base, ...dynalite, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...Object.values(TIERS).flat().map(escape)] },
+  { ...base, ...dynalite, displayName: 'property', testMatch: listed(TIERS.property) },
+  { ...base, displayName: 'simulation', testMatch: listed(TIERS.simulation) },
+  { ...base, displayName: 'packaging', testMatch: listed(TIERS.packaging) },
+  { ...base, displayName: 'browser', testMatch: listed(TIERS.browser) },
+];
+
+// `npm run test:<tier>` sets ECS_PILOT_TEST_TIERS (comma-separated) rather than passing --selectProjects,
+// whose list would swallow the paths given after it (`npm run test:unit -- test/core`).
+const chosen = process.env.ECS_PILOT_TEST_TIERS?.split(',').map((t) => t.trim()).filter(Boolean);
+const unknown = chosen?.filter((t) => !projects.some((p) => p.displayName === t)) ?? [];
+if (unknown.length > 0) throw new Error(`ECS_PILOT_TEST_TIERS: no tier ${unknown.join(', ')} (tiers: ${projects.map((p) => p.displayName).join(', ')})`);
+
 module.exports = {
   testTimeout: 30000,
   // Every core: the tiers' files run side by side (jest's default keeps one core for itself).
   maxWorkers: '100%',
-  projects: [
-    { ...base, ...dynalite, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...Object.values(TIERS).flat().map(escape)] },
-    { ...base, ...dynalite, displayName: 'property', testMatch: listed(TIERS.property) },
-    { ...base, displayName: 'simulation', testMatch: listed(TIERS.simulation) },
-    { ...base, displayName: 'packaging', testMatch: listed(TIERS.packaging) },
-    { ...base, displayName: 'browser', testMatch: listed(TIERS.browser) },
-  ],
+  projects: chosen ? projects.filter((p) => chosen.includes(p.displayName)) : projects,
 };
