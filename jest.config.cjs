@@ -8,8 +8,9 @@
  *   inner loop: well under a minute on 2 cores.
  * - property: the fast-check properties that generate hundreds of cases (minutes of CPU on 2 cores).
  * - simulation: whole scenarios on the simulator (test/support/scenario-runs.ts shares a file's runs).
- * - packaging: `osls package` and what reads its template and bundles (test/serverless/packaged.ts
- *   packages once per change of the sources, under a lock: these files may run in parallel).
+ * - packaging: what ships, built or run as shipped: `osls package` and what reads its template and
+ *   bundles (test/serverless/packaged.ts packages once per change of the sources, under a lock: these
+ *   files may run in parallel), and bin/ecs-pilot.mjs in its own process.
  * - browser: the HTML report in headless Chromium (skipped, with a warning, where chromium is missing).
  * Only the tiers with a state-store test start the DynamoDB-compatible server (dynalite): jest runs a
  * project's globalSetup only when one of its tests runs.

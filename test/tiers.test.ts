@@ -18,7 +18,7 @@ const unit = testFiles('test').filter((f) => !listed.includes(f) && f !== 'test/
 /** What makes a file belong to another tier: the work it does, recognised in its source. */
 const SLOW_WORK: Array<[string, RegExp]> = [
   ['simulation (runs whole scenarios)', /^import (?!type)[^;]*from '[./]*(src\/)?sim\/run\.js'|scenario-runs\.js'|runCli\('simulate', 'events\/scenarios\//m],
-  ['packaging (osls package)', /packaged\.js'|'osls'/],
+  ['packaging (osls package, or the command in its own process)', /packaged\.js'|'osls'|bin\/ecs-pilot\.mjs/],
   ['browser (chromium)', /chromium/],
 ];
 

@@ -12,7 +12,7 @@ const TIERS = {
     'test/sim/spot-reclaim.test.ts',
     'test/cli/simulate-store.test.ts',
   ],
-  packaging: ['test/serverless/template.test.ts', 'test/serverless/iam.test.ts', 'test/serverless/bundle-names.test.ts', 'test/serverless/packaging.test.ts'],
+  packaging: ['test/serverless/template.test.ts', 'test/serverless/iam.test.ts', 'test/serverless/bundle-names.test.ts', 'test/serverless/packaging.test.ts', 'test/cli/bin.test.ts'],
   browser: ['test/sim/report-browser.test.ts'],
 };
 
