@@ -57,13 +57,3 @@ describe('CLI: ecs-pilot plan', () => {
     expect(r.out).toContain('Usage: ecs-pilot plan');
   });
 });
-
-describe('bin/ecs-pilot.mjs', () => {
-  it('runs the CLI as a command, with its exit codes', () => {
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-    const help = spawnSync('node', ['bin/ecs-pilot.mjs', '--help'], { encoding: 'utf8' });
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: ecs-pilot');
-    expect(spawnSync('node', ['bin/ecs-pilot.mjs', 'plan'], { encoding: 'utf8' }).status).toBe(2);
-  });
-});

@@ -1,10 +1,12 @@
 import { runCli } from '../support/cli.js';
 
 describe('simulate --store', () => {
-  it('runs ecs-pilot with its state store by default, as deployed, and says what the store received', async () => {
+  it('runs ecs-pilot with its state store by default, as deployed, and says what the store received, with the series', async () => {
     const { code, out } = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--json');
     expect(code).toBe(0);
-    const r = JSON.parse(out) as { settings: { store: boolean }; metrics: { stateEvents: { applied: number; gaps: number } } };
+    const r = JSON.parse(out) as { controller: string; series: unknown[]; settings: { store: boolean }; metrics: { stateEvents: { applied: number; gaps: number } } };
+    expect(r.controller).toBe('ecs-pilot');
+    expect(r.series.length).toBeGreaterThan(50);
     expect(r.settings.store).toBe(true);
     expect(r.metrics.stateEvents.applied).toBeGreaterThan(0);
     expect(r.metrics.stateEvents.gaps).toBe(0);

@@ -54,14 +54,56 @@ describe('Handler: capacity (PROVISIONING tasks, placement failures)', () => {
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general' });
   });
 
+  // Each ignored event is on the configured cluster, so what ignores it is the rule the name says, not
+  // the cluster check; and nothing is asked of AWS: the event alone decides.
+  const expectNoAwsCall = () => {
+    expect(aws.sim.log).toEqual([]);
+    for (const client of [aws.ecs, aws.autoscaling, aws.ec2, aws.cloudwatch]) expect(client).not.toHaveReceivedAnyCommand();
+  };
+
+  it('ignores a placement failure on a Fargate capacity provider (no instance to launch), asking AWS nothing', async () => {
+    const fargate = event('events/demo/02-service-task-placement-failure.json');
+    // The capacity provider of the AWS sample event, on the demo cluster.
+    fargate.detail.capacityProviderArns = event('events/samples/ecs-service-action.service-task-placement-failure.fargate-spot.json').detail.capacityProviderArns;
+    expect(fargate.detail.capacityProviderArns).toEqual(['arn:aws:ecs:us-west-2:111122223333:capacity-provider/FARGATE_SPOT']);
+    const record = await invoke(DUTIES.capacity, fargate);
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toContain('Fargate');
+    expectNoAwsCall();
+  });
+
+  it('ignores a steady-state service action, asking AWS nothing', async () => {
+    const steady = event('events/demo/02-service-task-placement-failure.json');
+    const sample = event('events/samples/ecs-service-action.service-steady-state.json');
+    steady['detail-type'] = sample['detail-type'];
+    steady.detail = { ...sample.detail, clusterArn: steady.detail.clusterArn };
+    const record = await invoke(DUTIES.capacity, steady);
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toContain('SERVICE_STEADY_STATE');
+    expect(record.reason).toContain('needs no capacity');
+    expectNoAwsCall();
+  });
+
+  it('ignores a RUNNING task without reading it', async () => {
+    const running = event('events/demo/03-task-provisioning.json');
+    running.detail.lastStatus = 'RUNNING';
+    running.detail.version = 3;
+    const record = await invoke(DUTIES.capacity, running);
+    expect(record.outcome).toBe('ignored');
+    expect(record.reason).toContain('RUNNING');
+    expect(aws.ecs).not.toHaveReceivedCommand(DescribeTasksCommand);
+    expectNoAwsCall();
+  });
+
   it.each([
     ['a Fargate placement failure', 'events/samples/ecs-service-action.service-task-placement-failure.fargate-spot.json', 'cluster arn:aws:ecs:us-west-2:111122223333:cluster/default is not configured'],
-    ['a steady-state service action', 'events/samples/ecs-service-action.service-steady-state.json', 'is not configured'],
-    ['a RUNNING task', 'events/samples/ecs-task-state-change.running-ec2-launchtype.json', 'is not configured'],
-  ])('ignores %s', async (_name, path, reason) => {
+    ['a steady-state service action', 'events/samples/ecs-service-action.service-steady-state.json', 'cluster arn:aws:ecs:us-west-2:111122223333:cluster/default is not configured'],
+    ['a RUNNING task', 'events/samples/ecs-task-state-change.running-ec2-launchtype.json', 'cluster arn:aws:ecs:us-east-1:111122223333:cluster/default is not configured'],
+  ])('ignores %s of a cluster it does not manage, asking AWS nothing', async (_name, path, reason) => {
     const record = await invoke(DUTIES.capacity, event(path));
     expect(record.outcome).toBe('ignored');
     expect(record.reason).toContain(reason);
     expect(aws.writes()).toEqual([]);
+    expectNoAwsCall();
   });
 });

@@ -1,7 +1,4 @@
-import { Readable } from 'node:stream';
 import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { CLIENT_OPTIONS } from '../../src/aws/clients.js';
 import { ActuationError } from '../../src/controller.js';
 import { DUTIES } from '../../src/duties/index.js';
 import { SimulatedServiceError } from '../../src/sim/simulated-aws.js';
@@ -10,14 +7,18 @@ import { event, invoke } from '../support/handlers.js';
 
 const SPOT = 'events/demo/01-spot-interruption-warning.json';
 
-describe('Faults', () => {
+/**
+ * The spot handler when AWS answers with an error: the error is simulated at the SDK edge (the error
+ * the handler sees once the SDK's retries are spent; those retries are test/aws/client-retries.test.ts).
+ */
+describe('Handler: spot, when an AWS call fails (after the SDK retries)', () => {
   let aws: MockedAws;
   beforeEach(() => {
     aws = mockAws();
   });
   afterEach(() => aws.restore());
 
-  it('fails loudly (for redelivery) when a read is throttled past the SDK retries, writing nothing', async () => {
+  it('a read still throttled after the retries fails the invocation loudly (for redelivery), writing nothing', async () => {
     aws.sim.failNext('DescribeAutoScalingGroups', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'));
     await expect(invoke(DUTIES.spot, event(SPOT))).rejects.toThrow('Rate exceeded');
     expect(aws.writes()).toEqual([]);
@@ -38,40 +39,5 @@ describe('Faults', () => {
     expect(retry.actions.map((a) => a.kind)).toEqual(['setDesiredCapacity', 'markInstance']);
     expect(aws.sim.desired('ecs-pilot-demo-spot-general')).toBe(6);
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 2);
-  });
-});
-
-describe('SDK clients: adaptive retries', () => {
-  it('retry throttling and 5xx answers within the attempt budget', async () => {
-    // A real client over a fake HTTP handler: two failures, then success.
-    const answers = [
-      { statusCode: 400, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' },
-      { statusCode: 503, body: '{"__type":"ServerException","message":"unavailable"}' },
-      { statusCode: 200, body: '{"containerInstanceArns":["arn:ci/1"]}' },
-    ];
-    let attempts = 0;
-    const requestHandler = {
-      handle: async () => {
-        const a = answers[Math.min(attempts++, answers.length - 1)]!;
-        return { response: { statusCode: a.statusCode, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Readable.from([Buffer.from(a.body)]) } };
-      },
-    };
-    const client = new ECSClient({ ...CLIENT_OPTIONS, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestHandler });
-    const out = await client.send(new ListContainerInstancesCommand({ cluster: 'demo' }));
-    expect(out.containerInstanceArns).toEqual(['arn:ci/1']);
-    expect(attempts).toBe(3);
-  });
-
-  it('give up after maxAttempts so the handler fails inside its time budget', async () => {
-    let attempts = 0;
-    const requestHandler = {
-      handle: async () => {
-        attempts++;
-        return { response: { statusCode: 400, headers: {}, body: Readable.from([Buffer.from('{"__type":"ThrottlingException","message":"Rate exceeded"}')]) } };
-      },
-    };
-    const client = new ECSClient({ ...CLIENT_OPTIONS, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestHandler });
-    await expect(client.send(new ListContainerInstancesCommand({ cluster: 'demo' }))).rejects.toThrow('Rate exceeded');
-    expect(attempts).toBe(CLIENT_OPTIONS.maxAttempts);
   });
 });

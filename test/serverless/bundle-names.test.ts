@@ -1,18 +1,11 @@
 /**
  * The packaged bundles keep class names (esbuild `keepNames`): decision records and the replay name SDK
  * commands by `constructor.name`, which minification would turn into `_w`. Packages when a zip is
- * missing or older than the sources.
+ * missing or older than the sources (test/serverless/packaged.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-
-const ZIPS = ['capacity', 'lifecycle', 'spot', 'batch'].map((f) => `.serverless/${f}.zip`);
-
-function newest(dir: string): number {
-  return Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-}
+import { BUNDLES as ZIPS, packagedService } from './packaged.js';
 
 /** The files of a zip (stored or deflated), read from its central directory. */
 function unzip(path: string): Map<string, Buffer> {
@@ -37,10 +30,8 @@ function unzip(path: string): Map<string, Buffer> {
 }
 
 describe('Packaged bundles (osls package)', () => {
-  beforeAll(() => {
-    const sources = Math.max(newest('src'), ...['serverless.yml', 'package.json'].map((f) => statSync(f).mtimeMs));
-    if (ZIPS.some((z) => !existsSync(z) || statSync(z).mtimeMs < sources)) execFileSync('npx', ['osls', 'package'], { stdio: 'pipe', timeout: 180_000 });
-  }, 200_000);
+  // The same packaging run as the template's (under its lock: the packaging tier's files may run in parallel).
+  beforeAll(() => packagedService(), 250_000);
 
   it.each(ZIPS)('%s names SDK commands by their own names', (zip) => {
     const bundle = [...unzip(zip)].find(([name]) => name.endsWith('.mjs'))?.[1].toString('utf8') ?? '';

@@ -1,6 +1,6 @@
 /**
- * The CloudFormation template `osls package` generates (.ci/run packages before the tests; this
- * packages when the template is missing or older than its sources, one test file at a time), and
+ * The CloudFormation template and the bundles `osls package` generates (.ci/run packages before the
+ * tests; this packages when either is missing or older than its sources, one test file at a time), and
  * packaging in a scratch copy of the service for other configs and parameters.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,14 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const TEMPLATE = '.serverless/cloudformation-template-update-stack.json';
+/** The functions' bundles, from the whole of src/. */
+export const BUNDLES = ['capacity', 'lifecycle', 'spot', 'batch'].map((f) => `.serverless/${f}.zip`);
 const SOURCES = ['serverless.yml', 'ecs-pilot.yml', 'package.json', ...readdirSync('serverless').map((f) => `serverless/${f}`), ...readdirSync('src/config').map((f) => `src/config/${f}`)];
 const LOCK = '.serverless-packaging.lock';
 
+/** Waits for another test file's packaging (the test files of the packaging tier may run in parallel workers). */
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const stale = () => !existsSync(TEMPLATE) || SOURCES.some((s) => statSync(s).mtimeMs > statSync(TEMPLATE).mtimeMs);
+function newest(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+}
+const olderThan = (file: string, mtimeMs: number) => !existsSync(file) || statSync(file).mtimeMs < mtimeMs;
+/** One packaging run serves the template and the bundles: stale when either is older than its sources. */
+const stale = () => {
+  const config = Math.max(...SOURCES.map((s) => statSync(s).mtimeMs));
+  return olderThan(TEMPLATE, config) || BUNDLES.some((b) => olderThan(b, Math.max(config, newest('src'))));
+};
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function packagedTemplate(): any {
+/** Packages the service unless the template and the bundles are newer than their sources; one test file at a time. */
+export function packagedService(): void {
   for (let waited = 0; stale() && waited < 240_000; waited += 500) {
     try {
       mkdirSync(LOCK);
@@ -32,6 +43,11 @@ export function packagedTemplate(): any {
       rmSync(LOCK, { recursive: true, force: true });
     }
   }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function packagedTemplate(): any {
+  packagedService();
   return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
 }
 

@@ -3,20 +3,21 @@ import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
 import { parseSnapshot } from '../../src/core/model.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
 import { loadJson } from '../support/builders.js';
+import { scenarioRun } from '../support/scenario-runs.js';
 
 const scenario = (name: string) => loadScenario(`events/scenarios/${name}.yml`);
 const burstCluster = () => parseSnapshot(loadJson('events/scenarios/burst-cluster.json'));
 
 describe('ECS managed scaling model, as documented', () => {
   it('first step once the datapoint is visible to the alarm; the instances present at the start do not warm up', async () => {
-    const r = await simulate(scenario('burst'), 'ecs-managed');
+    const r = await scenarioRun('burst', 'ecs-managed');
     // The burst comes at 60 s; its datapoint (minute 1) is seen at minute 2, when desired goes up: launched at minute 3.
     expect(r.series.find((p) => p.minute === 2)!.instances).toBe(3);
     expect(r.series.find((p) => p.minute === 3)!.instances).toBeGreaterThan(3);
   });
 
   it('scale-in goes on each minute once 15 datapoints were below target, by at most half a step', async () => {
-    const r = await simulate(scenario('burst'), 'ecs-managed');
+    const r = await scenarioRun('burst', 'ecs-managed');
     const after = r.series.filter((p) => p.minute >= 60).map((p) => p.instances);
     const steps = after.map((n, i) => (i > 0 ? (after[i - 1] ?? n) - n : 0)).filter((d) => d > 0);
     expect(steps.length).toBeGreaterThan(1);

@@ -4,13 +4,14 @@ import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
 import { parseSnapshot } from '../../src/core/model.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
 import { loadJson } from '../support/builders.js';
+import { scenarioRun } from '../support/scenario-runs.js';
 
 const scenario = (name: string) => loadScenario(`events/scenarios/${name}.yml`);
 
 describe('Scenarios on the simulator', () => {
   it('burst: every service reaches its desired count, in one step, nothing lost, nothing killed by scale-in', async () => {
-    const pilot = await simulate(scenario('burst'), 'ecs-pilot');
-    const managed = await simulate(scenario('burst'), 'ecs-managed');
+    const pilot = await scenarioRun('burst', 'ecs-pilot');
+    const managed = await scenarioRun('burst', 'ecs-managed');
     expect(pilot.metrics).toEqual(expect.objectContaining({ lostTasks: 0, killedByScaleIn: 0, controllerErrors: 0 }));
     expect(pilot.metrics.tasksRunning).toBe(pilot.metrics.tasksSubmitted);
     // Simulated seconds (deterministic), not wall time: the burst is placed in under half ECS's time.
@@ -22,19 +23,20 @@ describe('Scenarios on the simulator', () => {
   });
 
   it('spot wave: ecs-pilot drains ahead of the reclaim, so no task is interrupted and none lost', async () => {
-    const pilot = await simulate(scenario('spot-wave'), 'ecs-pilot');
-    const managed = await simulate(scenario('spot-wave'), 'ecs-managed');
+    const pilot = await scenarioRun('spot-wave', 'ecs-pilot');
+    const managed = await scenarioRun('spot-wave', 'ecs-managed');
     expect(pilot.metrics).toEqual(expect.objectContaining({ interruptedTasks: 0, lostTasks: 0, killedByScaleIn: 0, controllerErrors: 0 }));
     expect(managed.metrics.interruptedTasks).toBeGreaterThan(0);
   });
 
   it('nightly batch: every run finishes, none killed', async () => {
-    const pilot = await simulate(scenario('nightly-batch'), 'ecs-pilot');
+    const pilot = await scenarioRun('nightly-batch', 'ecs-pilot');
     expect(pilot.metrics).toEqual(expect.objectContaining({ tasksSubmitted: 200, tasksRunning: 200, lostTasks: 0, killedByScaleIn: 0 }));
   });
 
   it('is deterministic', async () => {
-    const a = await simulate(scenario('spot-wave'), 'ecs-pilot');
+    // The shared run against a fresh one.
+    const a = await scenarioRun('spot-wave', 'ecs-pilot');
     const b = await simulate(scenario('spot-wave'), 'ecs-pilot');
     expect(a).toEqual(b);
   });
@@ -42,7 +44,7 @@ describe('Scenarios on the simulator', () => {
 
 describe('ECS managed scaling model', () => {
   it('takes one lower-bound step, then waits for the instance warm-up before the next', async () => {
-    const r = await simulate(scenario('burst'), 'ecs-managed');
+    const r = await scenarioRun('burst', 'ecs-managed');
     const instances = r.series.map((p) => p.instances);
     // 3 instances, then a first step at the first datapoint; no change during the 300 s warm-up.
     const firstStep = instances.findIndex((n) => n > 3);
@@ -52,7 +54,7 @@ describe('ECS managed scaling model', () => {
   });
 
   it('scales in only after 15 datapoints below target', async () => {
-    const r = await simulate(scenario('burst'), 'ecs-managed');
+    const r = await scenarioRun('burst', 'ecs-managed');
     // Demand drops at minute 60: still the full fleet 14 minutes later.
     expect(r.series.find((p) => p.minute === 74)!.instances).toBe(r.series.find((p) => p.minute === 59)!.instances);
   });
@@ -107,12 +109,7 @@ describe('CLI: ecs-pilot simulate', () => {
     expect(r.err).toContain(message);
   });
 
-  it('prints JSON with the series', async () => {
-    const r = await runCli('simulate', 'events/scenarios/spot-wave.yml', '--json');
-    const out = JSON.parse(r.out);
-    expect(out.controller).toBe('ecs-pilot');
-    expect(out.series.length).toBeGreaterThan(50);
-  });
+  // JSON with the series: test/cli/simulate-store.test.ts (the same run).
 
   it('exits 2 for an unknown controller and 1 for a bad scenario, naming the field', async () => {
     expect((await runCli('simulate', 'events/scenarios/burst.yml', '--controller', 'karpenter')).code).toBe(2);

@@ -182,12 +182,19 @@ describe('Simulator: delivery by the deployment rules (serverless/events.cjs)', 
 });
 
 describe('Scenario: ecs-pilot with the state store and without', () => {
-  const run = async (name: string, managedScaling: 'on' | 'off', store: boolean) => {
+  const simulateRun = async (name: string, managedScaling: 'on' | 'off', store: boolean) => {
     const loaded = loadScenario(`events/scenarios/${name}.yml`);
     loaded.scenario.settings.managedScaling = managedScaling;
     let placements: string[] = [];
     const result = await simulate(loaded, 'ecs-pilot', { store, onEnd: (w) => (placements = w.allTasks().map((t) => `${t.arn} ${t.containerInstanceArn} ${t.runningAt} ${t.lastStatus}`)) });
     return { result, placements };
+  };
+  // The same run is asked for by more than one case: simulated once.
+  const runs = new Map<string, ReturnType<typeof simulateRun>>();
+  const run = (name: string, managedScaling: 'on' | 'off', store: boolean) => {
+    const key = `${name} ${managedScaling} ${store}`;
+    if (!runs.has(key)) runs.set(key, simulateRun(name, managedScaling, store));
+    return runs.get(key)!;
   };
 
   it.each([
