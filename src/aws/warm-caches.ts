@@ -8,6 +8,7 @@ import type { InstanceRequirements } from '@aws-sdk/client-auto-scaling';
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ProviderSettings } from '../core/capacity/modes.js';
+import type { RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import type { ConsolidationProgress } from '../core/reconcile/reconcile.js';
 
 /** Launch set-ups (`$Latest` and `$Default` can move) and group settings: read again after ten minutes. */
@@ -53,6 +54,11 @@ export interface WarmCaches {
   providers: Map<string, { at: number; settings: ProviderSettings | undefined }>;
   /** Per cluster: how far consolidation got on a state it found nothing to move in (a cold container starts over). */
   consolidationProgress: Map<string, ConsolidationProgress>;
+  /**
+   * Per cluster: failed RunTask calls planned by recent SQS batches, so that a burst whose events land
+   * in several batches is sized once (src/core/capacity/run-task-failures.ts; a cold container starts empty).
+   */
+  runTaskFailures: Map<string, RunTaskFailureDemand[]>;
 }
 
 /** Empty caches: a cold container. */
@@ -64,5 +70,6 @@ export function newWarmCaches(): WarmCaches {
     groupSettings: new TtlCache(SETTINGS_CACHE_MS),
     providers: new Map(),
     consolidationProgress: new Map(),
+    runTaskFailures: new Map(),
   };
 }

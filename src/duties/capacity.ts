@@ -6,6 +6,7 @@ import { isJobAttempt } from '../core/batch/jobs.js';
 import { composeDemand } from '../core/capacity/demand.js';
 import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
+import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingEarlierFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { modesOf } from '../core/capacity/modes.js';
 import type { Task } from '../core/model.js';
@@ -18,8 +19,10 @@ import type { DomainEvent } from '../events/index.js';
 type CapacityEvent = Extract<DomainEvent, { kind: 'task-state-change' | 'service-action' | 'run-task-failure' }>;
 
 export interface CapacityObservation extends ClusterObservation {
-  /** Tasks failed RunTask calls could not place: demand no read of the cluster shows. */
+  /** Tasks failed RunTask calls of this SQS batch could not place: demand no read of the cluster shows. */
   failedRunTasks?: Task[];
+  /** Failed RunTask calls earlier SQS batches planned (this container's memory): counted while they stand. */
+  earlierRunTaskFailures?: RunTaskFailureDemand[];
 }
 
 const KINDS = ['task-state-change', 'service-action', 'run-task-failure'] as const;
@@ -39,17 +42,23 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     if (!cluster) return `cluster ${event.cluster} is not configured`;
     const events = [event, ...(ctx.batch ?? []).filter(isCapacityEvent)];
     // Failed RunTask calls first: each carries its own demand, so all are read.
-    const failedRunTasks: Task[] = [];
+    const failures: RunTaskFailureDemand[] = [];
     const reasons: string[] = [];
     let live = false;
     for (const e of events.filter((x) => x.kind === 'run-task-failure')) {
-      const why = runTaskSkip(e);
+      const why = runTaskSkip(e, ctx.now);
       const tasks = why ? [] : await runTaskDemand(ctx.clients, e);
       if (!why && tasks.length === 0) reasons.push(`task definition ${e.taskDefinition} not found`);
       else if (why) reasons.push(why);
-      failedRunTasks.push(...tasks);
+      if (tasks.length > 0) failures.push({ eventId: e.id, at: new Date(e.time), tasks });
       live ||= tasks.length > 0;
     }
+    // This container's memory of earlier batches' failures (one burst, several batches), then these.
+    const memory = ctx.clients.caches.runTaskFailures;
+    const ids = new Set(failures.map((f) => f.eventId));
+    const earlierRunTaskFailures = (memory.get(cluster.name) ?? []).filter((f) => !ids.has(f.eventId));
+    memory.set(cluster.name, remember(earlierRunTaskFailures, failures, ctx.now));
+    const failedRunTasks = failures.flatMap((f) => f.tasks);
     for (const e of events) {
       if (e.kind === 'run-task-failure') continue;
       const why = e.kind === 'service-action' ? placementFailureSkip(e) : await taskEventSkip(e, cluster, ctx, live);
@@ -57,10 +66,11 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
       else live = true;
     }
     if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
-    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks }];
+    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks, earlierRunTaskFailures }];
   },
-  decide: (_event, { snapshot, failedRunTasks }) => {
-    const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks });
+  decide: (_event, { snapshot, failedRunTasks = [], earlierRunTaskFailures = [] }, now) => {
+    const earlier = standingEarlierFailures(earlierRunTaskFailures, snapshot, now);
+    const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks: [...failedRunTasks, ...earlier] });
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
     const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
@@ -69,11 +79,15 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
 };
 
 /** Why a RunTask failure (a third party's, through CloudTrail) needs no capacity from this duty, if so. */
-function runTaskSkip(e: Extract<CapacityEvent, { kind: 'run-task-failure' }>): string | undefined {
+function runTaskSkip(e: Extract<CapacityEvent, { kind: 'run-task-failure' }>, now: Date): string | undefined {
   if (e.eventName !== 'RunTask') return `CloudTrail ${e.eventName} needs no capacity`;
   if (e.failedTasks === 0) return 'RunTask listed no RESOURCE:* failure';
   if (isFargate({ launchType: e.launchType, capacityProviders: [e.capacityProvider] })) return 'RunTask on Fargate';
   if (isJobAttempt(e.startedBy)) return 'a job attempt of ecs-pilot: the batch duty sizes its own';
+  if (!isFresh({ at: new Date(e.time) }, now)) {
+    const age = Math.round((now.getTime() - Date.parse(e.time)) / 1000);
+    return `stale RunTask failure: the call failed ${age} s ago (more than ${RUN_TASK_FAILURE_MAX_AGE_SECONDS} s); a caller that still wants its tasks fails again, as a new event`;
+  }
   return undefined;
 }
 

@@ -114,4 +114,39 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     await runSqsBatch(DUTIES.capacity, sqs([calls[0]]), { config: demoConfig(), clients: awsClients(), now: NOW });
     expect(spotDesired(aws)!).toBeLessThan(raised!);
   });
+
+  it('sizes a burst whose failed calls arrive in two SQS batches once: the later batch counts the earlier failures while their capacity launches', async () => {
+    // One SQS batch with the six calls: the reference raise.
+    aws = mockAws();
+    const calls = Array.from({ length: 6 }, (_, k) => runTaskFailure(`call-${k}`, 10));
+    await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
+    const once = spotDesired(aws)!;
+    aws.restore();
+    // The same calls split over two SQS batches in one warm container (nothing registered in between).
+    aws = mockAws();
+    const clients = awsClients();
+    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(0, 3)), { config: demoConfig(), clients, now: NOW });
+    const afterFirst = spotDesired(aws)!;
+    const second = await runSqsBatch(DUTIES.capacity, sqs(calls.slice(3)), { config: demoConfig(), clients, now: new Date(NOW.getTime() + 30_000) });
+    expect(afterFirst).toBeLessThan(once);
+    expect(second.records[0]?.outcome).toBe('acted');
+    expect(spotDesired(aws)).toBe(once);
+    aws.restore();
+    // A cold container (no memory of the first batch) takes the first batch's launching capacity as free.
+    aws = mockAws();
+    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(0, 3)), { config: demoConfig(), clients: awsClients(), now: NOW });
+    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(3)), { config: demoConfig(), clients: awsClients(), now: new Date(NOW.getTime() + 30_000) });
+    expect(spotDesired(aws)!).toBeLessThan(once);
+  });
+
+  it('sizes nothing for a RunTask failure older than 300 s (an SQS batch redelivered after its visibility timeout): its tasks may already run', async () => {
+    aws = mockAws();
+    const late = new Date(Date.parse(runTaskFailure('old', 10).time) + 360_000);
+    const { records } = await runSqsBatch(DUTIES.capacity, sqs([runTaskFailure('old', 10)]), { config: demoConfig(), clients: awsClients(), now: late });
+    expect(records[0]?.outcome).toBe('ignored');
+    expect(records[0]?.reason).toBe('stale RunTask failure: the call failed 360 s ago (more than 300 s); a caller that still wants its tasks fails again, as a new event');
+    // Decided from the event alone: no read, no write.
+    expect(aws.sim.log).toEqual([]);
+  });
+
 });

@@ -1,0 +1,53 @@
+/**
+ * Failed RunTask calls as demand (managed scaling off: ECS never creates a task that finds no room).
+ * Their tasks exist only if the caller retries, so a failure stands for demand only while a raise can
+ * still serve that retry, checked against what AWS shows now:
+ *
+ * - an event older than `RUN_TASK_FAILURE_MAX_AGE_SECONDS` is not planned: an SQS batch redelivered
+ *   after its visibility timeout (6 minutes, longer than this) must not size tasks that already run;
+ *   a caller that still wants them fails again, and that failure is a fresh event;
+ * - a failure planned by an earlier SQS batch (one burst, its events spread over several batches) is
+ *   counted again only while capacity is still launching in the cluster: until it lands the retries
+ *   have no room yet, so a later batch must not take that capacity as free (the burst is sized once).
+ *   Once nothing launches, the retries have run or failed again as new events.
+ */
+import { COUNTED_STATUSES, weightOf, type Snapshot, type Task } from '../model.js';
+
+/** How long after its call a failed RunTask still stands for demand (AWS publishes no retry figure for callers). */
+export const RUN_TASK_FAILURE_MAX_AGE_SECONDS = 300;
+
+export interface RunTaskFailureDemand {
+  /** The EventBridge event id (the tasks' ids derive from it). */
+  eventId: string;
+  /** When the call failed (the event's time). */
+  at: Date;
+  tasks: Task[];
+}
+
+/** Whether a failure is recent enough to plan. */
+export function isFresh(failure: Pick<RunTaskFailureDemand, 'at'>, now: Date): boolean {
+  return now.getTime() - failure.at.getTime() <= RUN_TASK_FAILURE_MAX_AGE_SECONDS * 1000;
+}
+
+/** Whether any group of the snapshot still has capacity on its way (listed as launching, or desired not yet in service). */
+export function isLaunching(snapshot: Snapshot): boolean {
+  return snapshot.groups.some((g) => {
+    if (g.launching.length > 0) return true;
+    if (g.inServiceUnits !== undefined) return g.desired > g.inServiceUnits;
+    const listed = snapshot.instances.filter((i) => i.group === g.name && COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(g, i.type), 0);
+    return g.desired > listed;
+  });
+}
+
+/** The tasks of earlier SQS batches' failures that still stand (fresh, and capacity still launching for them). */
+export function standingEarlierFailures(earlier: readonly RunTaskFailureDemand[], snapshot: Snapshot, now: Date): Task[] {
+  if (!isLaunching(snapshot)) return [];
+  return earlier.filter((f) => isFresh(f, now)).flatMap((f) => f.tasks);
+}
+
+/** Keeps what may still stand (fresh), newest last, without duplicates by event. */
+export function remember(kept: readonly RunTaskFailureDemand[], added: readonly RunTaskFailureDemand[], now: Date): RunTaskFailureDemand[] {
+  const byId = new Map<string, RunTaskFailureDemand>();
+  for (const f of [...kept, ...added]) if (isFresh(f, now)) byId.set(f.eventId, f);
+  return [...byId.values()];
+}
