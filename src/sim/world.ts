@@ -96,6 +96,21 @@ export class SimulatedCluster {
     return this.aws.client(service);
   }
 
+  /** Every command the controller sent, in order. */
+  public get log(): SimulatedAws['log'] {
+    return this.aws.log;
+  }
+
+  /** Answers one command by its SDK name, as `client(service).send` does. */
+  public handle(service: Service, command: string, input: Record<string, unknown>): unknown {
+    return this.aws.handle(service, command, input);
+  }
+
+  /** The next `times` calls of `command` throw `error` (world.aws.bus takes any other interceptor). */
+  public failNext(command: string, error: Error, times = 1): void {
+    this.aws.failNext(command, error, times);
+  }
+
   // ---------- what the scenario does ----------
 
   public at(ms: number, run: () => void): void {
