@@ -7,6 +7,9 @@ import { DescribeServicesCommand, DescribeTasksCommand, UpdateServiceCommand, ty
 import { parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedAws, SimulatedServiceError } from '../../src/sim/simulated-aws.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
+import { AutoScalingGroups } from '../../src/sim/world/auto-scaling.js';
+import { EventDelivery, Sequence, Timeline } from '../../src/sim/world/clock.js';
+import { noCounts } from '../../src/sim/world/counters.js';
 import { demoSnapshot } from '../support/aws-mocks.js';
 import { aGroup, anInstance, aSnapshot } from '../support/builders.js';
 
@@ -100,5 +103,40 @@ describe('Model: every command passes through one bus', () => {
   it('a command no table answers is an UnsupportedOperation', () => {
     const aws = new SimulatedAws(demoSnapshot());
     expect(() => aws.handle('ecs', 'DeleteCluster', { cluster: 'demo' })).toThrow(expect.objectContaining({ name: 'UnsupportedOperation' }));
+  });
+});
+
+describe('Model: Auto Scaling groups', () => {
+  it('reacts to SetDesiredCapacity through the bus; a launch whose instance never registers stays Pending and is not launched again', () => {
+    // Prepare: the group at 3; the first instance it launches never registers (the launch-fault seam).
+    const aws = new SimulatedAws(cluster());
+    const settings = parseScenario({ name: 't', cluster: 'x', durationMinutes: 1 }).settings;
+    const counters = noCounts();
+    let launches = 0;
+    const ids = new Sequence();
+    const asgs = new AutoScalingGroups({
+      state: aws.state,
+      bus: aws.bus,
+      delivery: new EventDelivery(aws.state, settings, ids),
+      timeline: new Timeline(),
+      ids,
+      counters,
+      settings,
+      spotDraining: false,
+      registersAfterMs: () => (++launches === 1 ? undefined : 30_000),
+    });
+    // Act
+    aws.handle('autoscaling', 'SetDesiredCapacity', { AutoScalingGroupName: 'asg-general', DesiredCapacity: 5 });
+    asgs.step();
+    aws.now += 60_000;
+    asgs.step();
+    // Assess
+    const before = new Set(cluster().instances.map((i) => i.id));
+    const launched = [...aws.state.instances.values()].filter((i) => !before.has(i.arn));
+    expect(counters.scalingActions).toBe(1);
+    expect(launched.map((i) => [i.lifecycleState, i.status])).toEqual([
+      ['Pending', 'LAUNCHING'],
+      ['InService', 'ACTIVE'],
+    ]);
   });
 });

@@ -27,6 +27,12 @@ export interface AutoScalingParts {
   settings: Scenario['settings'];
   /** The ECS agent's spot draining (ECS_ENABLE_SPOT_INSTANCE_DRAINING). */
   spotDraining: boolean;
+  /**
+   * How long after its launch an instance registers with ECS; undefined: it never does. Default: the
+   * scenario's `instanceLaunchSeconds` for every launch. The seam for launch faults (a broken template,
+   * an agent that never connects).
+   */
+  registersAfterMs?: (i: SimInstance) => number | undefined;
 }
 
 export class AutoScalingGroups {
@@ -142,7 +148,7 @@ export class AutoScalingGroups {
     const n = ids.next();
     const arn = state.arn('ecs', 'container-instance', `${state.cluster}/sim${n.toString(16).padStart(29, '0')}`);
     const spec = state.snapshot.instanceTypes[type];
-    state.instances.set(arn, {
+    const instance: SimInstance = {
       arn,
       ec2InstanceId: `i-5${n.toString(16).padStart(16, '0')}`,
       group,
@@ -156,8 +162,10 @@ export class AutoScalingGroups {
       registered: { cpu: spec?.cpu ?? 0, memoryMiB: spec?.memoryMiB ?? 0, gpus: spec?.gpus ?? 0, enis: spec?.enis ?? 0 },
       attributes: new Map(),
       launchedAt: state.now,
-    });
-    this.launchDoneAt.set(arn, state.now + settings.instanceLaunchSeconds * 1000);
+    };
+    state.instances.set(arn, instance);
+    const after = this.w.registersAfterMs ? this.w.registersAfterMs(instance) : settings.instanceLaunchSeconds * 1000;
+    if (after !== undefined) this.launchDoneAt.set(arn, state.now + after);
   }
 
   /** The instance waits on the terminate hook: Auto Scaling's lifecycle action event, and the hook's timeout starts. */
