@@ -3,6 +3,10 @@
  * as CloudWatch does — metric and composite alarms only when asked for by AlarmTypes (without it,
  * metric alarms only), at most 100 names, the reason data carrying the latest datapoint.
  */
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
+import type { Handlers } from './commands.js';
+import { SimulatedServiceError } from './state.js';
+
 export interface SimAlarm {
   name: string;
   state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -12,8 +16,6 @@ export interface SimAlarm {
   updatedAt: Date;
 }
 
-type Failure = (name: string, message: string) => Error;
-
 export class SimulatedAlarms {
   private readonly alarms = new Map<string, SimAlarm>();
 
@@ -21,10 +23,14 @@ export class SimulatedAlarms {
     this.alarms.set(alarm.name, alarm);
   }
 
-  public describeAlarms(input: Record<string, unknown>, fail: Failure) {
-    const names = (input.AlarmNames as string[] | undefined) ?? [...this.alarms.keys()];
-    if (names.length > 100) throw fail('InvalidParameterValue', 'AlarmNames can have at most 100 items');
-    const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
+  public readonly handlers: Handlers<typeof CloudWatch> = {
+    DescribeAlarms: (input) => this.describeAlarms(input),
+  };
+
+  private describeAlarms(input: CloudWatch.DescribeAlarmsCommandInput) {
+    const names = input.AlarmNames ?? [...this.alarms.keys()];
+    if (names.length > 100) throw new SimulatedServiceError('InvalidParameterValue', 'AlarmNames can have at most 100 items');
+    const types: string[] = input.AlarmTypes ?? ['MetricAlarm'];
     const found = names.flatMap((n) => (this.alarms.has(n) ? [this.alarms.get(n) as SimAlarm] : []));
     const shape = (a: SimAlarm) => ({
       AlarmName: a.name,

@@ -11,10 +11,13 @@
  * (snapshot `awsSettings`).
  */
 import { createHash } from 'node:crypto';
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type * as ASG from '@aws-sdk/client-auto-scaling';
+import type * as EC2 from '@aws-sdk/client-ec2';
 import type { Group, Snapshot } from '../core/model.js';
+import type { Answer } from './commands.js';
+import { SimulatedServiceError } from './state.js';
 
-type Failure = (name: string, message: string) => Error;
+const fail = (name: string, message: string): Error => new SimulatedServiceError(name, message);
 
 const templateId = (asg: string): string => `lt-0${createHash('sha256').update(asg).digest('hex').slice(0, 16)}`;
 const templateName = (asg: string): string => `${asg}-template`;
@@ -34,11 +37,11 @@ function requirementsOf(snapshot: Snapshot, group: Group) {
 }
 
 /** The launch fields of DescribeAutoScalingGroups for the group (and its Capacity Rebalancing setting). */
-export function asgLaunchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy' | 'CapacityRebalance'> {
+export function asgLaunchFields(snapshot: Snapshot, group: Group): Pick<ASG.AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy' | 'CapacityRebalance'> {
   return { ...launchFields(snapshot, group), CapacityRebalance: group.awsSettings?.capacityRebalance ?? false };
 }
 
-function launchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy'> {
+function launchFields(snapshot: Snapshot, group: Group): Pick<ASG.AutoScalingGroup, 'LaunchTemplate' | 'LaunchConfigurationName' | 'MixedInstancesPolicy'> {
   const spec = { LaunchTemplateId: templateId(group.asg), LaunchTemplateName: templateName(group.asg), ...(group.launch?.version ? { Version: group.launch.version } : {}) };
   switch (group.launch?.kind ?? 'mixedInstancesPolicy') {
     case 'launchTemplate':
@@ -52,21 +55,21 @@ function launchFields(snapshot: Snapshot, group: Group): Pick<AutoScalingGroup, 
   }
 }
 
-function describeLaunchTemplateVersions(snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) {
-  const byId = input.LaunchTemplateId as string | undefined;
-  const byName = input.LaunchTemplateName as string | undefined;
+export function describeLaunchTemplateVersions(snapshot: Snapshot, input: EC2.DescribeLaunchTemplateVersionsCommandInput): Answer<EC2.DescribeLaunchTemplateVersionsCommandOutput> {
+  const byId = input.LaunchTemplateId;
+  const byName = input.LaunchTemplateName;
   if (byId && byName) throw fail('InvalidParameterCombination', 'Specify either the launch template ID or the launch template name, but not both.');
   if (!byId && !byName) throw fail('MissingParameter', 'The request must contain the parameter LaunchTemplateName or LaunchTemplateId');
   const group = snapshot.groups.find((g) => (byId ? templateId(g.asg) === byId : templateName(g.asg) === byName));
   if (!group) {
     throw byId ? fail('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${byId}, does not exist.`) : fail('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${byName}, does not exist.`);
   }
-  const wanted = (input.Versions as string[] | undefined) ?? [];
+  const wanted = input.Versions ?? [];
   const numbers = wanted.map((v) => (v === '$Default' ? VERSIONS.default : v === '$Latest' ? VERSIONS.latest : Number(v)));
   const missing = wanted.find((_, i) => !(numbers[i] === VERSIONS.default || numbers[i] === VERSIONS.latest));
   if (missing !== undefined) throw fail('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${missing} for launch template ${templateId(group.asg)}.`);
   const first = group.instanceTypes[0]?.type;
-  const data = group.launch?.kind === 'instanceRequirements' || !first ? {} : { InstanceType: first };
+  const data = group.launch?.kind === 'instanceRequirements' || !first ? {} : { InstanceType: first as EC2._InstanceType };
   return {
     LaunchTemplateVersions: [...new Set(numbers)].map((n) => ({
       LaunchTemplateId: templateId(group.asg),
@@ -78,8 +81,8 @@ function describeLaunchTemplateVersions(snapshot: Snapshot, input: Record<string
   };
 }
 
-function describeLaunchConfigurations(snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) {
-  const names = (input.LaunchConfigurationNames as string[] | undefined) ?? snapshot.groups.map((g) => configurationName(g.asg));
+export function describeLaunchConfigurations(snapshot: Snapshot, input: ASG.DescribeLaunchConfigurationsCommandInput): Answer<ASG.DescribeLaunchConfigurationsCommandOutput> {
+  const names = input.LaunchConfigurationNames ?? snapshot.groups.map((g) => configurationName(g.asg));
   if (names.length > 50) throw fail('ValidationError', 'LaunchConfigurationNames can have at most 50 items');
   return {
     LaunchConfigurations: snapshot.groups
@@ -88,8 +91,8 @@ function describeLaunchConfigurations(snapshot: Snapshot, input: Record<string, 
   };
 }
 
-function getInstanceTypesFromInstanceRequirements(snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) {
-  const r = input.InstanceRequirements as { VCpuCount?: { Min?: number; Max?: number }; MemoryMiB?: { Min?: number; Max?: number } } | undefined;
+export function getInstanceTypesFromInstanceRequirements(snapshot: Snapshot, input: EC2.GetInstanceTypesFromInstanceRequirementsCommandInput): Answer<EC2.GetInstanceTypesFromInstanceRequirementsCommandOutput> {
+  const r = input.InstanceRequirements;
   for (const field of ['ArchitectureTypes', 'VirtualizationTypes', 'InstanceRequirements'] as const) {
     if (input[field] === undefined) throw fail('MissingParameter', `The request must contain the parameter ${field}`);
   }
@@ -104,24 +107,11 @@ function getInstanceTypesFromInstanceRequirements(snapshot: Snapshot, input: Rec
 }
 
 /** The group's own scaling policies (snapshot `awsSettings.scalingPolicies`, default none). */
-function describePolicies(snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) {
+export function describePolicies(snapshot: Snapshot, input: ASG.DescribePoliciesCommandInput): Answer<ASG.DescribePoliciesCommandOutput> {
   const group = snapshot.groups.find((g) => g.asg === input.AutoScalingGroupName);
   if (input.AutoScalingGroupName !== undefined && !group) throw fail('ValidationError', `AutoScalingGroup name not found - ${String(input.AutoScalingGroupName)}`);
   const groups = group ? [group] : snapshot.groups;
   return {
     ScalingPolicies: groups.flatMap((g) => (g.awsSettings?.scalingPolicies ?? []).map((PolicyName) => ({ AutoScalingGroupName: g.asg, PolicyName, PolicyType: 'TargetTrackingScaling', Enabled: true }))),
   };
-}
-
-const COMMANDS: Record<string, (snapshot: Snapshot, input: Record<string, unknown>, fail: Failure) => unknown> = {
-  autoscaling_DescribePolicies: describePolicies,
-  ec2_DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
-  autoscaling_DescribeLaunchConfigurations: describeLaunchConfigurations,
-  ec2_GetInstanceTypesFromInstanceRequirements: getInstanceTypesFromInstanceRequirements,
-};
-
-/** The simulator's answer to a launch set-up read, bound to its snapshot; undefined for other commands. */
-export function launchShapeCommand(key: string, snapshot: Snapshot, fail: Failure): ((input: Record<string, unknown>) => unknown) | undefined {
-  const fn = COMMANDS[key];
-  return fn ? (input) => fn(snapshot, input, fail) : undefined;
 }

@@ -4,12 +4,8 @@
  *   and the Lambda start, and the reconcile schedule, and talk to the world through the SDK commands.
  *   With managed scaling `off` ecs-pilot owns the scaling (tasks that find no room fail, as on AWS);
  *   `on`, ECS managed scaling runs too and ecs-pilot accelerates it;
- * - `ecs-managed`: ECS managed scaling alone, as documented — CapacityProviderReservation published
- *   every 60 s and seen by its alarms after a delay, scale-out in one lower-bound step (core's
- *   `ecsManagedEstimate`), no new step while an instance launched during the run warms up, scale-in
- *   after 15 datapoints below target and then each minute by at most half, managed termination protection.
+ * - `ecs-managed`: ECS managed scaling alone, as documented (world/ecs-managed-scaling.ts).
  */
-import { ecsManagedEstimate } from '../core/capacity/ecs-managed.js';
 import { configForSnapshot } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { runDuty, type DecisionRecord } from '../controller.js';
@@ -22,9 +18,9 @@ import { MemoryStateStore } from '../state/memory-store.js';
 import type { StateAccess } from '../state/store.js';
 import { rulesRouter } from './rules.js';
 import type { SQSEvent } from 'aws-lambda';
-import type { Snapshot } from '../core/model.js';
-import type { LoadedScenario, Scenario } from './scenario.js';
+import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
+import { EcsManagedScaling } from './world/ecs-managed-scaling.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
@@ -103,69 +99,6 @@ export interface SimulationResult {
 }
 
 const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0));
-
-/**
- * ECS managed scaling, one datapoint a minute per capacity provider (docs/simulation.md). The alarms
- * see a datapoint `ecsMetricDelaySeconds` after it is taken; scale-out needs `ecsScaleOutDatapoints`
- * above target, scale-in `ecsScaleInDatapoints` below (then it goes on each minute while they stay below).
- */
-export class EcsManagedScaling {
-  private readonly datapoints = new Map<string, Array<{ at: number; reservation: number; m: number; n: number }>>();
-  public constructor(
-    private readonly world: SimulatedCluster,
-    private readonly snapshot: Snapshot,
-    private readonly settings: Scenario['settings'],
-  ) {}
-
-  public step(): void {
-    const now = this.world.now;
-    const waitingAll = this.world
-      .allTasks()
-      .filter((t) => t.lastStatus === 'PROVISIONING')
-      .sort((a, b) => a.submittedAt - b.submittedAt)
-      .slice(0, 500); // ECS looks at no more than 500 PROVISIONING tasks per cluster
-    const firstGroup = this.snapshot.groups[0]?.name;
-    const target = this.settings.targetCapacityPercent;
-    for (const group of this.snapshot.groups) {
-      const members = this.world.members(group.name);
-      const inService = members.filter((i) => i.lifecycleState === 'InService');
-      const busy = inService.filter((i) => this.world.allTasks().some((t) => t.containerInstanceArn === i.arn && t.lastStatus !== 'STOPPED' && !t.daemon));
-      // Managed termination protection: instances with non-daemon tasks are protected.
-      for (const i of inService) this.world.setProtection(i, busy.includes(i));
-
-      const waiting = waitingAll.filter((t) => (t.capacityProvider ?? firstGroup) === group.name);
-      const n = members.filter((i) => !i.lifecycleState.startsWith('Terminating')).length;
-      let m = busy.length;
-      if (waiting.length > 0) {
-        const g = { ...group, minimumScalingStepSize: this.settings.minimumScalingStepSize, maximumScalingStepSize: this.settings.maximumScalingStepSize };
-        const step = ecsManagedEstimate({ ...this.snapshot, groups: [g], pending: waiting }, g, waiting.map((_, k) => k));
-        m = n + step;
-      }
-      const reservation = n === 0 ? (m > 0 ? 200 : 100) : (m / n) * 100;
-      const points = this.datapoints.get(group.name) ?? [];
-      points.push({ at: now, reservation, m, n });
-      this.datapoints.set(group.name, points);
-      const visible = points.filter((p) => p.at <= now - this.settings.ecsMetricDelaySeconds * 1000);
-      const latest = visible[visible.length - 1];
-      if (!latest) continue;
-      const last = (k: number) => (visible.length >= k ? visible.slice(-k) : undefined);
-      const asg = this.world.groupOf(group.asg);
-      if (!asg) continue;
-      const desiredFor = (mm: number) => Math.ceil((mm * 100) / target);
-      const high = last(this.settings.ecsScaleOutDatapoints);
-      const low = last(this.settings.ecsScaleInDatapoints);
-      if (high?.every((p) => p.reservation > target)) {
-        // No new step while an instance launched during the run is within its warm-up.
-        const warming = members.some((i) => i.launchedAt > this.world.startMs && now - i.launchedAt < this.settings.instanceWarmupSeconds * 1000);
-        if (!warming && desiredFor(latest.m) > asg.desired) this.world.setDesired(group.asg, desiredFor(latest.m));
-      } else if (low?.every((p) => p.reservation < target)) {
-        // Scale-in by at most half the instances a step; only unprotected (empty) ones can go.
-        const next = Math.max(desiredFor(latest.m), asg.desired - Math.floor(asg.desired / 2));
-        if (next < asg.desired) this.world.setDesired(group.asg, next);
-      }
-    }
-  }
-}
 
 export async function simulate(loaded: LoadedScenario, controller: ControllerName, options: SimulateOptions = {}): Promise<SimulationResult> {
   const { scenario, snapshot } = loaded;
