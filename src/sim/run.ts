@@ -16,7 +16,7 @@ import { runSqsBatch } from '../handlers/sqs-batch.js';
 import { applyStateEvent, emptyCounts, type ApplyCounts } from '../state/apply-events.js';
 import { MemoryStateStore } from '../state/memory-store.js';
 import type { StateAccess } from '../state/store.js';
-import { rulesRouter } from './rules.js';
+import { deployedRouter } from '../duties/routes.js';
 import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
@@ -129,7 +129,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
-  const route = await rulesRouter(config);
+  const route = await deployedRouter(config);
   const withStore = controller === 'ecs-pilot' && options.store === true;
   const store = withStore ? new MemoryStateStore() : undefined;
   // As the deployment wires it (src/handlers/wire.ts): the config's full-read settings.
@@ -165,9 +165,9 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       // The capacity function takes its events from the SQS queue in batches of up to 100 (serverless.yml);
       // the others are invoked once per event.
       const queued: Array<Record<string, unknown>> = [];
-      // EventBridge's rules of the deployment decide which functions an event reaches (src/sim/rules.ts).
+      // EventBridge's rules of the deployment decide which functions an event reaches, the schedules included (src/duties/routes.ts).
       for (const event of due) {
-        const fns = event.source === 'aws.events' ? (['reconcile'] as const) : route.duties(event);
+        const fns = route.duties(event);
         for (const fn of fns) {
           if (fn === 'capacity') {
             queued.push(event);

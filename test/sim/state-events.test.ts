@@ -6,7 +6,7 @@ import { parseEvent } from '../../src/events/index.js';
 import { applyStateEvent, emptyCounts } from '../../src/state/apply-events.js';
 import { MemoryStateStore } from '../../src/state/memory-store.js';
 import { instanceRecord, taskRecord, type InstanceRecord, type TaskRecord } from '../../src/state/records.js';
-import { rulesRouter } from '../../src/sim/rules.js';
+import { deployedRouter } from '../../src/duties/routes.js';
 import { simulate } from '../../src/sim/run.js';
 import { loadScenario, parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedCluster } from '../../src/sim/world.js';
@@ -161,7 +161,7 @@ describe('Simulator: ECS task and container-instance events', () => {
 describe('Simulator: delivery by the deployment rules (serverless/events.cjs)', () => {
   it('sends DRAINING instances to lifecycle, PROVISIONING tasks to the capacity queue, stopped job attempts to batch, and ACTIVE changes nowhere', async () => {
     const snapshot = burstCluster();
-    const route = await rulesRouter(configForSnapshot(snapshot));
+    const route = await deployedRouter(configForSnapshot(snapshot));
     const clusterArn = `arn:aws:ecs:us-east-1:123456789012:cluster/${snapshot.cluster}`;
     const ev = (detailType: string, detail: Record<string, unknown>, source = 'aws.ecs') => ({ version: '0', id: 'x', 'detail-type': detailType, source, account: '123456789012', time: '2026-11-24T12:00:00Z', region: 'us-east-1', resources: [], detail });
     expect(route.duties(ev('ECS Container Instance State Change', { clusterArn, status: 'DRAINING' }))).toEqual(['lifecycle']);
