@@ -6,10 +6,9 @@ import { isJobAttempt } from '../core/batch/jobs.js';
 import { composeDemand } from '../core/capacity/demand.js';
 import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
-import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingEarlierFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
+import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { modesOf } from '../core/capacity/modes.js';
-import type { Task } from '../core/model.js';
 import { describeTasks } from '../aws/api-reads.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { runTaskDemand } from '../aws/service-deficits.js';
@@ -19,8 +18,8 @@ import type { DomainEvent } from '../events/index.js';
 type CapacityEvent = Extract<DomainEvent, { kind: 'task-state-change' | 'service-action' | 'run-task-failure' }>;
 
 export interface CapacityObservation extends ClusterObservation {
-  /** Tasks failed RunTask calls of this SQS batch could not place: demand no read of the cluster shows. */
-  failedRunTasks?: Task[];
+  /** Failed RunTask calls of this SQS batch: demand no read of the cluster shows. */
+  runTaskFailures?: RunTaskFailureDemand[];
   /** Failed RunTask calls earlier SQS batches planned (this container's memory): counted while they stand. */
   earlierRunTaskFailures?: RunTaskFailureDemand[];
 }
@@ -50,7 +49,7 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
       const tasks = why ? [] : await runTaskDemand(ctx.clients, e);
       if (!why && tasks.length === 0) reasons.push(`task definition ${e.taskDefinition} not found`);
       else if (why) reasons.push(why);
-      if (tasks.length > 0) failures.push({ eventId: e.id, at: new Date(e.time), tasks });
+      if (tasks.length > 0) failures.push({ eventId: e.id, at: new Date(e.time), request: [e.taskDefinition, e.capacityProvider, e.startedBy].join('|'), tasks });
       live ||= tasks.length > 0;
     }
     // This container's memory of earlier batches' failures (one burst, several batches), then these.
@@ -58,7 +57,7 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     const ids = new Set(failures.map((f) => f.eventId));
     const earlierRunTaskFailures = (memory.get(cluster.name) ?? []).filter((f) => !ids.has(f.eventId));
     memory.set(cluster.name, remember(earlierRunTaskFailures, failures, ctx.now));
-    const failedRunTasks = failures.flatMap((f) => f.tasks);
+
     for (const e of events) {
       if (e.kind === 'run-task-failure') continue;
       const why = e.kind === 'service-action' ? placementFailureSkip(e) : await taskEventSkip(e, cluster, ctx, live);
@@ -66,11 +65,11 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
       else live = true;
     }
     if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
-    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks, earlierRunTaskFailures }];
+    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), runTaskFailures: failures, earlierRunTaskFailures }];
   },
-  decide: (_event, { snapshot, failedRunTasks = [], earlierRunTaskFailures = [] }, now) => {
-    const earlier = standingEarlierFailures(earlierRunTaskFailures, snapshot, now);
-    const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks: [...failedRunTasks, ...earlier] });
+  decide: (_event, { snapshot, runTaskFailures = [], earlierRunTaskFailures = [] }, now) => {
+    const failedRunTasks = standingFailures(runTaskFailures, earlierRunTaskFailures, snapshot, now);
+    const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks });
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
     const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
