@@ -84,7 +84,14 @@ export type Action =
       containerInstanceArn: string;
       daemonTasks: number;
       reason: string;
-    };
+    }
+  /**
+   * An instance the ASG lists InService that never registered with ECS within the registration
+   * timeout (issue 20): terminated without decrementing desired, so the group launches another
+   * (src/core/reconcile/registration.ts). Re-checked right before: still InService in `asg` and still
+   * not a container instance of `cluster`.
+   */
+  | { kind: 'replaceUnregisteredInstance'; asg: string; group: string; instanceId: string; cluster: string; launchedAt: string; reason: string };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 
@@ -131,5 +138,7 @@ export function describeAction(a: Action): string {
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
     case 'terminateReplacedInstance':
       return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'replaceUnregisteredInstance':
+      return `replace unregistered ${a.instanceId} in ${a.asg} (desired kept): ${a.reason}`;
   }
 }
