@@ -21,6 +21,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
 import { EcsManagedScaling } from './world/ecs-managed-scaling.js';
+import { DetectionClock, instancesByGroup, shortageMetrics } from './shortage-metrics.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
@@ -76,6 +77,14 @@ export interface SimulationMetrics {
   provisioningSeen: number;
   /** With the store: what the state function did with the events it received. */
   stateEvents?: ApplyCounts;
+  /** Capacity shortages (docs/simulation.md): from the first failed launch to the first decision record that names it; null: never named. */
+  secondsToDetect?: number | null;
+  /** Hours of fallback instances: on-demand ones in a spot group, and instances of a fallback group launched once a group it backs failed. */
+  fallbackInstanceHours?: number;
+  /** Failed launch activities the Auto Scaling groups recorded. */
+  launchFailuresSeen?: number;
+  /** The most writes to one group's desired capacity in any 10 minutes (controller and ECS managed scaling). */
+  desiredWritesMax10Min?: number;
 }
 
 export interface SeriesPoint {
@@ -83,6 +92,8 @@ export interface SeriesPoint {
   instances: number;
   capacityVcpu: number;
   demandVcpu: number;
+  /** Instances not terminated, per group name. */
+  instancesByGroup?: Record<string, number>;
 }
 
 export interface SimulationResult {
@@ -116,9 +127,15 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     else if ('runTasks' in step) {
       world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
       markers.push({ minute, label: `RunTask ×${step.runTasks.count}` });
-    } else {
+    } else if ('spotInterruption' in step) {
       world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
       markers.push({ minute, label: `spot wave ${Math.round(step.spotInterruption.fraction * 100)} %` });
+    } else if ('capacityShortage' in step) {
+      world.at(at, () => world.capacityShortage(step.capacityShortage));
+      markers.push({ minute, label: `${step.capacityShortage.group} short (${step.capacityShortage.error}) ${Math.round(step.capacityShortage.forSeconds / 60)} min` });
+    } else {
+      world.at(at, () => world.neverRegister(step.neverRegister.group, step.neverRegister.count));
+      markers.push({ minute, label: `${step.neverRegister.count} never register in ${step.neverRegister.group}` });
     }
   }
   for (const b of burstSteps(scenario, snapshot)) markers.push({ minute: Math.round(b.at / 60), label: `${b.service} ${b.from} → ${b.to}` });
@@ -146,6 +163,11 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const provisioning = new Set<string>();
   const series: SeriesPoint[] = [];
   const events = (ms: number) => world.deliverable(ms);
+  const detection = new DetectionClock(world);
+  const decided = (record: DecisionRecord, t: number) => {
+    detection.saw(record, t);
+    options.onDecision?.(record, t);
+  };
 
   for (let t = start; t <= end; t += tick) {
     world.advance(t);
@@ -175,7 +197,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
           }
           try {
             const record = await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
-            options.onDecision?.(record, t);
+            decided(record, t);
           } catch {
             controllerErrors += 1;
           }
@@ -184,7 +206,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       for (let k = 0; k < queued.length; k += 100) {
         const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
         const { response, records } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
-        for (const record of records) options.onDecision?.(record, t);
+        for (const record of records) decided(record, t);
         controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
@@ -198,6 +220,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         instances: active.length,
         capacityVcpu: active.filter((i) => i.status === 'ACTIVE').reduce((a, i) => a + i.registered.cpu, 0) / 1024,
         demandVcpu: world.allTasks().filter((x) => x.desiredStatus === 'RUNNING' && !x.daemon).reduce((a, x) => a + x.cpu, 0) / 1024,
+        instancesByGroup: instancesByGroup(active, snapshot),
       });
       nextMinute += 60_000;
     }
@@ -257,6 +280,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       controllerErrors,
       provisioningSeen: provisioning.size,
       ...(withStore ? { stateEvents: stateCounts } : {}),
+      ...shortageMetrics(world, scenario, snapshot, detection, end),
     },
     series,
   };

@@ -118,6 +118,8 @@ export interface SimGroup {
   desired: number;
   /** The terminate lifecycle hook's name; undefined: the group has none. */
   hook: string | undefined;
+  /** A mixed-instances group's InstancesDistribution.OnDemandBaseCapacity (UpdateAutoScalingGroup); undefined: 0. */
+  onDemandBase?: number;
 }
 
 /** Who hears of every change of a task or container instance (ECS's events, a bench's recorder). */

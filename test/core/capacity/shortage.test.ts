@@ -1,5 +1,5 @@
 /** AWS's StatusMessage texts of failed launches → classes (the table in docs/reference.md, "Launch failures"). */
-import { classifyLaunchFailure, classifyLaunchFailureIn, describeLaunchFailure, type ShortageClass } from '../../../src/core/capacity/shortage';
+import { classifyLaunchFailure, classifyLaunchFailureIn, describeLaunchFailure, type ShortageClass } from '../../../src/core/capacity/shortage.js';
 
 describe('Function: classifyLaunchFailure', () => {
   // Each text as AWS writes it; the source of each is in docs/reference.md.
