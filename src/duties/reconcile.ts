@@ -18,6 +18,8 @@ import { decideRetireReplaced } from '../core/drain/replaced.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
+import type { LaunchFailure } from '../core/capacity/shortage.js';
+import { observeLaunchFailures, reportedLaunchFailures } from './launch-backstop.js';
 
 export interface ReconcileObservation extends ClusterObservation {
   /** Every configured job of the cluster, with its running and recently stopped tasks. */
@@ -26,6 +28,8 @@ export interface ReconcileObservation extends ClusterObservation {
   scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
   /** How far the last consolidation pass of this warm container got on the state it found nothing in. */
   consolidation?: ConsolidationProgress;
+  /** Failed launches the backstop found in stalled groups (src/duties/launch-backstop.ts). */
+  launchFailures?: LaunchFailure[];
 }
 
 /** The cluster's scaling rules with an alarm that would act now, read with their services. */
@@ -74,7 +78,8 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
       const consolidation = ctx.clients.caches.consolidationProgress.get(cluster.name);
-      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}) });
+      const launchFailures = await observeLaunchFailures(ctx, cluster, snapshot);
+      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}), ...(launchFailures.length > 0 ? { launchFailures } : {}) });
     }
     return out;
   },
@@ -88,7 +93,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
     // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
-    const actions = alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
+    const actions = [...reportedLaunchFailures(observation.launchFailures), ...alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now)];
     if (actions.length > 0) return { actions, ...progress };
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
