@@ -165,8 +165,13 @@ export async function describeAllServices(clients: Clients, cluster: string): Pr
  * `maxRecords`, started at or after `since` (the reconcile's launch backstop, issue 20).
  */
 export async function describeRecentScalingActivities(clients: Clients, asg: string, since: Date, maxRecords: number): Promise<Activity[]> {
+  return (await recentScalingActivitiesPage(clients, asg, since, maxRecords)).activities;
+}
+
+/** As above, and whether the page holds every activity since `since` (no NextToken). */
+export async function recentScalingActivitiesPage(clients: Clients, asg: string, since: Date, maxRecords: number): Promise<{ activities: Activity[]; complete: boolean }> {
   const out = await clients.autoscaling.send(
     new DescribeScalingActivitiesCommand({ AutoScalingGroupName: asg, MaxRecords: maxRecords, Filters: [{ Name: 'StartTimeLowerBound', Values: [since.toISOString()] }] }),
   );
-  return out.Activities ?? [];
+  return { activities: out.Activities ?? [], complete: out.NextToken === undefined };
 }
