@@ -143,7 +143,10 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const defaults = configForSnapshot(snapshot);
   const fallback = scenario.fallbackGroups;
   // A given config (`simulate --config`) as it is; else the snapshot's groups with the scenario's fallbacks.
-  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
+  // `onDemandFallbackGroups`: the groups' `onDemandFallback` option (issue 20, item 3), for the config that knows it.
+  const onDemand = new Set(scenario.onDemandFallbackGroups);
+  const withOptions = (g: (typeof defaults.clusters)[number]['groups'][number]) => ({ ...(fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g), ...(onDemand.has(g.name) ? { onDemandFallback: true } : {}) });
+  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map(withOptions) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
   const route = await deployedRouter(config);
@@ -234,14 +237,16 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const neverPlaced = world.neverCreated() + world.allTasks().filter((t) => t.desiredStatus === 'RUNNING' && t.runningAt === undefined && t.lastStatus === 'PROVISIONING').length;
   const firstSubmit = Math.min(...submitted.map((t) => t.submittedAt), end);
   const lastRunning = neverPlaced > 0 ? end : Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
-  const price = (group: string, type: string): number =>
-    snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour ?? 0;
+  const onDemandPrice = (type: string): number => snapshot.instanceTypes[type]?.pricePerHour ?? 0;
+  const price = (group: string, type: string): number => snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? onDemandPrice(type);
+  // An on-demand instance of a spot group (its on-demand base) costs the on-demand price.
+  const priceOf = (i: { arn: string; group: string; type: string }): number => (world.launches.market.get(i.arn) === 'on-demand' && snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? onDemandPrice(i.type) : price(i.group, i.type));
   let instanceHours = 0;
   let cost = 0;
   for (const i of world.allInstances()) {
     const hours = ((i.terminatedAt ?? end) - i.launchedAt) / 3_600_000;
     instanceHours += hours;
-    cost += hours * price(i.group, i.type);
+    cost += hours * priceOf(i);
   }
   const runningFor = (service: string) => world.allTasks().filter((t) => t.group === `service:${service}` && t.lastStatus === 'RUNNING').length;
   const lostService = world.serviceStates().reduce((a, s) => a + Math.max(0, s.desired - runningFor(s.name)), 0);
