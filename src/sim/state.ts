@@ -122,6 +122,9 @@ export interface SimGroup {
   onDemandBase?: number;
 }
 
+/** A scaling activity as DescribeScalingActivities answers it (its StartTime always set). */
+export type ScalingActivity = import('@aws-sdk/client-auto-scaling').Activity & { StartTime: Date };
+
 /** Who hears of every change of a task or container instance (ECS's events, a bench's recorder). */
 export interface ChangeListener {
   /** `before`: the task's lastStatus until now, undefined when it was just created. */
@@ -145,6 +148,8 @@ export class ClusterState {
   public readonly tasks = new Map<string, SimTask>();
   /** By ASG name. */
   public readonly groups = new Map<string, SimGroup>();
+  /** Scaling activities per ASG name, newest first (DescribeScalingActivities: scaling-activities.ts). */
+  public readonly scalingActivities = new Map<string, Array<ScalingActivity>>();
   /** Simulated clock (ms since the epoch); starts at the snapshot's time. */
   public now: number;
   private readonly listeners: ChangeListener[] = [];

@@ -52,13 +52,16 @@ export class AutoScalingGroups {
     if (this.azs.length === 0) this.azs.push('us-east-1a', 'us-east-1b', 'us-east-1c');
     const instance = (id: string | undefined) => w.state.instanceById(String(id));
     this.failures = new LaunchFailures({ state: w.state, delivery: w.delivery, timeline: w.timeline, settings: w.settings });
-    w.bus.register('autoscaling', this.failures.handlers());
     for (const i of w.state.instances.values()) this.market.set(i.arn, w.state.snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? 'spot' : 'on-demand');
     w.bus.react<typeof ASG>('autoscaling', {
       SetDesiredCapacity: (input) => {
         w.counters.scalingActions += 1;
         const g = w.state.groups.get(String(input.AutoScalingGroupName));
         if (g) this.failures.wroteDesired(g.name);
+      },
+      UpdateAutoScalingGroup: (input) => {
+        const g = w.state.groups.get(String(input.AutoScalingGroupName));
+        if (g && input.DesiredCapacity !== undefined) this.failures.wroteDesired(g.name);
       },
       TerminateInstanceInAutoScalingGroup: (input) => {
         w.counters.scalingActions += 1;

@@ -7,11 +7,9 @@
  * group's fall-over to other types and AZs). Also: the scaling activities DescribeScalingActivities
  * answers, the on-demand base UpdateAutoScalingGroup sets, and instances that never register with ECS.
  */
-import type * as ASG from '@aws-sdk/client-auto-scaling';
 import type { Group } from '../../core/model.js';
-import type { Handlers } from '../commands.js';
 import type { Scenario } from '../scenario.js';
-import { SimulatedServiceError, type ClusterState } from '../state.js';
+import type { ClusterState, ScalingActivity } from '../state.js';
 import type { EventDelivery, Timeline } from './clock.js';
 
 export type ShortageError = 'spot-capacity' | 'spot-quota' | 'vcpu-quota' | 'on-demand-capacity' | 'config';
@@ -31,8 +29,6 @@ export interface Shortage {
  * (research: parallelcluster#1944, autoscaler#1263); AWS publishes no figure.
  */
 const FAILURE_RECORDED_MS = 2_000;
-/** How far back DescribeScalingActivities answers (EC2 Auto Scaling User Guide: six weeks). */
-const HISTORY_MS = 6 * 7 * 24 * 3_600_000;
 
 const ERROR_MARKET: Record<ShortageError, Market | undefined> = {
   'spot-capacity': 'spot',
@@ -59,7 +55,6 @@ export function statusMessage(error: ShortageError, type: string, az: string, ot
   }
 }
 
-type Activity = ASG.Activity & { StartTime: Date };
 
 export interface LaunchFailureParts {
   state: ClusterState;
@@ -70,8 +65,6 @@ export interface LaunchFailureParts {
 
 export class LaunchFailures {
   private readonly shortages: Shortage[] = [];
-  /** Newest first, per ASG name. */
-  private readonly activities = new Map<string, Activity[]>();
   /** Per group name: when the group tries again after a failed launch. */
   private readonly retryAt = new Map<string, number>();
   /** Per group name: launches still to come that will never register with ECS. */
@@ -138,7 +131,7 @@ export class LaunchFailures {
     const message = statusMessage(shortage.error, type, az, allAzs.filter((x) => x !== az), mixed);
     const subnet = `subnet-0${az.replace(/[^a-z0-9]/g, '')}`.slice(0, 24);
     const end = now + FAILURE_RECORDED_MS;
-    const activity: Activity = {
+    const activity: ScalingActivity = {
       ActivityId: activityId,
       AutoScalingGroupName: group.asg,
       Description: `Launching a new EC2 instance.  Status Reason: ${message}`,
@@ -192,61 +185,11 @@ export class LaunchFailures {
     });
   }
 
-  /** DescribeScalingActivities and UpdateAutoScalingGroup, as the API documents them. */
-  public handlers(): Handlers<typeof ASG> {
-    const { state } = this.w;
-    return {
-      DescribeScalingActivities: (input) => {
-        const max = input.MaxRecords ?? 100;
-        if (max < 1 || max > 100) throw new SimulatedServiceError('ValidationError', 'MaxRecords must be between 1 and 100');
-        const filters = input.Filters ?? [];
-        if (filters.length > 0 && !input.AutoScalingGroupName) throw new SimulatedServiceError('ValidationError', 'Filters can be used only with AutoScalingGroupName');
-        const bound = (name: string) => filters.find((f) => f.Name === name)?.Values?.[0];
-        const lower = bound('StartTimeLowerBound');
-        const upper = bound('StartTimeUpperBound');
-        const statuses = filters.find((f) => f.Name === 'Status')?.Values;
-        const asgs = input.AutoScalingGroupName ? [state.group(input.AutoScalingGroupName).asg] : [...this.activities.keys()];
-        let list = asgs.flatMap((a) => this.activities.get(a) ?? []).filter((a) => a.StartTime.getTime() >= state.now - HISTORY_MS);
-        if (input.ActivityIds) list = list.filter((a) => input.ActivityIds?.includes(a.ActivityId ?? ''));
-        if (lower) list = list.filter((a) => a.StartTime.getTime() >= Date.parse(lower));
-        if (upper) list = list.filter((a) => a.StartTime.getTime() <= Date.parse(upper));
-        if (statuses) list = list.filter((a) => statuses.includes(a.StatusCode ?? ''));
-        list.sort((a, b) => b.StartTime.getTime() - a.StartTime.getTime());
-        const start = input.NextToken ? Number(input.NextToken) : 0;
-        const end = start + max;
-        return { Activities: list.slice(start, end), ...(end < list.length ? { NextToken: String(end) } : {}) };
-      },
-      UpdateAutoScalingGroup: (input) => {
-        const g = state.group(input.AutoScalingGroupName);
-        const snap = state.snapshot.groups.find((x) => x.asg === g.asg);
-        const min = input.MinSize ?? g.min;
-        const max = input.MaxSize ?? g.max;
-        const desired = input.DesiredCapacity ?? g.desired;
-        if (min > max || desired < min || desired > max) throw new SimulatedServiceError('ValidationError', `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`);
-        const base = input.MixedInstancesPolicy?.InstancesDistribution?.OnDemandBaseCapacity;
-        if (input.MixedInstancesPolicy !== undefined && snap?.launch?.kind !== undefined && snap.launch.kind !== 'mixedInstancesPolicy' && snap.launch.kind !== 'instanceRequirements') {
-          throw new SimulatedServiceError('ValidationError', 'The Auto Scaling group has no mixed instances policy to update.');
-        }
-        if (base !== undefined) {
-          if (base < 0) throw new SimulatedServiceError('ValidationError', 'OnDemandBaseCapacity must be at least 0');
-          g.onDemandBase = base;
-        }
-        g.min = min;
-        g.max = max;
-        if (input.DesiredCapacity !== undefined) {
-          g.desired = desired;
-          this.wroteDesired(g.name);
-        }
-        return {};
-      },
-    };
-  }
-
-  private record(a: Activity): void {
+  private record(a: ScalingActivity): void {
     const asg = a.AutoScalingGroupName ?? '';
-    const list = this.activities.get(asg) ?? [];
+    const list = this.w.state.scalingActivities.get(asg) ?? [];
     list.unshift(a);
-    this.activities.set(asg, list);
+    this.w.state.scalingActivities.set(asg, list);
   }
 
   private id(asg: string): string {
