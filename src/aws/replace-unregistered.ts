@@ -6,11 +6,15 @@
 import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '../core/actions.js';
-import type { Call, ExecutionReport } from './actuator.js';
 
-type Sender = (service: Call['service'], command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']) => Promise<unknown>;
+/** The actuator's sender and report, as far as this action uses them (no import of actuator.ts: no cycle). */
+type Sender = (service: 'ecs' | 'autoscaling', command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']) => Promise<unknown>;
+interface Report {
+  failures: readonly unknown[];
+  skipped: Array<{ action: Action['kind']; items: string[]; reason: string }>;
+}
 
-export async function replaceUnregistered(action: Extract<Action, { kind: 'replaceUnregisteredInstance' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+export async function replaceUnregistered(action: Extract<Action, { kind: 'replaceUnregisteredInstance' }>, send: Sender, dryRun: boolean, report: Report): Promise<void> {
   const items = [action.instanceId];
   if (!dryRun) {
     const before = report.failures.length;
