@@ -88,6 +88,14 @@ function ruleSpecs(config) {
       queue: 'CapacityQueue',
       maxAge: EVENT_MAX_AGE,
     },
+    // Best-effort delivery (EventBridge reference, "Amazon EC2 Auto Scaling events"): the reconcile's
+    // backstop reads the scaling activities too (issue 20).
+    LaunchUnsuccessfulRule: {
+      description: 'Failed launches of the configured groups → ecs-pilot capacity queue',
+      pattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: asgs } },
+      queue: 'CapacityQueue',
+      maxAge: EVENT_MAX_AGE,
+    },
     // Every task and container-instance change of the configured clusters, for the state store
     // (docs/state.md): the other rules above see only the few changes their duty acts on.
     StateChangesRule: {

@@ -32,6 +32,8 @@ function statements(config, familyOf) {
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribePolicies',
         'autoscaling:DescribeLaunchConfigurations',
+        // The reconcile's launch backstop (issue 20); Auto Scaling's Describe* take no resource-level permissions.
+        'autoscaling:DescribeScalingActivities',
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeLaunchTemplateVersions',
         'ec2:GetInstanceTypesFromInstanceRequirements',

@@ -28,6 +28,7 @@ import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { replaceUnregistered } from './replace-unregistered.js';
 
 export interface Call {
   service: 'ecs' | 'autoscaling' | 'ec2';
@@ -257,6 +258,9 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
       }
       case 'terminateReplacedInstance':
         await terminateReplaced(action, send, options.dryRun, report);
+        break;
+      case 'replaceUnregisteredInstance':
+        await replaceUnregistered(action, send, options.dryRun, report);
         break;
       case 'runTask':
         await runTask(action, send, options.dryRun, report);

@@ -3,6 +3,8 @@
  * An empty list means nothing to do. The actuator in `src/aws/` executes them; dry-run prints them.
  */
 
+import { describeLaunchFailure, type LaunchFailure } from './capacity/shortage.js';
+
 export type Action =
   | {
       kind: 'drain';
@@ -84,7 +86,19 @@ export type Action =
       containerInstanceArn: string;
       daemonTasks: number;
       reason: string;
-    };
+    }
+  /**
+   * An instance the ASG lists InService that never registered with ECS within the registration
+   * timeout (issue 20): terminated without decrementing desired, so the group launches another
+   * (src/core/reconcile/registration.ts). Re-checked right before: still InService in `asg` and still
+   * not a container instance of `cluster`.
+   */
+  /**
+   * A launch failure found (the event, the reconcile's backstop, a registration timeout): no AWS call,
+   * recorded so the decision names the activity, its class and the group (src/core/capacity/shortage.ts).
+   */
+  | { kind: 'reportLaunchFailure'; failure: LaunchFailure; reason: string }
+  | { kind: 'replaceUnregisteredInstance'; asg: string; group: string; instanceId: string; cluster: string; launchedAt: string; reason: string };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 
@@ -131,5 +145,9 @@ export function describeAction(a: Action): string {
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
     case 'terminateReplacedInstance':
       return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'reportLaunchFailure':
+      return `${describeLaunchFailure(a.failure)}: ${a.reason}`;
+    case 'replaceUnregisteredInstance':
+      return `replace unregistered ${a.instanceId} in ${a.asg} (desired kept): ${a.reason}`;
   }
 }

@@ -24,6 +24,12 @@ export const GroupConfigSchema = z.strictObject({
   drainTimeoutResult: z.enum(['CONTINUE', 'ABANDON']).default('CONTINUE'),
   /** How long an ACTIVE instance stays empty before it is drained and terminated. */
   scaleInDelaySeconds: seconds.default(300),
+  /**
+   * An instance InService in the ASG but not registered with ECS this long after its launch stops
+   * counting as capacity and is replaced (issue 20). 15: Karpenter's and Cluster Autoscaler's; AWS
+   * publishes no boot figure.
+   */
+  registrationTimeoutMinutes: z.number().positive().max(1440).default(15),
   /** Keep ECS managed-scaling-like headroom: units in use / desired. */
   targetCapacityPercent: z.number().int().min(1).max(100).default(100),
   /** Per-type overrides (spot price, weight) when the ASG's own are not wanted. */

@@ -94,8 +94,10 @@ describe('Packaged service (osls package)', () => {
           responseElements: { failures: { reason: [{ prefix: 'RESOURCE' }] } },
         },
       },
+      // Failed launches of the configured groups (issue 20).
+      { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: ['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'] } },
     ]);
-    // The queue takes messages from these three rules only.
+    // The queue takes messages from these four rules only.
     const policy = resources.CapacityQueuePolicy.Properties.PolicyDocument.Statement;
     expect(policy).toHaveLength(1);
     expect(policy[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': toQueue.map((r) => ({ 'Fn::GetAtt': [r.id, 'Arn'] })) } });

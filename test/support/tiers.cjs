@@ -9,6 +9,7 @@ const TIERS = {
     'test/sim/ecs-model.test.ts',
     'test/sim/state-events.test.ts',
     'test/sim/modes.property.test.ts',
+    'test/sim/shortage.property.test.ts',
     'test/sim/spot-reclaim.test.ts',
     'test/cli/simulate-store.test.ts',
   ],
