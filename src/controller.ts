@@ -7,7 +7,7 @@ import type { ConsolidationProgress } from './core/reconcile/reconcile.js';
 import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot } from './core/model.js';
-import { execute, type ActionFailure, type Call } from './aws/actuator.js';
+import { execute, type ActionFailure, type Call, type ExecuteOptions } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { readGroupSettings } from './aws/group-settings.js';
 import { findConflicts, type ConflictSetting } from './core/conflicts.js';
@@ -30,6 +30,8 @@ export interface DecisionRecord {
   skipped: Array<{ action: string; items: string[]; reason: string }>;
   /** AWS settings that fight this decision (src/core/conflicts.ts), for the operator. */
   conflicts?: string[];
+  /** What the decision saw and deliberately left alone, said even when it acted (e.g. drains that are not ecs-pilot's). */
+  notes?: string[];
 }
 
 /** What every duty observes at least: the configured cluster the decision concerns and its snapshot. */
@@ -44,6 +46,8 @@ export interface Decision {
   reason?: string | undefined;
   /** The reconcile: how far consolidation got on a state it found nothing to move in. */
   consolidationProgress?: ConsolidationProgress;
+  /** What was seen and deliberately left alone, recorded even with actions. */
+  notes?: string[];
 }
 
 export interface DutyContext {
@@ -88,6 +92,8 @@ export interface MetricsSink {
 export interface ControllerDeps extends DutyContext {
   logger?: Logger;
   metrics?: MetricsSink;
+  /** The actuator's clock for its in-invocation retries (default: real timers); the simulator passes its own. */
+  actuation?: Pick<ExecuteOptions, 'sleep' | 'clock' | 'random'>;
 }
 
 /** Raised after the record is written when actions failed, so the invocation is retried (then DLQ). */
@@ -169,7 +175,7 @@ export async function runParsed<K extends DomainEventKind, O extends ClusterObse
   for (const observation of observed) {
     const decision = duty.decide(event as never, observation, deps.now);
     const { actions, reason } = decision;
-    const report = await execute(deps.clients, actions, { dryRun });
+    const report = await execute(deps.clients, actions, { dryRun, ...deps.actuation });
     const failed = report.failures.length > 0;
     if (!failed) duty.after?.(observation, decision, deps);
     const why = actions.length === 0 ? reason : undefined;
@@ -184,6 +190,7 @@ export async function runParsed<K extends DomainEventKind, O extends ClusterObse
       failures: report.failures,
       skipped: report.skipped,
       ...(conflicts.length > 0 ? { conflicts } : {}),
+      ...(decision.notes && decision.notes.length > 0 ? { notes: decision.notes } : {}),
     });
   }
   const record = merge(head, records);
@@ -217,5 +224,6 @@ function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[])
     failures: records.flatMap((r) => r.failures),
     skipped: records.flatMap((r) => r.skipped),
     ...(records.some((r) => r.conflicts) ? { conflicts: records.flatMap((r) => r.conflicts ?? []) } : {}),
+    ...(records.some((r) => r.notes) ? { notes: records.flatMap((r) => r.notes ?? []) } : {}),
   };
 }

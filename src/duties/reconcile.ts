@@ -89,14 +89,16 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
     const actions = alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
-    if (actions.length > 0) return { actions, ...progress };
-    if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
+    // Said in the record (e.g. drains that are someone else's, deliberately left).
+    const notes = planned.notes.length > 0 ? { notes: planned.notes } : {};
+    if (actions.length > 0) return { actions, ...notes, ...progress };
+    if (left.length > 0) return { actions, reason: [`left to ECS managed scaling: ${left.join('; ')}`, ...planned.notes].join('; '), ...notes, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
     const demand = composeDemand(snapshot).snapshot;
     const skipped = [consolidationBlocked(demand, cluster, now), planned.consolidationUnchanged ? 'nothing changed since a pass found nothing to move' : undefined].filter((x) => x !== undefined).join('; ');
     const mode = modesOf(snapshot.groups);
     const state = demand.pending.length > 0 ? `${demand.pending.length} task(s) waiting, all covered by registered and launching capacity` : 'converged';
-    return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}`, ...progress };
+    return { actions, reason: [`cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}`, ...planned.notes].join('; '), ...notes, ...progress };
   },
   after(observation, decision, ctx) {
     // Per cluster, in the warm container's caches: consolidation's progress on an unchanged state.

@@ -1,6 +1,6 @@
 import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { execute } from '../../src/aws/actuator.js';
+import { ESSENTIAL_RETRY, execute } from '../../src/aws/actuator.js';
 import { awsClients } from '../../src/aws/clients.js';
 import type { Action } from '../../src/core/actions.js';
 import { aGroup, anInstance, aSnapshot } from '../support/builders.js';
@@ -12,21 +12,21 @@ describe('Function: execute', () => {
   let aws: MockedAws;
   afterEach(() => aws.restore());
 
-  it('drains 25 instances in batches of 10; a failing batch does not stop the others and is reported', async () => {
+  it('drains 25 instances in batches of 10; a batch failing every in-invocation attempt does not stop the others and is reported', async () => {
     // Prepare
     const instances = many(25);
     aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 25 })], instances }));
-    let call = 0;
-    aws.ecs.on(UpdateContainerInstancesStateCommand).callsFake(async (input) => {
-      call += 1;
-      if (call === 3) throw Object.assign(new Error('Service unavailable'), { name: 'ServerException' });
+    aws.ecs.on(UpdateContainerInstancesStateCommand).callsFake(async (input: { containerInstances: string[] }) => {
+      if (input.containerInstances.includes(instances[20]?.id ?? '')) throw Object.assign(new Error('Service unavailable'), { name: 'ServerException' });
       return aws.sim.handle('ecs', 'UpdateContainerInstancesState', input);
     });
     const drain: Action = { kind: 'drain', cluster: 'test', containerInstanceArns: instances.map((i) => i.id), reason: 'test' };
+    const waits: number[] = [];
     // Act
-    const report = await execute(awsClients(), [drain], { dryRun: false });
-    // Assess
-    expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 3);
+    const report = await execute(awsClients(), [drain], { dryRun: false, sleep: async (ms) => void waits.push(ms), clock: () => 0, random: () => 0 });
+    // Assess: two batches, then the third three times (back-off 250 ms, 500 ms)
+    expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 2 + ESSENTIAL_RETRY.attempts);
+    expect(waits).toEqual([250, 500]);
     expect(report.failures).toEqual([{ action: 'drain', items: instances.slice(20).map((i) => i.id), error: 'ServerException: Service unavailable' }]);
     expect(instances.filter((i) => aws.sim.instance(i.ec2InstanceId)?.status === 'DRAINING')).toHaveLength(20);
   });
