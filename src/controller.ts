@@ -71,6 +71,11 @@ export interface Duty<K extends DomainEventKind = DomainEventKind, O extends Clu
   dependsOn?: readonly ConflictSetting[];
   /** After a decision was carried out without failure: what the next invocation may rely on (kept in `ctx.clients.caches`). */
   after?(observation: O, decision: Decision, ctx: DutyContext): void;
+  /**
+   * Pure, from the event alone: writes that must not wait on `observe` and its reads (a spot warning's
+   * drain). Carried out first, whatever becomes of the observation; they lead the event's record.
+   */
+  essential?(event: Extract<DomainEvent, { kind: K }>, config: ControllerConfig): Decision;
 }
 
 /** Any duty, whatever its events and observation (for routing tables). */
@@ -165,38 +170,62 @@ export async function runParsed<K extends DomainEventKind, O extends ClusterObse
     return record;
   }
 
-  const observed = await duty.observe(event as never, deps);
+  // Essential writes first: a failed or slow read below cannot hold them back.
+  const first = duty.essential?.(event as never, deps.config);
+  const essential: DecisionRecord[] = [];
+  if (first && first.actions.length > 0) {
+    const report = await execute(deps.clients, first.actions, { dryRun, ...deps.actuation });
+    const record = recordOf(head, undefined, first, report);
+    // Found nothing to write (e.g. the instance already DRAINING): the rest of the decision says what happened.
+    const wrote = report.calls.some((c) => !/^(List|Describe|Get)/.test(c.command));
+    essential.push(record.outcome === 'acted' && !wrote ? { ...record, outcome: 'nothing-to-do' } : record);
+  }
+  let observed: O[] | string;
+  try {
+    observed = await duty.observe(event as never, deps);
+  } catch (e) {
+    // The essential writes were made: say so, then fail the invocation as before (redelivery).
+    if (essential.length > 0) emit(deps, { ...merge(head, essential), outcome: 'failed', reason: `observation failed after the essential actions: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` });
+    throw e;
+  }
   if (typeof observed === 'string') {
-    const record: DecisionRecord = { ...head, outcome: 'ignored', reason: observed };
+    const done = essential.length > 0 ? merge(head, essential) : undefined;
+    const record: DecisionRecord = done && done.outcome !== 'nothing-to-do' ? { ...done, reason: observed } : { ...(done ?? head), outcome: 'ignored', reason: observed };
     emit(deps, record);
+    if (record.outcome === 'failed') throw new ActuationError(record);
     return record;
   }
-  const records: DecisionRecord[] = [];
+  const records: DecisionRecord[] = [...essential];
   for (const observation of observed) {
     const decision = duty.decide(event as never, observation, deps.now);
-    const { actions, reason } = decision;
-    const report = await execute(deps.clients, actions, { dryRun, ...deps.actuation });
+    const report = await execute(deps.clients, decision.actions, { dryRun, ...deps.actuation });
     const failed = report.failures.length > 0;
     if (!failed) duty.after?.(observation, decision, deps);
-    const why = actions.length === 0 ? reason : undefined;
     const conflicts = duty.dependsOn ? await conflictsFor(duty.dependsOn, observation.cluster, deps) : [];
-    records.push({
-      ...head,
-      cluster: observation.cluster.name,
-      outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
-      ...(why ? { reason: why } : {}),
-      actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
-      calls: report.calls,
-      failures: report.failures,
-      skipped: report.skipped,
-      ...(conflicts.length > 0 ? { conflicts } : {}),
-      ...(decision.notes && decision.notes.length > 0 ? { notes: decision.notes } : {}),
-    });
+    records.push({ ...recordOf(head, observation.cluster.name, decision, report), ...(conflicts.length > 0 ? { conflicts } : {}) });
   }
   const record = merge(head, records);
   emit(deps, record);
   if (record.outcome === 'failed') throw new ActuationError(record);
   return record;
+}
+
+/** The record of one decision carried out (`cluster` undefined: decided from the event alone). */
+function recordOf(head: Omit<DecisionRecord, 'outcome'>, cluster: string | undefined, decision: Decision, report: Awaited<ReturnType<typeof execute>>): DecisionRecord {
+  const { actions, reason } = decision;
+  const failed = report.failures.length > 0;
+  const why = actions.length === 0 ? reason : undefined;
+  return {
+    ...head,
+    ...(cluster !== undefined ? { cluster } : {}),
+    outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
+    ...(why ? { reason: why } : {}),
+    actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
+    calls: report.calls,
+    failures: report.failures,
+    skipped: report.skipped,
+    ...(decision.notes && decision.notes.length > 0 ? { notes: decision.notes } : {}),
+  };
 }
 
 /** The conflicting settings a duty depends on; a read that fails is said, not fatal. */
@@ -218,7 +247,7 @@ function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[])
     ...head,
     outcome,
     ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
-    cluster: records.map((r) => r.cluster).join(','),
+    cluster: [...new Set(records.flatMap((r) => (r.cluster !== undefined ? [r.cluster] : [])))].join(','),
     actions: records.flatMap((r) => r.actions),
     calls: records.flatMap((r) => r.calls),
     failures: records.flatMap((r) => r.failures),

@@ -20,6 +20,7 @@ import {
 import {
   DeleteAttributesCommand,
   DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
   PutAttributesCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -194,7 +195,7 @@ async function terminateReplaced(action: Extract<Action, { kind: 'terminateRepla
 export const ESSENTIAL_RETRY = { attempts: 3, firstDelayMs: 250, deadlineMs: 4_000 } as const;
 
 /** Actions whose calls are retried in the invocation: the writes whose delay costs tasks or a hook. */
-export const ESSENTIAL_KINDS: ReadonlySet<Action['kind']> = new Set(['drain', 'activate', 'completeLifecycleAction']);
+export const ESSENTIAL_KINDS: ReadonlySet<Action['kind']> = new Set(['drain', 'drainInstance', 'activate', 'completeLifecycleAction']);
 
 /** Errors a later attempt may get past: throttling, server faults, time-outs and broken connections. */
 export function retryable(error: unknown): boolean {
@@ -264,6 +265,21 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
     return marked;
   };
 
+  /** The container instance found now (ACTIVE: one already draining needs nothing), then drained. */
+  const drainInstance = async (action: Extract<Action, { kind: 'drainInstance' }>): Promise<void> => {
+    for (const cluster of action.clusters) {
+      const before = report.failures.length;
+      const listed = (await send('ecs', new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${action.ec2InstanceId}`, status: 'ACTIVE' }), [action.ec2InstanceId], action.kind)) as
+        | { containerInstanceArns?: string[] }
+        | undefined;
+      if (report.failures.length > before) continue; // this cluster could not be read: the others may hold it
+      if (options.dryRun) return; // the drain depends on the answer
+      const arns = listed?.containerInstanceArns ?? [];
+      if (arns.length > 0) return setStatus(cluster, arns, 'DRAINING', action.kind);
+    }
+    if (!options.dryRun) report.skipped.push({ action: action.kind, items: [action.ec2InstanceId], reason: `no ACTIVE container instance in ${action.clusters.join(', ')}` });
+  };
+
   for (const action of actions) {
     switch (action.kind) {
       case 'drain': {
@@ -288,6 +304,9 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
       }
       case 'activate':
         await setStatus(action.cluster, action.containerInstanceArns, 'ACTIVE', action.kind);
+        break;
+      case 'drainInstance':
+        await drainInstance(action);
         break;
       case 'setDesiredCapacity':
         await raiseDesiredCapacity(action, send, options.dryRun, report);

@@ -19,6 +19,12 @@ export type Action =
       /** The group a scale-in drain takes the instances out of (in `accelerate`, ECS scales in: left to it). */
       asg?: string;
     }
+  /**
+   * Drain the container instance of an EC2 instance, found at the moment of acting (ListContainerInstances
+   * filtered on `ec2InstanceId`, ACTIVE only) in the first of `clusters` that has it: decided from an
+   * event alone, so the drain waits on no other read (a spot interruption warning).
+   */
+  | { kind: 'drainInstance'; clusters: string[]; ec2InstanceId: string; reason: string }
   /** A drained instance taken back into service (UpdateContainerInstancesState ACTIVE): it is needed, or cannot leave. */
   | { kind: 'activate'; cluster: string; containerInstanceArns: string[]; reason: string }
   | { kind: 'setDesiredCapacity'; asg: string; desired: number; previous: number; reason: string }
@@ -121,6 +127,8 @@ export function describeAction(a: Action): string {
   switch (a.kind) {
     case 'drain':
       return `drain ${a.containerInstanceArns.length} instance(s) in ${a.cluster}${a.drainReason ? ` (${ATTRIBUTES.drainReason}=${a.drainReason} first)` : ''}: ${a.reason}`;
+    case 'drainInstance':
+      return `drain ${a.ec2InstanceId}'s container instance (${a.clusters.join(' or ')}): ${a.reason}`;
     case 'activate':
       return `set ${a.containerInstanceArns.length} instance(s) in ${a.cluster} ACTIVE again: ${a.reason}`;
     case 'setDesiredCapacity':

@@ -35,21 +35,32 @@ export async function observeInstance(ec2InstanceId: string, ctx: DutyContext, i
  */
 export const WHOLE_READ_MAX_UNITS = 100;
 
+/** An instance's observation; `partial` says what could not be read and what the decision does without it. */
+export interface InstanceObservation extends ClusterObservation {
+  partial?: string;
+}
+
 /**
  * The instance read fresh, in the whole cluster when it is in a spot group that keeps spare room
  * (`spotSpareInstances`), so a spot warning launches only what that room cannot take. The rest of the
  * cluster comes from the state store when it answers without a full read, or from the APIs when the
  * cluster is small; otherwise the one instance as read (its warning then launches its own replacement:
- * the drain never waits on a full read).
+ * the drain never waits on a full read). The rest of the cluster is optional: when its read fails, the
+ * decision is made on the one instance (its own replacement), and `partial` says why.
  */
-export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: DutyContext): Promise<ClusterObservation[] | string> {
+export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: DutyContext): Promise<InstanceObservation[] | string> {
   const observed = await observeInstance(ec2InstanceId, ctx);
   if (typeof observed === 'string') return observed;
   const [one] = observed;
   const fresh = one?.snapshot.instances.find((i) => i.ec2InstanceId === ec2InstanceId);
   if (!one || !fresh || one.cluster.spotSpareInstances <= 0 || one.snapshot.groups.find((g) => g.name === fresh.group)?.lifecycle !== 'spot') return observed;
-  const whole = await wholeClusterIfQuick(one, fresh, ctx);
-  return whole ? [whole] : observed;
+  try {
+    const whole = await wholeClusterIfQuick(one, fresh, ctx);
+    return whole ? [whole] : observed;
+  } catch (e) {
+    const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return [{ ...one, partial: `the rest of cluster ${one.cluster.name} could not be read (${error}): the instance's own replacement, without the group's spare room` }];
+  }
 }
 
 /**
