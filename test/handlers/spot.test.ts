@@ -37,7 +37,7 @@ describe('Handler: spot interruption warning', () => {
     // only if it launches less than the instance's own replacement.
     expect(aws.sim.log.map((c) => c.command)).toEqual([
       'ListContainerInstances', 'UpdateContainerInstancesState',
-      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes',
       'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
       ...Array(8).fill('DescribeTaskDefinition'), 'ListServices', 'DescribeServices', 'DescribeCapacityProviders',
       'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'PutAttributes',
@@ -52,7 +52,7 @@ describe('Handler: spot interruption warning', () => {
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
     expect(aws.sim.log.map((c) => c.command)).toEqual([
       'ListContainerInstances', 'UpdateContainerInstancesState',
-      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'ListTasks', 'DescribeTasks',
       'DescribeInstanceTypes', 'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'PutAttributes',
     ]);
   });

@@ -78,6 +78,16 @@ function planWithTakenBack(demand: Snapshot, configured: ReadonlySet<string>): {
   return { result: plan(view), view, takenBack };
 }
 
+/** Step 1 alone: the terminate hooks of the instances waiting on one (also when only those could be read). */
+export function decideHooks(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
+  const groupConfig = new Map(cluster.groups.map((g) => [g.name, g]));
+  return snapshot.instances.flatMap((inst) => {
+    const gc = groupConfig.get(inst.group);
+    if (!gc || inst.lifecycleState !== LIFECYCLE_STATES.terminatingWait) return [];
+    return decideTerminating(snapshot, gc, { asg: gc.asg, instanceId: inst.ec2InstanceId, hookName: gc.lifecycleHookName }, now);
+  });
+}
+
 export function decideReconcile(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
   return reconcilePlan(snapshot, cluster, now).actions;
 }
@@ -114,11 +124,7 @@ export function reconcilePlan(snapshot: Snapshot, cluster: ClusterConfig, now: D
       : [];
 
   // 1. Lifecycle hooks.
-  for (const inst of snapshot.instances) {
-    const gc = groupConfig.get(inst.group);
-    if (!gc || inst.lifecycleState !== LIFECYCLE_STATES.terminatingWait) continue;
-    actions.push(...decideTerminating(snapshot, gc, { asg: gc.asg, instanceId: inst.ec2InstanceId, hookName: gc.lifecycleHookName }, now));
-  }
+  actions.push(...decideHooks(snapshot, cluster, now));
 
   // 2. Waiting tasks, and those on draining instances that will need a new home: first on the empty
   // instances ecs-pilot drained itself, then on new capacity.
