@@ -50,10 +50,10 @@ export interface InstanceObservation extends ClusterObservation {
  * the drain never waits on a full read). The rest of the cluster is optional: when its read fails, the
  * decision is made on the one instance (its own replacement), and `partial` says why.
  */
-export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: DutyContext): Promise<InstanceObservation[] | string> {
-  // With the tasks told to stop: once drained (the warning drains first), ECS is stopping some of them,
-  // and they still need their replacement.
-  const observed = await observeInstance(ec2InstanceId, ctx, true);
+export async function observeInstanceWithSpotGroup(ec2InstanceId: string, ctx: DutyContext, options: { drainedFirst?: boolean } = {}): Promise<InstanceObservation[] | string> {
+  // After a drain sent first (a spot warning), with the tasks told to stop: ECS is stopping some of them
+  // already, and they still need their replacement.
+  const observed = await observeInstance(ec2InstanceId, ctx, options.drainedFirst === true);
   if (typeof observed === 'string') return observed;
   const [one] = observed;
   const fresh = one?.snapshot.instances.find((i) => i.ec2InstanceId === ec2InstanceId);

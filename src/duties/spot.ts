@@ -48,7 +48,7 @@ export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change', Ins
   name: 'spot',
   kinds: ['spot-interruption', 'health-scheduled-change'],
   essential: (event, config) => (event.kind === 'spot-interruption' ? { actions: decideSpotDrainFirst(config.clusters.map((c) => c.name), event.instanceId) } : { actions: [] }),
-  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
+  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx, { drainedFirst: true }) : observeScheduledChange(event, ctx)),
   decide: (event, observation, now) => {
     if (event.kind === 'spot-interruption') {
       return withPartial(because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId)), observation);
