@@ -33,6 +33,9 @@ function terminate(snapshot: Snapshot, asg: string, i: Instance, drainReason: st
 const busy = (i: Instance): boolean => i.tasks.some(holdsInstance);
 const drainReasonOf = (i: Instance): string => i.attributes[ATTRIBUTES.drainReason] ?? '';
 
+/** Warned by EC2 and replaced by ecs-pilot: it is going away whatever ecs-pilot decides, never taken back. */
+const doomed = (i: Instance): boolean => i.attributes[ATTRIBUTES.replacementRequested] !== undefined;
+
 /** Drained by ecs-pilot (its mark), empty, not yet leaving through the ASG: ecs-pilot finishes the job. */
 const ownDrainedEmpty = (i: Instance): boolean => i.status === 'DRAINING' && SELF_DRAINED.has(drainReasonOf(i)) && !busy(i) && i.lifecycleState !== LIFECYCLE_STATES.terminatingWait;
 
@@ -64,7 +67,7 @@ function reactivate(snapshot: Snapshot, instances: Instance[], why: string): Act
 function planWithTakenBack(demand: Snapshot, configured: ReadonlySet<string>): { result: ReturnType<typeof plan>; view: Snapshot; takenBack: Instance[] } {
   const result = plan(demand);
   const short = new Set(result.groups.filter((g) => g.newUnits > 0).map((g) => g.name));
-  const candidates = demand.instances.filter((i) => short.has(i.group) && configured.has(i.group) && ownDrainedEmpty(i));
+  const candidates = demand.instances.filter((i) => short.has(i.group) && configured.has(i.group) && ownDrainedEmpty(i) && !doomed(i));
   if (candidates.length === 0) return { result, view: demand, takenBack: [] };
   const asActive = (ids: ReadonlySet<string>): Snapshot => ({
     ...demand,
@@ -190,8 +193,11 @@ export function reconcilePlan(snapshot: Snapshot, cluster: ClusterConfig, now: D
       const ecsNeeds = group.mode === 'accelerate' ? belowEcsTarget(demand, { ...group, desired: group.min + removable }, i) : undefined;
       const cannot = removable - w < 0 ? `${i.ec2InstanceId}: group ${group.name} at its min (${group.min})` : ecsNeeds;
       if (cannot !== undefined) {
-        kept.push(i);
-        why.push(cannot);
+        // A doomed instance stays DRAINING: EC2 reclaims it (and ecs-pilot retires it: src/core/drain/replaced.ts).
+        if (!doomed(i)) {
+          kept.push(i);
+          why.push(cannot);
+        }
         continue;
       }
       removable -= w;
