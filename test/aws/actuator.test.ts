@@ -1,4 +1,4 @@
-import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
+import { SetDesiredCapacityCommand, SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { ESSENTIAL_RETRY, execute } from '../../src/aws/actuator.js';
 import { awsClients } from '../../src/aws/clients.js';
@@ -66,5 +66,48 @@ describe('Function: execute', () => {
     );
     expect(report.skipped).toEqual([{ action: 'terminateInstance', items: ['i-0000busy'], reason: 'tasks were placed on it since the decision' }]);
     expect(aws.writes()).toEqual([]);
+  });
+
+  describe('in-invocation retries of the calls that matter (issue 21)', () => {
+    const one = () => many(1);
+    const drain = (arn: string): Action => ({ kind: 'drain', cluster: 'test', containerInstanceArns: [arn], reason: 't' });
+
+    it('does not retry an error a later attempt cannot get past (a client error)', async () => {
+      const instances = one();
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances }));
+      aws.ecs.on(UpdateContainerInstancesStateCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $fault: 'client' }));
+      const report = await execute(awsClients(), [drain(instances[0]!.id)], { dryRun: false, sleep: async () => {}, clock: () => 0 });
+      expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+      expect(report.failures).toHaveLength(1);
+    });
+
+    it('starts no wait that would end past the deadline', async () => {
+      const instances = one();
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances }));
+      aws.ecs.on(UpdateContainerInstancesStateCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+      // The first attempt took 3.9 s: a 250 ms wait would end past the 4 s deadline.
+      const times = [0, 3_900];
+      const clock = () => times.shift() ?? 3_900;
+      const report = await execute(awsClients(), [drain(instances[0]!.id)], { dryRun: false, sleep: async () => {}, clock, random: () => 0 });
+      expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+      expect(report.failures).toEqual([{ action: 'drain', items: [instances[0]!.id], error: 'ThrottlingException: slow down' }]);
+    });
+
+    it('does not retry the calls that do not matter as much (a raise: the redelivery or the next tick decides again)', async () => {
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances: one() }));
+      aws.sim.failNext('SetDesiredCapacity', Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server' }));
+      const report = await execute(awsClients(), [{ kind: 'setDesiredCapacity', asg: 'asg-general', desired: 2, previous: 1, reason: 't' }], { dryRun: false, sleep: async () => {}, clock: () => 0 });
+      expect(report.failures).toHaveLength(1);
+      expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
+    });
+
+    it("writes a drain's reason before the drain, and drains nothing whose mark failed", async () => {
+      const instances = many(2);
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 2 })], instances }));
+      aws.sim.failNext('PutAttributes', Object.assign(new Error('no'), { name: 'AccessDeniedException', $fault: 'client' }));
+      const report = await execute(awsClients(), [{ kind: 'drain', cluster: 'test', containerInstanceArns: instances.map((i) => i.id), drainReason: 'scale-in', reason: 't' }], { dryRun: false });
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+      expect(report.failures.map((f) => f.action)).toEqual(['drain']);
+    });
   });
 });

@@ -123,7 +123,7 @@ export function reconcilePlan(snapshot: Snapshot, cluster: ClusterConfig, now: D
   const others = othersDrains(snapshot, new Set(groupConfig.keys()));
   const notes =
     others.length > 0
-      ? [`left DRAINING, not drained by ecs-pilot (no ${ATTRIBUTES.drainReason} of its own; whoever drained them owns them): ${others.map((i) => `${i.ec2InstanceId} (${i.tasks.filter(holdsInstance).length} task(s))`).join(', ')}`]
+      ? [`left DRAINING, not drained by ecs-pilot (no ${ATTRIBUTES.drainReason} of its own: whoever drained them owns them, EC2 reclaims a spot-warned one): ${others.map((i) => `${i.ec2InstanceId} (${i.tasks.filter(holdsInstance).length} task(s))`).join(', ')}`]
       : [];
 
   // 1. Lifecycle hooks.
