@@ -108,5 +108,6 @@ export async function readHookInstance(ctx: DutyContext, cluster: ClusterConfig,
   const types = [...new Set(['unknown', ...instances.map((i) => i.type)])];
   const instanceTypes = Object.fromEntries(types.map((t) => [t, { cpu: 0, memoryMiB: 0, enis: 0, gpus: 0 }]));
   const groups = [{ name: group.name, asg: group.asg, min: 0, max: 0, desired: 0, inServiceUnits: 0, instanceTypes: types.map((type) => ({ type, weight: 1 })) }];
-  return parseSnapshot({ version: 1, cluster: cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances, pending: [] });
+  // No waiting tasks: a hook decides nothing about capacity.
+  return parseSnapshot({ version: 1, cluster: cluster.name, takenAt: ctx.now.toISOString(), instanceTypes, groups, instances });
 }

@@ -52,7 +52,8 @@ async function observeHooksOnly(cluster: ClusterConfig, ctx: DutyContext, why: s
       if (i.LifecycleState === LIFECYCLE_STATES.terminatingWait && i.InstanceId) snapshots.push(await readHookInstance(ctx, cluster, group, i.InstanceId));
     }
   }
-  // One snapshot of those instances (each read alone), their groups once each.
+  // One snapshot of those instances (each read alone), their groups once each; no waiting tasks: only
+  // the hooks are decided from it.
   const snapshot = parseSnapshot({
     version: 1,
     cluster: cluster.name,
@@ -60,7 +61,6 @@ async function observeHooksOnly(cluster: ClusterConfig, ctx: DutyContext, why: s
     instanceTypes: Object.assign({}, ...snapshots.map((x) => x.instanceTypes)),
     groups: snapshots.flatMap((x) => x.groups).filter((g, k, all) => all.findIndex((h) => h.name === g.name) === k),
     instances: snapshots.flatMap((x) => x.instances),
-    pending: [],
   });
   return { cluster, snapshot, jobs: [], hooksOnly: true, partial: [`cluster ${cluster.name} could not be read whole (${why}): only its ${snapshots.length} instance(s) waiting on a terminate hook were decided`] };
 }
