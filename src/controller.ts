@@ -7,7 +7,7 @@ import type { ConsolidationProgress } from './core/reconcile/reconcile.js';
 import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot } from './core/model.js';
-import { execute, type ActionFailure, type Call } from './aws/actuator.js';
+import { execute, type ActionFailure, type Call, type ExecuteOptions } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { readGroupSettings } from './aws/group-settings.js';
 import { findConflicts, type ConflictSetting } from './core/conflicts.js';
@@ -30,6 +30,8 @@ export interface DecisionRecord {
   skipped: Array<{ action: string; items: string[]; reason: string }>;
   /** AWS settings that fight this decision (src/core/conflicts.ts), for the operator. */
   conflicts?: string[];
+  /** What the decision saw and deliberately left alone, said even when it acted (e.g. drains that are not ecs-pilot's). */
+  notes?: string[];
 }
 
 /** What every duty observes at least: the configured cluster the decision concerns and its snapshot. */
@@ -44,6 +46,8 @@ export interface Decision {
   reason?: string | undefined;
   /** The reconcile: how far consolidation got on a state it found nothing to move in. */
   consolidationProgress?: ConsolidationProgress;
+  /** What was seen and deliberately left alone, recorded even with actions. */
+  notes?: string[];
 }
 
 export interface DutyContext {
@@ -67,6 +71,11 @@ export interface Duty<K extends DomainEventKind = DomainEventKind, O extends Clu
   dependsOn?: readonly ConflictSetting[];
   /** After a decision was carried out without failure: what the next invocation may rely on (kept in `ctx.clients.caches`). */
   after?(observation: O, decision: Decision, ctx: DutyContext): void;
+  /**
+   * Pure, from the event alone: writes that must not wait on `observe` and its reads (a spot warning's
+   * drain). Carried out first, whatever becomes of the observation; they lead the event's record.
+   */
+  essential?(event: Extract<DomainEvent, { kind: K }>, config: ControllerConfig): Decision;
 }
 
 /** Any duty, whatever its events and observation (for routing tables). */
@@ -88,6 +97,8 @@ export interface MetricsSink {
 export interface ControllerDeps extends DutyContext {
   logger?: Logger;
   metrics?: MetricsSink;
+  /** The actuator's clock for its in-invocation retries (default: real timers); the simulator passes its own. */
+  actuation?: Pick<ExecuteOptions, 'sleep' | 'clock' | 'random'>;
 }
 
 /** Raised after the record is written when actions failed, so the invocation is retried (then DLQ). */
@@ -159,37 +170,62 @@ export async function runParsed<K extends DomainEventKind, O extends ClusterObse
     return record;
   }
 
-  const observed = await duty.observe(event as never, deps);
+  // Essential writes first: a failed or slow read below cannot hold them back.
+  const first = duty.essential?.(event as never, deps.config);
+  const essential: DecisionRecord[] = [];
+  if (first && first.actions.length > 0) {
+    const report = await execute(deps.clients, first.actions, { dryRun, ...deps.actuation });
+    const record = recordOf(head, undefined, first, report);
+    // Found nothing to write (e.g. the instance already DRAINING): the rest of the decision says what happened.
+    const wrote = report.calls.some((c) => !/^(List|Describe|Get)/.test(c.command));
+    essential.push(record.outcome === 'acted' && !wrote ? { ...record, outcome: 'nothing-to-do' } : record);
+  }
+  let observed: O[] | string;
+  try {
+    observed = await duty.observe(event as never, deps);
+  } catch (e) {
+    // The essential writes were made: say so, then fail the invocation as before (redelivery).
+    if (essential.length > 0) emit(deps, { ...merge(head, essential), outcome: 'failed', reason: `observation failed after the essential actions: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` });
+    throw e;
+  }
   if (typeof observed === 'string') {
-    const record: DecisionRecord = { ...head, outcome: 'ignored', reason: observed };
+    const done = essential.length > 0 ? merge(head, essential) : undefined;
+    const record: DecisionRecord = done && done.outcome !== 'nothing-to-do' ? { ...done, reason: observed } : { ...(done ?? head), outcome: 'ignored', reason: observed };
     emit(deps, record);
+    if (record.outcome === 'failed') throw new ActuationError(record);
     return record;
   }
-  const records: DecisionRecord[] = [];
+  const records: DecisionRecord[] = [...essential];
   for (const observation of observed) {
     const decision = duty.decide(event as never, observation, deps.now);
-    const { actions, reason } = decision;
-    const report = await execute(deps.clients, actions, { dryRun });
+    const report = await execute(deps.clients, decision.actions, { dryRun, ...deps.actuation });
     const failed = report.failures.length > 0;
     if (!failed) duty.after?.(observation, decision, deps);
-    const why = actions.length === 0 ? reason : undefined;
     const conflicts = duty.dependsOn ? await conflictsFor(duty.dependsOn, observation.cluster, deps) : [];
-    records.push({
-      ...head,
-      cluster: observation.cluster.name,
-      outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
-      ...(why ? { reason: why } : {}),
-      actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
-      calls: report.calls,
-      failures: report.failures,
-      skipped: report.skipped,
-      ...(conflicts.length > 0 ? { conflicts } : {}),
-    });
+    records.push({ ...recordOf(head, observation.cluster.name, decision, report), ...(conflicts.length > 0 ? { conflicts } : {}) });
   }
   const record = merge(head, records);
   emit(deps, record);
   if (record.outcome === 'failed') throw new ActuationError(record);
   return record;
+}
+
+/** The record of one decision carried out (`cluster` undefined: decided from the event alone). */
+function recordOf(head: Omit<DecisionRecord, 'outcome'>, cluster: string | undefined, decision: Decision, report: Awaited<ReturnType<typeof execute>>): DecisionRecord {
+  const { actions, reason } = decision;
+  const failed = report.failures.length > 0;
+  const why = actions.length === 0 ? reason : undefined;
+  return {
+    ...head,
+    ...(cluster !== undefined ? { cluster } : {}),
+    outcome: failed ? 'failed' : actions.length > 0 ? 'acted' : 'nothing-to-do',
+    ...(why ? { reason: why } : {}),
+    actions: actions.map((action) => ({ kind: action.kind, description: describeAction(action), action })),
+    calls: report.calls,
+    failures: report.failures,
+    skipped: report.skipped,
+    ...(decision.notes && decision.notes.length > 0 ? { notes: decision.notes } : {}),
+  };
 }
 
 /** The conflicting settings a duty depends on; a read that fails is said, not fatal. */
@@ -211,11 +247,12 @@ function merge(head: Omit<DecisionRecord, 'outcome'>, records: DecisionRecord[])
     ...head,
     outcome,
     ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
-    cluster: records.map((r) => r.cluster).join(','),
+    cluster: [...new Set(records.flatMap((r) => (r.cluster !== undefined ? [r.cluster] : [])))].join(','),
     actions: records.flatMap((r) => r.actions),
     calls: records.flatMap((r) => r.calls),
     failures: records.flatMap((r) => r.failures),
     skipped: records.flatMap((r) => r.skipped),
     ...(records.some((r) => r.conflicts) ? { conflicts: records.flatMap((r) => r.conflicts ?? []) } : {}),
+    ...(records.some((r) => r.notes) ? { notes: records.flatMap((r) => r.notes ?? []) } : {}),
   };
 }

@@ -3,6 +3,11 @@
  * SetInstanceProtection 50, PutAttributes 10). Idempotent: repeating an action that already took
  * effect is not an error. A failing batch does not stop the others; failures are returned.
  * In dry-run nothing is sent and the calls that would have been are returned.
+ *
+ * The calls that matter most — a drain (with the drain reason written before it), taking an instance
+ * back, completing a lifecycle hook — are retried here too, with back-off and a deadline, on errors the
+ * SDK's own retries did not get past: a spot drain that waits for Lambda's retry (60 s, then 120 s
+ * more) is too late for a 2-minute notice, and a hook left uncompleted times out.
  */
 import {
   CompleteLifecycleActionCommand,
@@ -15,6 +20,7 @@ import {
 import {
   DeleteAttributesCommand,
   DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
   PutAttributesCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -25,7 +31,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
 import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
-import type { Action } from '../core/actions.js';
+import { ATTRIBUTES, type Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
 import { replaceUnregistered } from './replace-unregistered.js';
@@ -181,22 +187,98 @@ async function terminateReplaced(action: Extract<Action, { kind: 'terminateRepla
   await send('autoscaling', new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true }), items, action.kind);
 }
 
+/**
+ * The in-invocation retries of the calls that matter (ESSENTIAL_KINDS): at most `attempts` calls,
+ * waiting `firstDelayMs`, then twice as long each time (jittered by up to a half), and never starting a
+ * wait that would end past `deadlineMs` from the first call. The SDK has already retried each call
+ * (adaptive mode, src/aws/clients.ts): this covers errors that outlast those retries.
+ */
+export const ESSENTIAL_RETRY = { attempts: 3, firstDelayMs: 250, deadlineMs: 4_000 } as const;
+
+/** Actions whose calls are retried in the invocation: the writes whose delay costs tasks or a hook. */
+export const ESSENTIAL_KINDS: ReadonlySet<Action['kind']> = new Set(['drain', 'drainInstance', 'activate', 'completeLifecycleAction']);
+
+/** Errors a later attempt may get past: throttling, server faults, time-outs and broken connections. */
+export function retryable(error: unknown): boolean {
+  const e = error as { name?: string; $fault?: string; $retryable?: unknown; code?: string } | undefined;
+  if (e?.$retryable !== undefined || e?.$fault === 'server') return true;
+  return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ServiceUnavailable|InternalFailure|InternalError|ServerException|Timeout|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up/i.test(`${e?.name ?? ''} ${e?.code ?? ''}`);
+}
+
 export interface ExecuteOptions {
   dryRun: boolean;
+  /** Waits between retries (default: a timer); the simulator and tests pass their own clock's. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds now, for the retry deadline (default Date.now). */
+  clock?: () => number;
+  /** Jitter in [0, 1) (default Math.random). */
+  random?: () => number;
 }
+
+const timer = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function execute(clients: Clients, actions: readonly Action[], options: ExecuteOptions): Promise<ExecutionReport> {
   const report: ExecutionReport = { calls: [], failures: [], skipped: [] };
+  const sleep = options.sleep ?? timer;
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
   const send = async (service: Call['service'], command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']): Promise<unknown> => {
-    report.calls.push({ service, command: command.constructor.name.replace(/Command$/, ''), input: command.input as Record<string, unknown> });
-    if (options.dryRun) return undefined;
-    try {
-      const client = clients[service] as { send: (c: unknown) => Promise<unknown> };
-      return await client.send(command);
-    } catch (error) {
-      if (!alreadyDone(error)) report.failures.push({ action: kind, items, error: errorText(error) });
-      return undefined;
+    const client = clients[service] as { send: (c: unknown) => Promise<unknown> };
+    const started = clock();
+    for (let attempt = 1; ; attempt += 1) {
+      report.calls.push({ service, command: command.constructor.name.replace(/Command$/, ''), input: command.input as Record<string, unknown> });
+      if (options.dryRun) return undefined;
+      try {
+        return await client.send(command);
+      } catch (error) {
+        if (alreadyDone(error)) return undefined;
+        const wait = ESSENTIAL_RETRY.firstDelayMs * 2 ** (attempt - 1) * (1 + random() / 2);
+        const again = ESSENTIAL_KINDS.has(kind) && attempt < ESSENTIAL_RETRY.attempts && retryable(error) && clock() - started + wait <= ESSENTIAL_RETRY.deadlineMs;
+        if (!again) {
+          report.failures.push({ action: kind, items, error: errorText(error) });
+          return undefined;
+        }
+        await sleep(wait);
+      }
     }
+  };
+
+  /** UpdateContainerInstancesState, 10 per call; ECS's per-instance failures are failures. */
+  const setStatus = async (cluster: string, arns: readonly string[], status: 'DRAINING' | 'ACTIVE', kind: Action['kind']): Promise<void> => {
+    for (const batch of chunks(arns, API_LIMITS.updateContainerInstancesState)) {
+      const out = (await send('ecs', new UpdateContainerInstancesStateCommand({ cluster, containerInstances: batch, status }), batch, kind)) as { failures?: Array<{ arn?: string; reason?: string }> } | undefined;
+      for (const f of out?.failures ?? []) report.failures.push({ action: kind, items: [f.arn ?? ''], error: f.reason ?? 'failed' });
+    }
+  };
+
+  /**
+   * The drain's owner written before the drain (PutAttributes, 10 per call): returns the instances
+   * marked, the only ones then drained — ecs-pilot never drains for itself without its mark.
+   */
+  const markOwner = async (cluster: string, arns: readonly string[], drainReason: string): Promise<string[]> => {
+    const marked: string[] = [];
+    for (const batch of chunks(arns, API_LIMITS.putAttributes)) {
+      const before = report.failures.length;
+      const attributes = batch.map((arn) => ({ name: ATTRIBUTES.drainReason, value: drainReason, targetType: 'container-instance' as const, targetId: arn }));
+      await send('ecs', new PutAttributesCommand({ cluster, attributes }), batch, 'drain');
+      if (report.failures.length === before) marked.push(...batch);
+    }
+    return marked;
+  };
+
+  /** The container instance found now (ACTIVE: one already draining needs nothing), then drained. */
+  const drainInstance = async (action: Extract<Action, { kind: 'drainInstance' }>): Promise<void> => {
+    for (const cluster of action.clusters) {
+      const before = report.failures.length;
+      const listed = (await send('ecs', new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${action.ec2InstanceId}`, status: 'ACTIVE' }), [action.ec2InstanceId], action.kind)) as
+        | { containerInstanceArns?: string[] }
+        | undefined;
+      if (report.failures.length > before) continue; // this cluster could not be read: the others may hold it
+      if (options.dryRun) return; // the drain depends on the answer
+      const arns = listed?.containerInstanceArns ?? [];
+      if (arns.length > 0) return setStatus(cluster, arns, 'DRAINING', action.kind);
+    }
+    if (!options.dryRun) report.skipped.push({ action: action.kind, items: [action.ec2InstanceId], reason: `no ACTIVE container instance in ${action.clusters.join(', ')}` });
   };
 
   for (const action of actions) {
@@ -217,14 +299,16 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
           if (changed.length > 0) report.skipped.push({ action: 'drain', items: changed, reason: 'its tasks changed since the decision' });
           arns = arns.filter((a) => ok.has(a));
         }
-        for (const batch of chunks(arns, API_LIMITS.updateContainerInstancesState)) {
-          const out = (await send('ecs', new UpdateContainerInstancesStateCommand({ cluster: action.cluster, containerInstances: batch, status: 'DRAINING' }), batch, action.kind)) as
-            | { failures?: Array<{ arn?: string; reason?: string }> }
-            | undefined;
-          for (const f of out?.failures ?? []) report.failures.push({ action: action.kind, items: [f.arn ?? ''], error: f.reason ?? 'failed' });
-        }
+        if (action.drainReason !== undefined) arns = await markOwner(action.cluster, arns, action.drainReason);
+        await setStatus(action.cluster, arns, 'DRAINING', action.kind);
         break;
       }
+      case 'activate':
+        await setStatus(action.cluster, action.containerInstanceArns, 'ACTIVE', action.kind);
+        break;
+      case 'drainInstance':
+        await drainInstance(action);
+        break;
       case 'setDesiredCapacity':
         await raiseDesiredCapacity(action, send, options.dryRun, report);
         break;
@@ -248,8 +332,11 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         // Destructive: re-check against fresh state that nothing was placed since the decision.
         if (action.containerInstanceArn && !options.dryRun) {
           const ci = await freshContainerInstance(send, action.cluster, action.containerInstanceArn, [action.instanceId], action.kind);
-          if (!ci || tasksOn(ci) > (action.daemonTasks ?? 0)) {
-            report.skipped.push({ action: action.kind, items: [action.instanceId], reason: ci ? 'tasks were placed on it since the decision' : 'could not re-check it' });
+          // The end of a drain of ecs-pilot's own: only once DRAINING (ECS places nothing more there),
+          // else its drain did not go through and the next tick decides again.
+          const undrained = ci !== undefined && action.drainReason !== undefined && ci.status !== 'DRAINING';
+          if (!ci || tasksOn(ci) > (action.daemonTasks ?? 0) || undrained) {
+            report.skipped.push({ action: action.kind, items: [action.instanceId], reason: !ci ? 'could not re-check it' : undrained ? `it is ${ci.status}, not drained` : 'tasks were placed on it since the decision' });
             break;
           }
         }

@@ -13,7 +13,22 @@ export type Action =
       reason: string;
       /** Destructive moves (consolidation) are re-checked: drain only instances still running this many tasks. */
       expectTasks?: Record<string, number>;
+      /**
+       * Whose drain this is (DRAIN_REASONS), written as `ecs-pilot.drain-reason` BEFORE the drain: an
+       * instance is never DRAINING for ecs-pilot without the mark that lets the next tick finish the job.
+       */
+      drainReason?: string;
+      /** The group a scale-in drain takes the instances out of (in `accelerate`, ECS scales in: left to it). */
+      asg?: string;
     }
+  /**
+   * Drain the container instance of an EC2 instance, found at the moment of acting (ListContainerInstances
+   * filtered on `ec2InstanceId`, ACTIVE only) in the first of `clusters` that has it: decided from an
+   * event alone, so the drain waits on no other read (a spot interruption warning).
+   */
+  | { kind: 'drainInstance'; clusters: string[]; ec2InstanceId: string; reason: string }
+  /** A drained instance taken back into service (UpdateContainerInstancesState ACTIVE): it is needed, or cannot leave. */
+  | { kind: 'activate'; cluster: string; containerInstanceArns: string[]; reason: string }
   | { kind: 'setDesiredCapacity'; asg: string; desired: number; previous: number; reason: string }
   | { kind: 'protectInstances'; asg: string; instanceIds: string[]; protect: boolean; reason: string }
   | { kind: 'completeLifecycleAction'; asg: string; hookName: string; instanceId: string; result: 'CONTINUE' | 'ABANDON'; reason: string }
@@ -26,6 +41,8 @@ export type Action =
       cluster: string;
       containerInstanceArn: string;
       daemonTasks: number;
+      /** The drain this termination completes (DRAIN_REASONS): `scale-in` is the idle scale-in ECS owns in `accelerate`. */
+      drainReason?: string;
       reason: string;
     }
   | { kind: 'markInstance'; cluster: string; containerInstanceArn: string; attribute: string; value: string | null; reason: string }
@@ -110,7 +127,10 @@ export const ATTRIBUTES = {
   idleSince: 'ecs-pilot.idle-since',
   /** ISO time ecs-pilot started draining it for a lifecycle hook; the drain timeout counts from it. */
   drainStarted: 'ecs-pilot.drain-started',
-  /** `prescale`: drain once the replacement launched after a rebalance recommendation is up. */
+  /**
+   * Why ecs-pilot drains (or will drain) the instance (DRAIN_REASONS): `prescale` / `replace` drain once
+   * the new capacity is up; on a DRAINING instance any of them says the drain is ecs-pilot's to finish.
+   */
   drainReason: 'ecs-pilot.drain-reason',
   /** ISO time ecs-pilot raised the group for this instance's replacement: a duplicate event asks no more. */
   replacementRequested: 'ecs-pilot.replacement-requested',
@@ -120,7 +140,11 @@ export const ATTRIBUTES = {
 export function describeAction(a: Action): string {
   switch (a.kind) {
     case 'drain':
-      return `drain ${a.containerInstanceArns.length} instance(s) in ${a.cluster}: ${a.reason}`;
+      return `drain ${a.containerInstanceArns.length} instance(s) in ${a.cluster}${a.drainReason ? ` (${ATTRIBUTES.drainReason}=${a.drainReason} first)` : ''}: ${a.reason}`;
+    case 'drainInstance':
+      return `drain ${a.ec2InstanceId}'s container instance (${a.clusters.join(' or ')}): ${a.reason}`;
+    case 'activate':
+      return `set ${a.containerInstanceArns.length} instance(s) in ${a.cluster} ACTIVE again: ${a.reason}`;
     case 'setDesiredCapacity':
       return `set ${a.asg} desired ${a.previous} → ${a.desired}: ${a.reason}`;
     case 'protectInstances':

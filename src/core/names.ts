@@ -19,8 +19,15 @@ export function serviceOfGroup(group: string | undefined): string | undefined {
   return group?.startsWith(SERVICE_GROUP_PREFIX) ? group.slice(SERVICE_GROUP_PREFIX.length) : undefined;
 }
 
-/** Why ecs-pilot will drain (or drained) an instance itself. */
-export const DRAIN_REASONS = { prescale: 'prescale', replace: 'replace', consolidate: 'consolidate' } as const;
+/**
+ * Why ecs-pilot will drain (or drained) an instance itself. The reason is written before (or with) the
+ * drain, never after: a DRAINING instance without one was drained by someone else, and the reconcile
+ * loop leaves it to them (docs/controller.md, "Drains ecs-pilot owns").
+ */
+export const DRAIN_REASONS = { prescale: 'prescale', replace: 'replace', consolidate: 'consolidate', scaleIn: 'scale-in' } as const;
+
+/** Drain reasons of instances ecs-pilot drained itself: once empty it terminates them or sets them ACTIVE again. */
+export const SELF_DRAINED: ReadonlySet<string> = new Set(Object.values(DRAIN_REASONS));
 
 /** Drains that wait for new capacity first (a rebalance prescale, a replacement by cheaper instances). */
 export const DRAIN_AFTER_NEW_CAPACITY: readonly string[] = [DRAIN_REASONS.prescale, DRAIN_REASONS.replace];

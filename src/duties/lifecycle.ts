@@ -4,15 +4,13 @@ import type { ClusterObservation, Duty } from '../controller.js';
 import { decideTerminating } from '../core/drain/lifecycle.js';
 import { LIFECYCLE_STATES } from '../core/names.js';
 import { decideStoppedOutside, GONE_STATES, isAsgTermination } from '../core/drain/state-change.js';
-import { describeConfiguredGroups } from '../aws/api-reads.js';
-import { readInstanceSnapshot } from '../aws/snapshot-reader.js';
 import { decideRetireReplaced, whyNotRetired } from '../core/drain/replaced.js';
 import { withModes } from '../core/capacity/modes.js';
 import { ATTRIBUTES } from '../core/actions.js';
 import type { ContainerInstanceStateChange } from '../events/index.js';
 import { readProviders } from '../aws/capacity-providers.js';
 import { because } from './decision.js';
-import { observeInstance, wholeClusterIfQuick } from './observe-instance.js';
+import { observeInstance, readHookInstance, wholeClusterIfQuick } from './observe-instance.js';
 
 /**
  * From the event alone: a DRAINING instance ecs-pilot replaced, running no more tasks than the
@@ -40,11 +38,8 @@ export const lifecycleDuty: Duty<'terminate-lifecycle-action' | 'container-insta
       const owner = findGroupByAsg(ctx.config, event.asg);
       if (!owner) return `${event.asg} is not a configured group`;
       if (event.hookName !== owner.group.lifecycleHookName) return `hook ${event.hookName} is not ${owner.group.lifecycleHookName}, the one ecs-pilot completes`;
-      const names = [owner.group.asg, ...owner.cluster.groups.filter((g) => g.name === owner.group.fallbackGroup).map((g) => g.asg)];
-      const asgs = await describeConfiguredGroups(ctx.clients, names);
-      const snapshot = await readInstanceSnapshot({ clients: ctx.clients, cluster: owner.cluster, now: ctx.now }, event.instanceId, asgs, { includeStopping: true });
-      if (!snapshot) return `${event.instanceId} is not in ${event.asg}`;
-      return [{ cluster: owner.cluster, snapshot }];
+      // The instance alone (the event names its group): the fewer reads, the fewer ways to miss the hook.
+      return [{ cluster: owner.cluster, snapshot: await readHookInstance(ctx, owner.cluster, owner.group, event.instanceId) }];
     }
     // A container instance changed (e.g. its last task stopped): move its lifecycle hook on, if it has one.
     const cluster = findCluster(ctx.config, event.cluster);

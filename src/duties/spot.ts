@@ -6,9 +6,15 @@ import type { ClusterObservation, Duty, DutyContext } from '../controller.js';
 import { decideScheduledChange } from '../core/drain/scheduled-change.js';
 import type { HealthScheduledChange } from '../events/index.js';
 import { ATTRIBUTES } from '../core/actions.js';
-import { decideRebalanceRecommendation, decideSpotInterruption } from '../core/drain/spot.js';
+import { decideRebalanceRecommendation, decideSpotDrainFirst, decideSpotInterruption } from '../core/drain/spot.js';
+import type { Decision } from '../controller.js';
 import { because } from './decision.js';
-import { observeInstance, observeInstanceWithSpotGroup } from './observe-instance.js';
+import { observeInstance, observeInstanceWithSpotGroup, type InstanceObservation } from './observe-instance.js';
+
+/** A decision made on part of what it wanted to read says so in the record. */
+function withPartial(decision: Decision, observation: InstanceObservation): Decision {
+  return observation.partial ? { ...decision, notes: [...(decision.notes ?? []), observation.partial] } : decision;
+}
 
 /** Why an instance event changed nothing: it was handled before (drained, replacement requested). */
 export function alreadyHandled({ snapshot }: ClusterObservation, ec2InstanceId: string): string {
@@ -33,21 +39,26 @@ async function observeScheduledChange(event: HealthScheduledChange, ctx: DutyCon
   return out.length > 0 ? out : skipped.join('; ');
 }
 
-/** Spot interruption warnings, and AWS Health scheduled changes of EC2 instances (drain ahead, replacement first). */
-export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change'> = {
+/**
+ * Spot interruption warnings, and AWS Health scheduled changes of EC2 instances. A warning drains its
+ * instance first, from the event alone (`essential`), then reads and launches the replacement; a
+ * scheduled change, days ahead, raises the replacement first and then drains.
+ */
+export const spotDuty: Duty<'spot-interruption' | 'health-scheduled-change', InstanceObservation> = {
   name: 'spot',
   kinds: ['spot-interruption', 'health-scheduled-change'],
-  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx) : observeScheduledChange(event, ctx)),
+  essential: (event, config) => (event.kind === 'spot-interruption' ? { actions: decideSpotDrainFirst(config.clusters.map((c) => c.name), event.instanceId) } : { actions: [] }),
+  observe: (event, ctx) => (event.kind === 'spot-interruption' ? observeInstanceWithSpotGroup(event.instanceId, ctx, { drainedFirst: true }) : observeScheduledChange(event, ctx)),
   decide: (event, observation, now) => {
     if (event.kind === 'spot-interruption') {
-      return because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId));
+      return withPartial(because(decideSpotInterruption(observation.snapshot, observation.cluster, event.instanceId, now), alreadyHandled(observation, event.instanceId)), observation);
     }
     const id = event.instanceIds.find((i) => observation.snapshot.instances.some((x) => x.ec2InstanceId === i)) ?? '';
     return because(decideScheduledChange(observation.snapshot, observation.cluster, id, event, now), alreadyHandled(observation, id));
   },
 };
 
-export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
+export const rebalanceDuty: Duty<'rebalance-recommendation', InstanceObservation> = {
   name: 'rebalance',
   dependsOn: ['capacityRebalance'],
   kinds: ['rebalance-recommendation'],
@@ -56,6 +67,6 @@ export const rebalanceDuty: Duty<'rebalance-recommendation'> = {
     const { cluster, snapshot } = observation;
     const group = cluster.groups.find((g) => g.name === snapshot.instances.find((i) => i.ec2InstanceId === event.instanceId)?.group);
     const why = group?.rebalance === 'ignore' ? `group ${group.name}'s rebalance policy is ignore` : alreadyHandled(observation, event.instanceId);
-    return because(decideRebalanceRecommendation(snapshot, cluster, event.instanceId, now), why);
+    return withPartial(because(decideRebalanceRecommendation(snapshot, cluster, event.instanceId, now), why), observation);
   },
 };

@@ -1,6 +1,6 @@
-import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
+import { SetDesiredCapacityCommand, SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { execute } from '../../src/aws/actuator.js';
+import { ESSENTIAL_RETRY, execute } from '../../src/aws/actuator.js';
 import { awsClients } from '../../src/aws/clients.js';
 import type { Action } from '../../src/core/actions.js';
 import { aGroup, anInstance, aSnapshot } from '../support/builders.js';
@@ -12,21 +12,21 @@ describe('Function: execute', () => {
   let aws: MockedAws;
   afterEach(() => aws.restore());
 
-  it('drains 25 instances in batches of 10; a failing batch does not stop the others and is reported', async () => {
+  it('drains 25 instances in batches of 10; a batch failing every in-invocation attempt does not stop the others and is reported', async () => {
     // Prepare
     const instances = many(25);
     aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 25 })], instances }));
-    let call = 0;
-    aws.ecs.on(UpdateContainerInstancesStateCommand).callsFake(async (input) => {
-      call += 1;
-      if (call === 3) throw Object.assign(new Error('Service unavailable'), { name: 'ServerException' });
+    aws.ecs.on(UpdateContainerInstancesStateCommand).callsFake(async (input: { containerInstances: string[] }) => {
+      if (input.containerInstances.includes(instances[20]?.id ?? '')) throw Object.assign(new Error('Service unavailable'), { name: 'ServerException' });
       return aws.sim.handle('ecs', 'UpdateContainerInstancesState', input);
     });
     const drain: Action = { kind: 'drain', cluster: 'test', containerInstanceArns: instances.map((i) => i.id), reason: 'test' };
+    const waits: number[] = [];
     // Act
-    const report = await execute(awsClients(), [drain], { dryRun: false });
-    // Assess
-    expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 3);
+    const report = await execute(awsClients(), [drain], { dryRun: false, sleep: async (ms) => void waits.push(ms), clock: () => 0, random: () => 0 });
+    // Assess: two batches, then the third three times (back-off 250 ms, 500 ms)
+    expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 2 + ESSENTIAL_RETRY.attempts);
+    expect(waits).toEqual([250, 500]);
     expect(report.failures).toEqual([{ action: 'drain', items: instances.slice(20).map((i) => i.id), error: 'ServerException: Service unavailable' }]);
     expect(instances.filter((i) => aws.sim.instance(i.ec2InstanceId)?.status === 'DRAINING')).toHaveLength(20);
   });
@@ -66,5 +66,48 @@ describe('Function: execute', () => {
     );
     expect(report.skipped).toEqual([{ action: 'terminateInstance', items: ['i-0000busy'], reason: 'tasks were placed on it since the decision' }]);
     expect(aws.writes()).toEqual([]);
+  });
+
+  describe('in-invocation retries of the calls that matter (issue 21)', () => {
+    const one = () => many(1);
+    const drain = (arn: string): Action => ({ kind: 'drain', cluster: 'test', containerInstanceArns: [arn], reason: 't' });
+
+    it('does not retry an error a later attempt cannot get past (a client error)', async () => {
+      const instances = one();
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances }));
+      aws.ecs.on(UpdateContainerInstancesStateCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $fault: 'client' }));
+      const report = await execute(awsClients(), [drain(instances[0]!.id)], { dryRun: false, sleep: async () => {}, clock: () => 0 });
+      expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+      expect(report.failures).toHaveLength(1);
+    });
+
+    it('starts no wait that would end past the deadline', async () => {
+      const instances = one();
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances }));
+      aws.ecs.on(UpdateContainerInstancesStateCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+      // The first attempt took 3.9 s: a 250 ms wait would end past the 4 s deadline.
+      const times = [0, 3_900];
+      const clock = () => times.shift() ?? 3_900;
+      const report = await execute(awsClients(), [drain(instances[0]!.id)], { dryRun: false, sleep: async () => {}, clock, random: () => 0 });
+      expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+      expect(report.failures).toEqual([{ action: 'drain', items: [instances[0]!.id], error: 'ThrottlingException: slow down' }]);
+    });
+
+    it('does not retry the calls that do not matter as much (a raise: the redelivery or the next tick decides again)', async () => {
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 1 })], instances: one() }));
+      aws.sim.failNext('SetDesiredCapacity', Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server' }));
+      const report = await execute(awsClients(), [{ kind: 'setDesiredCapacity', asg: 'asg-general', desired: 2, previous: 1, reason: 't' }], { dryRun: false, sleep: async () => {}, clock: () => 0 });
+      expect(report.failures).toHaveLength(1);
+      expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
+    });
+
+    it("writes a drain's reason before the drain, and drains nothing whose mark failed", async () => {
+      const instances = many(2);
+      aws = mockAws(aSnapshot({ groups: [aGroup({ desired: 2 })], instances }));
+      aws.sim.failNext('PutAttributes', Object.assign(new Error('no'), { name: 'AccessDeniedException', $fault: 'client' }));
+      const report = await execute(awsClients(), [{ kind: 'drain', cluster: 'test', containerInstanceArns: instances.map((i) => i.id), drainReason: 'scale-in', reason: 't' }], { dryRun: false });
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+      expect(report.failures.map((f) => f.action)).toEqual(['drain']);
+    });
   });
 });

@@ -25,7 +25,9 @@ describe('CLI: ecs-pilot replay', () => {
     const spot = out.events[0];
     expect(spot.calls).toContainEqual({ service: 'ecs', command: 'UpdateContainerInstancesState', input: { cluster: 'demo', containerInstances: ['arn:aws:ecs:us-east-1:123456789012:container-instance/demo/00000000000000000000000000000003'], status: 'DRAINING' }, sent: true });
     expect(spot.calls).toContainEqual({ service: 'autoscaling', command: 'SetDesiredCapacity', input: { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: 6, HonorCooldown: false }, sent: true });
-    expect(spot.actions[0]).toEqual(expect.objectContaining({ kind: 'setDesiredCapacity', reason: expect.stringContaining('spot-interrupted i-0a1b2c3d4e5f60003') }));
+    // The drain first, from the event alone (issue 21), then the replacement.
+    expect(spot.actions[0]).toEqual(expect.objectContaining({ kind: 'drainInstance' }));
+    expect(spot.actions[1]).toEqual(expect.objectContaining({ kind: 'setDesiredCapacity', reason: expect.stringContaining('spot-interrupted i-0a1b2c3d4e5f60003') }));
     // `after` is a valid snapshot v1 showing the effects.
     const after = parseSnapshot(out.after);
     // The worker burst: 2 × m5.xlarge (4 units), cheaper than 1 × m5.large + 1 × m5.2xlarge (5).
@@ -85,7 +87,8 @@ describe('CLI: ecs-pilot replay', () => {
         const out = JSON.parse(r.out);
         expect(aws.writes()).toEqual([]);
         const writes = out.events[0].calls.filter((c: any) => !c.sent);
-        expect(writes.map((c: any) => c.command)).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+        // Read-only: the drain's own lookup is not sent either (nothing drained, the decision on the read instance drains it).
+        expect(writes.map((c: any) => c.command)).toEqual(['ListContainerInstances', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
         expect(out.notes).toContain('read-only: writes are shown, not sent (--apply sends them)');
         expect(out.after).toBeUndefined();
       } finally {
@@ -97,7 +100,7 @@ describe('CLI: ecs-pilot replay', () => {
       const aws = mockAws();
       try {
         await runCli('replay', 'events/demo/01-spot-interruption-warning.json', '--aws', '--apply');
-        expect(aws.writes()).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+        expect(aws.writes()).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity', 'PutAttributes']);
       } finally {
         aws.restore();
       }

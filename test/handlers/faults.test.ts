@@ -18,10 +18,11 @@ describe('Handler: spot, when an AWS call fails (after the SDK retries)', () => 
   });
   afterEach(() => aws.restore());
 
-  it('a read still throttled after the retries fails the invocation loudly (for redelivery), writing nothing', async () => {
+  it('a read still throttled after the retries fails the invocation loudly (for redelivery), after the drain, which needs none of those reads', async () => {
     aws.sim.failNext('DescribeAutoScalingGroups', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'));
     await expect(invoke(DUTIES.spot, event(SPOT))).rejects.toThrow('Rate exceeded');
-    expect(aws.writes()).toEqual([]);
+    expect(aws.writes()).toEqual(['UpdateContainerInstancesState']);
+    expect(aws.sim.instance('i-0a1b2c3d4e5f60003')?.status).toBe('DRAINING');
     expect(aws.autoscaling).toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
   });
 
@@ -35,8 +36,9 @@ describe('Handler: spot, when an AWS call fails (after the SDK retries)', () => 
 
     const retry = await invoke(DUTIES.spot, event(SPOT));
     expect(retry.outcome).toBe('acted');
-    // The mark was not written after the failure, so the replacement is decided again; the drain is not.
-    expect(retry.actions.map((a) => a.kind)).toEqual(['setDesiredCapacity', 'markInstance']);
+    // The mark was not written after the failure, so the replacement is decided again; the drain finds the instance DRAINING.
+    expect(retry.actions.map((a) => a.kind)).toEqual(['drainInstance', 'setDesiredCapacity', 'markInstance']);
+    expect(retry.skipped).toContainEqual({ action: 'drainInstance', items: ['i-0a1b2c3d4e5f60003'], reason: 'no ACTIVE container instance in demo' });
     expect(aws.sim.desired('ecs-pilot-demo-spot-general')).toBe(6);
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 2);
   });

@@ -15,30 +15,32 @@ describe('Handler: spot interruption warning', () => {
   });
   afterEach(() => aws.restore());
 
-  it('drains the instance and raises the group for its replacement in the same invocation', async () => {
+  it('drains the instance first, before any other read, then raises the group for its replacement in the same invocation', async () => {
     // Act
     const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
     // Assess
     expect(record.outcome).toBe('acted');
     expect(aws.autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['ecs-pilot-demo-spot-general', 'ecs-pilot-demo-ondemand-general', 'ecs-pilot-demo-gpu'] });
-    expect(aws.ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' });
+    expect(aws.ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003', status: 'ACTIVE' });
     expect(aws.ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
     expect(aws.ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'demo', containerInstances: [ARN3], status: 'DRAINING' });
     // 2 awsvpc api tasks + 1 worker (3072 CPU, 8 GiB, 2 ENIs) → 2 × m5.large spot (weight 1 each): 4 → 6.
     expect(aws.autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
-    expect(aws.writes()).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+    expect(aws.writes()).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity', 'PutAttributes']);
     expect(aws.ecs).toHaveReceivedCommandWith(PutAttributesCommand, {
       cluster: 'demo',
       attributes: [{ name: 'ecs-pilot.replacement-requested', value: '2026-11-24T12:00:10.000Z', targetType: 'container-instance', targetId: ARN3 }],
     });
-    // The instance read fresh, then (a small cluster, no state store) the whole cluster: the spot group keeps
-    // spare room, and the room is used only if it launches less than the instance's own replacement.
+    // The drain first (its container instance found, ACTIVE), then the instance read fresh, then (a small
+    // cluster, no state store) the whole cluster: the spot group keeps spare room, and the room is used
+    // only if it launches less than the instance's own replacement.
     expect(aws.sim.log.map((c) => c.command)).toEqual([
-      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes',
+      'ListContainerInstances', 'UpdateContainerInstancesState',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'ListTasks', 'DescribeTasks', 'DescribeInstanceTypes',
       'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
       ...Array(8).fill('DescribeTaskDefinition'), 'ListServices', 'DescribeServices', 'DescribeCapacityProviders',
-      'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
+      'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'PutAttributes',
     ]);
   });
 
@@ -49,8 +51,9 @@ describe('Handler: spot interruption warning', () => {
     expect(record.outcome).toBe('acted');
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
     expect(aws.sim.log.map((c) => c.command)).toEqual([
-      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks',
-      'DescribeInstanceTypes', 'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes',
+      'ListContainerInstances', 'UpdateContainerInstancesState',
+      'DescribeAutoScalingGroups', 'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'ListTasks', 'DescribeTasks',
+      'DescribeInstanceTypes', 'DescribeAutoScalingGroups', 'SetDesiredCapacity', 'PutAttributes',
     ]);
   });
 
@@ -105,13 +108,14 @@ describe('Handler: spot interruption warning', () => {
     expect(aws.sim.log).toEqual([]);
   });
 
-  it('ignores an instance outside the configured groups with one read', async () => {
+  it('ignores an instance outside the configured clusters and groups with two reads (the drain finds no container instance)', async () => {
     const e = event('events/demo/01-spot-interruption-warning.json');
     e.detail['instance-id'] = 'i-0ffffffffffffffff';
     const record = await invoke(DUTIES.spot, e);
     expect(record.outcome).toBe('ignored');
     expect(record.reason).toBe('i-0ffffffffffffffff is in none of the configured Auto Scaling groups');
     expect(aws.writes()).toEqual([]);
+    expect(aws.sim.log.map((c) => c.command)).toEqual(['ListContainerInstances', 'DescribeAutoScalingGroups']);
   });
 
   it('ignores events of other types with one log line', async () => {
@@ -123,8 +127,9 @@ describe('Handler: spot interruption warning', () => {
   it('in dry-run sends no write and reports what it would have sent', async () => {
     const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'), { config: demoConfig({ dryRun: true }) });
     expect(aws.writes()).toEqual([]);
-    expect(record.calls.map((c) => c.command)).toEqual(['SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
-    expect(record.calls[0]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
+    // The drain's lookup is shown; nothing drained, the decision on the read instance drains it.
+    expect(record.calls.map((c) => c.command)).toEqual(['ListContainerInstances', 'SetDesiredCapacity', 'UpdateContainerInstancesState', 'PutAttributes']);
+    expect(record.calls[1]?.input).toEqual({ AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
   });
 });
 
@@ -140,7 +145,10 @@ describe('Handler: spot interruption warning in a large cluster without the stat
     const record = await invoke(DUTIES.spot, event('events/demo/01-spot-interruption-warning.json'));
     // Assess
     expect(record.outcome).toBe('acted');
-    expect(aws.ecs.commandCalls(ListContainerInstancesCommand).map((c) => c.args[0].input)).toStrictEqual([{ cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' }]);
+    expect(aws.ecs.commandCalls(ListContainerInstancesCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003', status: 'ACTIVE' },
+      { cluster: 'demo', filter: 'ec2InstanceId == i-0a1b2c3d4e5f60003' },
+    ]);
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: SPOT_ASG, DesiredCapacity: 6, HonorCooldown: false });
   });
 });

@@ -68,12 +68,15 @@ export function withModes<S extends { groups: Array<{ name: string; mode?: Scali
 }
 
 /**
- * What ecs-pilot leaves to ECS in an `accelerate` group: it never lowers a desired capacity ECS set
- * (no idle scale-in, no lower SetDesiredCapacity — ECS's own scale-in removes the empty instances
- * ecs-pilot drained; only its own replacement raise for a reclaimed spot instance it takes back), and leaves instance protection to ECS when managed termination
- * protection is on. Returns the actions kept and, for the record, what was left to ECS.
+ * What ecs-pilot leaves to ECS in an `accelerate` group: it never lowers a desired capacity ECS set —
+ * no idle scale-in (neither its drain nor its terminate: ecs-pilot drains nothing it does not
+ * terminate itself, so no instance waits DRAINING for ECS's scale-in), no lower SetDesiredCapacity —
+ * and leaves instance protection to ECS when managed termination protection is on. What it takes back
+ * is only its own: the +1 of a reclaimed spot instance it replaced, and the instances it drained itself
+ * (consolidation, replace, prescale), both only above ECS's target (src/core/drain/replaced.ts,
+ * src/core/reconcile/reconcile.ts). Returns the actions kept and, for the record, what was left to ECS.
  */
-export function leaveToEcs<A extends { kind: string; asg?: string; desired?: number; previous?: number }>(
+export function leaveToEcs<A extends { kind: string; asg?: string | undefined; desired?: number; previous?: number; drainReason?: string | undefined }>(
   actions: readonly A[],
   groups: ReadonlyArray<{ asg: string; mode?: ScalingMode | undefined; ecsProtects?: boolean | undefined }>,
 ): { kept: A[]; left: string[] } {
@@ -83,9 +86,10 @@ export function leaveToEcs<A extends { kind: string; asg?: string; desired?: num
   for (const a of actions) {
     const g = a.asg !== undefined ? byAsg.get(a.asg) : undefined;
     const accelerate = g?.mode === 'accelerate';
-    // terminateReplacedInstance is not among them: it undoes ecs-pilot's own replacement raise and is
-    // decided only above ECS's target (src/core/drain/replaced.ts).
-    const lowers = a.kind === 'terminateInstance' || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
+    // terminateReplacedInstance and the terminations of ecs-pilot's own drains are not among them: they
+    // undo ecs-pilot's own moves and are decided only above ECS's target.
+    const scaleIn = (a.kind === 'terminateInstance' || a.kind === 'drain') && a.drainReason === 'scale-in';
+    const lowers = scaleIn || (a.kind === 'setDesiredCapacity' && (a.desired ?? 0) < (a.previous ?? 0));
     if (accelerate && lowers) left.push(`${a.kind} on ${a.asg} (accelerate: ECS scales in)`);
     else if (accelerate && g?.ecsProtects && a.kind === 'protectInstances') left.push(`protectInstances on ${a.asg} (ECS's managed termination protection)`);
     else kept.push(a);

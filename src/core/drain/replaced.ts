@@ -17,11 +17,8 @@
 import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
 import { holdsInstance, weightOf, type Group, type Instance, type Snapshot } from '../model.js';
-import { DRAIN_REASONS, LIFECYCLE_STATES } from '../names.js';
+import { LIFECYCLE_STATES, SELF_DRAINED } from '../names.js';
 import { plan } from '../capacity/index.js';
-
-/** Instances ecs-pilot drained for its own reasons: the reconcile loop already terminates those once empty. */
-const SELF_DRAINED: ReadonlySet<string> = new Set(Object.values(DRAIN_REASONS));
 
 /** Why `instance` is not to be terminated now; undefined when it is. Leaves the group's `min` to the caller. */
 export function whyKept(snapshot: Snapshot, instance: Instance): string | undefined {
@@ -40,7 +37,7 @@ export function whyKept(snapshot: Snapshot, instance: Instance): string | undefi
 }
 
 /** In `accelerate`: why the decrement would go below ECS's own target; undefined when it would not. */
-function belowEcsTarget(snapshot: Snapshot, group: Group, instance: Instance): string | undefined {
+export function belowEcsTarget(snapshot: Snapshot, group: Group, instance: Instance): string | undefined {
   const id = instance.ec2InstanceId;
   if (group.inServiceUnits !== undefined) return `${id}: group ${group.name} is in accelerate mode and this read holds one instance; the reconcile loop checks ECS's target first`;
   // Tasks waiting in PROVISIONING (often this instance's own, for its launching replacement): the

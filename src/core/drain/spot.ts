@@ -4,7 +4,7 @@
  */
 import type { ClusterConfig } from '../config-schema.js';
 import { ATTRIBUTES, type Action } from '../actions.js';
-import type { Instance, Snapshot } from '../model.js';
+import { LEAVING_TASK_STATUSES, type Instance, type Snapshot } from '../model.js';
 import { DRAIN_REASONS } from '../names.js';
 import { displacedTasks, replacementActions } from './replacement.js';
 
@@ -24,10 +24,33 @@ export function replaceOnce(snapshot: Snapshot, cluster: ClusterConfig, instance
   return [...raises, { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: instance.id, attribute: ATTRIBUTES.replacementRequested, value: now.toISOString(), reason }];
 }
 
+/**
+ * The first thing a spot interruption warning does, decided from the event alone: drain the instance
+ * (found in whichever configured cluster registers it). It waits on no other read — the replacement
+ * follows with what can be read — so a failing or slow read cannot cost the 2-minute notice. A warning
+ * is final (EC2 stops or terminates the instance), so an instance of the cluster outside the
+ * configured groups is drained too, as ECS's own spot draining would.
+ */
+export function decideSpotDrainFirst(clusters: readonly string[], instanceId: string): Action[] {
+  if (clusters.length === 0) return [];
+  return [{ kind: 'drainInstance', clusters: [...clusters], ec2InstanceId: instanceId, reason: `spot interruption warning for ${instanceId}: drained before anything is read` }];
+}
+
+/**
+ * The warned instance as the replacement sees it: once its drain has started (the drain came first),
+ * the tasks ECS is already stopping there were displaced by it and still need a new home.
+ */
+function asWarned(instance: Instance): Instance {
+  if (instance.status !== 'DRAINING') return instance;
+  return { ...instance, tasks: instance.tasks.map((t) => (!t.daemon && LEAVING_TASK_STATUSES.has(t.lastStatus ?? '') ? { ...t, lastStatus: 'RUNNING' } : t)) };
+}
+
 export function decideSpotInterruption(snapshot: Snapshot, cluster: ClusterConfig, instanceId: string, now: Date): Action[] {
-  const instance = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
-  if (!instance) return [];
-  const actions = replaceOnce(snapshot, cluster, instance, `spot-interrupted ${instanceId}`, now);
+  const read = snapshot.instances.find((i) => i.ec2InstanceId === instanceId);
+  if (!read) return [];
+  const instance = asWarned(read);
+  const view = { ...snapshot, instances: snapshot.instances.map((i) => (i.id === instance.id ? instance : i)) };
+  const actions = replaceOnce(view, cluster, instance, `spot-interrupted ${instanceId}`, now);
   if (instance.status === 'ACTIVE') {
     actions.push({ kind: 'drain', cluster: snapshot.cluster, containerInstanceArns: [instance.id], reason: `spot interruption warning for ${instanceId}` });
   }

@@ -251,20 +251,24 @@ export function consolidationFingerprint(snapshot: Snapshot, cluster: ClusterCon
   return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** The actions for the moves: mark the instance (why), then drain it, re-checked against fresh state. */
+/**
+ * The actions for the moves: drain each instance, re-checked against fresh state, its drain reason
+ * (`consolidate`) written first — so once it is DRAINING the reconcile loop knows the drain is its own
+ * and finishes it, whatever interrupts this invocation.
+ */
 export function decideConsolidation(snapshot: Snapshot, cluster: ClusterConfig, now: Date): Action[] {
   return consolidationActions(snapshot, consolidationMoves(snapshot, cluster, now).moves);
 }
 
 export function consolidationActions(snapshot: Snapshot, moves: ConsolidationMove[]): Action[] {
-  return moves.flatMap((m): Action[] => [
-    { kind: 'markInstance', cluster: snapshot.cluster, containerInstanceArn: m.instance.id, attribute: ATTRIBUTES.drainReason, value: DRAIN_REASONS.consolidate, reason: m.reason },
-    {
+  return moves.map(
+    (m): Action => ({
       kind: 'drain',
       cluster: snapshot.cluster,
       containerInstanceArns: [m.instance.id],
+      drainReason: DRAIN_REASONS.consolidate,
       reason: `consolidate: ${m.reason}`,
       expectTasks: { [m.instance.id]: m.instance.tasks.filter(holdsInstance).length + m.instance.tasks.filter((t) => t.daemon).length },
-    },
-  ]);
+    }),
+  );
 }

@@ -32,7 +32,10 @@ describe('Function: leaveToEcs', () => {
     { asg: 'asg-own', mode: 'own' as const },
   ];
   test.each([
-    ['a terminate with decrement in accelerate', { kind: 'terminateInstance', asg: 'asg-acc' }, false],
+    ['a scale-in terminate in accelerate', { kind: 'terminateInstance', asg: 'asg-acc', drainReason: 'scale-in' }, false],
+    ['a scale-in drain in accelerate (ecs-pilot drains nothing it does not terminate)', { kind: 'drain', asg: 'asg-acc', drainReason: 'scale-in' }, false],
+    ['the terminate of an instance ecs-pilot consolidated, in accelerate (decided above ECS target)', { kind: 'terminateInstance', asg: 'asg-acc', drainReason: 'consolidate' }, true],
+    ['a scale-in drain in own', { kind: 'drain', asg: 'asg-own', drainReason: 'scale-in' }, true],
     ['a lower desired capacity in accelerate', { kind: 'setDesiredCapacity', asg: 'asg-acc', desired: 3, previous: 5 }, false],
     ['a raise in accelerate', { kind: 'setDesiredCapacity', asg: 'asg-acc', desired: 7, previous: 5 }, true],
     ['protection under ECS managed termination protection', { kind: 'protectInstances', asg: 'asg-acc' }, false],

@@ -102,10 +102,9 @@ describe('Function: consolidationMoves', () => {
     expect(moved(snapshot([3, 1]), c, new Date('2026-11-24T12:00:00Z'))).toEqual([]);
   });
 
-  it('marks the instance and drains it with a re-check of its task count', () => {
+  it('drains the instance with its drain reason (written first) and a re-check of its task count', () => {
     expect(decideConsolidation(snapshot([3, 3, 1]), cluster(), NOW)).toEqual([
-      expect.objectContaining({ kind: 'markInstance', containerInstanceArn: 'ci-2', attribute: 'ecs-pilot.drain-reason', value: 'consolidate' }),
-      expect.objectContaining({ kind: 'drain', containerInstanceArns: ['ci-2'], expectTasks: { 'ci-2': 1 } }),
+      expect.objectContaining({ kind: 'drain', containerInstanceArns: ['ci-2'], drainReason: 'consolidate', expectTasks: { 'ci-2': 1 } }),
     ]);
   });
 });

@@ -39,7 +39,7 @@ describe('Function: reconcilePlan (consolidation progress)', () => {
     const t3 = reconcilePlan(s, c, NOW, t2.progress);
     expect(t1.progress?.tried).toBe(2);
     expect(t2.progress?.tried).toBe('all');
-    expect(t3).toEqual({ actions: t2.actions, consolidationUnchanged: true, progress: t2.progress });
+    expect(t3).toEqual({ actions: t2.actions, notes: [], consolidationUnchanged: true, progress: t2.progress });
     // A task stopped on ci-0: the state is another, the pass runs and ci-3's task now fits there.
     const changed = snapshot([3, 4, 4, 1]);
     expect(consolidationFingerprint(changed, c)).not.toBe(t2.progress?.state);
