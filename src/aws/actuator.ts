@@ -6,11 +6,15 @@
  */
 import {
   CompleteLifecycleActionCommand,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
   SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
+  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import {
   DeleteAttributesCommand,
@@ -24,6 +28,7 @@ import {
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
+import { ON_DEMAND_BASE_TAG } from '../core/capacity/unavailable.js';
 import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
@@ -134,6 +139,47 @@ async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredC
     }
   }
   await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
+}
+
+/** Tags on an ASG: CreateOrUpdateTags for values, DeleteTags for `null` (a tag already gone is no error). */
+async function tagGroup(asg: string, tags: Record<string, string | null>, send: Sender, kind: Action['kind']): Promise<void> {
+  const set = Object.entries(tags).filter((e): e is [string, string] => e[1] !== null);
+  const clear = Object.entries(tags).filter(([, v]) => v === null);
+  const tag = (Key: string) => ({ ResourceId: asg, ResourceType: 'auto-scaling-group', Key });
+  if (set.length > 0) await send('autoscaling', new CreateOrUpdateTagsCommand({ Tags: set.map(([k, v]) => ({ ...tag(k), Value: v, PropagateAtLaunch: false })) }), [asg], kind);
+  if (clear.length > 0) await send('autoscaling', new DeleteTagsCommand({ Tags: clear.map(([k]) => tag(k)) }), [asg], kind);
+}
+
+/**
+ * Sets a mixed-instances group's on-demand base: read-modify-write on a fresh DescribeAutoScalingGroups
+ * (the group's whole MixedInstancesPolicy sent back with only OnDemandBaseCapacity changed), and only
+ * while the base is still what the decision saw (another decision, or the operator, changed it: the
+ * next decision sees the new one). The base ecs-pilot started from is kept in a tag until it is back.
+ */
+async function setOnDemandBase(action: Extract<Action, { kind: 'setOnDemandBase' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+  const items = [action.asg];
+  let policy: AutoScalingGroup['MixedInstancesPolicy'] = { InstancesDistribution: { OnDemandBaseCapacity: action.previous } };
+  if (!dryRun) {
+    const failuresBefore = report.failures.length;
+    const fresh = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), items, action.kind)) as { AutoScalingGroups?: AutoScalingGroup[] } | undefined;
+    if (report.failures.length > failuresBefore) return;
+    const group = fresh?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg);
+    if (!group?.MixedInstancesPolicy) {
+      report.failures.push({ action: action.kind, items, error: `${action.asg} ${group ? 'has no mixed instances policy' : 'was not found'}: its on-demand base cannot be set` });
+      return;
+    }
+    const current = group.MixedInstancesPolicy.InstancesDistribution?.OnDemandBaseCapacity ?? 0;
+    if (current !== action.previous) {
+      report.skipped.push({ action: action.kind, items, reason: `the on-demand base is ${current}, not ${action.previous} as decided: it changed since the decision` });
+      return;
+    }
+    policy = group.MixedInstancesPolicy;
+  }
+  const failuresBefore = report.failures.length;
+  const MixedInstancesPolicy = { ...policy, InstancesDistribution: { ...policy.InstancesDistribution, OnDemandBaseCapacity: action.base } };
+  await send('autoscaling', new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: action.asg, MixedInstancesPolicy }), items, action.kind);
+  if (report.failures.length > failuresBefore) return;
+  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: action.base > action.raisedFrom ? `from=${action.raisedFrom};at=${action.at}` : null }, send, action.kind);
 }
 
 interface FreshInstance {
@@ -286,6 +332,12 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         if (tags.length > 0) await send('ecs', new TagResourceCommand({ resourceArn: action.serviceArn, tags }), [action.serviceArn], action.kind);
         break;
       }
+      case 'tagGroup':
+        await tagGroup(action.asg, action.tags, send, action.kind);
+        break;
+      case 'setOnDemandBase':
+        await setOnDemandBase(action, send, options.dryRun, report);
+        break;
       case 'recordRun':
       case 'markInstance':
         break; // recordRun: logged by the controller; markInstance: batched below

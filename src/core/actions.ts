@@ -84,7 +84,16 @@ export type Action =
       containerInstanceArn: string;
       daemonTasks: number;
       reason: string;
-    };
+    }
+  /** Tags on a configured group's ASG (ecs-pilot's memory of launch failures); `null` deletes the tag. */
+  | { kind: 'tagGroup'; asg: string; tags: Record<string, string | null>; reason: string }
+  /**
+   * The group's `InstancesDistribution.OnDemandBaseCapacity` (capacity units), set with
+   * UpdateAutoScalingGroup on a fresh read: written only while the group's base is still `previous`.
+   * `raisedFrom` is the base before ecs-pilot first raised it, kept with `at` (the decision's time) in
+   * the `ecs-pilot:on-demand-base` tag until the base is back to it.
+   */
+  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; reason: string };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 
@@ -131,5 +140,9 @@ export function describeAction(a: Action): string {
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
     case 'terminateReplacedInstance':
       return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'tagGroup':
+      return `tag ${a.asg}: ${Object.entries(a.tags).map(([k, v]) => (v === null ? `remove ${k}` : `${k}=${v}`)).join(', ')}: ${a.reason}`;
+    case 'setOnDemandBase':
+      return `set ${a.asg} on-demand base ${a.previous} → ${a.base}: ${a.reason}`;
   }
 }

@@ -4,6 +4,7 @@ import { emptyBin, fitCountEmpty, restoreBin, type Bin } from './bins.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
 import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
 import type { Packing } from './types.js';
+import { isUnavailable, onDemandHelps } from './unavailable.js';
 
 export interface TypeOption {
   type: string;
@@ -48,6 +49,16 @@ export interface GroupState {
   countedUnits: number;
   /** The largest capacity per dimension (for the first-fit indexes). */
   scale: Float64Array;
+  /**
+   * The group is marked unavailable (it failed to launch) and has no on-demand fallback that helps: it
+   * opens nothing new and its units no instance accounts for are not capacity (`pool` 0).
+   */
+  closed: boolean;
+  /**
+   * The group is marked unavailable but launches on-demand instead (`onDemandFallback`): its stalled
+   * units (the pool) and the units this plan adds launch on-demand, by raising its on-demand base.
+   */
+  onDemandInstead: boolean;
   /** While a `matched` packing runs: the instances it opened (matched to launching ones at the end). */
   virtual?: { listed: Bin[]; options: TypeOption[]; units: number };
 }
@@ -186,6 +197,11 @@ export function initialStates(prep: Prepared): GroupState[] {
         pending.push(bin.free);
       }
     }
+    const marked = isUnavailable(group, snapshot.takenAt);
+    const onDemandInstead = marked && group.onDemandFallback !== undefined && onDemandHelps(group.unavailable!.class);
+    const closed = marked && !onDemandInstead;
+    // A failed launch leaves desired above what the group lists: those units never come.
+    const initialPool = closed ? 0 : Math.max(0, group.desired - countedUnits - launchingUnits);
     const capacityPerUnit = new Float64Array(DIMS);
     for (const o of types) for (let d = 0; d < DIMS; d++) capacityPerUnit[d] = Math.max(capacityPerUnit[d] ?? 0, (o.capacity[d] ?? 0) / o.weight);
 
@@ -198,7 +214,7 @@ export function initialStates(prep: Prepared): GroupState[] {
       pendingBins,
       // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
       committedUnits: group.desired,
-      pool: Math.max(0, group.desired - countedUnits - launchingUnits),
+      pool: initialPool,
       capacityPerUnit,
       newUnits: 0,
       newCost: 0,
@@ -208,7 +224,9 @@ export function initialStates(prep: Prepared): GroupState[] {
       demandOnPending: new Float64Array(DIMS),
       launchingFree,
       launchingCount: pendingBins.length,
-      initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
+      initialPool,
+      closed,
+      onDemandInstead,
       onePerInstanceDemand: new Map(),
       countedUnits,
       scale: prep.scale,

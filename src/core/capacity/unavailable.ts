@@ -1,0 +1,160 @@
+/**
+ * Groups that failed to launch, remembered with a back-off (docs/capacity-shortage.md). The memory is
+ * a tag on the group's ASG (`ecs-pilot:unavailable`), which the DescribeAutoScalingGroups every duty
+ * makes already returns: no new read, and every duty sees the same mark.
+ *
+ * Back-off as Karpenter and Cluster Autoscaler do it: 180 s first (Karpenter's unavailable-offerings
+ * TTL), doubling with each failure after the mark expired, at most 1 800 s (CA's maximum); reset once
+ * a launch succeeds after the mark expired. A failure is versioned by its activity's time: one no newer
+ * than what the mark covers (a duplicate, a late event, the ASG's own retries while marked) changes
+ * nothing, so any source of failures can be fed in any order.
+ */
+import type { Action } from '../actions.js';
+import { COUNTED_STATUSES, weightOf, type Group, type Snapshot } from '../model.js';
+import type { LaunchFailure, ShortageClass } from './shortage.js';
+
+export const UNAVAILABLE_TAG = 'ecs-pilot:unavailable';
+/** The on-demand base before ecs-pilot first raised it, and when it last did (`from=<n>;at=<ISO>`). */
+export const ON_DEMAND_BASE_TAG = 'ecs-pilot:on-demand-base';
+
+export const FIRST_BACKOFF_SECONDS = 180;
+export const MAX_BACKOFF_SECONDS = 1800;
+/** Cluster Autoscaler's `node-group-backoff-reset-timeout`: a mark this old with nothing stalled is forgotten. */
+export const RESET_AFTER_SECONDS = 3 * 3600;
+
+export type Mark = NonNullable<Group['unavailable']>;
+
+const CLASSES: readonly ShortageClass[] = ['spot-capacity', 'spot-quota', 'vcpu-quota', 'on-demand-capacity', 'price', 'subnet', 'config', 'unknown'];
+
+/** Seconds a group stays unavailable after its `attempts`-th consecutive failure. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The tag's value (AWS allows 256 characters): the fields, then the start of the status message. */
+export function formatMark(m: Mark): string {
+  const head = `until=${m.until};at=${m.at};class=${m.class};attempts=${m.attempts}${m.activityId ? `;activity=${m.activityId}` : ''};msg=`;
+  return head + m.reason.slice(0, Math.max(0, 256 - head.length));
+}
+
+/** The mark a tag value holds; undefined for a value this version cannot read (treated as no mark). */
+export function parseMark(value: string | undefined): Mark | undefined {
+  if (!value) return undefined;
+  const msgAt = value.indexOf(';msg=');
+  const fields = new Map((msgAt === -1 ? value : value.slice(0, msgAt)).split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+  const until = fields.get('until') ?? '';
+  const at = fields.get('at') ?? '';
+  const cls = fields.get('class') as ShortageClass | undefined;
+  const attempts = Number(fields.get('attempts'));
+  if (!Number.isFinite(Date.parse(until)) || !Number.isFinite(Date.parse(at)) || !cls || !CLASSES.includes(cls) || !Number.isInteger(attempts) || attempts < 1) return undefined;
+  const activityId = fields.get('activity');
+  return { until, at, class: cls, attempts, ...(activityId ? { activityId } : {}), reason: msgAt === -1 ? '' : value.slice(msgAt + 5) };
+}
+
+/** What the on-demand base tag holds: the base before ecs-pilot raised it, and the last raise's time. */
+export function parseBaseTag(value: string | undefined): { raisedFrom?: number; raisedAt?: string } {
+  const fields = new Map((value ?? '').split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+  const from = Number(fields.get('from'));
+  const at = fields.get('at') ?? '';
+  return { ...(Number.isInteger(from) && from >= 0 && fields.has('from') ? { raisedFrom: from } : {}), ...(Number.isFinite(Date.parse(at)) ? { raisedAt: new Date(at).toISOString() } : {}) };
+}
+
+/** The group is marked and the mark has not expired at `now`. */
+export function isUnavailable(group: Group, now: Date | string): boolean {
+  return group.unavailable !== undefined && Date.parse(group.unavailable.until) > new Date(now).getTime();
+}
+
+/**
+ * Classes where launching the same group's types on-demand helps: the spot market said no. A vCPU
+ * quota, an on-demand shortage, a subnet or a broken template fail on-demand launches too.
+ */
+export function onDemandHelps(cls: ShortageClass): boolean {
+  return cls === 'spot-capacity' || cls === 'spot-quota' || cls === 'price';
+}
+
+/**
+ * The mark after a failure, or undefined when the failure changes nothing: the same activity, or one
+ * no newer than what the current mark covers (its time up to the mark's `until`).
+ */
+export function markAfterFailure(current: Mark | undefined, failure: LaunchFailure): Mark | undefined {
+  const at = Date.parse(failure.at);
+  if (!Number.isFinite(at)) return undefined;
+  if (current) {
+    if (failure.activityId !== undefined && failure.activityId === current.activityId) return undefined;
+    if (at <= Date.parse(current.until)) return undefined;
+  }
+  const attempts = (current?.attempts ?? 0) + 1;
+  return {
+    until: new Date(at + backoffSeconds(attempts) * 1000).toISOString(),
+    at: new Date(at).toISOString(),
+    class: failure.class,
+    ...(failure.activityId ? { activityId: failure.activityId } : {}),
+    attempts,
+    reason: failure.statusMessage,
+  };
+}
+
+/** Units of `desired` that no in-service or launching instance accounts for (what a failed launch leaves). */
+export function stalledUnits(snapshot: Snapshot, group: Group): number {
+  let listed = group.inServiceUnits ?? 0;
+  if (group.inServiceUnits === undefined) {
+    for (const i of snapshot.instances) if (i.group === group.name && COUNTED_STATUSES.has(i.status)) listed += weightOf(group, i.type);
+  }
+  for (const l of group.launching) listed += l.count * weightOf(group, l.type);
+  return Math.max(0, group.desired - listed);
+}
+
+/**
+ * The mark is forgotten (the back-off reset) once it expired and the group launches again: nothing
+ * stalled and an instance launching (the probe succeeded), or nothing stalled for 3 hours.
+ */
+export function launchSucceeded(snapshot: Snapshot, group: Group, now: Date): boolean {
+  const mark = group.unavailable;
+  if (!mark || isUnavailable(group, now) || stalledUnits(snapshot, group) > 0) return false;
+  return group.launching.length > 0 || now.getTime() - Date.parse(mark.at) >= RESET_AFTER_SECONDS * 1000;
+}
+
+export interface ShortageMemory {
+  /** The snapshot with the marks as they are after this decision (plan with it). */
+  snapshot: Snapshot;
+  /** Tag writes on the groups' ASGs. */
+  actions: Action[];
+  /** What changed, for the decision record: the activity, its class, the mark. */
+  notes: string[];
+}
+
+/**
+ * Applies failures (from any source) and successes to the groups' marks. Pure and idempotent: the
+ * same failures again give no action.
+ */
+export function rememberLaunches(snapshot: Snapshot, failures: readonly LaunchFailure[], now: Date): ShortageMemory {
+  const actions: Action[] = [];
+  const notes: string[] = [];
+  const ordered = [...failures].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const groups = snapshot.groups.map((group) => {
+    let mark = group.unavailable;
+    let changed: Mark | undefined;
+    for (const f of ordered) {
+      if (f.group !== group.name && f.asg !== group.asg) continue;
+      const next = markAfterFailure(mark, f);
+      if (!next) continue;
+      mark = next;
+      changed = next;
+    }
+    if (changed) {
+      const why = `launch failed in ${group.name} (${changed.class}${changed.activityId ? `, activity ${changed.activityId}` : ''}): unavailable until ${changed.until} (failure ${changed.attempts} in a row, back-off ${backoffSeconds(changed.attempts)} s)`;
+      notes.push(why);
+      actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: formatMark(changed) }, reason: `${why}: ${changed.reason}`.slice(0, 512) });
+      return { ...group, unavailable: changed };
+    }
+    if (launchSucceeded(snapshot, group, now)) {
+      const why = `${group.name} launches again: its unavailable mark (${group.unavailable?.class}, until ${group.unavailable?.until}) is cleared, the back-off reset`;
+      notes.push(why);
+      actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: null }, reason: why });
+      const { unavailable: _cleared, ...rest } = group;
+      return rest;
+    }
+    return group;
+  });
+  return { snapshot: { ...snapshot, groups }, actions, notes };
+}
