@@ -96,7 +96,8 @@ export const GroupSchema = z
      * The group failed to launch and is remembered as unavailable (the `ecs-pilot:unavailable` tag on
      * its ASG, src/core/capacity/unavailable.ts): until `until` its units that no instance accounts for
      * are not capacity, and it opens no new spot capacity. `at` is the failed activity's time (newer
-     * failures only change it); `attempts` the consecutive failures (the back-off doubles with each).
+     * failures only change it); `attempts` the consecutive failures (the back-off doubles with each);
+     * `recovered` set once a launch succeeded again, while what fell back returns.
      */
     unavailable: z
       .strictObject({
@@ -106,6 +107,8 @@ export const GroupSchema = z
         activityId: z.string().optional(),
         attempts: z.number().int().positive().default(1),
         reason: z.string().default(''),
+        /** A launch succeeded after the mark expired (the back-off reset): capacity that fell back returns to the group. */
+        recovered: z.iso.datetime({ offset: true }).optional(),
       })
       .optional(),
     /**

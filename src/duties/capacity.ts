@@ -8,6 +8,8 @@ import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
 import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingEarlierFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
+import type { LaunchFailure } from '../core/capacity/shortage.js';
+import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { modesOf } from '../core/capacity/modes.js';
 import type { Task } from '../core/model.js';
 import { describeTasks } from '../aws/api-reads.js';
@@ -23,6 +25,8 @@ export interface CapacityObservation extends ClusterObservation {
   failedRunTasks?: Task[];
   /** Failed RunTask calls earlier SQS batches planned (this container's memory): counted while they stand. */
   earlierRunTaskFailures?: RunTaskFailureDemand[];
+  /** Launch failures the events of this batch reported: remembered on their groups before planning. */
+  launchFailures?: LaunchFailure[];
 }
 
 const KINDS = ['task-state-change', 'service-action', 'run-task-failure'] as const;
@@ -68,13 +72,15 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
     return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks, earlierRunTaskFailures }];
   },
-  decide: (_event, { snapshot, failedRunTasks = [], earlierRunTaskFailures = [] }, now) => {
+  decide: (_event, { snapshot: read, failedRunTasks = [], earlierRunTaskFailures = [], launchFailures = [] }, now) => {
+    const memory = rememberLaunches(read, launchFailures, now);
+    const snapshot = memory.snapshot;
     const earlier = standingEarlierFailures(earlierRunTaskFailures, snapshot, now);
     const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks: [...failedRunTasks, ...earlier] });
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
     const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
-    return because(actions, waitingReason(demand.pending.length, result.unplaceable));
+    return because([...memory.actions, ...actions], waitingReason(demand.pending.length, result.unplaceable));
   },
 };
 

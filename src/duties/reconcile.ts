@@ -15,6 +15,9 @@ import { reconcilePlan, type ConsolidationProgress } from '../core/reconcile/rec
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { decideRetireReplaced } from '../core/drain/replaced.js';
+import { returnToSpot } from '../core/capacity/recover.js';
+import type { LaunchFailure } from '../core/capacity/shortage.js';
+import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -26,6 +29,8 @@ export interface ReconcileObservation extends ClusterObservation {
   scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
   /** How far the last consolidation pass of this warm container got on the state it found nothing in. */
   consolidation?: ConsolidationProgress;
+  /** Launch failures found for the cluster's groups: remembered on them before planning. */
+  launchFailures?: LaunchFailure[];
 }
 
 /** The cluster's scaling rules with an alarm that would act now, read with their services. */
@@ -80,15 +85,17 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
   },
   decide: (_event, observation, now) => {
     const { cluster, jobs } = observation;
+    // Launch failures and successes first: the plans see the groups' marks as they now are.
+    const memory = rememberLaunches(observation.snapshot, observation.launchFailures ?? [], now);
     // What waits (ECS's waiting tasks and the services' missing ones); the plans add the displaced tasks.
-    const snapshot = composeDemand(observation.snapshot, { draining: false }).snapshot;
+    const snapshot = composeDemand(memory.snapshot, { draining: false }).snapshot;
     // In an accelerate group ECS scales in and may own protection: those actions are left to it.
     const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
     const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
     const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
     // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
-    const actions = alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
+    const actions = alarmSteps(observation, [...memory.actions, ...kept, ...retired, ...returnToSpot(memory.snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
     if (actions.length > 0) return { actions, ...progress };
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.

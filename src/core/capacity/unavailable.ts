@@ -33,7 +33,7 @@ export function backoffSeconds(attempts: number): number {
 
 /** The tag's value (AWS allows 256 characters): the fields, then the start of the status message. */
 export function formatMark(m: Mark): string {
-  const head = `until=${m.until};at=${m.at};class=${m.class};attempts=${m.attempts}${m.activityId ? `;activity=${m.activityId}` : ''};msg=`;
+  const head = `until=${m.until};at=${m.at};class=${m.class};attempts=${m.attempts}${m.activityId ? `;activity=${m.activityId}` : ''}${m.recovered ? `;recovered=${m.recovered}` : ''};msg=`;
   return head + m.reason.slice(0, Math.max(0, 256 - head.length));
 }
 
@@ -48,7 +48,8 @@ export function parseMark(value: string | undefined): Mark | undefined {
   const attempts = Number(fields.get('attempts'));
   if (!Number.isFinite(Date.parse(until)) || !Number.isFinite(Date.parse(at)) || !cls || !CLASSES.includes(cls) || !Number.isInteger(attempts) || attempts < 1) return undefined;
   const activityId = fields.get('activity');
-  return { until, at, class: cls, attempts, ...(activityId ? { activityId } : {}), reason: msgAt === -1 ? '' : value.slice(msgAt + 5) };
+  const recovered = fields.get('recovered') ?? '';
+  return { until, at, class: cls, attempts, ...(activityId ? { activityId } : {}), reason: msgAt === -1 ? '' : value.slice(msgAt + 5), ...(Number.isFinite(Date.parse(recovered)) ? { recovered } : {}) };
 }
 
 /** What the on-demand base tag holds: the base before ecs-pilot raised it, and the last raise's time. */
@@ -59,9 +60,10 @@ export function parseBaseTag(value: string | undefined): { raisedFrom?: number; 
   return { ...(Number.isInteger(from) && from >= 0 && fields.has('from') ? { raisedFrom: from } : {}), ...(Number.isFinite(Date.parse(at)) ? { raisedAt: new Date(at).toISOString() } : {}) };
 }
 
-/** The group is marked and the mark has not expired at `now`. */
+/** The group is marked, the mark has not expired at `now` and no launch succeeded since. */
 export function isUnavailable(group: Group, now: Date | string): boolean {
-  return group.unavailable !== undefined && Date.parse(group.unavailable.until) > new Date(now).getTime();
+  const mark = group.unavailable;
+  return mark !== undefined && mark.recovered === undefined && Date.parse(mark.until) > new Date(now).getTime();
 }
 
 /**
@@ -74,16 +76,17 @@ export function onDemandHelps(cls: ShortageClass): boolean {
 
 /**
  * The mark after a failure, or undefined when the failure changes nothing: the same activity, or one
- * no newer than what the current mark covers (its time up to the mark's `until`).
+ * no newer than what the current mark covers (its time up to the mark's `until`, or up to the launch
+ * that succeeded since). After a success the back-off starts again from 180 s.
  */
 export function markAfterFailure(current: Mark | undefined, failure: LaunchFailure): Mark | undefined {
   const at = Date.parse(failure.at);
   if (!Number.isFinite(at)) return undefined;
   if (current) {
     if (failure.activityId !== undefined && failure.activityId === current.activityId) return undefined;
-    if (at <= Date.parse(current.until)) return undefined;
+    if (at <= Date.parse(current.recovered ?? current.until)) return undefined;
   }
-  const attempts = (current?.attempts ?? 0) + 1;
+  const attempts = current && current.recovered === undefined ? current.attempts + 1 : 1;
   return {
     until: new Date(at + backoffSeconds(attempts) * 1000).toISOString(),
     at: new Date(at).toISOString(),
@@ -105,12 +108,12 @@ export function stalledUnits(snapshot: Snapshot, group: Group): number {
 }
 
 /**
- * The mark is forgotten (the back-off reset) once it expired and the group launches again: nothing
- * stalled and an instance launching (the probe succeeded), or nothing stalled for 3 hours.
+ * The back-off is reset once the mark expired and the group launches again: nothing stalled and an
+ * instance launching (the probe succeeded), or nothing stalled for 3 hours.
  */
 export function launchSucceeded(snapshot: Snapshot, group: Group, now: Date): boolean {
   const mark = group.unavailable;
-  if (!mark || isUnavailable(group, now) || stalledUnits(snapshot, group) > 0) return false;
+  if (!mark || mark.recovered !== undefined || isUnavailable(group, now) || stalledUnits(snapshot, group) > 0) return false;
   return group.launching.length > 0 || now.getTime() - Date.parse(mark.at) >= RESET_AFTER_SECONDS * 1000;
 }
 
@@ -147,12 +150,13 @@ export function rememberLaunches(snapshot: Snapshot, failures: readonly LaunchFa
       actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: formatMark(changed) }, reason: `${why}: ${changed.reason}`.slice(0, 512) });
       return { ...group, unavailable: changed };
     }
-    if (launchSucceeded(snapshot, group, now)) {
-      const why = `${group.name} launches again: its unavailable mark (${group.unavailable?.class}, until ${group.unavailable?.until}) is cleared, the back-off reset`;
+    if (group.unavailable && launchSucceeded(snapshot, group, now)) {
+      // Kept as `recovered` while what fell back returns (recover.ts removes it then).
+      const recovered: Mark = { ...group.unavailable, recovered: now.toISOString() };
+      const why = `${group.name} launches again: its unavailable mark (${recovered.class}, until ${recovered.until}) is lifted, the back-off reset; what fell back returns`;
       notes.push(why);
-      actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: null }, reason: why });
-      const { unavailable: _cleared, ...rest } = group;
-      return rest;
+      actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: formatMark(recovered) }, reason: why });
+      return { ...group, unavailable: recovered };
     }
     return group;
   });
