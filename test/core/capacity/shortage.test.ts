@@ -121,8 +121,7 @@ describe('Function: plan — a group marked unavailable', () => {
   });
 
   it('still uses the registered room of an unavailable group', () => {
-    const s = stalled({ mark: MARK, pending: [aTask({ cpu: 256, memoryMiB: 256, capacityProvider: 'spot' })] });
-    const roomy = { ...s, instances: [...s.instances, anInstance({ id: 'room', group: 'spot' })] };
+    const roomy = stalled({ mark: MARK, pending: [aTask({ cpu: 256, memoryMiB: 256, capacityProvider: 'spot' })], extra: [anInstance({ id: 'room', group: 'spot' })] });
     expect(plan(roomy).placements).toEqual([{ task: roomy.pending[0]!.id, instance: 'room' }]);
   });
 
