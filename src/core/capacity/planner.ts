@@ -293,6 +293,8 @@ function desiredTotal(r: PackResult): number {
 /** Current desired + new units, raised to keep the headroom over the units in use, within [min, max]. */
 function desiredOf(state: GroupState): number {
   const g = state.group;
+  // Marked unavailable: no raise (not even for headroom) until the mark expires.
+  if (state.closed) return Math.min(g.max, Math.max(g.min, state.committedUnits));
   const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
   return Math.min(g.max, Math.max(g.min, state.committedUnits + state.newUnits, withHeadroom));
 }
