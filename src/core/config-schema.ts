@@ -22,6 +22,12 @@ export const GroupConfigSchema = z.strictObject({
    * spot launches again (docs/capacity-shortage.md).
    */
   onDemandFallback: z.boolean().default(false),
+  /**
+   * With `onDemandFallback`: the IAM role of the launch template's instance profile. UpdateAutoScalingGroup
+   * on a launch-template group is authorised as launching its instances (ec2:RunInstances, and passing
+   * this role): the deployment may pass this role only, and only to EC2.
+   */
+  instanceRole: z.string().startsWith('arn:').optional(),
   /** What a rebalance recommendation does: drain now, launch the replacement first, or nothing. */
   rebalance: z.enum(['drain', 'prescale', 'ignore']).default('drain'),
   /** Name of the ASG's terminate lifecycle hook that ecs-pilot completes. */
@@ -257,6 +263,9 @@ export const ControllerConfigSchema = z
         seen.add(g.asg);
         if (g.onDemandFallback && g.lifecycle !== 'spot') {
           ctx.addIssue({ code: 'custom', message: 'onDemandFallback applies to spot groups (lifecycle: spot) with a mixed instances policy', path: ['clusters', ci, 'groups', gi, 'onDemandFallback'] });
+        }
+        if (g.onDemandFallback && g.instanceRole === undefined) {
+          ctx.addIssue({ code: 'custom', message: "onDemandFallback needs instanceRole: the ARN of the IAM role in the launch template's instance profile (raising the on-demand base passes it)", path: ['clusters', ci, 'groups', gi, 'instanceRole'] });
         }
         if (g.fallbackGroup !== undefined && (!names.has(g.fallbackGroup) || g.fallbackGroup === g.name)) {
           ctx.addIssue({
