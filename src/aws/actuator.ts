@@ -28,7 +28,7 @@ import {
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
-import { ON_DEMAND_BASE_TAG } from '../core/capacity/unavailable.js';
+import { ON_DEMAND_BASE_TAG, UNAVAILABLE_TAG } from '../core/capacity/unavailable.js';
 import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
@@ -332,6 +332,9 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         if (tags.length > 0) await send('ecs', new TagResourceCommand({ resourceArn: action.serviceArn, tags }), [action.serviceArn], action.kind);
         break;
       }
+      case 'markGroupUnavailable':
+        await tagGroup(action.asg, { [UNAVAILABLE_TAG]: action.mark }, send, action.kind);
+        break;
       case 'tagGroup':
         await tagGroup(action.asg, action.tags, send, action.kind);
         break;

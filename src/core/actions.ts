@@ -85,6 +85,11 @@ export type Action =
       daemonTasks: number;
       reason: string;
     }
+  /**
+   * A group failed to launch: the mark (`ecs-pilot:unavailable` tag value) on its ASG. Its own kind so
+   * that its metric (`action.markGroupUnavailable`) can raise an alarm.
+   */
+  | { kind: 'markGroupUnavailable'; asg: string; mark: string; reason: string }
   /** Tags on a configured group's ASG (ecs-pilot's memory of launch failures); `null` deletes the tag. */
   | { kind: 'tagGroup'; asg: string; tags: Record<string, string | null>; reason: string }
   /**
@@ -140,6 +145,8 @@ export function describeAction(a: Action): string {
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
     case 'terminateReplacedInstance':
       return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'markGroupUnavailable':
+      return `mark ${a.asg} unavailable (${a.mark.split(';msg=')[0]}): ${a.reason}`;
     case 'tagGroup':
       return `tag ${a.asg}: ${Object.entries(a.tags).map(([k, v]) => (v === null ? `remove ${k}` : `${k}=${v}`)).join(', ')}: ${a.reason}`;
     case 'setOnDemandBase':

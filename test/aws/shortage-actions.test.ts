@@ -21,7 +21,7 @@ describe('Function: execute (capacity shortage actions)', () => {
   it('writes the unavailable mark with CreateOrUpdateTags and removes it with DeleteTags', async () => {
     // Act
     const report = await execute(awsClients(), [
-      { kind: 'tagGroup', asg: 'asg-spot', tags: { 'ecs-pilot:unavailable': 'until=2026-11-24T12:03:00.000Z;at=2026-11-24T12:00:00.000Z;class=spot-capacity;attempts=1;msg=x' }, reason: 'failed' },
+      { kind: 'markGroupUnavailable', asg: 'asg-spot', mark: 'until=2026-11-24T12:03:00.000Z;at=2026-11-24T12:00:00.000Z;class=spot-capacity;attempts=1;msg=x', reason: 'failed' },
       { kind: 'tagGroup', asg: 'asg-od', tags: { 'ecs-pilot:unavailable': null }, reason: 'recovered' },
     ], { dryRun: false });
     // Assess

@@ -147,7 +147,7 @@ export function rememberLaunches(snapshot: Snapshot, failures: readonly LaunchFa
     if (changed) {
       const why = `launch failed in ${group.name} (${changed.class}${changed.activityId ? `, activity ${changed.activityId}` : ''}): unavailable until ${changed.until} (failure ${changed.attempts} in a row, back-off ${backoffSeconds(changed.attempts)} s)`;
       notes.push(why);
-      actions.push({ kind: 'tagGroup', asg: group.asg, tags: { [UNAVAILABLE_TAG]: formatMark(changed) }, reason: `${why}: ${changed.reason}`.slice(0, 512) });
+      actions.push({ kind: 'markGroupUnavailable', asg: group.asg, mark: formatMark(changed), reason: `${why}: ${changed.reason}`.slice(0, 512) });
       return { ...group, unavailable: changed };
     }
     if (group.unavailable && launchSucceeded(snapshot, group, now)) {

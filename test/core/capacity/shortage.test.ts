@@ -82,7 +82,7 @@ describe('Function: rememberLaunches', () => {
   it('writes the mark as a tag once; the same failures again write nothing', () => {
     const s = stalled();
     const first = rememberLaunches(s, [failure('2026-11-24T11:59:00Z', 'act-1')], NOW);
-    expect(first.actions).toEqual([{ kind: 'tagGroup', asg: 'asg-spot', tags: { [UNAVAILABLE_TAG]: expect.stringContaining('until=2026-11-24T12:02:00.000Z;at=2026-11-24T11:59:00.000Z;class=spot-capacity;attempts=1;activity=act-1;msg=') }, reason: expect.stringContaining('activity act-1') }]);
+    expect(first.actions).toEqual([{ kind: 'markGroupUnavailable', asg: 'asg-spot', mark: expect.stringContaining('until=2026-11-24T12:02:00.000Z;at=2026-11-24T11:59:00.000Z;class=spot-capacity;attempts=1;activity=act-1;msg=') , reason: expect.stringContaining('activity act-1') }]);
     const again = rememberLaunches(first.snapshot, [failure('2026-11-24T11:59:00Z', 'act-1')], NOW);
     expect(again.actions).toEqual([]);
   });
