@@ -5,6 +5,7 @@
  * on its own, so one refusal spoils only the checks that need it.
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import type { ClusterConfig } from '../config/schema.js';
 import type { Read } from './account-checks.js';
 import { describeAllServices, describeConfiguredGroups } from './api-reads.js';
@@ -21,7 +22,17 @@ export interface LaunchSetup {
 
 export interface ShortageFacts {
   cluster: string;
-  groups: Array<{ group: string; asg: string; lifecycle: 'spot' | 'on-demand'; fallbackGroup: string | undefined; onDemandFallback: boolean; launch: Read<LaunchSetup | undefined> }>;
+  groups: Array<{
+    group: string;
+    asg: string;
+    lifecycle: 'spot' | 'on-demand';
+    fallbackGroup: string | undefined;
+    onDemandFallback: boolean;
+    instanceRole: string | undefined;
+    launch: Read<LaunchSetup | undefined>;
+    /** onDemandFallback groups only: the launch template's instance profile (ARN or name); undefined: none in it. */
+    instanceProfile?: Read<string | undefined>;
+  }>;
   /** Services whose capacity provider strategy names providers (those with a weight above 0). */
   services: Read<Array<{ service: string; providers: string[] }>>;
 }
@@ -50,6 +61,16 @@ export function launchSetup(asg: AutoScalingGroup): LaunchSetup {
   };
 }
 
+/** The instance profile the group's launch template names (the mixed instances policy's template and version). */
+async function instanceProfileOf(clients: Clients, asg: AutoScalingGroup | undefined): Promise<string | undefined> {
+  const spec = asg?.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? asg?.LaunchTemplate;
+  if (!spec || (!spec.LaunchTemplateId && !spec.LaunchTemplateName)) return undefined;
+  const id = spec.LaunchTemplateId ? { LaunchTemplateId: spec.LaunchTemplateId } : { LaunchTemplateName: spec.LaunchTemplateName as string };
+  const out = await clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ ...id, Versions: [spec.Version ?? '$Default'] }));
+  const profile = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.IamInstanceProfile;
+  return profile?.Arn ?? profile?.Name;
+}
+
 export async function readShortageFacts(clients: Clients, cluster: Pick<ClusterConfig, 'name' | 'groups'>): Promise<ShortageFacts> {
   const asgs = await attempt(() => describeConfiguredGroups(clients, cluster.groups.map((g) => g.asg)));
   const services = await attempt(async () =>
@@ -58,12 +79,19 @@ export async function readShortageFacts(clients: Clients, cluster: Pick<ClusterC
       providers: (s.capacityProviderStrategy ?? []).filter((p) => (p.weight ?? 0) > 0 || (p.base ?? 0) > 0).map((p) => p.capacityProvider ?? ''),
     })),
   );
-  return {
-    cluster: cluster.name,
-    groups: cluster.groups.map((g) => {
-      const asg = asgs.ok ? asgs.value.get(g.asg) : undefined;
-      return { group: g.name, asg: g.asg, lifecycle: g.lifecycle, fallbackGroup: g.fallbackGroup, onDemandFallback: g.onDemandFallback, launch: asgs.ok ? { ok: true, value: asg ? launchSetup(asg) : undefined } : asgs };
-    }),
-    services,
-  };
+  const groups: ShortageFacts['groups'] = [];
+  for (const g of cluster.groups) {
+    const asg = asgs.ok ? asgs.value.get(g.asg) : undefined;
+    groups.push({
+      group: g.name,
+      asg: g.asg,
+      lifecycle: g.lifecycle,
+      fallbackGroup: g.fallbackGroup,
+      onDemandFallback: g.onDemandFallback,
+      instanceRole: g.instanceRole,
+      launch: asgs.ok ? { ok: true, value: asg ? launchSetup(asg) : undefined } : asgs,
+      ...(g.onDemandFallback && asg ? { instanceProfile: await attempt(() => instanceProfileOf(clients, asg)) } : {}),
+    });
+  }
+  return { cluster: cluster.name, groups, services };
 }

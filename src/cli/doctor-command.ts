@@ -170,6 +170,7 @@ export function shortageChecks(facts: ShortageFacts): Check[] {
     if (g.onDemandFallback && !l.mixed) {
       out.push({ ...base, status: 'fail', detail: `onDemandFallback is on but ${g.asg} has no mixed instances policy: its on-demand base cannot be raised`, fix: `give ${g.asg} a mixed instances policy (launch template + overrides), or remove onDemandFallback from group ${g.group}` });
     }
+    if (g.onDemandFallback && g.instanceProfile) out.push(permissionsCheck(facts.cluster, g));
     if (g.lifecycle !== 'spot') continue;
     const warn = (detail: string, fix: string) => out.push({ ...base, status: 'warn', detail, fix });
     if (l.types !== undefined && l.types < 3) warn(`${g.asg} launches ${l.types} instance type(s): one short spot pool stops its launches (spot asks for flexibility across types and AZs; EC2's spot placement score needs at least 3 types)`, `add instance types to the overrides of ${g.asg}'s mixed instances policy (or use attribute-based selection)`);
@@ -194,6 +195,29 @@ export function shortageChecks(facts: ShortageFacts): Check[] {
     }
   }
   return out;
+}
+
+/**
+ * The permissions raising the on-demand base needs beyond the deployment's own grants: AWS authorises
+ * UpdateAutoScalingGroup on a launch-template group as launching it, including passing the template's
+ * instance profile role, which the deployment may pass only as `instanceRole`. IAM is not read: the
+ * profile's name is compared with the role's (they match when the console created the profile).
+ */
+function permissionsCheck(cluster: string, g: ShortageFacts['groups'][number]): Check {
+  const base = { cluster, group: g.group, check: 'on-demand-permissions' };
+  const p = g.instanceProfile!;
+  if (!p.ok) return { ...base, status: 'unverified', detail: `could not read the launch template of ${g.asg}: ${p.error}`, fix: 'grant ec2:DescribeLaunchTemplateVersions to the operator' };
+  const role = g.instanceRole ?? '';
+  if (p.value === undefined) return { ...base, status: 'pass', detail: `the launch template of ${g.asg} names no instance profile: raising its on-demand base passes no role` };
+  const profile = p.value.split('/').pop() ?? p.value;
+  const roleName = role.split('/').pop() ?? role;
+  if (profile === roleName) return { ...base, status: 'pass', detail: `instance profile ${profile} and instanceRole ${role} share a name: the deployment may pass it (to EC2 only)` };
+  return {
+    ...base,
+    status: 'warn',
+    detail: `the launch template of ${g.asg} names instance profile ${profile}, instanceRole is ${role}: if the profile's role is another one, raising the on-demand base fails ("You are not authorized to use launch template")`,
+    fix: `check with aws iam get-instance-profile --instance-profile-name ${profile}, and set groups[].instanceRole of ${g.group} to the role it contains`,
+  };
 }
 
 export interface AccountOptions {

@@ -26,7 +26,7 @@ describe('Function: clusterStatus / renderStatus — unavailable groups', () => 
 describe('Function: shortageChecks (doctor)', () => {
   const facts = (group: Partial<ShortageFacts['groups'][number]>, services: ShortageFacts['services'] = { ok: true, value: [] }): ShortageFacts => ({
     cluster: 'prod',
-    groups: [{ group: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: undefined, onDemandFallback: false, launch: { ok: true, value: { mixed: true, types: 4, azs: 3, spotAllocationStrategy: 'price-capacity-optimized', spotMaxPrice: undefined } }, ...group }],
+    groups: [{ group: 'spot', asg: 'asg-spot', lifecycle: 'spot', fallbackGroup: undefined, onDemandFallback: false, instanceRole: undefined, launch: { ok: true, value: { mixed: true, types: 4, azs: 3, spotAllocationStrategy: 'price-capacity-optimized', spotMaxPrice: undefined } }, ...group }],
     services,
   });
 
@@ -47,6 +47,15 @@ describe('Function: shortageChecks (doctor)', () => {
   it('fails onDemandFallback on a group without a mixed instances policy', () => {
     const out = shortageChecks(facts({ lifecycle: 'spot', onDemandFallback: true, launch: { ok: true, value: { mixed: false, types: 1, azs: 3, spotAllocationStrategy: undefined, spotMaxPrice: undefined } } }));
     expect(out[0]).toMatchObject({ status: 'fail', detail: 'onDemandFallback is on but asg-spot has no mixed instances policy: its on-demand base cannot be raised' });
+  });
+
+  it('checks that the template’s instance profile is the role the deployment may pass', () => {
+    const mixed = { ok: true as const, value: { mixed: true, types: 4, azs: 3, spotAllocationStrategy: undefined, spotMaxPrice: undefined } };
+    const check = (profile: string | undefined) =>
+      shortageChecks(facts({ onDemandFallback: true, instanceRole: 'arn:aws:iam::123456789012:role/ecs-instance', launch: mixed, instanceProfile: { ok: true, value: profile } })).find((c) => c.check === 'on-demand-permissions');
+    expect(check('arn:aws:iam::123456789012:instance-profile/ecs-instance')?.status).toBe('pass');
+    expect(check(undefined)?.status).toBe('pass');
+    expect(check('arn:aws:iam::123456789012:instance-profile/other')).toMatchObject({ status: 'warn', fix: expect.stringContaining('aws iam get-instance-profile --instance-profile-name other') });
   });
 
   it('warns about a fallbackGroup the services pinned to the spot provider cannot use', () => {
