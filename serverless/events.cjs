@@ -47,6 +47,14 @@ function ruleSpecs(config) {
     },
     // Only DRAINING instances (their tasks stopping) move a hook on; ACTIVE changes (every task start
     // and stop, agent reconnects) would each cost a DescribeAutoScalingGroups for nothing.
+    // Best-effort delivery (EventBridge reference, "Amazon EC2 Auto Scaling events"): the reconcile's
+    // backstop reads the scaling activities too (issue 20).
+    LaunchUnsuccessfulRule: {
+      description: 'Failed launches of the configured groups → ecs-pilot capacity queue',
+      pattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: asgs } },
+      queue: 'CapacityQueue',
+      maxAge: EVENT_MAX_AGE,
+    },
     ContainerInstanceDrainingRule: {
       description: 'Draining container instances of the configured clusters → ecs-pilot lifecycle',
       pattern: { source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'], detail: { clusterArn: clusterArnPatterns(clusters), status: ['DRAINING'] } },

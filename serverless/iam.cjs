@@ -32,6 +32,8 @@ function statements(config, familyOf) {
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribePolicies',
         'autoscaling:DescribeLaunchConfigurations',
+        // The reconcile's launch backstop (issue 20); Auto Scaling's Describe* take no resource-level permissions.
+        'autoscaling:DescribeScalingActivities',
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeLaunchTemplateVersions',
         'ec2:GetInstanceTypesFromInstanceRequirements',
@@ -85,14 +87,11 @@ function statements(config, familyOf) {
     out.push(
       { Sid: 'RaiseOnDemandBase', Effect: 'Allow', Action: ['autoscaling:UpdateAutoScalingGroup'], Resource: fallbackGroups.map((g) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${g.asg}`)) },
       { Sid: 'LaunchWithTheGroupsTemplate', Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: '*' },
-      {
-        Sid: 'PassInstanceRoles',
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: uniq(fallbackGroups.map((g) => g.instanceRole)),
-        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      },
     );
+    const roles = uniq(fallbackGroups.flatMap((g) => (g.instanceRole ? [g.instanceRole] : [])));
+    if (roles.length > 0) {
+      out.push({ Sid: 'PassInstanceRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: roles, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+    }
   }
   // The cluster-state store (docs/state.md): items of this stack's table only.
   out.push({

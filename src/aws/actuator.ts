@@ -33,6 +33,7 @@ import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
 import type { Clients } from './clients.js';
+import { replaceUnregistered } from './replace-unregistered.js';
 
 export interface Call {
   service: 'ecs' | 'autoscaling' | 'ec2';
@@ -141,13 +142,19 @@ async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredC
   await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
 }
 
-/** Tags on an ASG: CreateOrUpdateTags for values, DeleteTags for `null` (a tag already gone is no error). */
-async function tagGroup(asg: string, tags: Record<string, string | null>, send: Sender, kind: Action['kind']): Promise<void> {
+/**
+ * Tags on an ASG: CreateOrUpdateTags for values, DeleteTags for `null`. They are ecs-pilot's memory of
+ * launch failures, not an effect: a write that fails is reported as skipped and does not fail the
+ * decision (whose raises went out); the next detection writes the mark again.
+ */
+async function tagGroup(asg: string, tags: Record<string, string | null>, send: Sender, kind: Action['kind'], report: ExecutionReport): Promise<void> {
+  const before = report.failures.length;
   const set = Object.entries(tags).filter((e): e is [string, string] => e[1] !== null);
   const clear = Object.entries(tags).filter(([, v]) => v === null);
   const tag = (Key: string) => ({ ResourceId: asg, ResourceType: 'auto-scaling-group', Key });
   if (set.length > 0) await send('autoscaling', new CreateOrUpdateTagsCommand({ Tags: set.map(([k, v]) => ({ ...tag(k), Value: v, PropagateAtLaunch: false })) }), [asg], kind);
   if (clear.length > 0) await send('autoscaling', new DeleteTagsCommand({ Tags: clear.map(([k]) => tag(k)) }), [asg], kind);
+  for (const f of report.failures.splice(before)) report.skipped.push({ action: kind, items: f.items, reason: `tag ${Object.keys(tags).join(', ')} not written (${f.error}): ecs-pilot's memory of the shortage is missing until written again` });
 }
 
 /**
@@ -179,7 +186,7 @@ async function setOnDemandBase(action: Extract<Action, { kind: 'setOnDemandBase'
   const MixedInstancesPolicy = { ...policy, InstancesDistribution: { ...policy.InstancesDistribution, OnDemandBaseCapacity: action.base } };
   await send('autoscaling', new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: action.asg, MixedInstancesPolicy }), items, action.kind);
   if (report.failures.length > failuresBefore) return;
-  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: action.base > action.raisedFrom ? `from=${action.raisedFrom};at=${action.at}` : null }, send, action.kind);
+  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: action.base > action.raisedFrom ? `from=${action.raisedFrom};at=${action.at}` : null }, send, action.kind, report);
 }
 
 interface FreshInstance {
@@ -304,6 +311,9 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
       case 'terminateReplacedInstance':
         await terminateReplaced(action, send, options.dryRun, report);
         break;
+      case 'replaceUnregisteredInstance':
+        await replaceUnregistered(action, send, options.dryRun, report);
+        break;
       case 'runTask':
         await runTask(action, send, options.dryRun, report);
         break;
@@ -333,10 +343,10 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         break;
       }
       case 'markGroupUnavailable':
-        await tagGroup(action.asg, { [UNAVAILABLE_TAG]: action.mark }, send, action.kind);
+        await tagGroup(action.asg, { [UNAVAILABLE_TAG]: action.mark }, send, action.kind, report);
         break;
       case 'tagGroup':
-        await tagGroup(action.asg, action.tags, send, action.kind);
+        await tagGroup(action.asg, action.tags, send, action.kind, report);
         break;
       case 'setOnDemandBase':
         await setOnDemandBase(action, send, options.dryRun, report);

@@ -5,7 +5,7 @@
  * the SDK's shapes (to-model.ts turns them into the snapshot model), and no choice of what to read
  * (snapshot-reader.ts and cluster-state.ts choose).
  */
-import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, type Activity, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceTypesCommand, type InstanceTypeInfo, type _InstanceType } from '@aws-sdk/client-ec2';
 import {
   DescribeContainerInstancesCommand,
@@ -158,4 +158,20 @@ export async function describeAllServices(clients: Clients, cluster: string): Pr
     out.push(...(page?.services ?? []));
   }
   return out;
+}
+
+/**
+ * The group's newest scaling activities (newest first, as AWS answers): one page of at most
+ * `maxRecords`, started at or after `since` (the reconcile's launch backstop, issue 20).
+ */
+export async function describeRecentScalingActivities(clients: Clients, asg: string, since: Date, maxRecords: number): Promise<Activity[]> {
+  return (await recentScalingActivitiesPage(clients, asg, since, maxRecords)).activities;
+}
+
+/** As above, and whether the page holds every activity since `since` (no NextToken). */
+export async function recentScalingActivitiesPage(clients: Clients, asg: string, since: Date, maxRecords: number): Promise<{ activities: Activity[]; complete: boolean }> {
+  const out = await clients.autoscaling.send(
+    new DescribeScalingActivitiesCommand({ AutoScalingGroupName: asg, MaxRecords: maxRecords, Filters: [{ Name: 'StartTimeLowerBound', Values: [since.toISOString()] }] }),
+  );
+  return { activities: out.Activities ?? [], complete: out.NextToken === undefined };
 }

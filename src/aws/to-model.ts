@@ -138,6 +138,7 @@ export function typeSpec(info: InstanceTypeInfo | undefined, sample: ContainerIn
 export function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: GroupType[], registered: ReadonlySet<string>, partial: boolean): GroupInput {
   const weight = (type: string | undefined): number => types.find((t) => t.type === type)?.weight ?? 1;
   const launching = new Map<string, number>();
+  const unregistered: Array<{ instanceId: string; type: string }> = [];
   let inService = 0;
   for (const i of asg.Instances ?? []) {
     const state = i.LifecycleState ?? '';
@@ -145,6 +146,8 @@ export function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: Group
     const isRegistered = i.InstanceId !== undefined && registered.has(i.InstanceId);
     if (PENDING_STATES.has(state) || (!partial && !isRegistered)) {
       if (i.InstanceType) launching.set(i.InstanceType, (launching.get(i.InstanceType) ?? 0) + 1);
+      // Booted but not in ECS: the registration timeout's candidates (issue 20).
+      if (state === 'InService' && i.InstanceId && i.InstanceType) unregistered.push({ instanceId: i.InstanceId, type: i.InstanceType });
     } else {
       inService += weight(i.InstanceType);
     }
@@ -163,6 +166,7 @@ export function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: Group
     ...shortageFields(config, asg),
     // A partial snapshot cannot tell what launching capacity is for: all of it is spoken for.
     launching: partial ? [] : [...launching].map(([type, count]) => ({ type, count })),
+    ...(unregistered.length > 0 ? { unregistered } : {}),
     ...(partial ? { inServiceUnits: Math.max(asg.DesiredCapacity ?? 0, inService + [...launching].reduce((a, [type, n]) => a + weight(type) * n, 0)) } : {}),
   };
 }

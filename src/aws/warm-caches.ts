@@ -59,6 +59,8 @@ export interface WarmCaches {
    * in several batches is sized once (src/core/capacity/run-task-failures.ts; a cold container starts empty).
    */
   runTaskFailures: Map<string, RunTaskFailureDemand[]>;
+  /** Per ASG: when the reconcile replaced an instance that never registered (issue 20: a few per hour at most). */
+  unregisteredReplacements: Map<string, number[]>;
 }
 
 /** Empty caches: a cold container. */
@@ -71,5 +73,6 @@ export function newWarmCaches(): WarmCaches {
     providers: new Map(),
     consolidationProgress: new Map(),
     runTaskFailures: new Map(),
+    unregisteredReplacements: new Map(),
   };
 }

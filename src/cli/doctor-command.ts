@@ -207,8 +207,11 @@ function permissionsCheck(cluster: string, g: ShortageFacts['groups'][number]): 
   const base = { cluster, group: g.group, check: 'on-demand-permissions' };
   const p = g.instanceProfile!;
   if (!p.ok) return { ...base, status: 'unverified', detail: `could not read the launch template of ${g.asg}: ${p.error}`, fix: 'grant ec2:DescribeLaunchTemplateVersions to the operator' };
-  const role = g.instanceRole ?? '';
   if (p.value === undefined) return { ...base, status: 'pass', detail: `the launch template of ${g.asg} names no instance profile: raising its on-demand base passes no role` };
+  const role = g.instanceRole;
+  if (role === undefined) {
+    return { ...base, status: 'fail', detail: `the launch template of ${g.asg} names instance profile ${p.value} but group ${g.group} has no instanceRole: the deployment may not pass its role, so raising the on-demand base is refused ("You are not authorized to use launch template")`, fix: `set groups[].instanceRole of ${g.group} to the role in that instance profile (aws iam get-instance-profile), then deploy` };
+  }
   const profile = p.value.split('/').pop() ?? p.value;
   const roleName = role.split('/').pop() ?? role;
   if (profile === roleName) return { ...base, status: 'pass', detail: `instance profile ${profile} and instanceRole ${role} share a name: the deployment may pass it (to EC2 only)` };

@@ -3,6 +3,8 @@
  * An empty list means nothing to do. The actuator in `src/aws/` executes them; dry-run prints them.
  */
 
+import { describeLaunchFailure, type LaunchFailure } from './capacity/shortage.js';
+
 export type Action =
   | {
       kind: 'drain';
@@ -98,7 +100,19 @@ export type Action =
    * `raisedFrom` is the base before ecs-pilot first raised it, kept with `at` (the decision's time) in
    * the `ecs-pilot:on-demand-base` tag until the base is back to it.
    */
-  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; reason: string };
+  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; reason: string }
+  /**
+   * An instance the ASG lists InService that never registered with ECS within the registration
+   * timeout (issue 20): terminated without decrementing desired, so the group launches another
+   * (src/core/reconcile/registration.ts). Re-checked right before: still InService in `asg` and still
+   * not a container instance of `cluster`.
+   */
+  /**
+   * A launch failure found (the event, the reconcile's backstop, a registration timeout): no AWS call,
+   * recorded so the decision names the activity, its class and the group (src/core/capacity/shortage.ts).
+   */
+  | { kind: 'reportLaunchFailure'; failure: LaunchFailure; reason: string }
+  | { kind: 'replaceUnregisteredInstance'; asg: string; group: string; instanceId: string; cluster: string; launchedAt: string; reason: string };
 
 export type RunTransition = 'started' | 'skipped' | 'retried' | 'retry-scheduled' | 'succeeded' | 'failed' | 'timed-out' | 'replaced';
 
@@ -151,5 +165,9 @@ export function describeAction(a: Action): string {
       return `tag ${a.asg}: ${Object.entries(a.tags).map(([k, v]) => (v === null ? `remove ${k}` : `${k}=${v}`)).join(', ')}: ${a.reason}`;
     case 'setOnDemandBase':
       return `set ${a.asg} on-demand base ${a.previous} → ${a.base}: ${a.reason}`;
+    case 'reportLaunchFailure':
+      return `${describeLaunchFailure(a.failure)}: ${a.reason}`;
+    case 'replaceUnregisteredInstance':
+      return `replace unregistered ${a.instanceId} in ${a.asg} (desired kept): ${a.reason}`;
   }
 }

@@ -23,9 +23,9 @@ export const GroupConfigSchema = z.strictObject({
    */
   onDemandFallback: z.boolean().default(false),
   /**
-   * With `onDemandFallback`: the IAM role of the launch template's instance profile. UpdateAutoScalingGroup
-   * on a launch-template group is authorised as launching its instances (ec2:RunInstances, and passing
-   * this role): the deployment may pass this role only, and only to EC2.
+   * With `onDemandFallback`, when the launch template names an instance profile: the IAM role in it.
+   * UpdateAutoScalingGroup on a launch-template group is authorised as launching its instances
+   * (ec2:RunInstances, and passing this role): the deployment may pass this role only, only to EC2.
    */
   instanceRole: z.string().startsWith('arn:').optional(),
   /** What a rebalance recommendation does: drain now, launch the replacement first, or nothing. */
@@ -37,6 +37,12 @@ export const GroupConfigSchema = z.strictObject({
   drainTimeoutResult: z.enum(['CONTINUE', 'ABANDON']).default('CONTINUE'),
   /** How long an ACTIVE instance stays empty before it is drained and terminated. */
   scaleInDelaySeconds: seconds.default(300),
+  /**
+   * An instance InService in the ASG but not registered with ECS this long after its launch stops
+   * counting as capacity and is replaced (issue 20). 15: Karpenter's and Cluster Autoscaler's; AWS
+   * publishes no boot figure.
+   */
+  registrationTimeoutMinutes: z.number().positive().max(1440).default(15),
   /** Keep ECS managed-scaling-like headroom: units in use / desired. */
   targetCapacityPercent: z.number().int().min(1).max(100).default(100),
   /** Per-type overrides (spot price, weight) when the ASG's own are not wanted. */
@@ -261,11 +267,11 @@ export const ControllerConfigSchema = z
       cluster.groups.forEach((g, gi) => {
         if (seen.has(g.asg)) ctx.addIssue({ code: 'custom', message: `ASG "${g.asg}" is configured twice`, path: ['clusters', ci, 'groups', gi, 'asg'] });
         seen.add(g.asg);
+        if (g.instanceRole !== undefined && !g.onDemandFallback) {
+          ctx.addIssue({ code: 'custom', message: 'instanceRole is used only with onDemandFallback', path: ['clusters', ci, 'groups', gi, 'instanceRole'] });
+        }
         if (g.onDemandFallback && g.lifecycle !== 'spot') {
           ctx.addIssue({ code: 'custom', message: 'onDemandFallback applies to spot groups (lifecycle: spot) with a mixed instances policy', path: ['clusters', ci, 'groups', gi, 'onDemandFallback'] });
-        }
-        if (g.onDemandFallback && g.instanceRole === undefined) {
-          ctx.addIssue({ code: 'custom', message: "onDemandFallback needs instanceRole: the ARN of the IAM role in the launch template's instance profile (raising the on-demand base passes it)", path: ['clusters', ci, 'groups', gi, 'instanceRole'] });
         }
         if (g.fallbackGroup !== undefined && (!names.has(g.fallbackGroup) || g.fallbackGroup === g.name)) {
           ctx.addIssue({

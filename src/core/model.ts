@@ -81,6 +81,13 @@ export const GroupSchema = z
     /** Instances in the ASG that have not registered with ECS yet, by type (known from the ASG). */
     launching: z.array(LaunchingSchema).default([]),
     /**
+     * Of those, the ones the ASG lists InService (booted, yet not in ECS), with their launch time when
+     * the reconcile read it; `timedOut`: past the group's registration timeout — not capacity (issue 20).
+     */
+    unregistered: z
+      .array(z.strictObject({ instanceId: z.string().min(1), type: z.string().min(1), launchedAt: z.string().optional(), timedOut: z.boolean().default(false) }))
+      .default([]),
+    /**
      * Capacity units of the ASG's instances in service, for a partial snapshot that lists only the
      * instances an event concerns; without it, the listed instances are all there is.
      */

@@ -8,9 +8,10 @@ import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
 import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingEarlierFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
-import type { LaunchFailure } from '../core/capacity/shortage.js';
 import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { modesOf } from '../core/capacity/modes.js';
+import { classifyLaunchFailureIn, type LaunchFailure } from '../core/capacity/shortage.js';
+import type { Action } from '../core/actions.js';
 import type { Task } from '../core/model.js';
 import { describeTasks } from '../aws/api-reads.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
@@ -18,18 +19,18 @@ import { runTaskDemand } from '../aws/service-deficits.js';
 import { because } from './decision.js';
 import type { DomainEvent } from '../events/index.js';
 
-type CapacityEvent = Extract<DomainEvent, { kind: 'task-state-change' | 'service-action' | 'run-task-failure' }>;
+type CapacityEvent = Extract<DomainEvent, { kind: 'task-state-change' | 'service-action' | 'run-task-failure' | 'launch-unsuccessful' }>;
 
 export interface CapacityObservation extends ClusterObservation {
   /** Tasks failed RunTask calls of this SQS batch could not place: demand no read of the cluster shows. */
   failedRunTasks?: Task[];
   /** Failed RunTask calls earlier SQS batches planned (this container's memory): counted while they stand. */
   earlierRunTaskFailures?: RunTaskFailureDemand[];
-  /** Launch failures the events of this batch reported: remembered on their groups before planning. */
+  /** Failed launches of this batch's `EC2 Instance Launch Unsuccessful` events (issue 20): remembered on their groups before planning, and recorded. */
   launchFailures?: LaunchFailure[];
 }
 
-const KINDS = ['task-state-change', 'service-action', 'run-task-failure'] as const;
+const KINDS = ['task-state-change', 'service-action', 'run-task-failure', 'launch-unsuccessful'] as const;
 const isCapacityEvent = (e: DomainEvent): e is CapacityEvent => (KINDS as readonly string[]).includes(e.kind);
 
 export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
@@ -42,9 +43,11 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
    * duplicate delivery raises nothing more).
    */
   async observe(event, ctx) {
-    const cluster = findCluster(ctx.config, event.cluster);
-    if (!cluster) return `cluster ${event.cluster} is not configured`;
+    const cluster = event.kind === 'launch-unsuccessful' ? clusterOfGroup(ctx.config, event.asg) : findCluster(ctx.config, event.cluster);
+    if (!cluster) return event.kind === 'launch-unsuccessful' ? `group ${event.asg} is not configured` : `cluster ${event.cluster} is not configured`;
     const events = [event, ...(ctx.batch ?? []).filter(isCapacityEvent)];
+    // Failed launches: each a LaunchFailure, and a reason to read and plan the cluster.
+    const launchFailures = events.flatMap((e) => (e.kind === 'launch-unsuccessful' ? launchFailureOf(e, cluster) : []));
     // Failed RunTask calls first: each carries its own demand, so all are read.
     const failures: RunTaskFailureDemand[] = [];
     const reasons: string[] = [];
@@ -63,14 +66,15 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     const earlierRunTaskFailures = (memory.get(cluster.name) ?? []).filter((f) => !ids.has(f.eventId));
     memory.set(cluster.name, remember(earlierRunTaskFailures, failures, ctx.now));
     const failedRunTasks = failures.flatMap((f) => f.tasks);
+    live ||= launchFailures.length > 0;
     for (const e of events) {
-      if (e.kind === 'run-task-failure') continue;
+      if (e.kind === 'run-task-failure' || e.kind === 'launch-unsuccessful') continue;
       const why = e.kind === 'service-action' ? placementFailureSkip(e) : await taskEventSkip(e, cluster, ctx, live);
       if (why) reasons.push(why);
       else live = true;
     }
     if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
-    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks, earlierRunTaskFailures }];
+    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), failedRunTasks, earlierRunTaskFailures, launchFailures }];
   },
   decide: (_event, { snapshot: read, failedRunTasks = [], earlierRunTaskFailures = [], launchFailures = [] }, now) => {
     const memory = rememberLaunches(read, launchFailures, now);
@@ -80,9 +84,22 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
     const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
-    return because([...memory.actions, ...actions], waitingReason(demand.pending.length, result.unplaceable));
+    const reported = launchFailures.map((failure): Action => ({ kind: 'reportLaunchFailure', failure, reason: 'EC2 Instance Launch Unsuccessful' }));
+    return because([...reported, ...memory.actions, ...actions], waitingReason(demand.pending.length, result.unplaceable));
   },
 };
+
+/** The configured cluster whose groups include the ASG. */
+function clusterOfGroup(config: DutyContext['config'], asg: string): ClusterConfig | undefined {
+  return config.clusters.find((c) => c.groups.some((g) => g.asg === asg));
+}
+
+/** The event as a LaunchFailure of its configured group (none: the group is not in this cluster). */
+function launchFailureOf(e: Extract<CapacityEvent, { kind: 'launch-unsuccessful' }>, cluster: ClusterConfig): LaunchFailure[] {
+  const group = cluster.groups.find((g) => g.asg === e.asg);
+  if (!group || e.statusCode !== 'Failed') return [];
+  return [{ group: group.name, asg: e.asg, at: e.startTime, activityId: e.activityId, statusMessage: e.statusMessage, class: classifyLaunchFailureIn(e.statusMessage, group.lifecycle), source: 'event' }];
+}
 
 /** Why a RunTask failure (a third party's, through CloudTrail) needs no capacity from this duty, if so. */
 function runTaskSkip(e: Extract<CapacityEvent, { kind: 'run-task-failure' }>, now: Date): string | undefined {

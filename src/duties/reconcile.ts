@@ -16,11 +16,13 @@ import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { decideRetireReplaced } from '../core/drain/replaced.js';
 import { returnToSpot } from '../core/capacity/recover.js';
-import type { LaunchFailure } from '../core/capacity/shortage.js';
 import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
+import type { LaunchFailure } from '../core/capacity/shortage.js';
+import { observeLaunchFailures, observeRegistrations, rememberReplacements, reportedLaunchFailures } from './launch-backstop.js';
+import { decideRegistrationTimeouts } from '../core/reconcile/registration.js';
 
 export interface ReconcileObservation extends ClusterObservation {
   /** Every configured job of the cluster, with its running and recently stopped tasks. */
@@ -29,8 +31,10 @@ export interface ReconcileObservation extends ClusterObservation {
   scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
   /** How far the last consolidation pass of this warm container got on the state it found nothing in. */
   consolidation?: ConsolidationProgress;
-  /** Launch failures found for the cluster's groups: remembered on them before planning. */
+  /** Failed launches the backstop found in stalled groups (src/duties/launch-backstop.ts): remembered on them before planning. */
   launchFailures?: LaunchFailure[];
+  /** Replacements of never-registering instances this warm container made, per ASG (their times). */
+  recentReplacements?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** The cluster's scaling rules with an alarm that would act now, read with their services. */
@@ -75,11 +79,14 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     if (clusters.length === 0) return `cluster ${event.cluster} is not configured`;
     const out: ReconcileObservation[] = [];
     for (const cluster of clusters) {
-      const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state && { ...ctx.state, fullReads: true } });
+      const read = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state && { ...ctx.state, fullReads: true } });
+      const snapshot = await observeRegistrations(ctx, cluster, read);
+      const unregisteredReplacements = ctx.clients.caches.unregisteredReplacements;
       const jobs: JobTasks[] = [];
       for (const job of ctx.config.jobs.filter((j) => j.cluster === cluster.name)) jobs.push({ job, tasks: await listJobTasks(ctx.clients, job) });
       const consolidation = ctx.clients.caches.consolidationProgress.get(cluster.name);
-      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}) });
+      const launchFailures = await observeLaunchFailures(ctx, cluster, snapshot);
+      out.push({ cluster, snapshot, jobs, scaling: await observeAlarms(cluster.name, ctx), ...(consolidation ? { consolidation } : {}), ...(launchFailures.length > 0 ? { launchFailures } : {}), recentReplacements: unregisteredReplacements });
     }
     return out;
   },
@@ -95,7 +102,13 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     const { kept, left } = leaveToEcs(planned.actions, snapshot.groups);
     // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
-    const actions = alarmSteps(observation, [...memory.actions, ...kept, ...retired, ...returnToSpot(memory.snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now);
+    const registration = decideRegistrationTimeouts(observation.snapshot, cluster, now, observation.recentReplacements ?? new Map());
+    const actions = [
+      ...reportedLaunchFailures(observation.launchFailures),
+      ...memory.actions,
+      ...registration,
+      ...alarmSteps(observation, [...kept, ...retired, ...returnToSpot(memory.snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now),
+    ];
     if (actions.length > 0) return { actions, ...progress };
     if (left.length > 0) return { actions, reason: `left to ECS managed scaling: ${left.join('; ')}`, ...progress };
     // Cheap pre-checks only: decideReconcile already ran the consolidation plans.
@@ -106,6 +119,7 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     return { actions, reason: `cluster ${cluster.name} ${state}${skipped ? `; consolidation: ${skipped}` : ''}${mode ? `; ${mode}` : ''}`, ...progress };
   },
   after(observation, decision, ctx) {
+    rememberReplacements(decision.actions, ctx.clients.caches.unregisteredReplacements, ctx.now);
     // Per cluster, in the warm container's caches: consolidation's progress on an unchanged state.
     const lastPasses = ctx.clients.caches.consolidationProgress;
     if (decision.consolidationProgress) lastPasses.set(observation.cluster.name, decision.consolidationProgress);

@@ -6,6 +6,7 @@ import { EnvelopeSchema, EventValidationError, IsoTime, issuesAt } from './envel
 import type { BaseFields, EventModule } from './module.js';
 import type { DomainEvent } from './types.js';
 import { terminateLifecycleAction } from './autoscaling.js';
+import { launchUnsuccessful } from './launch-unsuccessful.js';
 import { instanceStateChange, rebalanceRecommendation, spotInterruption } from './ec2.js';
 import { healthEvent } from './health.js';
 import { containerInstanceStateChange, serviceAction, taskStateChange } from './ecs.js';
@@ -19,6 +20,7 @@ const MODULES = [
   spotInterruption,
   rebalanceRecommendation,
   terminateLifecycleAction,
+  launchUnsuccessful,
   taskStateChange,
   serviceAction,
   runTaskViaCloudTrail,

@@ -141,7 +141,23 @@ export interface ScheduledEvent extends Base {
   cluster?: string;
 }
 
+/** Auto Scaling could not launch an instance (src/events/launch-unsuccessful.ts). */
+export interface LaunchUnsuccessful extends Base {
+  kind: 'launch-unsuccessful';
+  asg: string;
+  activityId: string;
+  /** `Failed` (or `Cancelled`, a launch hook abandoned). */
+  statusCode: string;
+  statusMessage: string;
+  /** ISO StartTime of the activity. */
+  startTime: string;
+  az: string | undefined;
+  subnet: string | undefined;
+  instanceId: string | undefined;
+}
+
 export type DomainEvent =
+  | LaunchUnsuccessful
   | SpotInterruption
   | RebalanceRecommendation
   | TerminateLifecycleAction

@@ -15,6 +15,22 @@ function waitingHook(state: ClusterState, input: { AutoScalingGroupName: string 
   return i;
 }
 
+/**
+ * A mixed-instances group's InstancesDistribution: the on-demand base (UpdateAutoScalingGroup), then
+ * all spot (a spot group) or all on-demand above it (world/launch-failures.ts launches by it).
+ */
+function withDistribution<T extends Pick<ASG.AutoScalingGroup, 'MixedInstancesPolicy'>>(fields: T, lifecycle: 'spot' | 'on-demand', base: number): T {
+  const policy = fields.MixedInstancesPolicy;
+  if (!policy) return fields;
+  const InstancesDistribution: ASG.InstancesDistribution = {
+    OnDemandAllocationStrategy: 'prioritized',
+    OnDemandBaseCapacity: base,
+    OnDemandPercentageAboveBaseCapacity: lifecycle === 'spot' ? 0 : 100,
+    SpotAllocationStrategy: 'price-capacity-optimized',
+  };
+  return { ...fields, MixedInstancesPolicy: { ...policy, InstancesDistribution } };
+}
+
 export function autoScalingHandlers(state: ClusterState): Handlers<typeof ASG> {
   const snapshotGroup = (asg: string) => state.snapshot.groups.find((x) => x.asg === asg);
   return {
@@ -34,7 +50,7 @@ export function autoScalingHandlers(state: ClusterState): Handlers<typeof ASG> {
             HealthCheckType: 'EC2',
             CreatedTime: new Date(0),
             DesiredCapacity: g.desired,
-            ...asgLaunchFields(state.snapshot, snap),
+            ...withDistribution(asgLaunchFields(state.snapshot, snap), snap.lifecycle, g.onDemandBase ?? 0),
             Instances: state.members(g.name).map((i) => ({
               InstanceId: i.ec2InstanceId,
               InstanceType: i.type,

@@ -21,6 +21,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
 import { EcsManagedScaling } from './world/ecs-managed-scaling.js';
+import { DetectionClock, instancesByGroup, shortageMetrics } from './shortage-metrics.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
@@ -76,6 +77,14 @@ export interface SimulationMetrics {
   provisioningSeen: number;
   /** With the store: what the state function did with the events it received. */
   stateEvents?: ApplyCounts;
+  /** Capacity shortages (docs/simulation.md): from the first failed launch to the first decision record that names it; null: never named. */
+  secondsToDetect?: number | null;
+  /** Hours of fallback instances: on-demand ones in a spot group, and instances of a fallback group launched once a group it backs failed. */
+  fallbackInstanceHours?: number;
+  /** Failed launch activities the Auto Scaling groups recorded. */
+  launchFailuresSeen?: number;
+  /** The most writes to one group's desired capacity in any 10 minutes (controller and ECS managed scaling). */
+  desiredWritesMax10Min?: number;
 }
 
 export interface SeriesPoint {
@@ -83,6 +92,8 @@ export interface SeriesPoint {
   instances: number;
   capacityVcpu: number;
   demandVcpu: number;
+  /** Instances not terminated, per group name. */
+  instancesByGroup?: Record<string, number>;
 }
 
 export interface SimulationResult {
@@ -116,9 +127,15 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     else if ('runTasks' in step) {
       world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
       markers.push({ minute, label: `RunTask ×${step.runTasks.count}` });
-    } else {
+    } else if ('spotInterruption' in step) {
       world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
       markers.push({ minute, label: `spot wave ${Math.round(step.spotInterruption.fraction * 100)} %` });
+    } else if ('capacityShortage' in step) {
+      world.at(at, () => world.capacityShortage(step.capacityShortage));
+      markers.push({ minute, label: `${step.capacityShortage.group} short (${step.capacityShortage.error}) ${Math.round(step.capacityShortage.forSeconds / 60)} min` });
+    } else {
+      world.at(at, () => world.neverRegister(step.neverRegister.group, step.neverRegister.count));
+      markers.push({ minute, label: `${step.neverRegister.count} never register in ${step.neverRegister.group}` });
     }
   }
   for (const b of burstSteps(scenario, snapshot)) markers.push({ minute: Math.round(b.at / 60), label: `${b.service} ${b.from} → ${b.to}` });
@@ -126,7 +143,10 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const defaults = configForSnapshot(snapshot);
   const fallback = scenario.fallbackGroups;
   // A given config (`simulate --config`) as it is; else the snapshot's groups with the scenario's fallbacks.
-  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map((g) => (fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g)) })) };
+  // `onDemandFallbackGroups`: the groups' `onDemandFallback` option (issue 20, item 3), for the config that knows it.
+  const onDemand = new Set(scenario.onDemandFallbackGroups);
+  const withOptions = (g: (typeof defaults.clusters)[number]['groups'][number]) => ({ ...(fallback[g.name] ? { ...g, fallbackGroup: fallback[g.name] } : g), ...(onDemand.has(g.name) ? { onDemandFallback: true } : {}) });
+  const base = options.config ?? { ...defaults, clusters: defaults.clusters.map((c) => ({ ...c, groups: c.groups.map(withOptions) })) };
   const config = options.consolidation ? { ...base, clusters: base.clusters.map((c) => ({ ...c, consolidation: { ...c.consolidation, enabled: true } })) } : base;
   const clients = withColdCaches({ ecs: world.client('ecs'), autoscaling: world.client('autoscaling'), ec2: world.client('ec2'), cloudwatch: world.client('cloudwatch') });
   const route = await deployedRouter(config);
@@ -146,6 +166,11 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const provisioning = new Set<string>();
   const series: SeriesPoint[] = [];
   const events = (ms: number) => world.deliverable(ms);
+  const detection = new DetectionClock(world);
+  const decided = (record: DecisionRecord, t: number) => {
+    detection.saw(record, t);
+    options.onDecision?.(record, t);
+  };
 
   for (let t = start; t <= end; t += tick) {
     world.advance(t);
@@ -175,7 +200,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
           }
           try {
             const record = await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
-            options.onDecision?.(record, t);
+            decided(record, t);
           } catch {
             controllerErrors += 1;
           }
@@ -184,7 +209,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       for (let k = 0; k < queued.length; k += 100) {
         const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
         const { response, records } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
-        for (const record of records) options.onDecision?.(record, t);
+        for (const record of records) decided(record, t);
         controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
@@ -198,6 +223,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         instances: active.length,
         capacityVcpu: active.filter((i) => i.status === 'ACTIVE').reduce((a, i) => a + i.registered.cpu, 0) / 1024,
         demandVcpu: world.allTasks().filter((x) => x.desiredStatus === 'RUNNING' && !x.daemon).reduce((a, x) => a + x.cpu, 0) / 1024,
+        instancesByGroup: instancesByGroup(active, snapshot),
       });
       nextMinute += 60_000;
     }
@@ -211,14 +237,16 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const neverPlaced = world.neverCreated() + world.allTasks().filter((t) => t.desiredStatus === 'RUNNING' && t.runningAt === undefined && t.lastStatus === 'PROVISIONING').length;
   const firstSubmit = Math.min(...submitted.map((t) => t.submittedAt), end);
   const lastRunning = neverPlaced > 0 ? end : Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
-  const price = (group: string, type: string): number =>
-    snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? snapshot.instanceTypes[type]?.pricePerHour ?? 0;
+  const onDemandPrice = (type: string): number => snapshot.instanceTypes[type]?.pricePerHour ?? 0;
+  const price = (group: string, type: string): number => snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? onDemandPrice(type);
+  // An on-demand instance of a spot group (its on-demand base) costs the on-demand price.
+  const priceOf = (i: { arn: string; group: string; type: string }): number => (world.launches.market.get(i.arn) === 'on-demand' && snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? onDemandPrice(i.type) : price(i.group, i.type));
   let instanceHours = 0;
   let cost = 0;
   for (const i of world.allInstances()) {
     const hours = ((i.terminatedAt ?? end) - i.launchedAt) / 3_600_000;
     instanceHours += hours;
-    cost += hours * price(i.group, i.type);
+    cost += hours * priceOf(i);
   }
   const runningFor = (service: string) => world.allTasks().filter((t) => t.group === `service:${service}` && t.lastStatus === 'RUNNING').length;
   const lostService = world.serviceStates().reduce((a, s) => a + Math.max(0, s.desired - runningFor(s.name)), 0);
@@ -257,6 +285,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       controllerErrors,
       provisioningSeen: provisioning.size,
       ...(withStore ? { stateEvents: stateCounts } : {}),
+      ...shortageMetrics(world, scenario, snapshot, detection, end),
     },
     series,
   };

@@ -53,9 +53,24 @@ const STEP_KINDS = {
       overSeconds: seconds.default(0),
     }),
   }),
+  /** A group cannot launch for a while (docs/simulation.md, "Capacity shortages"): some of its pools, or all. */
+  capacityShortage: z.strictObject({
+    at: seconds,
+    capacityShortage: z.strictObject({
+      group: z.string().min(1),
+      forSeconds: z.number().positive(),
+      error: z.enum(['spot-capacity', 'spot-quota', 'vcpu-quota', 'on-demand-capacity', 'config']),
+      /** Only these instance types are short (default: all of the group's). */
+      types: z.array(z.string().min(1)).min(1).optional(),
+      /** Only these AZs are short (default: all). */
+      azs: z.array(z.string().min(1)).min(1).optional(),
+    }),
+  }),
+  /** The group's next `count` launches go InService but never register with ECS (bad user data, role, agent). */
+  neverRegister: z.strictObject({ at: seconds, neverRegister: z.strictObject({ group: z.string().min(1), count: z.number().int().positive() }) }),
 } as const;
 
-const StepSchema = z.union([STEP_KINDS.setDesired, STEP_KINDS.runTasks, STEP_KINDS.spotInterruption]);
+const StepSchema = z.union([STEP_KINDS.setDesired, STEP_KINDS.runTasks, STEP_KINDS.spotInterruption, STEP_KINDS.capacityShortage, STEP_KINDS.neverRegister]);
 
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -118,12 +133,26 @@ export const ScenarioSchema = z.strictObject({
       serviceRetryMaxSeconds: seconds.default(120),
       /** A third-party RunTask caller retries failed tasks after this long. */
       runTaskRetrySeconds: seconds.default(60),
+      /**
+       * An Auto Scaling group's retry after a failed launch. AWS publishes no figure; observed every
+       * 2–4 minutes (docs/simulation.md, "Capacity shortages").
+       */
+      asgRetrySeconds: z.number().positive().default(180),
+      /** Share of `EC2 Instance Launch Unsuccessful` events lost (best-effort delivery, EventBridge reference). */
+      launchEventDropRate: z.number().min(0).max(1).default(0),
+      /**
+       * With managed scaling on: a task waits in PROVISIONING this long before ECS stops it. AWS's
+       * figure is "between 10 and 30 minutes" (ECS deep-dive blog, 2020): the least favourable end.
+       */
+      provisioningTimeoutSeconds: z.number().positive().default(600),
       /** How often the world advances. */
       tickSeconds: z.number().positive().default(5),
     })
     .prefault({}),
   /** ecs-pilot's fallbackGroup per group (e.g. spot → on-demand when spot capacity is short). */
   fallbackGroups: z.record(z.string(), z.string()).default({}),
+  /** Groups with ecs-pilot's on-demand fallback option (a spot mixed-instances group raises its on-demand base). */
+  onDemandFallbackGroups: z.array(z.string().min(1)).default([]),
   services: z.array(ServiceSchema).default([]),
   timeline: z.array(StepSchema).default([]),
 });

@@ -11,6 +11,7 @@
 import type { Instance, Snapshot, Task } from '../core/model.js';
 import { SimulatedAlarms } from './alarms.js';
 import { autoScalingHandlers } from './autoscaling.js';
+import { scalingActivityHandlers } from './scaling-activities.js';
 import { CommandBus, InjectedFailures } from './commands.js';
 import { ec2Handlers } from './ec2.js';
 import { describeInstance, ecsInstanceHandlers, type DescribedManagedScaling } from './ecs-instances.js';
@@ -57,6 +58,7 @@ export class SimulatedAws {
     this.bus.register('ecs', this.tasks.handlers);
     this.bus.register('ecs', this.services.handlers);
     this.bus.register('autoscaling', autoScalingHandlers(this.state));
+    this.bus.register('autoscaling', scalingActivityHandlers(this.state));
     this.bus.register('ec2', ec2Handlers(this.state));
     this.bus.register('cloudwatch', this.alarms.handlers);
     this.state.listen({ task: (t, before) => this.taskEvent(t, before), instance: (i) => this.instanceEvent(i) });

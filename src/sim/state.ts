@@ -118,7 +118,12 @@ export interface SimGroup {
   desired: number;
   /** The terminate lifecycle hook's name; undefined: the group has none. */
   hook: string | undefined;
+  /** A mixed-instances group's InstancesDistribution.OnDemandBaseCapacity (UpdateAutoScalingGroup); undefined: 0. */
+  onDemandBase?: number;
 }
+
+/** A scaling activity as DescribeScalingActivities answers it (its StartTime always set). */
+export type ScalingActivity = import('@aws-sdk/client-auto-scaling').Activity & { StartTime: Date };
 
 /** Who hears of every change of a task or container instance (ECS's events, a bench's recorder). */
 export interface ChangeListener {
@@ -143,6 +148,8 @@ export class ClusterState {
   public readonly tasks = new Map<string, SimTask>();
   /** By ASG name. */
   public readonly groups = new Map<string, SimGroup>();
+  /** Scaling activities per ASG name, newest first (DescribeScalingActivities: scaling-activities.ts). */
+  public readonly scalingActivities = new Map<string, Array<ScalingActivity>>();
   /** Simulated clock (ms since the epoch); starts at the snapshot's time. */
   public now: number;
   private readonly listeners: ChangeListener[] = [];

@@ -17,6 +17,8 @@ import { scenarioServices } from './scenario-services.js';
 import { SimulatedAws, type SimulatedClient } from './simulated-aws.js';
 import type { Service, SimInstance, SimTask } from './state.js';
 import { AutoScalingGroups } from './world/auto-scaling.js';
+import type { LaunchFailures, Market, ShortageError } from './world/launch-failures.js';
+import { stopTimedOutProvisioning } from './world/provisioning-timeout.js';
 import { ThirdPartyCallers, type RunShape } from './world/callers.js';
 import { EventDelivery, Sequence, Timeline, type OutboxEvent } from './world/clock.js';
 import { noCounts, type WorldCounters } from './world/counters.js';
@@ -50,11 +52,13 @@ export class SimulatedCluster {
   private readonly asgs: AutoScalingGroups;
   private readonly scheduler: ServiceScheduler;
   private readonly callers: ThirdPartyCallers;
+  private readonly settings: Scenario['settings'];
 
   public constructor(snapshot: Snapshot, scenario: Scenario, options: WorldOptions) {
     const managedScaling = options.managedScaling ?? true;
     this.options = { ...options, managedScaling };
     const settings = scenario.settings;
+    this.settings = settings;
     this.aws = new SimulatedAws(snapshot, {
       hooks: Object.fromEntries(snapshot.groups.map((g) => [g.name, options.hooks ? 'ecs-pilot-drain' : undefined])),
       services: (state) => scenarioServices(scenario, snapshot).map((s) => serviceOf(s, state.now)),
@@ -132,6 +136,23 @@ export class SimulatedCluster {
     this.asgs.spotWave(group, fraction, overSeconds);
   }
 
+  /** From now, for `forSeconds`, the group's pools (all, or these types and AZs) cannot launch (world/launch-failures.ts). */
+  public capacityShortage(s: { group: string; forSeconds: number; error: ShortageError; types?: string[] | undefined; azs?: string[] | undefined }): void {
+    if (!this.aws.state.groupNamed(s.group)) throw new Error(`scenario names unknown group ${s.group}`);
+    this.asgs.failures.addShortage({ group: s.group, from: this.now, until: this.now + s.forSeconds * 1000, error: s.error, types: s.types, azs: s.azs });
+  }
+
+  /** The group's next `count` launches go InService and never register with ECS. */
+  public neverRegister(group: string, count: number): void {
+    if (!this.aws.state.groupNamed(group)) throw new Error(`scenario names unknown group ${group}`);
+    this.asgs.failures.neverRegister(group, count);
+  }
+
+  /** Failed launches, activities, desired writes and never-registering instances, for the run's metrics. */
+  public get launches(): { failures: LaunchFailures; market: ReadonlyMap<string, Market> } {
+    return { failures: this.asgs.failures, market: this.asgs.market };
+  }
+
   // ---------- the clock ----------
 
   /** Moves the world to `ms`: due happenings, then the ASGs, the callers' retries, the ECS scheduler, task starts and ends. */
@@ -143,6 +164,7 @@ export class SimulatedCluster {
     this.scheduler.keepDesired();
     this.scheduler.place();
     if (!this.options.managedScaling) this.scheduler.failUnplaced();
+    else stopTimedOutProvisioning(this.aws.state, this.settings.provisioningTimeoutSeconds);
     this.scheduler.progress();
   }
 

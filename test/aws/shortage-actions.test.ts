@@ -33,6 +33,13 @@ describe('Function: execute (capacity shortage actions)', () => {
     expect(asg).toHaveReceivedCommandWith(DeleteTagsCommand, { Tags: [{ ResourceId: 'asg-od', ResourceType: 'auto-scaling-group', Key: 'ecs-pilot:unavailable' }] });
   });
 
+  it('does not fail the decision when a mark cannot be written: it is reported as skipped', async () => {
+    asg.on(CreateOrUpdateTagsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const report = await execute(awsClients(), [{ kind: 'markGroupUnavailable', asg: 'asg-spot', mark: 'until=x', reason: 'failed' }], { dryRun: false });
+    expect(report.failures).toEqual([]);
+    expect(report.skipped).toEqual([{ action: 'markGroupUnavailable', items: ['asg-spot'], reason: "tag ecs-pilot:unavailable not written (AccessDenied: not authorized): ecs-pilot's memory of the shortage is missing until written again" }]);
+  });
+
   it('raises the on-demand base on a fresh read: the whole policy sent back, only the base changed, then the base it started from tagged', async () => {
     // Prepare
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });

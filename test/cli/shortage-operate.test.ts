@@ -56,6 +56,8 @@ describe('Function: shortageChecks (doctor)', () => {
     expect(check('arn:aws:iam::123456789012:instance-profile/ecs-instance')?.status).toBe('pass');
     expect(check(undefined)?.status).toBe('pass');
     expect(check('arn:aws:iam::123456789012:instance-profile/other')).toMatchObject({ status: 'warn', fix: expect.stringContaining('aws iam get-instance-profile --instance-profile-name other') });
+    const noRole = shortageChecks(facts({ onDemandFallback: true, launch: mixed, instanceProfile: { ok: true, value: 'ecs-instance' } })).find((c) => c.check === 'on-demand-permissions');
+    expect(noRole).toMatchObject({ status: 'fail', detail: expect.stringContaining('has no instanceRole') });
   });
 
   it('warns about a fallbackGroup the services pinned to the spot provider cannot use', () => {

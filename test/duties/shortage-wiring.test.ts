@@ -27,8 +27,8 @@ describe('Duties: launch failures reach the plan of the same decision', () => {
     const launchType = aTask({ cpu: 2048, memoryMiB: 7000 });
     const pinned = aTask({ cpu: 2048, memoryMiB: 7000, capacityProvider: 'spot' });
     const d = capacityDuty.decide(event, { cluster, snapshot: snapshot([launchType, pinned]), launchFailures: [failure] }, now);
-    expect(d.actions.map((a) => [a.kind, 'asg' in a ? a.asg : ''])).toEqual([['markGroupUnavailable', 'asg-spot'], ['setDesiredCapacity', 'asg-od']]);
-    expect(d.actions[1]).toMatchObject({ desired: 1, previous: 0 });
+    expect(d.actions.map((a) => [a.kind, 'asg' in a ? a.asg : ''])).toEqual([['reportLaunchFailure', ''], ['markGroupUnavailable', 'asg-spot'], ['setDesiredCapacity', 'asg-od']]);
+    expect(d.actions[2]).toMatchObject({ desired: 1, previous: 0 });
     // Without the failure the 2 phantom units "hold" both tasks and nothing is raised.
     expect(capacityDuty.decide(event, { cluster, snapshot: snapshot([launchType, pinned]) }, now).actions).toEqual([]);
   });

@@ -104,6 +104,7 @@ function iamRequests(call: Call, passRolesOf: (job: string) => string[]): IamReq
     case 'autoscaling:DescribeAutoScalingGroups':
     case 'autoscaling:DescribePolicies':
     case 'autoscaling:DescribeLaunchConfigurations':
+    case 'autoscaling:DescribeScalingActivities':
     case 'ec2:DescribeInstanceTypes':
     case 'ec2:DescribeLaunchTemplateVersions':
     case 'ec2:GetInstanceTypesFromInstanceRequirements':

@@ -23,7 +23,7 @@ const COMMANDS: Record<Service, Array<[string, unknown]>> = {
 };
 const USED = new Set([
   'ListContainerInstances', 'DescribeContainerInstances', 'ListTasks', 'DescribeTasks', 'DescribeTaskDefinition', 'DescribeServices', 'ListServices',
-  'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'ListAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances',
+  'UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes', 'ListAttributes', 'DescribeAutoScalingGroups', 'DescribeAutoScalingInstances', 'DescribeScalingActivities', 'UpdateAutoScalingGroup',
   'SetDesiredCapacity', 'SetInstanceProtection', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat',
   'TerminateInstanceInAutoScalingGroup', 'DescribeInstanceTypes', 'DescribeLaunchTemplateVersions', 'DescribeLaunchConfigurations', 'GetInstanceTypesFromInstanceRequirements', 'DescribePolicies', 'DescribeAlarms', 'DescribeClusters', 'DescribeCapacityProviders', 'RunTask', 'StopTask', 'UpdateService', 'TagResource', 'GetTaskProtection',
 ]);

@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario.js';
 import type { ClusterState, SimInstance } from '../state.js';
 import type { EventDelivery, Sequence, Timeline } from './clock.js';
 import type { WorldCounters } from './counters.js';
+import { LaunchFailures, type Market } from './launch-failures.js';
 
 const SPOT_NOTICE_MS = 120_000;
 const HOOK_TIMEOUT_MS = 600_000;
@@ -38,16 +39,29 @@ export interface AutoScalingParts {
 export class AutoScalingGroups {
   private readonly launchDoneAt = new Map<string, number>();
   private readonly hookDeadline = new Map<string, number>();
+  /** Failed launches, scaling activities, the on-demand base, instances that never register. */
+  public readonly failures: LaunchFailures;
+  /** Each instance's market (the snapshot's instances: their group's). */
+  public readonly market = new Map<string, Market>();
   /** Where launches go, round robin: the snapshot's AZs. */
   private readonly azs: string[];
+  private nextAz = 0;
 
   public constructor(private readonly w: AutoScalingParts) {
     this.azs = [...new Set(w.state.snapshot.instances.map((i) => i.az))].sort();
     if (this.azs.length === 0) this.azs.push('us-east-1a', 'us-east-1b', 'us-east-1c');
     const instance = (id: string | undefined) => w.state.instanceById(String(id));
+    this.failures = new LaunchFailures({ state: w.state, delivery: w.delivery, timeline: w.timeline, settings: w.settings });
+    for (const i of w.state.instances.values()) this.market.set(i.arn, w.state.snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? 'spot' : 'on-demand');
     w.bus.react<typeof ASG>('autoscaling', {
-      SetDesiredCapacity: () => {
+      SetDesiredCapacity: (input) => {
         w.counters.scalingActions += 1;
+        const g = w.state.groups.get(String(input.AutoScalingGroupName));
+        if (g) this.failures.wroteDesired(g.name);
+      },
+      UpdateAutoScalingGroup: (input) => {
+        const g = w.state.groups.get(String(input.AutoScalingGroupName));
+        if (g && input.DesiredCapacity !== undefined) this.failures.wroteDesired(g.name);
       },
       TerminateInstanceInAutoScalingGroup: (input) => {
         w.counters.scalingActions += 1;
@@ -74,22 +88,19 @@ export class AutoScalingGroups {
       for (const i of state.members(g.name)) {
         const done = this.launchDoneAt.get(i.arn);
         if (i.lifecycleState === 'Pending' && done !== undefined && done <= state.now) {
-          // The agent registers the instance: ECS's first event for it.
           i.lifecycleState = 'InService';
-          i.status = 'ACTIVE';
-          state.instanceChanged(i);
+          // The agent registers the instance: ECS's first event for it — unless its agent never connects.
+          if (!this.failures.neverRegistering.has(i.arn)) {
+            i.status = 'ACTIVE';
+            state.instanceChanged(i);
+          }
         }
         const deadline = this.hookDeadline.get(i.arn);
         if (i.lifecycleState === 'Terminating:Wait' && deadline !== undefined && deadline <= state.now) this.terminate(i, 'scale-in');
       }
       const live = state.members(g.name).filter((i) => !i.lifecycleState.startsWith('Terminating'));
       let capacity = live.reduce((a, i) => a + weightOf(snap, i.type), 0);
-      // Launch what desired asks for: the type with the lowest price per unit (lowest-price allocation).
-      const cheapest = [...snap.instanceTypes].sort((a, b) => this.unitPrice(a) - this.unitPrice(b))[0];
-      while (cheapest && capacity < g.desired) {
-        this.launch(g.name, cheapest.type);
-        capacity += cheapest.weight;
-      }
+      if (capacity < g.desired && !this.failures.waiting(g.name)) capacity = this.launchToDesired(g, snap, live, capacity);
       // Scale in to desired: unprotected instances, launching ones first, then the emptiest, newest.
       if (capacity > g.desired) {
         const candidates = live
@@ -136,14 +147,58 @@ export class AutoScalingGroups {
     if (clamped !== g.desired) {
       g.desired = clamped;
       this.w.counters.scalingActions += 1;
+      this.failures.wroteDesired(g.name);
     }
+  }
+
+  /**
+   * Launches what desired capacity asks for. Market: on-demand while the group's on-demand units are
+   * below its on-demand base, else the group's own. Pool: the type with the lowest price per unit
+   * (lowest-price allocation) in the next AZ round robin; a pool short of capacity is passed over for
+   * the next (type, AZ) — the mixed-instances group's fall-over (balanced-best-effort). When every pool
+   * is short: a failed activity, and the group waits `asgRetrySeconds` before it tries again.
+   */
+  private launchToDesired(g: { name: string; asg: string; desired: number; onDemandBase?: number }, snap: Group, live: SimInstance[], from: number): number {
+    let capacity = from;
+    let onDemand = live.filter((i) => this.market.get(i.arn) === 'on-demand').reduce((a, i) => a + weightOf(snap, i.type), 0);
+    const types = [...snap.instanceTypes].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
+    while (capacity < g.desired) {
+      const market: Market = onDemand < (g.onDemandBase ?? 0) || snap.lifecycle !== 'spot' ? 'on-demand' : 'spot';
+      const first = this.nextAz;
+      const azs = this.azs.map((_, k) => this.azs[(first + k) % this.azs.length] ?? 'us-east-1a');
+      let pool: { type: string; weight: number; az: string } | undefined;
+      let blocked: { shortage: NonNullable<ReturnType<LaunchFailures['shortageFor']>>; type: string; az: string } | undefined;
+      for (const t of types) {
+        for (const az of azs) {
+          const short = this.failures.shortageFor(g.name, market, t.type, az);
+          if (!short) {
+            pool = { type: t.type, weight: t.weight, az };
+            break;
+          }
+          blocked ??= { shortage: short, type: t.type, az };
+        }
+        if (pool) break;
+      }
+      if (!pool) {
+        if (blocked) this.failures.failed(snap, blocked.shortage, blocked.type, blocked.az, capacity, g.desired);
+        break;
+      }
+      this.nextAz = (this.azs.indexOf(pool.az) + 1) % this.azs.length;
+      const i = this.launch(g.name, pool.type, pool.az);
+      this.market.set(i.arn, market);
+      if (this.failures.takeNeverRegister(g.name)) this.failures.neverRegistering.add(i.arn);
+      this.failures.launched(g.asg, i.ec2InstanceId, capacity, capacity + pool.weight, this.w.state.now + this.w.settings.instanceLaunchSeconds * 1000);
+      capacity += pool.weight;
+      if (market === 'on-demand') onDemand += pool.weight;
+    }
+    return capacity;
   }
 
   private unitPrice(t: Group['instanceTypes'][number]): number {
     return (t.pricePerHour ?? this.w.state.snapshot.instanceTypes[t.type]?.pricePerHour ?? 1) / t.weight;
   }
 
-  private launch(group: string, type: string): void {
+  private launch(group: string, type: string, az: string): SimInstance {
     const { state, ids, settings } = this.w;
     const n = ids.next();
     const arn = state.arn('ecs', 'container-instance', `${state.cluster}/sim${n.toString(16).padStart(29, '0')}`);
@@ -153,7 +208,7 @@ export class AutoScalingGroups {
       ec2InstanceId: `i-5${n.toString(16).padStart(16, '0')}`,
       group,
       type,
-      az: this.azs[n % this.azs.length] ?? 'us-east-1a',
+      az,
       status: 'LAUNCHING',
       version: 1,
       protected: false,
@@ -166,6 +221,7 @@ export class AutoScalingGroups {
     state.instances.set(arn, instance);
     const after = this.w.registersAfterMs ? this.w.registersAfterMs(instance) : settings.instanceLaunchSeconds * 1000;
     if (after !== undefined) this.launchDoneAt.set(arn, state.now + after);
+    return instance;
   }
 
   /** The instance waits on the terminate hook: Auto Scaling's lifecycle action event, and the hook's timeout starts. */

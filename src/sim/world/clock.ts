@@ -97,7 +97,10 @@ export class EventDelivery {
   private latencyOf(source: string, detailType: string, detail: Record<string, unknown>): number {
     const st = this.settings;
     if (st.controllerLatencySeconds !== undefined) return st.controllerLatencySeconds;
-    const queued = source === 'aws.ecs' && detailType !== 'ECS Container Instance State Change' && (detailType !== 'ECS Task State Change' || detail.lastStatus === 'PROVISIONING');
+    const queued =
+      (source === 'aws.ecs' && detailType !== 'ECS Container Instance State Change' && (detailType !== 'ECS Task State Change' || detail.lastStatus === 'PROVISIONING')) ||
+      // Failed launches go to the capacity queue too (serverless/events.cjs, LaunchUnsuccessfulRule).
+      (source === 'aws.autoscaling' && detailType === 'EC2 Instance Launch Unsuccessful');
     return st.eventBridgeSeconds + (queued ? st.sqsBatchWindowSeconds : 0) + st.lambdaStartSeconds;
   }
 }
