@@ -28,7 +28,7 @@ import {
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
-import { ON_DEMAND_BASE_TAG, UNAVAILABLE_TAG } from '../core/capacity/unavailable.js';
+import { formatBaseTag, ON_DEMAND_BASE_TAG, UNAVAILABLE_TAG } from '../core/capacity/unavailable.js';
 import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import type { Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
@@ -186,7 +186,7 @@ async function setOnDemandBase(action: Extract<Action, { kind: 'setOnDemandBase'
   const MixedInstancesPolicy = { ...policy, InstancesDistribution: { ...policy.InstancesDistribution, OnDemandBaseCapacity: action.base } };
   await send('autoscaling', new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: action.asg, MixedInstancesPolicy }), items, action.kind);
   if (report.failures.length > failuresBefore) return;
-  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: action.base > action.raisedFrom ? `from=${action.raisedFrom};at=${action.at}` : null }, send, action.kind, report);
+  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: formatBaseTag(action) ?? null }, send, action.kind, report);
 }
 
 interface FreshInstance {

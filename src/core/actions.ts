@@ -98,9 +98,10 @@ export type Action =
    * The group's `InstancesDistribution.OnDemandBaseCapacity` (capacity units), set with
    * UpdateAutoScalingGroup on a fresh read: written only while the group's base is still `previous`.
    * `raisedFrom` is the base before ecs-pilot first raised it, kept with `at` (the decision's time) in
-   * the `ecs-pilot:on-demand-base` tag until the base is back to it.
+   * the `ecs-pilot:on-demand-base` tag until the base is back to it, with the desired capacity a raise
+   * `covers` for the shortage mark made at `forMark`.
    */
-  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; reason: string }
+  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; covers?: number; forMark?: string; reason: string }
   /**
    * An instance the ASG lists InService that never registered with ECS within the registration
    * timeout (issue 20): terminated without decrementing desired, so the group launches another

@@ -124,7 +124,16 @@ export const GroupSchema = z
      * `raisedFrom` is the base before ecs-pilot first raised it, `raisedAt` its last raise (the
      * `ecs-pilot:on-demand-base` tag).
      */
-    onDemandFallback: z.strictObject({ base: nonNegInt, raisedFrom: nonNegInt.optional(), raisedAt: z.iso.datetime({ offset: true }).optional() }).optional(),
+    onDemandFallback: z
+      .strictObject({
+        base: nonNegInt,
+        raisedFrom: nonNegInt.optional(),
+        raisedAt: z.iso.datetime({ offset: true }).optional(),
+        /** The desired capacity the raised base covers, for the shortage mark whose `at` is `forMark`: a raise is never made twice. */
+        covers: nonNegInt.optional(),
+        forMark: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional(),
     /** AWS settings of the group the simulator answers with (docs/snapshot-format.md); defaults: none that conflict. */
     awsSettings: z
       .object({ managedDraining: z.enum(['ENABLED', 'DISABLED']).optional(), capacityRebalance: z.boolean().optional(), scalingPolicies: z.array(z.string().min(1)).optional() })

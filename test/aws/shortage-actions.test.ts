@@ -70,6 +70,12 @@ describe('Function: execute (capacity shortage actions)', () => {
     expect(report.failures).toEqual([{ action: 'setOnDemandBase', items: ['asg-spot'], error: 'asg-spot has no mixed instances policy: its on-demand base cannot be set' }]);
   });
 
+  it('remembers in the base tag the desired capacity a raise covers, for its shortage mark', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
+    await execute(awsClients(), [raise({ covers: 9, forMark: '2026-11-24T11:59:00.000Z' })], { dryRun: false });
+    expect(asg).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'ecs-pilot:on-demand-base', Value: 'from=1;at=2026-11-24T12:00:00.000Z;covers=9;mark=2026-11-24T11:59:00.000Z' })] });
+  });
+
   it('removes the on-demand base tag once the base is back where ecs-pilot found it', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ MixedInstancesPolicy: { ...POLICY, InstancesDistribution: { ...POLICY.InstancesDistribution, OnDemandBaseCapacity: 2 } } })] });
     await execute(awsClients(), [raise({ base: 1, previous: 2 })], { dryRun: false });

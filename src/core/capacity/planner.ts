@@ -373,16 +373,22 @@ export const BASE_RAISE_SETTLE_SECONDS = 120;
 
 /**
  * The on-demand base for a group that launches on-demand instead: raised by the units of `desired`
- * no listed instance accounts for (weights honoured: the base is in the same capacity units).
+ * no listed instance accounts for (weights honoured: the base is in the same capacity units). The ASG
+ * may launch them only at its next attempt (minutes), so a raise is remembered with the desired
+ * capacity it covers for this shortage mark: a later plan raises only for desired beyond it.
  */
 function onDemandBaseOf(snapshot: Snapshot, state: GroupState, desired: number): Pick<GroupPlan, 'onDemandBase'> {
   const od = state.group.onDemandFallback;
-  if (!state.onDemandInstead || !od) return {};
-  if (od.raisedAt !== undefined && Date.parse(snapshot.takenAt) - Date.parse(od.raisedAt) < BASE_RAISE_SETTLE_SECONDS * 1000) return {};
+  const mark = state.group.unavailable;
+  if (!state.onDemandInstead || !od || !mark) return {};
   const listed = state.countedUnits + state.group.launching.reduce((a, l) => a + l.count * weightOf(state.group, l.type), 0);
-  const stalledUnits = Math.max(0, desired - listed);
+  const covered = od.covers !== undefined && od.forMark === mark.at;
+  const stalledUnits = covered ? Math.max(0, desired - (od.covers ?? 0)) : Math.max(0, desired - listed);
   if (stalledUnits === 0) return {};
-  return { onDemandBase: { previous: od.base, target: od.base + stalledUnits, raisedFrom: od.raisedFrom ?? od.base, stalledUnits, at: snapshot.takenAt, because: `${state.group.unavailable?.class ?? 'unknown'}${state.group.unavailable?.activityId ? `, activity ${state.group.unavailable.activityId}` : ''}` } };
+  // Never more on-demand than the group's desired capacity.
+  const target = Math.min(Math.max(desired, od.base), od.base + stalledUnits);
+  if (target <= od.base) return {};
+  return { onDemandBase: { previous: od.base, target, raisedFrom: od.raisedFrom ?? od.base, stalledUnits: target - od.base, at: snapshot.takenAt, covers: desired, forMark: mark.at, because: `${state.group.unavailable?.class ?? 'unknown'}${state.group.unavailable?.activityId ? `, activity ${state.group.unavailable.activityId}` : ''}` } };
 }
 
 /**

@@ -18,6 +18,8 @@ export function scaleOutActions(result: CapacityPlan, why: string): Action[] {
         previous: b.previous,
         raisedFrom: b.raisedFrom,
         at: b.at,
+        covers: b.covers,
+        forMark: b.forMark,
         reason: `${why}: group ${g.name} is unavailable (${b.because}); ${b.stalledUnits} stalled unit(s) launch on-demand in ${g.name}`,
       });
     }

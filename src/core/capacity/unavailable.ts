@@ -52,12 +52,40 @@ export function parseMark(value: string | undefined): Mark | undefined {
   return { until, at, class: cls, attempts, ...(activityId ? { activityId } : {}), reason: msgAt === -1 ? '' : value.slice(msgAt + 5), ...(Number.isFinite(Date.parse(recovered)) ? { recovered } : {}) };
 }
 
-/** What the on-demand base tag holds: the base before ecs-pilot raised it, and the last raise's time. */
-export function parseBaseTag(value: string | undefined): { raisedFrom?: number; raisedAt?: string } {
+export interface BaseTag {
+  raisedFrom?: number;
+  raisedAt?: string;
+  covers?: number;
+  forMark?: string;
+}
+
+/**
+ * What the on-demand base tag holds (`from=<n>;at=<ISO>[;covers=<n>;mark=<ISO>]`): the base before
+ * ecs-pilot raised it, the last change's time, and the desired capacity the raise covers for the
+ * shortage mark made at `mark`.
+ */
+export function parseBaseTag(value: string | undefined): BaseTag {
   const fields = new Map((value ?? '').split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
-  const from = Number(fields.get('from'));
-  const at = fields.get('at') ?? '';
-  return { ...(Number.isInteger(from) && from >= 0 && fields.has('from') ? { raisedFrom: from } : {}), ...(Number.isFinite(Date.parse(at)) ? { raisedAt: new Date(at).toISOString() } : {}) };
+  const int = (k: string): number | undefined => {
+    const n = Number(fields.get(k));
+    return fields.has(k) && Number.isInteger(n) && n >= 0 ? n : undefined;
+  };
+  const time = (k: string): string | undefined => (Number.isFinite(Date.parse(fields.get(k) ?? '')) ? new Date(fields.get(k)!).toISOString() : undefined);
+  const out: BaseTag = {};
+  const from = int('from');
+  const covers = int('covers');
+  const at = time('at');
+  const mark = time('mark');
+  if (from !== undefined) out.raisedFrom = from;
+  if (at !== undefined) out.raisedAt = at;
+  if (covers !== undefined && mark !== undefined) Object.assign(out, { covers, forMark: mark });
+  return out;
+}
+
+/** The tag value for a base ecs-pilot changed (undefined: the base is back where it was, the tag goes). */
+export function formatBaseTag(a: { base: number; raisedFrom: number; at: string; covers?: number | undefined; forMark?: string | undefined }): string | undefined {
+  if (a.base <= a.raisedFrom) return undefined;
+  return `from=${a.raisedFrom};at=${a.at}${a.covers !== undefined && a.forMark !== undefined ? `;covers=${a.covers};mark=${a.forMark}` : ''}`;
 }
 
 /** The group is marked, the mark has not expired at `now` and no launch succeeded since. */

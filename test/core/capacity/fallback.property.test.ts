@@ -49,7 +49,9 @@ describe('Property: plan with groups marked unavailable', () => {
           if (m === 'on-demand-instead') {
             const listed = g.desired - stalledUnits(s, g);
             const stalledAfter = Math.max(0, gp.desired - listed);
-            if (stalledAfter > 0) expect(gp.onDemandBase).toMatchObject({ previous: 1, target: 1 + stalledAfter, stalledUnits: stalledAfter });
+            // Exactly the stalled units, never more on-demand than desired.
+            const target = Math.min(Math.max(gp.desired, 1), 1 + stalledAfter);
+            if (target > 1) expect(gp.onDemandBase).toMatchObject({ previous: 1, target, covers: gp.desired });
             else expect(gp.onDemandBase).toBeUndefined();
           }
           if (m !== 'closed') continue;

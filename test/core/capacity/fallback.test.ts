@@ -144,9 +144,16 @@ describe('Function: plan — a group marked unavailable', () => {
     expect(groupPlan(p, 'spot').onDemandBase).toMatchObject({ previous: 2, target: 8, raisedFrom: 1, stalledUnits: 6 });
   });
 
-  it('does not raise the base again while the last raise’s instances may not be listed yet', () => {
-    const p = plan(stalled({ mark: MARK, onDemandFallback: { base: 3, raisedFrom: 0, raisedAt: '2026-11-24T11:59:30Z' } }));
-    expect(groupPlan(p, 'spot').onDemandBase).toBeUndefined();
+  it('raises once per desired capacity: a later plan raises only for desired beyond what the raise covers', () => {
+    // The raise to 3 covered desired 5 for this mark; its instances are not listed yet (the ASG launches at its next attempt).
+    const covered = { base: 3, raisedFrom: 0, raisedAt: '2026-11-24T11:59:30.000Z', covers: 5, forMark: MARK.at };
+    expect(groupPlan(plan(stalled({ mark: MARK, onDemandFallback: covered })), 'spot').onDemandBase).toBeUndefined();
+    // Two more tasks: desired 7, the base raised by the 2 new units only.
+    const more = plan(stalled({ mark: MARK, onDemandFallback: covered, pending: tasks(5, { cpu: 2048, memoryMiB: 7000, capacityProvider: 'spot' }) }));
+    expect(groupPlan(more, 'spot')).toMatchObject({ desired: 7, onDemandBase: { previous: 3, target: 5, covers: 7, forMark: MARK.at } });
+    // A coverage for an earlier mark does not count: the stalled units are raised for afresh.
+    const earlier = { ...covered, forMark: '2026-11-24T10:00:00.000Z' };
+    expect(groupPlan(plan(stalled({ mark: MARK, onDemandFallback: earlier })), 'spot').onDemandBase).toMatchObject({ previous: 3, target: 5, stalledUnits: 2 });
   });
 
   it('does not fall back to on-demand when on-demand launches fail too (a vCPU quota)', () => {
