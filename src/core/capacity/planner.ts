@@ -368,9 +368,6 @@ function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][],
   };
 }
 
-/** After a raise of the on-demand base, its instances take a few seconds to be listed: no second raise meanwhile. */
-export const BASE_RAISE_SETTLE_SECONDS = 120;
-
 /**
  * The on-demand base for a group that launches on-demand instead: raised by the units of `desired`
  * no listed instance accounts for (weights honoured: the base is in the same capacity units). The ASG

@@ -1,7 +1,7 @@
 /**
- * Back to spot once it launches again (docs/capacity-shortage.md, "Recovery"): the mark has expired
- * and a launch succeeded since (the mark is then cleared, src/core/capacity/unavailable.ts), so spot is
- * used again — launch first, within the disruption budget, one step at a time:
+ * Back to spot once it launches again (docs/capacity-shortage.md, "Recover: back to spot"): the mark
+ * has expired and a launch succeeded since (the mark is then kept as `recovered`,
+ * src/core/capacity/unavailable.ts, and removed here once nothing is left to return), so spot is used again — launch first, within the disruption budget, one step at a time:
  *
  * - a group that launched on-demand instead (`onDemandFallback`): its on-demand base is lowered in
  *   steps back to where ecs-pilot found it. The ASG then "launches new instances before terminating
@@ -24,9 +24,12 @@ import { DRAIN_REASONS } from '../names.js';
 import { drainBudget } from '../rebalance/consolidate.js';
 import { composeDemand } from './demand.js';
 import { mayRunOnFallback } from './fallback-eligibility.js';
-import { BASE_RAISE_SETTLE_SECONDS, plan } from './planner.js';
+import { plan } from './planner.js';
 import { scaleOutActions } from './scale-out.js';
 import { RESET_AFTER_SECONDS, stalledUnits, UNAVAILABLE_TAG } from './unavailable.js';
+
+/** After a change of the on-demand base, the ASG's instances take a while to be listed: no next step before. */
+export const BASE_CHANGE_SETTLE_SECONDS = 120;
 
 /** `ecs-pilot.drain-reason` of an on-demand instance whose tasks wait for spot capacity before it drains. */
 export const RETURN_TO_SPOT = 'return-to-spot';
@@ -45,7 +48,7 @@ function settling(snapshot: Snapshot, group: Group): boolean {
 export function lowerOnDemandBase(snapshot: Snapshot, cluster: ClusterConfig, group: Group, now: Date): Action | undefined {
   const od = group.onDemandFallback;
   if (!od || od.raisedFrom === undefined || od.base <= od.raisedFrom || failing(group)) return undefined;
-  if (od.raisedAt !== undefined && now.getTime() - Date.parse(od.raisedAt) < BASE_RAISE_SETTLE_SECONDS * 1000) return undefined;
+  if (od.raisedAt !== undefined && now.getTime() - Date.parse(od.raisedAt) < BASE_CHANGE_SETTLE_SECONDS * 1000) return undefined;
   if (settling(snapshot, group)) return undefined;
   const size = members(snapshot, group).filter((i) => COUNTED_STATUSES.has(i.status)).length;
   // The budget counts instances; the base counts units: a step of n × the smallest weight replaces at most n instances.
