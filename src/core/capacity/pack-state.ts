@@ -183,8 +183,14 @@ export function initialStates(prep: Prepared): GroupState[] {
     const counters = new Map<string, number>();
     const launchingFree = new Float64Array(DIMS);
     let launchingUnits = 0;
+    // Listed instances past the registration timeout: they account for their units of desired (not
+    // pool) but will never take a task (issue 20): no bin for them.
+    const timedOut = new Map<string, number>();
+    for (const u of group.unregistered) if (u.timedOut) timedOut.set(u.type, (timedOut.get(u.type) ?? 0) + 1);
     for (const l of group.launching) {
-      for (let i = 0; i < l.count; i++) {
+      const dead = Math.min(l.count, timedOut.get(l.type) ?? 0);
+      launchingUnits += dead * weightOf(group, l.type);
+      for (let i = 0; i < l.count - dead; i++) {
         const t = snapshot.instanceTypes[l.type];
         const capacity = [t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0];
         const n = (counters.get(l.type) ?? 0) + 1;

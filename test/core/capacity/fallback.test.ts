@@ -280,3 +280,21 @@ describe('Function: returnToSpot — recovery', () => {
     });
   });
 });
+
+describe('Function: plan — instances past the registration timeout', () => {
+  function booted(timedOut: boolean) {
+    return aSnapshot({
+      takenAt: TAKEN,
+      groups: [aGroup({ name: 'spot', asg: 'asg-spot', lifecycle: 'spot', desired: 2, launching: [{ type: 'm5.large', count: 1 }], unregistered: [{ instanceId: 'i-stuck', type: 'm5.large', timedOut }] })],
+      instances: [anInstance({ group: 'spot', tasks: [bigTask()] })],
+      pending: [bigTask({ id: 'waiting', capacityProvider: 'spot' })],
+    });
+  }
+
+  it('counts a booted, unregistered instance as launching until its timeout, then neither as capacity nor as pool', () => {
+    expect(plan(booted(false)).placements).toEqual([{ task: 'waiting', instance: 'launching:spot:m5.large:1' }]);
+    const p = plan(booted(true));
+    expect(p.placements).toEqual([{ task: 'waiting', instance: 'new:spot:m5.large:1' }]);
+    expect(groupPlan(p, 'spot').desired).toBe(3);
+  });
+});
