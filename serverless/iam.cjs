@@ -70,6 +70,29 @@ function statements(config, familyOf) {
       Resource: asgs.map((g) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${g}`)),
     },
   ];
+  // Launch failures are remembered as tags on the groups (docs/capacity-shortage.md): ecs-pilot's own keys only.
+  out.push({
+    Sid: 'TagConfiguredGroups',
+    Effect: 'Allow',
+    Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
+    Resource: asgs.map((g) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${g}`)),
+    Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ecs-pilot:*'] } },
+  });
+  // onDemandFallback groups only: their on-demand base is raised with UpdateAutoScalingGroup, which on a
+  // launch-template group AWS authorises as launching its instances (ec2:RunInstances, and passing the
+  // instance profile's role). The template's resources (AMI, subnets, security groups) are not known when
+  // the stack is packaged, so RunInstances is not scoped by resource; the role it may pass is.
+  const fallbackGroups = config.clusters.flatMap((c) => c.groups.filter((g) => g.onDemandFallback));
+  if (fallbackGroups.length > 0) {
+    out.push(
+      { Sid: 'RaiseOnDemandBase', Effect: 'Allow', Action: ['autoscaling:UpdateAutoScalingGroup'], Resource: fallbackGroups.map((g) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${g.asg}`)) },
+      { Sid: 'LaunchWithTheGroupsTemplate', Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: '*' },
+    );
+    const roles = uniq(fallbackGroups.flatMap((g) => (g.instanceRole ? [g.instanceRole] : [])));
+    if (roles.length > 0) {
+      out.push({ Sid: 'PassInstanceRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: roles, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+    }
+  }
   // The cluster-state store (docs/state.md): items of this stack's table only.
   out.push({
     Sid: 'ClusterStateStore',

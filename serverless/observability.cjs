@@ -51,6 +51,16 @@ function alarms() {
       2,
     ),
   };
+  // A group's launches failed (spot shortage, quota, broken template): ecs-pilot marked it and moved its
+  // demand where it can run (docs/capacity-shortage.md); `ecs-pilot status` shows why and until when.
+  out.GroupUnavailableAlarm = alarm(
+    'ecs-pilot: a group failed to launch and is marked unavailable (see ecs-pilot status; docs/capacity-shortage.md)',
+    'ecs-pilot',
+    'action.markGroupUnavailable',
+    [{ Name: 'service', Value: 'ecs-pilot' }],
+    'Sum',
+    0,
+  );
   for (const fn of FUNCTIONS) {
     const dims = [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }];
     out[`${fn}ErrorsAlarm`] = alarm(`ecs-pilot ${fn.toLowerCase()}: invocations failed`, 'AWS/Lambda', 'Errors', dims, 'Sum', 0);
@@ -86,6 +96,10 @@ function dashboardBody() {
         ...search('plan', 'plan', 'Maximum', ''),
       ], 12, 12),
       widget('Throttles', fnMetric('Throttles', 'Sum'), 18, 0),
+      widget('Capacity shortages (groups marked unavailable, on-demand base changes)', [
+        ['ecs-pilot', 'action.markGroupUnavailable', 'service', 'ecs-pilot', { stat: 'Sum', label: 'groups marked unavailable' }],
+        ['ecs-pilot', 'action.setOnDemandBase', 'service', 'ecs-pilot', { stat: 'Sum', label: 'on-demand base changes' }],
+      ], 18, 12),
     ],
   };
   return { 'Fn::Sub': JSON.stringify(body) };

@@ -11,11 +11,15 @@
  */
 import {
   CompleteLifecycleActionCommand,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
   SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
+  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import {
   DeleteAttributesCommand,
@@ -30,6 +34,7 @@ import {
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { TAGS } from '../core/batch/jobs.js';
+import { formatBaseTag, ON_DEMAND_BASE_TAG, UNAVAILABLE_TAG } from '../core/capacity/unavailable.js';
 import { SERVICE_TAGS } from '../core/scaling/service-scaling.js';
 import { ATTRIBUTES, type Action } from '../core/actions.js';
 import { API_LIMITS, chunks } from './batch.js';
@@ -141,6 +146,53 @@ async function raiseDesiredCapacity(action: Extract<Action, { kind: 'setDesiredC
     }
   }
   await send('autoscaling', new SetDesiredCapacityCommand({ AutoScalingGroupName: action.asg, DesiredCapacity: action.desired, HonorCooldown: false }), [action.asg], action.kind);
+}
+
+/**
+ * Tags on an ASG: CreateOrUpdateTags for values, DeleteTags for `null`. They are ecs-pilot's memory of
+ * launch failures, not an effect: a write that fails is reported as skipped and does not fail the
+ * decision (whose raises went out); the next detection writes the mark again.
+ */
+async function tagGroup(asg: string, tags: Record<string, string | null>, send: Sender, kind: Action['kind'], report: ExecutionReport): Promise<void> {
+  const before = report.failures.length;
+  const set = Object.entries(tags).filter((e): e is [string, string] => e[1] !== null);
+  const clear = Object.entries(tags).filter(([, v]) => v === null);
+  const tag = (Key: string) => ({ ResourceId: asg, ResourceType: 'auto-scaling-group', Key });
+  if (set.length > 0) await send('autoscaling', new CreateOrUpdateTagsCommand({ Tags: set.map(([k, v]) => ({ ...tag(k), Value: v, PropagateAtLaunch: false })) }), [asg], kind);
+  if (clear.length > 0) await send('autoscaling', new DeleteTagsCommand({ Tags: clear.map(([k]) => tag(k)) }), [asg], kind);
+  for (const f of report.failures.splice(before)) report.skipped.push({ action: kind, items: f.items, reason: `tag ${Object.keys(tags).join(', ')} not written (${f.error}): ecs-pilot's memory of the shortage is missing until written again` });
+}
+
+/**
+ * Sets a mixed-instances group's on-demand base: read-modify-write on a fresh DescribeAutoScalingGroups
+ * (the group's whole MixedInstancesPolicy sent back with only OnDemandBaseCapacity changed), and only
+ * while the base is still what the decision saw (another decision, or the operator, changed it: the
+ * next decision sees the new one). The base ecs-pilot started from is kept in a tag until it is back.
+ */
+async function setOnDemandBase(action: Extract<Action, { kind: 'setOnDemandBase' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
+  const items = [action.asg];
+  let policy: AutoScalingGroup['MixedInstancesPolicy'] = { InstancesDistribution: { OnDemandBaseCapacity: action.previous } };
+  if (!dryRun) {
+    const failuresBefore = report.failures.length;
+    const fresh = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), items, action.kind)) as { AutoScalingGroups?: AutoScalingGroup[] } | undefined;
+    if (report.failures.length > failuresBefore) return;
+    const group = fresh?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg);
+    if (!group?.MixedInstancesPolicy) {
+      report.failures.push({ action: action.kind, items, error: `${action.asg} ${group ? 'has no mixed instances policy' : 'was not found'}: its on-demand base cannot be set` });
+      return;
+    }
+    const current = group.MixedInstancesPolicy.InstancesDistribution?.OnDemandBaseCapacity ?? 0;
+    if (current !== action.previous) {
+      report.skipped.push({ action: action.kind, items, reason: `the on-demand base is ${current}, not ${action.previous} as decided: it changed since the decision` });
+      return;
+    }
+    policy = group.MixedInstancesPolicy;
+  }
+  const failuresBefore = report.failures.length;
+  const MixedInstancesPolicy = { ...policy, InstancesDistribution: { ...policy.InstancesDistribution, OnDemandBaseCapacity: action.base } };
+  await send('autoscaling', new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: action.asg, MixedInstancesPolicy }), items, action.kind);
+  if (report.failures.length > failuresBefore) return;
+  await tagGroup(action.asg, { [ON_DEMAND_BASE_TAG]: formatBaseTag(action) ?? null }, send, action.kind, report);
 }
 
 interface FreshInstance {
@@ -377,6 +429,15 @@ export async function execute(clients: Clients, actions: readonly Action[], opti
         if (tags.length > 0) await send('ecs', new TagResourceCommand({ resourceArn: action.serviceArn, tags }), [action.serviceArn], action.kind);
         break;
       }
+      case 'markGroupUnavailable':
+        await tagGroup(action.asg, { [UNAVAILABLE_TAG]: action.mark }, send, action.kind, report);
+        break;
+      case 'tagGroup':
+        await tagGroup(action.asg, action.tags, send, action.kind, report);
+        break;
+      case 'setOnDemandBase':
+        await setOnDemandBase(action, send, options.dryRun, report);
+        break;
       case 'recordRun':
       case 'markInstance':
         break; // recordRun: logged by the controller; markInstance: batched below

@@ -9,6 +9,7 @@ import type { ContainerInstance, Task as EcsTask, TaskDefinition } from '@aws-sd
 import type { GroupConfig } from '../config/schema.js';
 import { serviceOfGroup } from '../core/names.js';
 import { DEFAULT_RESERVED_PORTS, TaskSchema, type SnapshotInput, type Task } from '../core/model.js';
+import { ON_DEMAND_BASE_TAG, UNAVAILABLE_TAG, parseBaseTag, parseMark } from '../core/capacity/unavailable.js';
 import type { LaunchTypes } from './launch-types.js';
 
 export type InstanceInput = NonNullable<SnapshotInput['instances']>[number];
@@ -162,10 +163,25 @@ export function toGroup(config: GroupConfig, asg: AutoScalingGroup, types: Group
     desired: Math.min(max, Math.max(min, asg.DesiredCapacity ?? 0)),
     targetCapacityPercent: config.targetCapacityPercent,
     instanceTypes: types.length > 0 ? types : [{ type: 'unknown', weight: 1 }],
+    ...shortageFields(config, asg),
     // A partial snapshot cannot tell what launching capacity is for: all of it is spoken for.
     launching: partial ? [] : [...launching].map(([type, count]) => ({ type, count })),
     ...(unregistered.length > 0 ? { unregistered } : {}),
     ...(partial ? { inServiceUnits: Math.max(asg.DesiredCapacity ?? 0, inService + [...launching].reduce((a, [type, n]) => a + weight(type) * n, 0)) } : {}),
+  };
+}
+
+/**
+ * ecs-pilot's memory of the group's launch failures (the `ecs-pilot:unavailable` tag) and, where its
+ * `onDemandFallback` option is on and the group has a mixed instances policy, its on-demand base.
+ */
+function shortageFields(config: GroupConfig, asg: AutoScalingGroup): Pick<GroupInput, 'unavailable' | 'onDemandFallback'> {
+  const tag = (key: string) => asg.Tags?.find((t) => t.Key === key)?.Value;
+  const mark = parseMark(tag(UNAVAILABLE_TAG));
+  const policy = asg.MixedInstancesPolicy;
+  return {
+    ...(mark ? { unavailable: mark } : {}),
+    ...(config.onDemandFallback && policy ? { onDemandFallback: { base: policy.InstancesDistribution?.OnDemandBaseCapacity ?? 0, ...parseBaseTag(tag(ON_DEMAND_BASE_TAG)) } } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readClusterFacts, type ClusterFacts, type GroupFacts } from '../aws/account-checks.js';
+import { readShortageFacts, type ShortageFacts } from '../aws/shortage-facts.js';
 import { awsClients, withColdCaches, type Clients } from '../aws/clients.js';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
@@ -16,7 +17,8 @@ import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
 import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info';
+/** `warn`: a set-up that works but invites trouble (said, does not fail the run). */
+export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info' | 'warn';
 
 export interface Check {
   cluster: string;
@@ -149,6 +151,78 @@ export function checksFor(facts: ClusterFacts): Check[] {
   return out;
 }
 
+/**
+ * Capacity-shortage checks (docs/capacity-shortage.md, pure): spot groups that invite shortages
+ * (fewer than 3 instance types, one AZ, `lowest-price`, a spot max price), a `fallbackGroup` that the
+ * services pinned to the spot provider cannot use, and `onDemandFallback` on a group that is not
+ * mixed-instances.
+ */
+export function shortageChecks(facts: ShortageFacts): Check[] {
+  const out: Check[] = [];
+  for (const g of facts.groups) {
+    const base = { cluster: facts.cluster, group: g.group, check: 'capacity-shortage' };
+    if (!g.launch.ok) {
+      if (g.lifecycle === 'spot' || g.onDemandFallback) out.push({ ...base, status: 'unverified', detail: `could not read ASG ${g.asg}: ${g.launch.error}`, fix: 'grant autoscaling:DescribeAutoScalingGroups to the operator' });
+      continue;
+    }
+    const l = g.launch.value;
+    if (!l) continue; // a missing ASG is the lifecycle-hook check's failure
+    if (g.onDemandFallback && !l.mixed) {
+      out.push({ ...base, status: 'fail', detail: `onDemandFallback is on but ${g.asg} has no mixed instances policy: its on-demand base cannot be raised`, fix: `give ${g.asg} a mixed instances policy (launch template + overrides), or remove onDemandFallback from group ${g.group}` });
+    }
+    if (g.onDemandFallback && g.instanceProfile) out.push(permissionsCheck(facts.cluster, g));
+    if (g.lifecycle !== 'spot') continue;
+    const warn = (detail: string, fix: string) => out.push({ ...base, status: 'warn', detail, fix });
+    if (l.types !== undefined && l.types < 3) warn(`${g.asg} launches ${l.types} instance type(s): one short spot pool stops its launches (spot asks for flexibility across types and AZs; EC2's spot placement score needs at least 3 types)`, `add instance types to the overrides of ${g.asg}'s mixed instances policy (or use attribute-based selection)`);
+    if (l.azs === 1) warn(`${g.asg} uses one Availability Zone: a shortage there leaves it no other pool`, `add subnets in other Availability Zones to ${g.asg}`);
+    if (l.spotAllocationStrategy === 'lowest-price') warn(`${g.asg} uses the lowest-price spot allocation strategy: the cheapest pools are often the most interrupted and the first to run dry`, `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${g.asg} --mixed-instances-policy '{"InstancesDistribution":{"SpotAllocationStrategy":"price-capacity-optimized"}}'`);
+    if (l.spotMaxPrice !== undefined) warn(`${g.asg} sets a spot max price (${l.spotMaxPrice}): launches fail when the price rises above it (SpotMaxPriceTooLow)`, `remove SpotMaxPrice from ${g.asg}'s instances distribution (the default is the on-demand price)`);
+    if (g.fallbackGroup !== undefined) {
+      if (!facts.services.ok) {
+        out.push({ ...base, check: 'fallback-pinned', status: 'unverified', detail: `could not read the services of ${facts.cluster}: ${facts.services.error}`, fix: 'grant ecs:ListServices and ecs:DescribeServices to the operator' });
+        continue;
+      }
+      const pinned = facts.services.value.filter((s) => s.providers.length > 0 && s.providers.every((p) => p === g.group)).map((s) => s.service);
+      if (pinned.length > 0) {
+        out.push({
+          ...base,
+          check: 'fallback-pinned',
+          status: 'warn',
+          detail: `fallbackGroup ${g.fallbackGroup} cannot host service(s) ${pinned.join(', ')}: their capacity provider strategy names only ${g.group}, and ECS places a task only on its strategy's providers`,
+          fix: g.onDemandFallback ? `nothing for them: onDemandFallback on ${g.group} launches them on-demand in the group` : `set onDemandFallback: true on group ${g.group} (a mixed-instances group), or name ${g.fallbackGroup} in those services' strategies`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The permissions raising the on-demand base needs beyond the deployment's own grants: AWS authorises
+ * UpdateAutoScalingGroup on a launch-template group as launching it, including passing the template's
+ * instance profile role, which the deployment may pass only as `instanceRole`. IAM is not read: the
+ * profile's name is compared with the role's (they match when the console created the profile).
+ */
+function permissionsCheck(cluster: string, g: ShortageFacts['groups'][number]): Check {
+  const base = { cluster, group: g.group, check: 'on-demand-permissions' };
+  const p = g.instanceProfile!;
+  if (!p.ok) return { ...base, status: 'unverified', detail: `could not read the launch template of ${g.asg}: ${p.error}`, fix: 'grant ec2:DescribeLaunchTemplateVersions to the operator' };
+  if (p.value === undefined) return { ...base, status: 'pass', detail: `the launch template of ${g.asg} names no instance profile: raising its on-demand base passes no role` };
+  const role = g.instanceRole;
+  if (role === undefined) {
+    return { ...base, status: 'fail', detail: `the launch template of ${g.asg} names instance profile ${p.value} but group ${g.group} has no instanceRole: the deployment may not pass its role, so raising the on-demand base is refused ("You are not authorized to use launch template")`, fix: `set groups[].instanceRole of ${g.group} to the role in that instance profile (aws iam get-instance-profile), then deploy` };
+  }
+  const profile = p.value.split('/').pop() ?? p.value;
+  const roleName = role.split('/').pop() ?? role;
+  if (profile === roleName) return { ...base, status: 'pass', detail: `instance profile ${profile} and instanceRole ${role} share a name: the deployment may pass it (to EC2 only)` };
+  return {
+    ...base,
+    status: 'warn',
+    detail: `the launch template of ${g.asg} names instance profile ${profile}, instanceRole is ${role}: if the profile's role is another one, raising the on-demand base fails ("You are not authorized to use launch template")`,
+    fix: `check with aws iam get-instance-profile --instance-profile-name ${profile}, and set groups[].instanceRole of ${g.group} to the role it contains`,
+  };
+}
+
 export interface AccountOptions {
   config: string;
   configGiven: boolean;
@@ -192,11 +266,14 @@ export async function doctor(options: AccountOptions, clientsFor?: (region?: str
   const { config, clients, simulated, notes } = accountFor(options, clientsFor);
   const now = new Date();
   const checks: Check[] = [];
-  for (const cluster of config.clusters) checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
+  for (const cluster of config.clusters) {
+    checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
+    checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
+  }
   return { simulated, checks, notes };
 }
 
-const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info' };
+const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info', warn: 'warn' };
 
 /** `width`: the terminal's; long lines wrap to it at spaces (never cut). */
 export function renderDoctor(result: DoctorResult, width?: number): string {
@@ -211,7 +288,7 @@ export function renderDoctor(result: DoctorResult, width?: number): string {
     if (c.fix && c.status !== 'pass') out.push(wrap(`       fix: ${c.fix}`, width, 5));
   }
   const count = (s: CheckStatus) => result.checks.filter((c) => c.status === s).length;
-  out.push('', `${result.checks.length} checks: ${count('fail')} failed, ${count('unverified')} unverified, ${count('pass')} ok, ${count('info')} info`);
+  out.push('', `${result.checks.length} checks: ${count('fail')} failed, ${count('unverified')} unverified, ${count('pass')} ok, ${count('info')} info, ${count('warn')} warning(s)`);
   return out.join('\n');
 }
 

@@ -10,6 +10,7 @@ import { CLIENT_OPTIONS, type Clients } from '../aws/clients.js';
 import { readGroupSettings } from '../aws/group-settings.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import { composeDemand } from '../core/capacity/demand.js';
+import { isUnavailable } from '../core/capacity/unavailable.js';
 import type { ClusterConfig } from '../config/schema.js';
 import { findConflicts } from '../core/conflicts.js';
 import { weightOf, type Snapshot } from '../core/model.js';
@@ -33,6 +34,10 @@ export interface ProviderStatus {
   launching: number;
   waitingTasks: number;
   instances: { total: number; protected: number; idle: number; draining: number };
+  /** The group failed to launch: why, until when (docs/capacity-shortage.md); absent when it launches. */
+  unavailable?: { until: string; class: string; activityId?: string; reason: string; attempts: number; state: 'unavailable' | 'probing' | 'recovering' };
+  /** `onDemandFallback` groups: the on-demand base now, and before ecs-pilot raised it. */
+  onDemandBase?: { base: number; raisedFrom?: number };
 }
 
 export interface ClusterStatus {
@@ -51,6 +56,14 @@ export interface StatusResult {
 }
 
 const LEAVING = /^Terminating|^Terminated|^Detach/;
+
+/** A group's shortage mark as status shows it: still unavailable, expired (the next launch probes), or recovering. */
+function shortageOf(g: Snapshot['groups'][number], now: Date): ProviderStatus['unavailable'] {
+  const m = g.unavailable;
+  if (!m) return undefined;
+  const state = m.recovered !== undefined ? 'recovering' : isUnavailable(g, now) ? 'unavailable' : 'probing';
+  return { until: m.until, class: m.class, ...(m.activityId ? { activityId: m.activityId } : {}), reason: m.reason, attempts: m.attempts, state };
+}
 
 /** The figures for one cluster's snapshot (pure). */
 export function clusterStatus(snapshot: Snapshot, conflicts: ClusterStatus['conflicts']): ClusterStatus {
@@ -72,6 +85,8 @@ export function clusterStatus(snapshot: Snapshot, conflicts: ClusterStatus['conf
         idle: mine.filter((i) => i.status === 'ACTIVE' && i.tasks.every((t) => t.daemon)).length,
         draining: mine.filter((i) => i.status === 'DRAINING').length,
       },
+      ...(g.unavailable ? { unavailable: shortageOf(g, new Date(snapshot.takenAt)) } : {}),
+      ...(g.onDemandFallback ? { onDemandBase: { base: g.onDemandFallback.base, ...(g.onDemandFallback.raisedFrom !== undefined ? { raisedFrom: g.onDemandFallback.raisedFrom } : {}) } } : {}),
     };
   });
   const names = new Set(snapshot.groups.map((g) => g.name));
@@ -107,6 +122,12 @@ export function renderStatus(result: StatusResult, width?: number): string {
       out.push(`    capacity (${p.units}): desired ${p.desired}, in service ${p.inService}, launching ${p.launching}`);
       out.push(`    waiting tasks: ${p.waitingTasks}`);
       out.push(`    instances: ${p.instances.total} (${p.instances.protected} protected, ${p.instances.idle} idle, ${p.instances.draining} draining)`);
+      const u = p.unavailable;
+      if (u) {
+        const when = u.state === 'unavailable' ? `UNAVAILABLE until ${u.until}` : u.state === 'probing' ? `mark expired at ${u.until}: the next launch probes spot` : 'launches again: capacity that fell back returns';
+        out.push(`    launches: ${when} (${u.class}${u.activityId ? `, activity ${u.activityId}` : ''}, failure ${u.attempts} in a row)${u.reason ? `: ${u.reason}` : ''}`);
+      }
+      if (p.onDemandBase) out.push(`    on-demand base: ${p.onDemandBase.base}${p.onDemandBase.raisedFrom !== undefined && p.onDemandBase.raisedFrom !== p.onDemandBase.base ? ` (raised by ecs-pilot from ${p.onDemandBase.raisedFrom})` : ''}`);
     }
     if (c.waitingElsewhere > 0) out.push(`  waiting tasks naming no configured provider: ${c.waitingElsewhere}`);
     out.push(c.conflicts.length === 0 ? '  conflicts: none' : '  conflicts:');

@@ -105,6 +105,21 @@ export type Action =
       reason: string;
     }
   /**
+   * A group failed to launch: the mark (`ecs-pilot:unavailable` tag value) on its ASG. Its own kind so
+   * that its metric (`action.markGroupUnavailable`) can raise an alarm.
+   */
+  | { kind: 'markGroupUnavailable'; asg: string; mark: string; reason: string }
+  /** Tags on a configured group's ASG (ecs-pilot's memory of launch failures); `null` deletes the tag. */
+  | { kind: 'tagGroup'; asg: string; tags: Record<string, string | null>; reason: string }
+  /**
+   * The group's `InstancesDistribution.OnDemandBaseCapacity` (capacity units), set with
+   * UpdateAutoScalingGroup on a fresh read: written only while the group's base is still `previous`.
+   * `raisedFrom` is the base before ecs-pilot first raised it, kept with `at` (the decision's time) in
+   * the `ecs-pilot:on-demand-base` tag until the base is back to it, with the desired capacity a raise
+   * `covers` for the shortage mark made at `forMark`.
+   */
+  | { kind: 'setOnDemandBase'; asg: string; base: number; previous: number; raisedFrom: number; at: string; covers?: number; forMark?: string; reason: string }
+  /**
    * An instance the ASG lists InService that never registered with ECS within the registration
    * timeout (issue 20): terminated without decrementing desired, so the group launches another
    * (src/core/reconcile/registration.ts). Re-checked right before: still InService in `asg` and still
@@ -169,6 +184,12 @@ export function describeAction(a: Action): string {
       return `${a.job} run ${a.runId} attempt ${a.attempt}: ${a.transition}: ${a.reason}`;
     case 'terminateReplacedInstance':
       return `terminate replaced ${a.instanceId} in ${a.asg} (desired −1): ${a.reason}`;
+    case 'markGroupUnavailable':
+      return `mark ${a.asg} unavailable (${a.mark.split(';msg=')[0]}): ${a.reason}`;
+    case 'tagGroup':
+      return `tag ${a.asg}: ${Object.entries(a.tags).map(([k, v]) => (v === null ? `remove ${k}` : `${k}=${v}`)).join(', ')}: ${a.reason}`;
+    case 'setOnDemandBase':
+      return `set ${a.asg} on-demand base ${a.previous} → ${a.base}: ${a.reason}`;
     case 'reportLaunchFailure':
       return `${describeLaunchFailure(a.failure)}: ${a.reason}`;
     case 'replaceUnregisteredInstance':

@@ -15,6 +15,19 @@ export const GroupConfigSchema = z.strictObject({
   lifecycle: z.enum(['spot', 'on-demand']).default('on-demand'),
   /** Where replacements go when this group cannot take them (at max, or no type fits). */
   fallbackGroup: z.string().min(1).optional(),
+  /**
+   * A spot group with a mixed instances policy: when its spot launches fail, its waiting units launch
+   * on-demand in the same group (its on-demand base raised by exactly those units), so tasks whose
+   * capacity provider strategy names only this group still get capacity; lowered back in steps once
+   * spot launches again (docs/capacity-shortage.md).
+   */
+  onDemandFallback: z.boolean().default(false),
+  /**
+   * With `onDemandFallback`, when the launch template names an instance profile: the IAM role in it.
+   * UpdateAutoScalingGroup on a launch-template group is authorised as launching its instances
+   * (ec2:RunInstances, and passing this role): the deployment may pass this role only, only to EC2.
+   */
+  instanceRole: z.string().startsWith('arn:').optional(),
   /** What a rebalance recommendation does: drain now, launch the replacement first, or nothing. */
   rebalance: z.enum(['drain', 'prescale', 'ignore']).default('drain'),
   /** Name of the ASG's terminate lifecycle hook that ecs-pilot completes. */
@@ -254,6 +267,12 @@ export const ControllerConfigSchema = z
       cluster.groups.forEach((g, gi) => {
         if (seen.has(g.asg)) ctx.addIssue({ code: 'custom', message: `ASG "${g.asg}" is configured twice`, path: ['clusters', ci, 'groups', gi, 'asg'] });
         seen.add(g.asg);
+        if (g.instanceRole !== undefined && !g.onDemandFallback) {
+          ctx.addIssue({ code: 'custom', message: 'instanceRole is used only with onDemandFallback', path: ['clusters', ci, 'groups', gi, 'instanceRole'] });
+        }
+        if (g.onDemandFallback && g.lifecycle !== 'spot') {
+          ctx.addIssue({ code: 'custom', message: 'onDemandFallback applies to spot groups (lifecycle: spot) with a mixed instances policy', path: ['clusters', ci, 'groups', gi, 'onDemandFallback'] });
+        }
         if (g.fallbackGroup !== undefined && (!names.has(g.fallbackGroup) || g.fallbackGroup === g.name)) {
           ctx.addIssue({
             code: 'custom',

@@ -99,6 +99,41 @@ export const GroupSchema = z
     minimumScalingStepSize: z.number().int().min(1).max(10000).default(1),
     maximumScalingStepSize: z.number().int().min(1).max(10000).default(10000),
     launch: LaunchShapeSchema.optional(),
+    /**
+     * The group failed to launch and is remembered as unavailable (the `ecs-pilot:unavailable` tag on
+     * its ASG, src/core/capacity/unavailable.ts): until `until` its units that no instance accounts for
+     * are not capacity, and it opens no new spot capacity. `at` is the failed activity's time (newer
+     * failures only change it); `attempts` the consecutive failures (the back-off doubles with each);
+     * `recovered` set once a launch succeeded again, while what fell back returns.
+     */
+    unavailable: z
+      .strictObject({
+        until: z.iso.datetime({ offset: true }),
+        at: z.iso.datetime({ offset: true }),
+        class: z.enum(['spot-capacity', 'spot-quota', 'vcpu-quota', 'on-demand-capacity', 'price', 'subnet', 'config', 'unknown']),
+        activityId: z.string().optional(),
+        attempts: z.number().int().positive().default(1),
+        reason: z.string().default(''),
+        /** A launch succeeded after the mark expired (the back-off reset): capacity that fell back returns to the group. */
+        recovered: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional(),
+    /**
+     * The group's `onDemandFallback` option is on (a mixed-instances spot group): its waiting units
+     * launch on-demand by raising `InstancesDistribution.OnDemandBaseCapacity` (`base`, now);
+     * `raisedFrom` is the base before ecs-pilot first raised it, `raisedAt` its last raise (the
+     * `ecs-pilot:on-demand-base` tag).
+     */
+    onDemandFallback: z
+      .strictObject({
+        base: nonNegInt,
+        raisedFrom: nonNegInt.optional(),
+        raisedAt: z.iso.datetime({ offset: true }).optional(),
+        /** The desired capacity the raised base covers, for the shortage mark whose `at` is `forMark`: a raise is never made twice. */
+        covers: nonNegInt.optional(),
+        forMark: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional(),
     /** AWS settings of the group the simulator answers with (docs/snapshot-format.md); defaults: none that conflict. */
     awsSettings: z
       .object({ managedDraining: z.enum(['ENABLED', 'DISABLED']).optional(), capacityRebalance: z.boolean().optional(), scalingPolicies: z.array(z.string().min(1)).optional() })

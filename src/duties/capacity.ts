@@ -8,6 +8,7 @@ import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
 import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
+import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { modesOf } from '../core/capacity/modes.js';
 import { classifyLaunchFailureIn, type LaunchFailure } from '../core/capacity/shortage.js';
 import type { Action } from '../core/actions.js';
@@ -24,7 +25,7 @@ export interface CapacityObservation extends ClusterObservation {
   runTaskFailures?: RunTaskFailureDemand[];
   /** Failed RunTask calls earlier SQS batches planned (this container's memory): counted while they stand. */
   earlierRunTaskFailures?: RunTaskFailureDemand[];
-  /** Failed launches of this batch's `EC2 Instance Launch Unsuccessful` events (issue 20), for the plan and the record. */
+  /** Failed launches of this batch's `EC2 Instance Launch Unsuccessful` events (issue 20): remembered on their groups before planning, and recorded. */
   launchFailures?: LaunchFailure[];
 }
 
@@ -73,14 +74,16 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
     return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), runTaskFailures: failures, earlierRunTaskFailures, launchFailures }];
   },
-  decide: (_event, { snapshot, runTaskFailures = [], earlierRunTaskFailures = [], launchFailures = [] }, now) => {
+  decide: (_event, { snapshot: read, runTaskFailures = [], earlierRunTaskFailures = [], launchFailures = [] }, now) => {
+    const memory = rememberLaunches(read, launchFailures, now);
+    const snapshot = memory.snapshot;
     const failedRunTasks = standingFailures(runTaskFailures, earlierRunTaskFailures, snapshot, now);
     const { snapshot: demand, counts } = composeDemand(snapshot, { failedRunTasks });
     const result = plan(demand);
     const mode = modesOf(snapshot.groups);
     const actions = scaleOutActions(result, `${demand.pending.length} task(s) waiting for capacity (${counts.displaced} on draining instances)${mode ? `; ${mode}` : ''}`);
     const reported = launchFailures.map((failure): Action => ({ kind: 'reportLaunchFailure', failure, reason: 'EC2 Instance Launch Unsuccessful' }));
-    return because([...reported, ...actions], waitingReason(demand.pending.length, result.unplaceable));
+    return because([...reported, ...memory.actions, ...actions], waitingReason(demand.pending.length, result.unplaceable));
   },
 };
 

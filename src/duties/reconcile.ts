@@ -20,6 +20,8 @@ import { readHookInstance } from './observe-instance.js';
 import { consolidationBlocked } from '../core/rebalance/consolidate.js';
 import { leaveToEcs, modesOf } from '../core/capacity/modes.js';
 import { decideRetireReplaced } from '../core/drain/replaced.js';
+import { returnToSpot } from '../core/capacity/recover.js';
+import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { listJobTasks } from '../aws/job-reader.js';
 import { readClusterSnapshot } from '../aws/snapshot-reader.js';
 import type { JobTasks } from './batch.js';
@@ -34,7 +36,7 @@ export interface ReconcileObservation extends ClusterObservation {
   scaling?: Array<{ rule: ServiceScalingRule; service: ServiceView; alarms: AlarmReading[] }>;
   /** How far the last consolidation pass of this warm container got on the state it found nothing in. */
   consolidation?: ConsolidationProgress;
-  /** Failed launches the backstop found in stalled groups (src/duties/launch-backstop.ts). */
+  /** Failed launches the backstop found in stalled groups (src/duties/launch-backstop.ts): remembered on them before planning. */
   launchFailures?: LaunchFailure[];
   /** Replacements of never-registering instances this warm container made, per ASG (their times). */
   recentReplacements?: ReadonlyMap<string, readonly number[]>;
@@ -152,8 +154,10 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
       const hooks = decideHooks(observation.snapshot, cluster, now);
       return { actions: hooks, notes: observation.partial ?? [], ...(hooks.length === 0 ? { reason: (observation.partial ?? []).join('; ') } : {}) };
     }
+    // Launch failures and successes first: the plans see the groups' marks as they now are.
+    const memory = rememberLaunches(observation.snapshot, observation.launchFailures ?? [], now);
     // What waits (ECS's waiting tasks and the services' missing ones); the plans add the displaced tasks.
-    const snapshot = composeDemand(observation.snapshot, { draining: false }).snapshot;
+    const snapshot = composeDemand(memory.snapshot, { draining: false }).snapshot;
     // In an accelerate group ECS scales in and may own protection: those actions are left to it.
     const planned = reconcilePlan(snapshot, cluster, now, observation.consolidation);
     const progress = planned.progress ? { consolidationProgress: planned.progress } : {};
@@ -161,7 +165,12 @@ export const reconcileDuty: Duty<'scheduled', ReconcileObservation> = {
     // Backstop of the lifecycle duty: replaced spot instances drained empty leave now (in accelerate above ECS target).
     const retired = decideRetireReplaced(snapshot, cluster, { planned: kept });
     const registration = decideRegistrationTimeouts(observation.snapshot, cluster, now, observation.recentReplacements ?? new Map());
-    const actions = [...reportedLaunchFailures(observation.launchFailures), ...registration, ...alarmSteps(observation, [...kept, ...retired, ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now)];
+    const actions = [
+      ...reportedLaunchFailures(observation.launchFailures),
+      ...memory.actions,
+      ...registration,
+      ...alarmSteps(observation, [...kept, ...retired, ...returnToSpot(memory.snapshot, cluster, now), ...jobs.flatMap((j) => decideJobReconcile(j.job, j.tasks, now))], now),
+    ];
     // Said in the record (e.g. drains that are someone else's, deliberately left; what could not be read).
     const said = [...planned.notes, ...(observation.partial ?? [])];
     const notes = said.length > 0 ? { notes: said } : {};

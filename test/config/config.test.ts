@@ -27,6 +27,9 @@ describe('Function: parseConfig', () => {
     ['a fallback that is not a group', (d: any) => (d.clusters[0].groups[0].fallbackGroup = 'nope'), '$.clusters[0].groups[0].fallbackGroup: fallbackGroup "nope" must name another group of cluster prod'],
     ['an ASG configured twice', (d: any) => (d.clusters[0].groups[1].asg = 'asg-spot'), '$.clusters[0].groups[1].asg: ASG "asg-spot" is configured twice'],
     ['no clusters', (d: any) => (d.clusters = []), '$.clusters'],
+    ['onDemandFallback on an on-demand group', (d: any) => (d.clusters[0].groups[1].onDemandFallback = true), '$.clusters[0].groups[1].onDemandFallback: onDemandFallback applies to spot groups (lifecycle: spot) with a mixed instances policy'],
+    ['instanceRole without onDemandFallback', (d: any) => (d.clusters[0].groups[0].instanceRole = 'arn:aws:iam::123456789012:role/ecs-instance'), '$.clusters[0].groups[0].instanceRole: instanceRole is used only with onDemandFallback'],
+    ['onDemandFallback not a boolean', (d: any) => (d.clusters[0].groups[0].onDemandFallback = 'yes'), '$.clusters[0].groups[0].onDemandFallback'],
     ['a negative delay', (d: any) => (d.clusters[0].groups[1].scaleInDelaySeconds = -1), '$.clusters[0].groups[1].scaleInDelaySeconds'],
   ])('rejects %s with the field path', (_name, mutate, expected) => {
     const d = valid();

@@ -118,6 +118,11 @@ function iamRequests(call: Call, passRolesOf: (job: string) => string[]): IamReq
       return [one(action, asgArn(i.AutoScalingGroupName))];
     case 'autoscaling:TerminateInstanceInAutoScalingGroup':
       return [one(action, asgArn(i.AutoScalingGroupName))];
+    case 'autoscaling:UpdateAutoScalingGroup':
+      return [one(action, asgArn(i.AutoScalingGroupName))];
+    case 'autoscaling:CreateOrUpdateTags':
+    case 'autoscaling:DeleteTags':
+      return i.Tags.map((t: { ResourceId: string; Key: string }) => one(action, asgArn(t.ResourceId), { 'aws:TagKeys': [t.Key] }));
     default:
       throw new Error(`no IAM mapping for ${action}: add it here`);
   }
@@ -185,6 +190,8 @@ describe('IAM of the packaged functions, by simulation', () => {
     ['resolve instance requirements', { action: 'ec2:GetInstanceTypesFromInstanceRequirements', resource: '*', why: 'GetInstanceTypesFromInstanceRequirements' }],
     ['read launch configurations', { action: 'autoscaling:DescribeLaunchConfigurations', resource: '*', why: 'DescribeLaunchConfigurations' }],
     ['read scaling policies', { action: 'autoscaling:DescribePolicies', resource: '*', why: 'DescribePolicies' }],
+    ['remember a launch failure (the group tag)', { action: 'autoscaling:CreateOrUpdateTags', resource: asgArn('ecs-pilot-demo-spot-general'), context: { 'aws:TagKeys': ['ecs-pilot:unavailable'] }, why: 'CreateOrUpdateTags' }],
+    ['forget a launch failure', { action: 'autoscaling:DeleteTags', resource: asgArn('ecs-pilot-demo-spot-general'), context: { 'aws:TagKeys': ['ecs-pilot:unavailable'] }, why: 'DeleteTags' }],
   ];
   it('allows every request of retiring a replaced spot instance (issue 9), and denies its terminate in another group', async () => {
     // Prepare: the warning replaced and drained i-…0003; its service tasks left it.
@@ -256,6 +263,7 @@ describe('IAM of the packaged functions, by simulation', () => {
       if (/^ecs:(ListContainerInstances|ListAttributes|DescribeClusters)$/.test(r.action)) swap('of another cluster', { resource: ecsArn(`cluster/${OTHER.cluster}`) });
       if (r.action === 'ecs:DescribeServices') swap('in another cluster', { resource: ecsArn(`service/${OTHER.cluster}/worker`), context: otherClusterContext });
       if (r.action === 'ecs:DescribeCapacityProviders') swap('of another capacity provider', { resource: ecsArn('capacity-provider/other-provider') });
+      if (/^autoscaling:(CreateOrUpdateTags|DeleteTags)$/.test(r.action)) swap("with a tag key that is not ecs-pilot's", { context: { 'aws:TagKeys': ['owner'] } });
     }
     return out;
   }

@@ -3,7 +3,7 @@
  * file). Paths from the repository root.
  */
 const TIERS = {
-  property: ['test/core/capacity/planner.property.test.ts', 'test/state/decision-bound.property.test.ts', 'test/state/store-property.test.ts'],
+  property: ['test/core/capacity/planner.property.test.ts', 'test/core/capacity/fallback.property.test.ts', 'test/state/decision-bound.property.test.ts', 'test/state/store-property.test.ts'],
   simulation: [
     'test/sim/scenarios.test.ts',
     'test/sim/ecs-model.test.ts',

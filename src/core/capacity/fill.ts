@@ -454,7 +454,7 @@ export function packCrossClass(
 
   // 2. New instances, in each class's first group with a type that can host it.
   const news: Filled[][] = states.map(() => []);
-  const home = classes.map((cls, ci) => (prep.preferences[ci] ?? []).find((gi) => states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
+  const home = classes.map((cls, ci) => (prep.preferences[ci] ?? []).find((gi) => !states[gi]!.closed && states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
   states.forEach((state, gi) => {
     const cands = all.filter((ci) => home[ci] === gi && (ctx.remaining[ci] ?? 0) > 0);
     if (cands.length === 0) return;

@@ -4,6 +4,7 @@ import { emptyBin, fitCountEmpty, restoreBin, type Bin } from './bins.js';
 import { DIMS, FirstFitIndex } from './first-fit-index.js';
 import { classify, instancePorts, taskNeed, type TaskClass } from './task-classes.js';
 import type { Packing } from './types.js';
+import { isUnavailable, onDemandHelps } from './unavailable.js';
 
 export interface TypeOption {
   type: string;
@@ -48,6 +49,16 @@ export interface GroupState {
   countedUnits: number;
   /** The largest capacity per dimension (for the first-fit indexes). */
   scale: Float64Array;
+  /**
+   * The group is marked unavailable (it failed to launch) and has no on-demand fallback that helps: it
+   * opens nothing new and its units no instance accounts for are not capacity (`pool` 0).
+   */
+  closed: boolean;
+  /**
+   * The group is marked unavailable but launches on-demand instead (`onDemandFallback`): its stalled
+   * units (the pool) and the units this plan adds launch on-demand, by raising its on-demand base.
+   */
+  onDemandInstead: boolean;
   /** While a `matched` packing runs: the instances it opened (matched to launching ones at the end). */
   virtual?: { listed: Bin[]; options: TypeOption[]; units: number };
 }
@@ -172,8 +183,14 @@ export function initialStates(prep: Prepared): GroupState[] {
     const counters = new Map<string, number>();
     const launchingFree = new Float64Array(DIMS);
     let launchingUnits = 0;
+    // Listed instances past the registration timeout: they account for their units of desired (not
+    // pool) but will never take a task (issue 20): no bin for them.
+    const timedOut = new Map<string, number>();
+    for (const u of group.unregistered) if (u.timedOut) timedOut.set(u.type, (timedOut.get(u.type) ?? 0) + 1);
     for (const l of group.launching) {
-      for (let i = 0; i < l.count; i++) {
+      const dead = Math.min(l.count, timedOut.get(l.type) ?? 0);
+      launchingUnits += dead * weightOf(group, l.type);
+      for (let i = 0; i < l.count - dead; i++) {
         const t = snapshot.instanceTypes[l.type];
         const capacity = [t?.cpu ?? 0, t?.memoryMiB ?? 0, t?.enis ?? 0, t?.gpus ?? 0];
         const n = (counters.get(l.type) ?? 0) + 1;
@@ -186,6 +203,11 @@ export function initialStates(prep: Prepared): GroupState[] {
         pending.push(bin.free);
       }
     }
+    const marked = isUnavailable(group, snapshot.takenAt);
+    const onDemandInstead = marked && group.onDemandFallback !== undefined && onDemandHelps(group.unavailable!.class);
+    const closed = marked && !onDemandInstead;
+    // A failed launch leaves desired above what the group lists: those units never come.
+    const initialPool = closed ? 0 : Math.max(0, group.desired - countedUnits - launchingUnits);
     const capacityPerUnit = new Float64Array(DIMS);
     for (const o of types) for (let d = 0; d < DIMS; d++) capacityPerUnit[d] = Math.max(capacityPerUnit[d] ?? 0, (o.capacity[d] ?? 0) / o.weight);
 
@@ -198,7 +220,7 @@ export function initialStates(prep: Prepared): GroupState[] {
       pendingBins,
       // The ASG converges on `desired`: instances above it (weight rounding, scale-in) are its business.
       committedUnits: group.desired,
-      pool: Math.max(0, group.desired - countedUnits - launchingUnits),
+      pool: initialPool,
       capacityPerUnit,
       newUnits: 0,
       newCost: 0,
@@ -208,7 +230,9 @@ export function initialStates(prep: Prepared): GroupState[] {
       demandOnPending: new Float64Array(DIMS),
       launchingFree,
       launchingCount: pendingBins.length,
-      initialPool: Math.max(0, group.desired - countedUnits - launchingUnits),
+      initialPool,
+      closed,
+      onDemandInstead,
       onePerInstanceDemand: new Map(),
       countedUnits,
       scale: prep.scale,

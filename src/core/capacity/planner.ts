@@ -18,7 +18,7 @@
  * Pure: no clock, no I/O. Deterministic: the same snapshot gives the same plan. A fixed point: once
  * its desired capacity is applied, planning again opens nothing.
  */
-import type { Snapshot } from '../model.js';
+import { weightOf, type Snapshot } from '../model.js';
 import { emptyBin, fitCount, place, type Bin } from './bins.js';
 import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
@@ -27,6 +27,7 @@ import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtua
 import { packCrossClass, type TypePolicy } from './fill.js';
 import { fluidBound } from './lower-bound.js';
 import type { TaskClass } from './task-classes.js';
+import { onDemandHelps } from './unavailable.js';
 import { ORDERINGS, TYPE_CHOICES, type CapacityPlan, type GroupPlan, type Ordering, type PlanOptions, type Placement, type Unplaceable } from './types.js';
 
 /** Class indexes in packing order. */
@@ -69,6 +70,7 @@ function orderClasses(prep: Prepared, ordering: Ordering | 'ascending'): number[
  * it picks the smallest type that holds them. Ties go to fewer, larger instances.
  */
 function chooseType(state: GroupState, cls: TaskClass, classLeft: number, classLocal = false): TypeOption | undefined {
+  if (state.closed) return undefined; // marked unavailable: nothing new until the mark expires
   const budget = state.virtual ? state.group.max - state.countedUnits - state.virtual.units : state.pool + state.group.max - state.committedUnits - state.newUnits;
   let best: { o: TypeOption; total: number; n: number } | undefined;
   for (const o of state.types) {
@@ -220,6 +222,7 @@ function explain(states: GroupState[], cls: TaskClass, prefs: number[]): string 
     if (!state) return '';
     const g = state.group.name;
     const hosts = state.types.filter((o) => slotsOnType(cls, o) > 0);
+    if (state.closed && hosts.length > 0) return unavailableReason(state, cls);
     if (hosts.length > 0) {
       const smallest = Math.min(...hosts.map((o) => o.weight));
       return `group ${g} is at its max of ${state.group.max} capacity units (${state.committedUnits + state.newUnits} used, the smallest type that fits needs ${smallest})`;
@@ -245,6 +248,22 @@ function explain(states: GroupState[], cls: TaskClass, prefs: number[]): string 
     return why.join('; ');
   });
   return parts.filter((p) => p.length > 0).join('; ');
+}
+
+/**
+ * Why tasks wait for a group marked unavailable: which launches failed, until when, and — for tasks
+ * whose capacity provider strategy names only this group — what option would help.
+ */
+function unavailableReason(state: GroupState, cls: TaskClass): string {
+  const g = state.group;
+  const mark = g.unavailable!;
+  const why = `group ${g.name} is unavailable until ${mark.until}: its launches fail (${mark.class}${mark.activityId ? `, activity ${mark.activityId}` : ''})`;
+  if (cls.capacityProvider === undefined) return why;
+  const help =
+    g.lifecycle === 'spot' && onDemandHelps(mark.class)
+      ? `set groups[].onDemandFallback: true on ${g.name} (a mixed-instances group) to launch them on-demand, or give the service a strategy that names another provider`
+      : `on-demand launches fail the same way (${mark.class}); give the service a strategy that names another provider`;
+  return `${why}; the tasks' capacity provider strategy names only ${g.name}, so no other group can host them (nothing is launched for them): ${help}`;
 }
 
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
@@ -274,6 +293,8 @@ function desiredTotal(r: PackResult): number {
 /** Current desired + new units, raised to keep the headroom over the units in use, within [min, max]. */
 function desiredOf(state: GroupState): number {
   const g = state.group;
+  // Marked unavailable: no raise (not even for headroom) until the mark expires.
+  if (state.closed) return Math.min(g.max, Math.max(g.min, state.committedUnits));
   const withHeadroom = Math.ceil((usedUnitsOf(state) * 100) / g.targetCapacityPercent - 1e-9);
   return Math.min(g.max, Math.max(g.min, state.committedUnits + state.newUnits, withHeadroom));
 }
@@ -343,7 +364,28 @@ function groupPlan(snapshot: Snapshot, state: GroupState, homeTasks: number[][],
     ecsManagedEstimate: ecsManagedEstimate(snapshot, g, homeTasks[gi] ?? []),
     scaleInCandidates: state.registeredBins.filter((b) => !b.busy && b.placed === 0 && !protectedIds.has(b.label)).map((b) => b.label),
     launchOrder: state.launchOrder,
+    ...onDemandBaseOf(snapshot, state, desired),
   };
+}
+
+/**
+ * The on-demand base for a group that launches on-demand instead: raised by the units of `desired`
+ * no listed instance accounts for (weights honoured: the base is in the same capacity units). The ASG
+ * may launch them only at its next attempt (minutes), so a raise is remembered with the desired
+ * capacity it covers for this shortage mark: a later plan raises only for desired beyond it.
+ */
+function onDemandBaseOf(snapshot: Snapshot, state: GroupState, desired: number): Pick<GroupPlan, 'onDemandBase'> {
+  const od = state.group.onDemandFallback;
+  const mark = state.group.unavailable;
+  if (!state.onDemandInstead || !od || !mark) return {};
+  const listed = state.countedUnits + state.group.launching.reduce((a, l) => a + l.count * weightOf(state.group, l.type), 0);
+  const covered = od.covers !== undefined && od.forMark === mark.at;
+  const stalledUnits = covered ? Math.max(0, desired - (od.covers ?? 0)) : Math.max(0, desired - listed);
+  if (stalledUnits === 0) return {};
+  // Never more on-demand than the group's desired capacity.
+  const target = Math.min(Math.max(desired, od.base), od.base + stalledUnits);
+  if (target <= od.base) return {};
+  return { onDemandBase: { previous: od.base, target, raisedFrom: od.raisedFrom ?? od.base, stalledUnits: target - od.base, at: snapshot.takenAt, covers: desired, forMark: mark.at, because: `${state.group.unavailable?.class ?? 'unknown'}${state.group.unavailable?.activityId ? `, activity ${state.group.unavailable.activityId}` : ''}` } };
 }
 
 /**

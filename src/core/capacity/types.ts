@@ -33,6 +33,11 @@ export interface GroupPlan {
   ecsManagedEstimate: number;
   /** ACTIVE, unprotected instances with no non-daemon task and nothing placed on them by this plan. */
   scaleInCandidates: string[];
+  /**
+   * A group marked unavailable that launches on-demand instead (`onDemandFallback`): its on-demand
+   * base raised by exactly the units desired holds that no listed instance accounts for.
+   */
+  onDemandBase?: { previous: number; target: number; raisedFrom: number; stalledUnits: number; because: string; at: string; covers: number; forMark: string };
   /** New instances in the order the plan opened them (runs of one type); `applyPlan` keeps that order. */
   launchOrder: NewInstances[];
 }

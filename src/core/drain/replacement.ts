@@ -8,6 +8,7 @@ import { composeDemand } from '../capacity/demand.js';
 import { plan } from '../capacity/index.js';
 import { COUNTED_STATUSES, needsNewHome, weightOf, type Instance, type Snapshot, type Task } from '../model.js';
 import { scaleOutActions } from '../capacity/scale-out.js';
+import { mayRunOnFallback } from '../capacity/fallback-eligibility.js';
 import { busiestInstances, waitingFor } from '../rebalance/consolidate.js';
 
 /** Tasks that need a new home when the instance goes: everything but daemons and what is stopping. */
@@ -48,11 +49,13 @@ function plannedRaise(base: Snapshot, cluster: ClusterConfig, doomed: Instance[]
   // Only these tasks: what else waits is the capacity duty's (the replacement must not be spent on it).
   const first = plan(composeDemand({ ...base, instances }, { waiting: false, draining: false, announced: [...demand, ...reserved] }).snapshot);
   const byGroup = new Map(cluster.groups.map((g) => [g.name, g]));
-  // What the group cannot take goes to its fallback group, when one is configured.
+  // What the group cannot take (at max, no type fits, or marked unavailable) goes to its fallback
+  // group, when one is configured — only the tasks that can run there (fallback-eligibility.ts).
+  const movable = new Set(doomed.flatMap((i) => i.tasks.filter(mayRunOnFallback).map((t) => t.id)));
   const fallbackDemand = first.unplaceable.flatMap((u) => {
     const task = demand.find((t) => t.id === u.task);
     const fallback = task?.capacityProvider ? byGroup.get(task.capacityProvider)?.fallbackGroup : undefined;
-    return task && fallback ? [{ ...task, capacityProvider: fallback }] : [];
+    return task && fallback && movable.has(task.id) ? [{ ...task, capacityProvider: fallback }] : [];
   });
   const actions = scaleOutActions(first, `replace ${demand.length} task(s) of ${why}`);
   if (fallbackDemand.length > 0) {
