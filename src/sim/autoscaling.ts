@@ -31,8 +31,15 @@ function withDistribution<T extends Pick<ASG.AutoScalingGroup, 'MixedInstancesPo
   return { ...fields, MixedInstancesPolicy: { ...policy, InstancesDistribution } };
 }
 
+/** Tags per Auto Scaling group (EC2 Auto Scaling quotas: 50). */
+const MAX_TAGS = 50;
+
 export function autoScalingHandlers(state: ClusterState): Handlers<typeof ASG> {
   const snapshotGroup = (asg: string) => state.snapshot.groups.find((x) => x.asg === asg);
+  const taggedGroup = (t: ASG.Tag) => {
+    if (t.ResourceType !== 'auto-scaling-group') throw new SimulatedServiceError('ValidationError', `Invalid resource type: ${String(t.ResourceType)}`);
+    return state.group(t.ResourceId);
+  };
   return {
     DescribeAutoScalingGroups: (input) => {
       const names = input.AutoScalingGroupNames ?? [...state.groups.keys()];
@@ -51,6 +58,7 @@ export function autoScalingHandlers(state: ClusterState): Handlers<typeof ASG> {
             CreatedTime: new Date(0),
             DesiredCapacity: g.desired,
             ...withDistribution(asgLaunchFields(state.snapshot, snap), snap.lifecycle, g.onDemandBase ?? 0),
+            Tags: [...(g.tags ?? new Map<string, string>())].map(([Key, Value]) => ({ ResourceId: g.asg, ResourceType: 'auto-scaling-group', Key, Value, PropagateAtLaunch: false })),
             Instances: state.members(g.name).map((i) => ({
               InstanceId: i.ec2InstanceId,
               InstanceType: i.type,
@@ -99,6 +107,23 @@ export function autoScalingHandlers(state: ClusterState): Handlers<typeof ASG> {
         throw new SimulatedServiceError('ValidationError', `New SetDesiredCapacity value ${desired} is ${desired < g.min ? 'below min value' : 'above max value'} ${desired < g.min ? g.min : g.max} for the AutoScalingGroup.`);
       }
       g.desired = desired;
+      return {};
+    },
+
+    /** Tags of groups (EC2 Auto Scaling API reference, CreateOrUpdateTags: an existing key's value is overwritten). */
+    CreateOrUpdateTags: (input) => {
+      for (const t of input.Tags ?? []) {
+        const g = taggedGroup(t);
+        g.tags = g.tags ?? new Map();
+        if (!g.tags.has(String(t.Key)) && g.tags.size >= MAX_TAGS) throw new SimulatedServiceError('LimitExceeded', `The number of tags for ${g.asg} would exceed the limit of ${MAX_TAGS}.`);
+        g.tags.set(String(t.Key), t.Value ?? '');
+      }
+      return {};
+    },
+
+    /** Deleting a key the group does not have is not an error. */
+    DeleteTags: (input) => {
+      for (const t of input.Tags ?? []) taggedGroup(t).tags?.delete(String(t.Key));
       return {};
     },
 

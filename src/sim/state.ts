@@ -120,6 +120,8 @@ export interface SimGroup {
   hook: string | undefined;
   /** A mixed-instances group's InstancesDistribution.OnDemandBaseCapacity (UpdateAutoScalingGroup); undefined: 0. */
   onDemandBase?: number;
+  /** The group's tags (CreateOrUpdateTags / DeleteTags); undefined: none. */
+  tags?: Map<string, string>;
 }
 
 /** A scaling activity as DescribeScalingActivities answers it (its StartTime always set). */

@@ -3,6 +3,7 @@
  * model the scheduler keeps, stopped tasks keep ECS's stop code, and every command passes through the
  * one bus where the fault layer plugs in.
  */
+import { CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeServicesCommand, DescribeTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { SimulatedAws, SimulatedServiceError } from '../../src/sim/simulated-aws.js';
@@ -138,5 +139,20 @@ describe('Model: Auto Scaling groups', () => {
       ['Pending', 'LAUNCHING'],
       ['InService', 'ACTIVE'],
     ]);
+  });
+});
+
+describe('Simulated Auto Scaling: group tags', () => {
+  it('answers CreateOrUpdateTags / DeleteTags and lists the tags in DescribeAutoScalingGroups', async () => {
+    const aws = new SimulatedAws(demoSnapshot());
+    const asg = aws.client('autoscaling');
+    const group = aws.toSnapshot().groups[0]!.asg;
+    const tag = (Key: string, Value?: string) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key, ...(Value !== undefined ? { Value, PropagateAtLaunch: false } : {}) });
+    await asg.send(new CreateOrUpdateTagsCommand({ Tags: [tag('ecs-pilot:unavailable', 'a'), tag('team', 'x')] }));
+    await asg.send(new CreateOrUpdateTagsCommand({ Tags: [tag('ecs-pilot:unavailable', 'b')] }));
+    await asg.send(new DeleteTagsCommand({ Tags: [tag('team'), tag('absent')] }));
+    const out = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))) as { AutoScalingGroups: Array<{ Tags: Array<{ Key: string; Value: string }> }> };
+    expect(out.AutoScalingGroups[0]!.Tags.map((t) => [t.Key, t.Value])).toEqual([['ecs-pilot:unavailable', 'b']]);
+    await expect(asg.send(new CreateOrUpdateTagsCommand({ Tags: [{ ...tag('k', 'v'), ResourceType: 'instance' }] }))).rejects.toThrow(/Invalid resource type/);
   });
 });
