@@ -144,7 +144,7 @@ export const ScenarioSchema = z.strictObject({
        * With managed scaling on: a task waits in PROVISIONING this long before ECS stops it. AWS's
        * figure is "between 10 and 30 minutes" (ECS deep-dive blog, 2020): the least favourable end.
        */
-      provisioningTimeoutSeconds: z.number().positive().default(600),
+      provisioningTimeoutSeconds: z.number().positive().default(1800),
       /** How often the world advances. */
       tickSeconds: z.number().positive().default(5),
     })
