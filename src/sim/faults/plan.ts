@@ -6,12 +6,12 @@
  */
 export const FAULT_KINDS = {
   'api-error': 'per call, after the SDK retries: the call fails before AWS applies it',
-  throttle: 'per attempt: the SDK retries with back-off (5 attempts); the call fails only when every attempt is throttled',
-  'lost-response': 'per write (and the state store conditional writes): applied, then the caller gets an error',
+  throttle: 'per attempt: the SDK retries with back-off, 5 attempts; a call fails only when all are throttled',
+  'lost-response': "per write, the state store's conditional writes included: applied, then the caller gets an error",
   crash: 'per invocation: it stops after k of its calls and is redelivered as Lambda or SQS does',
   'event-drop': 'per event and route: never delivered',
   'event-duplicate': 'per event and route: delivered twice',
-  'event-delay': 'max seconds: every event held back a uniform time up to it (which reorders them)',
+  'event-delay': 'every event held back a uniform time up to the max, which reorders them',
   overlap: 'per invocation: acts on a view up to 60 s old, in a separate warm container',
 } as const;
 
