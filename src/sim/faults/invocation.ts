@@ -57,7 +57,10 @@ export class Invocation {
   /** Clients whose calls go through this invocation: the shared warm caches, or (overlap) a container of its own. */
   public clients(caches: WarmCaches): Clients {
     const client = (service: Service) => ({
-      send: async (command: { input: object; constructor: { name: string } }) => this.call(command.constructor.name.replace(/Command$/, ''), () => this.env.handle(service, command.constructor.name.replace(/Command$/, ''), command.input as Record<string, unknown>)) as never,
+      send: async (command: { input: object; constructor: { name: string } }) => {
+        const name = command.constructor.name.replace(/Command$/, '');
+        return this.call(name, () => this.env.handle(service, name, command.input as Record<string, unknown>)) as never;
+      },
     });
     return { ecs: client('ecs'), ec2: client('ec2'), autoscaling: client('autoscaling'), cloudwatch: client('cloudwatch'), caches: this.spec.overlapMs !== undefined ? newWarmCaches() : caches } as unknown as Clients;
   }
