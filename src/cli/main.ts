@@ -10,7 +10,7 @@ import { renderStatus, status, statusExitCode, statusJson } from './status-comma
 import { runPlanCommand } from './plan-command.js';
 import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from './replay-command.js';
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
-import { runSimulateCommand } from './simulate-command.js';
+import { FAULTS_HELP, runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
 import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
@@ -103,10 +103,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--ecs-target <percent>', "ECS managed scaling's targetCapacity")
     .option('--ecs-spot-draining <on|off>', "the ECS agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING")
     .option('--store <on|off>', "ecs-pilot with its cluster-state store fed by the simulated ECS events, as deployed (default on); off: every duty reads the APIs in full", 'on')
+    .option('--faults <kind=rate,...>', FAULTS_HELP)
+    .option('--faults-until <seconds>', 'no fault injected after this many simulated seconds, so recovery is measured (default: 20 minutes before the end)')
+    .option('--seed <n>', 'the fault plan\'s seed: the same seed gives the same run (default 1)')
     .option('--json', 'print the metrics and the per-minute series as JSON')
     .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
     .exitOverride()
-    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; store?: string; json?: boolean; report?: string }) => {
+    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; store?: string; faults?: string; faultsUntil?: string; seed?: string; json?: boolean; report?: string }) => {
       await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, options.json ? undefined : io.progress);
     });
 

@@ -1,8 +1,10 @@
 /**
  * `ecs-pilot simulate <scenario> --controller ecs-pilot|ecs-managed [--consolidation]
  * [--managed-scaling on|off] [--ecs-warmup <s>] [--ecs-target <percent>] [--ecs-spot-draining on|off]
- * [--store on|off] [--json] [--report out.html]` — flags override the scenario's settings. `--store` (default
- * on, as deployed): ecs-pilot's duties read the in-memory cluster-state store fed by the simulated events.
+ * [--store on|off] [--faults <kind>=<rate>[,…] [--faults-until <s>] [--seed <n>]] [--json] [--report out.html]`
+ * — flags override the scenario's settings. `--store` (default on, as deployed): ecs-pilot's duties read
+ * the in-memory cluster-state store fed by the simulated events. `--faults`: ecs-pilot under a seeded
+ * fault plan (docs/simulation.md, "Faults"), its invariants checked against the same run without faults.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,6 +13,8 @@ import type { ControllerConfig } from '../config/schema.js';
 import { htmlReport, timelineMarkers } from '../sim/report.js';
 import { CONTROLLERS, simulate, type ControllerName, type SimulationResult } from '../sim/run.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenario.js';
+import { checkInvariants, type Violation } from '../sim/faults/invariants.js';
+import { defaultFaultsUntil, FAULT_KINDS, FaultSpecError, parseFaultRates, type FaultPlan } from '../sim/faults/plan.js';
 import { CliError, EXIT } from './errors.js';
 import type { Progress } from './progress.js';
 import { VERSION } from './version.js';
@@ -26,6 +30,12 @@ export interface SimulateOptions {
   store?: string;
   json?: boolean;
   report?: string;
+  /** `<kind>=<rate>[,…]` (FAULT_KINDS): ecs-pilot under a fault plan. */
+  faults?: string;
+  /** Seconds from the start after which no fault is injected (default: 20 minutes before the end). */
+  faultsUntil?: string;
+  /** The fault plan's seed (default 1). */
+  seed?: string;
   /** Controller config path, and whether it was given on the command line (then it must name the scenario's cluster). */
   config?: string;
   configGiven?: boolean;
@@ -51,6 +61,33 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
     ...(m.controllerErrors > 0 ? [`  controller errors             ${m.controllerErrors}`] : []),
     ...(m.stateEvents ? [`  state store events            ${m.stateEvents.applied} applied, ${m.stateEvents.duplicates + m.stateEvents.stale} duplicate or stale, ${m.stateEvents.gaps} gaps`] : []),
   ].join('\n');
+}
+
+/** What `--help` says of `--faults`: the kinds and the unit of each rate. */
+export const FAULTS_HELP = `ecs-pilot under injected faults, seeded and repeatable: <kind>=<rate>[,…], a rate a fraction (0.05) or a percentage (5%); kinds: ${Object.entries(
+  FAULT_KINDS,
+)
+  .map(([k, v]) => `${k === 'event-delay' ? 'event-delay=<max seconds>' : k} — ${v}`)
+  .join('; ')}. --json adds faults (injected, per kind), invariants and violations (against the same run without faults)`;
+
+/** The fault plan the flags give (undefined without --faults); bad values are usage errors. */
+export function faultPlanOf(options: Pick<SimulateOptions, 'faults' | 'faultsUntil' | 'seed' | 'controller'>, durationMinutes: number): FaultPlan | undefined {
+  if (options.faults === undefined) {
+    const stray = options.faultsUntil !== undefined ? '--faults-until' : options.seed !== undefined ? '--seed' : undefined;
+    if (stray) throw new CliError(`${stray} applies with --faults`, EXIT.usage);
+    return undefined;
+  }
+  if (options.controller !== 'ecs-pilot') throw new CliError('--faults applies to --controller ecs-pilot (faults are injected on its side)', EXIT.usage);
+  let rates: FaultPlan['rates'];
+  try {
+    rates = parseFaultRates(options.faults);
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw new CliError(e.message, EXIT.usage);
+    throw e;
+  }
+  const untilSeconds = integer('--faults-until', options.faultsUntil, 0, durationMinutes * 60) ?? defaultFaultsUntil(durationMinutes);
+  const seed = integer('--seed', options.seed, 0, 0xffffffff) ?? 1;
+  return { rates, untilSeconds, seed };
 }
 
 function onOff(flag: string, value: string | undefined): boolean | undefined {
@@ -121,13 +158,22 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
   if (options.store !== undefined && options.store !== 'on' && options.controller !== 'ecs-pilot') throw new CliError('--store applies to --controller ecs-pilot', EXIT.usage);
   if (options.managedScaling === 'off' && options.controller === 'ecs-managed') throw new CliError('--controller ecs-managed is ECS managed scaling: --managed-scaling off does not apply', EXIT.usage);
   const loaded = withFlags(loadScenario(path), options);
+  const plan = faultPlanOf(options, loaded.scenario.durationMinutes);
   const { config, source, notes } = simulationConfig(loaded, options.config, options.configGiven === true);
-  const bar = progress?.(`${loaded.scenario.name} (${options.controller})`);
+  const bar = progress?.(`${loaded.scenario.name} (${options.controller}${plan ? ', faults' : ''})`);
+  const common = { consolidation: options.consolidation === true, store: store && options.controller === 'ecs-pilot', ...(config ? { config } : {}) };
   let result: SimulationResult;
   try {
-    result = await simulate(loaded, options.controller as ControllerName, { consolidation: options.consolidation === true, store: store && options.controller === 'ecs-pilot', ...(config ? { config } : {}), ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}) });
+    result = await simulate(loaded, options.controller as ControllerName, { ...common, ...(plan ? { faults: plan } : {}), ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}) });
   } finally {
     bar?.stop();
+  }
+  // The invariants compare with the same run without faults (the same delivery model, an empty plan).
+  let violations: Violation[] | undefined;
+  let faultFree: SimulationResult | undefined;
+  if (plan && result.invariants) {
+    faultFree = await simulate(loaded, options.controller as ControllerName, { ...common, faults: { ...plan, rates: {} } });
+    violations = faultFree.invariants ? checkInvariants({ invariants: result.invariants, metrics: result.metrics }, { invariants: faultFree.invariants, metrics: faultFree.metrics }) : [];
   }
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
@@ -135,5 +181,16 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
     writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result], markers: timelineMarkers(loaded.scenario) }], { version: VERSION, settings }));
     notes.push(`report written to ${report}`);
   }
-  write(options.json ? JSON.stringify({ ...result, config: source }, null, 2) : renderResult(result, notes));
+  const checked = violations && faultFree ? { violations, faultFree: { metrics: faultFree.metrics, invariants: faultFree.invariants } } : {};
+  write(options.json ? JSON.stringify({ ...result, config: source, ...checked }, null, 2) : [renderResult(result, notes), ...(violations ? [renderFaults(result, violations)] : [])].join('\n'));
+}
+
+/** The faults injected and the invariants, for a person. */
+function renderFaults(r: SimulationResult, violations: Violation[]): string {
+  const injected = Object.entries(r.faults?.injected ?? {}).filter(([, n]) => n > 0);
+  return [
+    `  faults (seed ${r.faults?.plan.seed}, until ${r.faults?.plan.untilSeconds} s)  ${injected.map(([k, n]) => `${k} ${n}`).join(', ') || 'none injected'}`,
+    `  invariants                    ${Object.entries(r.invariants ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    violations.length === 0 ? '  violations                    none (against the same run without faults)' : `  VIOLATIONS                    ${violations.map((v) => v.message).join('; ')}`,
+  ].join('\n');
 }

@@ -16,7 +16,13 @@ import { runSqsBatch } from '../handlers/sqs-batch.js';
 import { applyStateEvent, emptyCounts, type ApplyCounts } from '../state/apply-events.js';
 import { MemoryStateStore } from '../state/memory-store.js';
 import type { StateAccess } from '../state/store.js';
-import { deployedRouter } from '../duties/routes.js';
+import { deployedRouter, type Route } from '../duties/routes.js';
+import type { AnyDuty } from '../controller.js';
+import { readDeployment } from './faults/deployment.js';
+import { FaultInjector, type FaultCounts } from './faults/injector.js';
+import { InvariantWatcher, type Invariants } from './faults/invariants.js';
+import { FaultyLambda } from './faults/lambda.js';
+import type { FaultPlan } from './faults/plan.js';
 import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
@@ -44,6 +50,14 @@ export interface SimulateOptions {
   onDecision?: (record: DecisionRecord, atMs: number) => void;
   /** The world at the end of the run (tests compare where tasks ran). */
   onEnd?: (world: SimulatedCluster) => void;
+  /**
+   * ecs-pilot under a fault plan (docs/simulation.md, "Faults"): its functions run as AWS runs them —
+   * asynchronous retries, SQS redelivery, timeouts — with the plan's faults injected until its end, and
+   * the run's invariants are watched. An empty plan is the fault-free run the invariants compare with.
+   */
+  faults?: FaultPlan;
+  /** Duties in place of the shipped ones (tests: a deliberately broken controller). */
+  duties?: Partial<Record<Route, AnyDuty>>;
 }
 
 export type ControllerName = (typeof CONTROLLERS)[number];
@@ -107,9 +121,28 @@ export interface SimulationResult {
   markers?: Array<{ minute: number; label: string }>;
   metrics: SimulationMetrics;
   series: SeriesPoint[];
+  /** Under a fault plan: the plan and what was injected, per kind. */
+  faults?: { plan: FaultPlan; injected: FaultCounts };
+  /** Under a fault plan: the invariants' counts (checkInvariants compares them with the fault-free run). */
+  invariants?: Invariants;
 }
 
 const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0));
+
+/**
+ * The actuator's in-invocation retries in simulated time: a wait passes no wall time, only moves the
+ * invocation's own clock (for the retry deadline); the jitter is fixed, so a run is repeatable.
+ */
+function simulatedActuation(startMs: number): { sleep: (ms: number) => Promise<void>; clock: () => number; random: () => number } {
+  let slept = 0;
+  return {
+    sleep: async (ms) => {
+      slept += ms;
+    },
+    clock: () => startMs + slept,
+    random: () => 0.5,
+  };
+}
 
 export async function simulate(loaded: LoadedScenario, controller: ControllerName, options: SimulateOptions = {}): Promise<SimulationResult> {
   const { scenario, snapshot } = loaded;
@@ -155,7 +188,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   // As the deployment wires it (src/handlers/wire.ts): the config's full-read settings.
   const state: StateAccess | undefined = store ? { store, policy: { everyMinutes: config.stateStore.resyncMinutes, gapResyncMinutes: config.stateStore.gapResyncMinutes } } : undefined;
   const stateCounts = emptyCounts();
-  const ctxAt = (t: number) => ({ config, clients, now: new Date(t), ...(state ? { state } : {}) });
+  const ctxAt = (t: number) => ({ config, clients, now: new Date(t), actuation: simulatedActuation(t), ...(state ? { state } : {}) });
   const managed = new EcsManagedScaling(world, snapshot, st);
   const tick = st.tickSeconds * 1000;
   let nextMinute = start;
@@ -171,11 +204,36 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     detection.saw(record, t);
     options.onDecision?.(record, t);
   };
+  const duties = { ...DUTIES, ...options.duties };
+  const plan = controller === 'ecs-pilot' ? options.faults : undefined;
+  const injector = plan ? new FaultInjector(plan, start) : undefined;
+  const watcher = plan ? new InvariantWatcher(world) : undefined;
+  const faulty = injector
+    ? new FaultyLambda({
+        world,
+        injector,
+        deployment: readDeployment(),
+        route,
+        duties,
+        clients,
+        store,
+        context: (t, c, s) => ({ config, clients: c, now: new Date(t), actuation: simulatedActuation(t), ...(state && s ? { state: { ...state, store: s } } : {}) }),
+        stateCounts,
+        onDecision: decided,
+      })
+    : undefined;
 
   for (let t = start; t <= end; t += tick) {
     world.advance(t);
     if ((t - start) % 60_000 < tick) options.onProgress?.(Math.round((t - start) / 1000), Math.round((end - start) / 1000));
-    if (controller === 'ecs-pilot') {
+    if (faulty) {
+      const due = events(t);
+      if (t >= nextReconcile) {
+        due.push({ version: '0', id: `tick-${t}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: new Date(t).toISOString(), region: world.region, resources: [], detail: {} });
+        nextReconcile += st.reconcileSeconds * 1000;
+      }
+      await faulty.tick(t, due, world.stateDeliverable(t));
+    } else if (controller === 'ecs-pilot') {
       // The state function first: what reached the store by now is there when the duties read it.
       for (const event of world.stateDeliverable(t)) {
         if (!store || !route.toStore(event)) continue;
@@ -199,7 +257,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
             continue;
           }
           try {
-            const record = await runDuty(DUTIES[fn] as never, event, ctxAt(t) as never);
+            const record = await runDuty(duties[fn] as never, event, ctxAt(t) as never);
             decided(record, t);
           } catch {
             controllerErrors += 1;
@@ -208,12 +266,13 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       }
       for (let k = 0; k < queued.length; k += 100) {
         const batch = { Records: queued.slice(k, k + 100).map((e, i) => ({ messageId: `m-${t}-${k + i}`, body: JSON.stringify(e) })) } as unknown as SQSEvent;
-        const { response, records } = await runSqsBatch(DUTIES.capacity, batch, ctxAt(t) as never);
+        const { response, records } = await runSqsBatch(duties.capacity, batch, ctxAt(t) as never);
         for (const record of records) decided(record, t);
         controllerErrors += response.batchItemFailures.length;
       }
     } else events(t); // ECS managed scaling does not react to events
     if (managedScaling && t >= nextMinute) managed.step();
+    watcher?.observe(t);
     for (const x of world.allTasks()) if (x.lastStatus === 'PROVISIONING') provisioning.add(x.arn);
     if (t > start) missingTaskSeconds += world.missingTasks() * st.tickSeconds;
     if (t >= nextMinute) {
@@ -229,6 +288,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     }
   }
 
+  await faulty?.finish();
   options.onEnd?.(world);
   // Tasks the scenario asked for; replacements of tasks on leaving instances are counted apart.
   const submitted = world.allTasks().filter((t) => t.submittedAt > start && !t.daemon && !t.replacement);
@@ -260,7 +320,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     ecsSpotDraining: st.ecsSpotDraining,
     instanceLaunchSeconds: st.instanceLaunchSeconds,
   };
-  return {
+  const result: SimulationResult = {
     scenario: scenario.name,
     controller: options.consolidation && controller === 'ecs-pilot' ? 'ecs-pilot+consolidation' : controller,
     label: options.label ?? (controller === 'ecs-pilot' ? `ecs-pilot ${mode}${options.consolidation ? ' +consolidation' : ''}` : 'ECS managed scaling'),
@@ -282,11 +342,16 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       interruptedTasks: world.counters.interruptedTasks,
       lostTasks: lostService + world.counters.killedStandalone,
       killedByScaleIn: world.counters.killedByScaleIn,
-      controllerErrors,
+      controllerErrors: faulty ? faulty.controllerErrors : controllerErrors,
       provisioningSeen: provisioning.size,
       ...(withStore ? { stateEvents: stateCounts } : {}),
       ...shortageMetrics(world, scenario, snapshot, detection, end),
     },
     series,
   };
+  if (plan && injector && faulty && watcher) {
+    result.faults = { plan, injected: { ...injector.counts } };
+    result.invariants = watcher.result(end, faulty.failedAfterRecovery, result.metrics);
+  }
+  return result;
 }
