@@ -52,9 +52,11 @@ export interface ClusterFacts {
   groups: GroupFacts[];
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e));
+/** An AWS error as a person reads it (its name, unless plain Error, and message). */
+export const errorText = (e: unknown): string => (e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e));
 
-async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
+/** A read whose failure is an answer too (the check says why it could not tell). */
+export async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
   try {
     return { ok: true, value: await read() };
   } catch (e) {

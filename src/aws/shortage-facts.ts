@@ -7,7 +7,7 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import type { ClusterConfig } from '../config/schema.js';
-import type { Read } from './account-checks.js';
+import { attempt, type Read } from './account-checks.js';
 import { describeAllServices, describeConfiguredGroups } from './api-reads.js';
 import type { Clients } from './clients.js';
 
@@ -37,15 +37,6 @@ export interface ShortageFacts {
   services: Read<Array<{ service: string; providers: string[] }>>;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e));
-
-async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
-  try {
-    return { ok: true, value: await read() };
-  } catch (e) {
-    return { ok: false, error: errorText(e) };
-  }
-}
 
 export function launchSetup(asg: AutoScalingGroup): LaunchSetup {
   const policy = asg.MixedInstancesPolicy;

@@ -9,7 +9,7 @@ import { FaultInjector } from '../../src/sim/faults/injector.js';
 import { checkInvariants, type Invariants } from '../../src/sim/faults/invariants.js';
 import { Invocation, InvocationStoppedError, isWrite, type InvocationEnv } from '../../src/sim/faults/invocation.js';
 import { defaultFaultsUntil, FaultSpecError, parseFaultRates, type FaultPlan } from '../../src/sim/faults/plan.js';
-import { stream } from '../../src/sim/faults/random.js';
+import { stream } from '../../src/sim/random.js';
 import { newWarmCaches } from '../../src/aws/warm-caches.js';
 
 const plan = (rates: FaultPlan['rates'], seed = 1, untilSeconds = 600): FaultPlan => ({ rates, seed, untilSeconds });

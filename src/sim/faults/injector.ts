@@ -3,7 +3,7 @@
  * plan's end) and what was injected, per kind.
  */
 import type { FaultKind, FaultPlan } from './plan.js';
-import { stream, type Random } from './random.js';
+import { stream, type Random } from '../random.js';
 
 /** What was injected, per kind, and what the redelivery did with it. */
 export interface FaultCounts {

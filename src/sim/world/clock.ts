@@ -4,6 +4,7 @@
  * each delivered after the latency of its path (docs/simulation.md), the task and container-instance
  * ones also to the state store, some dropped or sent twice when the scenario asks.
  */
+import { mulberry32 } from '../random.js';
 import type { Scenario } from '../scenario.js';
 import type { ClusterState } from '../state.js';
 
@@ -47,7 +48,8 @@ export class EventDelivery {
    */
   public readonly stateOutbox: OutboxEvent[] = [];
   /** Seeded, so a run with drops or duplicates is repeatable. */
-  private rng = 0x9e3779b9;
+  /** Deterministic [0, 1): a run with dropped or delayed events is repeatable. */
+  private readonly random = mulberry32(0x9e3779b9);
 
   public constructor(
     private readonly state: ClusterState,
@@ -80,14 +82,6 @@ export class EventDelivery {
     return takeDue(this.stateOutbox, ms);
   }
 
-  /** Deterministic [0, 1) (mulberry32). */
-  private random(): number {
-    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
-    let x = this.rng;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  }
 
   /**
    * Seconds from an event to ecs-pilot's decision: EventBridge delivery and the Lambda start; the

@@ -7,6 +7,7 @@
  * group's fall-over to other types and AZs). Also: the scaling activities DescribeScalingActivities
  * answers, the on-demand base UpdateAutoScalingGroup sets, and instances that never register with ECS.
  */
+import { mulberry32 } from '../random.js';
 import type { Group } from '../../core/model.js';
 import type { Scenario } from '../scenario.js';
 import type { ClusterState, ScalingActivity } from '../state.js';
@@ -76,7 +77,8 @@ export class LaunchFailures {
   /** Writes of desired capacity per group name (SetDesiredCapacity, UpdateAutoScalingGroup, ECS managed scaling). */
   public readonly desiredWrites = new Map<string, number[]>();
   private seq = 0;
-  private rng = 0x2545f491;
+  /** Deterministic [0, 1): a run with dropped or delayed events is repeatable. */
+  private readonly random = mulberry32(0x2545f491);
 
   public constructor(private readonly w: LaunchFailureParts) {}
 
@@ -198,14 +200,6 @@ export class LaunchFailures {
     return `${asg.length.toString(16).padStart(8, '0')}-5a5a-4000-8000-${hex}`;
   }
 
-  /** Deterministic [0, 1) (mulberry32): a run with dropped events is repeatable. */
-  private random(): number {
-    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
-    let x = this.rng;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  }
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for the fault layer: mulberry32 (as bench/rng.ts), one independent stream per
+ * Seeded randomness for the simulator: mulberry32 (as bench/rng.ts); for the fault layer one independent stream per
  * fault kind, so adding events of one kind does not shift the draws of another and a seed names one
  * fault plan exactly. No Math.random anywhere in the simulator.
  */
