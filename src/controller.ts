@@ -7,6 +7,7 @@ import type { ConsolidationProgress } from './core/reconcile/reconcile.js';
 import type { ClusterConfig, ControllerConfig } from './config/schema.js';
 import { describeAction, type Action } from './core/actions.js';
 import type { Snapshot } from './core/model.js';
+import { withReadRetries } from './aws/read-retries.js';
 import { execute, type ActionFailure, type Call, type ExecuteOptions } from './aws/actuator.js';
 import type { Clients } from './aws/clients.js';
 import { readGroupSettings } from './aws/group-settings.js';
@@ -154,7 +155,9 @@ export function parseFor(duty: AnyDuty, raw: unknown, deps: ControllerDeps): Par
 }
 
 /** Runs an event already parsed (an SQS batch parses each message once) through a duty. */
-export async function runParsed<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, parsed: ParsedEvent, deps: ControllerDeps): Promise<DecisionRecord> {
+export async function runParsed<K extends DomainEventKind, O extends ClusterObservation>(duty: Duty<K, O>, parsed: ParsedEvent, given: ControllerDeps): Promise<DecisionRecord> {
+  // Reads retried within the invocation: one failed read must not cost the whole decision (src/aws/read-retries.ts).
+  const deps: ControllerDeps = { ...given, clients: withReadRetries(given.clients, given.actuation) };
   const dryRun = isDryRun(deps.config, duty.name);
   const base = { duty: duty.name, dryRun, actions: [], calls: [], failures: [], skipped: [] };
   if (parsed.outcome === 'ignored') {

@@ -1,4 +1,5 @@
 import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { READ_RETRY } from '../../src/aws/read-retries.js';
 import { ActuationError } from '../../src/controller.js';
 import { DUTIES } from '../../src/duties/index.js';
 import { SimulatedServiceError } from '../../src/sim/simulated-aws.js';
@@ -18,8 +19,15 @@ describe('Handler: spot, when an AWS call fails (after the SDK retries)', () => 
   });
   afterEach(() => aws.restore());
 
-  it('a read still throttled after the retries fails the invocation loudly (for redelivery), after the drain, which needs none of those reads', async () => {
+  it('a read that fails once more after the SDK is retried within the invocation: the decision is made as usual', async () => {
     aws.sim.failNext('DescribeAutoScalingGroups', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'));
+    const record = await invoke(DUTIES.spot, event(SPOT));
+    expect(record.outcome).toBe('acted');
+    expect(aws.writes()).toEqual(['UpdateContainerInstancesState', 'SetDesiredCapacity', 'PutAttributes']);
+  });
+
+  it('a read still throttled after the retries (the SDK\'s, then READ_RETRY.attempts of ecs-pilot\'s) fails the invocation loudly (for redelivery), after the drain, which needs none of those reads', async () => {
+    aws.sim.failNext('DescribeAutoScalingGroups', new SimulatedServiceError('ThrottlingException', 'Rate exceeded'), READ_RETRY.attempts);
     await expect(invoke(DUTIES.spot, event(SPOT))).rejects.toThrow('Rate exceeded');
     expect(aws.writes()).toEqual(['UpdateContainerInstancesState']);
     expect(aws.sim.instance('i-0a1b2c3d4e5f60003')?.status).toBe('DRAINING');

@@ -22,7 +22,8 @@ export const context = { functionName: 'test', awsRequestId: 'req-1', getRemaini
  */
 export function invoke<K extends DomainEventKind>(duty: Duty<K>, event: unknown, options: { config?: ControllerConfig; now?: Date; state?: StateAccess; clients?: Clients } = {}): Promise<DecisionRecord> {
   const clients = options.clients ?? awsClients();
-  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients, now: options.now ?? NOW, state: options.state }));
+  // In-invocation retries wait on no real timer in tests.
+  const handler = lambdaHandler(duty, () => ({ config: options.config ?? demoConfig(), clients, now: options.now ?? NOW, state: options.state, actuation: { sleep: async () => {} } }));
   return handler(event, context);
 }
 
