@@ -9,6 +9,7 @@
  * SDK's own retries did not get past: a spot drain that waits for Lambda's retry (60 s, then 120 s
  * more) is too late for a 2-minute notice, and a hook left uncompleted times out.
  */
+import { stillInService, type Sender } from './fresh-checks.js';
 import {
   CompleteLifecycleActionCommand,
   CreateOrUpdateTagsCommand,
@@ -72,7 +73,6 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-type Sender = (service: Call['service'], command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']) => Promise<unknown>;
 
 /** RunTask failures that mean "no room here": the next capacity provider may have some. */
 const NO_CAPACITY = /^RESOURCE:|capacity|No Container Instances/i;
@@ -218,16 +218,8 @@ const tasksOn = (ci: FreshInstance): number => (ci.runningTasksCount ?? 0) + (ci
 async function terminateReplaced(action: Extract<Action, { kind: 'terminateReplacedInstance' }>, send: Sender, dryRun: boolean, report: ExecutionReport): Promise<void> {
   const items = [action.instanceId];
   if (!dryRun) {
+    if (!(await stillInService(send, action, report))) return;
     const failuresBefore = report.failures.length;
-    const groups = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), items, action.kind)) as
-      | { AutoScalingGroups?: Array<{ AutoScalingGroupName?: string; Instances?: Array<{ InstanceId?: string; LifecycleState?: string }> }> }
-      | undefined;
-    if (report.failures.length > failuresBefore) return;
-    const member = groups?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg)?.Instances?.find((i) => i.InstanceId === action.instanceId);
-    if (member?.LifecycleState !== 'InService') {
-      report.skipped.push({ action: action.kind, items, reason: member ? `it is ${member.LifecycleState ?? 'in no lifecycle state'} in ${action.asg}` : `it is no longer in ${action.asg}` });
-      return;
-    }
     const ci = await freshContainerInstance(send, action.cluster, action.containerInstanceArn, items, action.kind);
     if (report.failures.length > failuresBefore) return;
     const tasks = ci ? tasksOn(ci) : 0;

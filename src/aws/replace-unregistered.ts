@@ -3,30 +3,16 @@
  * still InService in its group, still no container instance of the cluster — then terminated through
  * its group without decrementing desired, so the group launches another. A re-read that fails leaves it.
  */
-import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import type { Action } from '../core/actions.js';
+import { stillInService, type CheckReport, type Sender } from './fresh-checks.js';
 
-/** The actuator's sender and report, as far as this action uses them (no import of actuator.ts: no cycle). */
-type Sender = (service: 'ecs' | 'autoscaling', command: { input: object; constructor: { name: string } }, items: string[], kind: Action['kind']) => Promise<unknown>;
-interface Report {
-  failures: readonly unknown[];
-  skipped: Array<{ action: Action['kind']; items: string[]; reason: string }>;
-}
-
-export async function replaceUnregistered(action: Extract<Action, { kind: 'replaceUnregisteredInstance' }>, send: Sender, dryRun: boolean, report: Report): Promise<void> {
+export async function replaceUnregistered(action: Extract<Action, { kind: 'replaceUnregisteredInstance' }>, send: Sender, dryRun: boolean, report: CheckReport): Promise<void> {
   const items = [action.instanceId];
   if (!dryRun) {
+    if (!(await stillInService(send, action, report))) return;
     const before = report.failures.length;
-    const groups = (await send('autoscaling', new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [action.asg] }), items, action.kind)) as
-      | { AutoScalingGroups?: Array<{ AutoScalingGroupName?: string; Instances?: Array<{ InstanceId?: string; LifecycleState?: string }> }> }
-      | undefined;
-    if (report.failures.length > before) return;
-    const member = groups?.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === action.asg)?.Instances?.find((i) => i.InstanceId === action.instanceId);
-    if (member?.LifecycleState !== 'InService') {
-      report.skipped.push({ action: action.kind, items, reason: member ? `it is ${member.LifecycleState ?? 'in no lifecycle state'} in ${action.asg}` : `it is no longer in ${action.asg}` });
-      return;
-    }
     const listed = (await send('ecs', new ListContainerInstancesCommand({ cluster: action.cluster, filter: `ec2InstanceId == ${action.instanceId}` }), items, action.kind)) as { containerInstanceArns?: string[] } | undefined;
     if (report.failures.length > before) return;
     if ((listed?.containerInstanceArns ?? []).length > 0) {
