@@ -15,7 +15,8 @@
  *   `BURST_SPREAD_SECONDS` of the newest one. A burst's calls are made within seconds (their events may
  *   arrive a minute apart); a retry comes after the caller's back-off and supersedes what it retries.
  */
-import { COUNTED_STATUSES, weightOf, type Snapshot, type Task } from '../model.js';
+import type { Snapshot, Task } from '../model.js';
+import { stalledUnits } from './unavailable.js';
 
 /** How long after its call a failed RunTask still stands for demand (AWS publishes no retry figure for callers). */
 export const RUN_TASK_FAILURE_MAX_AGE_SECONDS = 300;
@@ -40,12 +41,7 @@ export function isFresh(failure: Pick<RunTaskFailureDemand, 'at'>, now: Date): b
 
 /** Whether any group of the snapshot still has capacity on its way (listed as launching, or desired not yet in service). */
 export function isLaunching(snapshot: Snapshot): boolean {
-  return snapshot.groups.some((g) => {
-    if (g.launching.length > 0) return true;
-    if (g.inServiceUnits !== undefined) return g.desired > g.inServiceUnits;
-    const listed = snapshot.instances.filter((i) => i.group === g.name && COUNTED_STATUSES.has(i.status)).reduce((a, i) => a + weightOf(g, i.type), 0);
-    return g.desired > listed;
-  });
+  return snapshot.groups.some((g) => g.launching.length > 0 || stalledUnits(snapshot, g) > 0);
 }
 
 /**
