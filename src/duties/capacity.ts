@@ -6,7 +6,7 @@ import { isJobAttempt } from '../core/batch/jobs.js';
 import { composeDemand } from '../core/capacity/demand.js';
 import { plan } from '../core/capacity/index.js';
 import { isFargate } from '../core/capacity/providers.js';
-import { isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, standingFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
+import { BURST_HOLD_SECONDS, heldUntil, isFresh, remember, RUN_TASK_FAILURE_MAX_AGE_SECONDS, seen, sized, standingFailures, type RunTaskFailureDemand } from '../core/capacity/run-task-failures.js';
 import { scaleOutActions } from '../core/capacity/scale-out.js';
 import { rememberLaunches } from '../core/capacity/unavailable.js';
 import { modesOf } from '../core/capacity/modes.js';
@@ -50,29 +50,39 @@ export const capacityDuty: Duty<(typeof KINDS)[number], CapacityObservation> = {
     // Failed RunTask calls first: each carries its own demand, so all are read.
     const failures: RunTaskFailureDemand[] = [];
     const reasons: string[] = [];
-    let live = false;
     for (const e of events.filter((x) => x.kind === 'run-task-failure')) {
       const why = runTaskSkip(e, ctx.now);
       const tasks = why ? [] : await runTaskDemand(ctx.clients, e);
       if (!why && tasks.length === 0) reasons.push(`task definition ${e.taskDefinition} not found`);
       else if (why) reasons.push(why);
       if (tasks.length > 0) failures.push({ eventId: e.id, at: new Date(e.time), request: [e.taskDefinition, e.capacityProvider, e.startedBy].join('|'), tasks });
-      live ||= tasks.length > 0;
     }
-    // This container's memory of earlier batches' failures (one burst, several batches), then these.
+    // This container's memory of earlier batches' failures (one burst, several batches). A request
+    // sized less than BURST_HOLD_SECONDS ago is held: its later failures are remembered, sized once after.
     const memory = ctx.clients.caches.runTaskFailures;
     const ids = new Set(failures.map((f) => f.eventId));
-    const earlierRunTaskFailures = (memory.get(cluster.name) ?? []).filter((f) => !ids.has(f.eventId));
-    memory.set(cluster.name, remember(earlierRunTaskFailures, failures, ctx.now));
-    live ||= launchFailures.length > 0;
+    const remembered = remember([], memory.get(cluster.name) ?? [], ctx.now);
+    const held = heldUntil(failures, remembered, ctx.now);
+    let live = (failures.length > 0 && !held) || launchFailures.length > 0;
     for (const e of events) {
       if (e.kind === 'run-task-failure' || e.kind === 'launch-unsuccessful') continue;
       const why = e.kind === 'service-action' ? placementFailureSkip(e) : await taskEventSkip(e, cluster, ctx, live);
       if (why) reasons.push(why);
       else live = true;
     }
-    if (!live) return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
-    return [{ cluster, snapshot: await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state }), runTaskFailures: failures, earlierRunTaskFailures, launchFailures }];
+    if (!live && held) {
+      memory.set(cluster.name, remember(remembered, failures, ctx.now));
+      return heldReason(failures, held);
+    }
+    if (!live) {
+      memory.set(cluster.name, remembered);
+      return events.length === 1 ? (reasons[0] ?? 'no demand') : `${reasons[0]} (and ${events.length - 1} other event(s) of the batch: none shows demand)`;
+    }
+    const snapshot = await readClusterSnapshot({ clients: ctx.clients, cluster, now: ctx.now, state: ctx.state });
+    const earlierRunTaskFailures = seen(remembered.filter((f) => !ids.has(f.eventId)), snapshot);
+    const runTaskFailures = sized(failures, remembered, snapshot, ctx.now);
+    memory.set(cluster.name, remember(earlierRunTaskFailures, runTaskFailures, ctx.now));
+    return [{ cluster, snapshot, runTaskFailures, earlierRunTaskFailures, launchFailures }];
   },
   decide: (_event, { snapshot: read, runTaskFailures = [], earlierRunTaskFailures = [], launchFailures = [] }, now) => {
     const memory = rememberLaunches(read, launchFailures, now);
@@ -110,6 +120,12 @@ function runTaskSkip(e: Extract<CapacityEvent, { kind: 'run-task-failure' }>, no
     return `stale RunTask failure: the call failed ${age} s ago (more than ${RUN_TASK_FAILURE_MAX_AGE_SECONDS} s); a caller that still wants its tasks fails again, as a new event`;
   }
   return undefined;
+}
+
+/** A held batch's record: what it remembered, and when the hold ends. */
+function heldReason(failures: readonly RunTaskFailureDemand[], until: Date): string {
+  const tasks = failures.reduce((n, f) => n + f.tasks.length, 0);
+  return `held: ${tasks} task(s) of failed RunTask call(s) whose request was sized less than ${BURST_HOLD_SECONDS} s ago; remembered, and sized with the rest of the burst by the first SQS batch after ${until.toISOString()}`;
 }
 
 function placementFailureSkip(e: Extract<CapacityEvent, { kind: 'service-action' }>): string | undefined {

@@ -106,7 +106,11 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     expect(first.records[1]?.reason).toBe('covered by event call-0 in the same batch');
     expect(aws.autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'ecs-pilot-demo-spot-general', DesiredCapacity: raised });
     expect(raised!).toBeGreaterThan(demoSnapshot().groups[0]!.desired);
-    expect(again.records[0]?.outcome).toBe('nothing-to-do');
+    // Within the hold the duplicate is only remembered (no read, no write); after it, planned again: nothing more.
+    expect(again.records[0]?.outcome).toBe('ignored');
+    expect(again.records[0]?.reason).toMatch(/^held: 60 task\(s\) of failed RunTask call\(s\)/);
+    const afterHold = await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients, now: new Date(NOW.getTime() + 61_000) });
+    expect(afterHold.records[0]?.outcome).toBe('nothing-to-do');
     expect(spotDesired(aws)).toBe(raised);
     // Sixty tasks of 1 vCPU / 4 GiB ask for more than one call's ten.
     aws.restore();
@@ -115,28 +119,45 @@ describe('Handler: capacity in own mode (managed scaling off)', () => {
     expect(spotDesired(aws)!).toBeLessThan(raised!);
   });
 
-  it('sizes a burst whose failed calls arrive in two SQS batches once: the later batch counts the earlier failures while their capacity launches', async () => {
+  it('sizes a burst whose failed calls arrive in three SQS batches in two raises: the first at once, the held rest after the hold', async () => {
     // One SQS batch with the six calls: the reference raise.
     aws = mockAws();
     const calls = Array.from({ length: 6 }, (_, k) => runTaskFailure(`call-${k}`, 10));
     await runSqsBatch(DUTIES.capacity, sqs(calls), { config: demoConfig(), clients: awsClients(), now: NOW });
     const once = spotDesired(aws)!;
     aws.restore();
-    // The same calls split over two SQS batches in one warm container (nothing registered in between).
+    // The same calls split over three SQS batches in one warm container (nothing registered in between).
     aws = mockAws();
     const clients = awsClients();
-    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(0, 3)), { config: demoConfig(), clients, now: NOW });
+    const at = (s: number) => new Date(NOW.getTime() + s * 1000);
+    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(0, 2)), { config: demoConfig(), clients, now: NOW });
     const afterFirst = spotDesired(aws)!;
-    const second = await runSqsBatch(DUTIES.capacity, sqs(calls.slice(3)), { config: demoConfig(), clients, now: new Date(NOW.getTime() + 30_000) });
+    aws.sim.log.length = 0;
+    const second = await runSqsBatch(DUTIES.capacity, sqs(calls.slice(2, 4)), { config: demoConfig(), clients, now: at(30) });
+    // Held: remembered from the event alone (the task definition is cached), nothing read or written.
+    expect(second.records[0]?.outcome).toBe('ignored');
+    expect(aws.sim.log).toEqual([]);
+    expect(spotDesired(aws)).toBe(afterFirst);
+    const third = await runSqsBatch(DUTIES.capacity, sqs(calls.slice(4)), { config: demoConfig(), clients, now: at(61) });
     expect(afterFirst).toBeLessThan(once);
-    expect(second.records[0]?.outcome).toBe('acted');
+    expect(third.records[0]?.outcome).toBe('acted');
     expect(spotDesired(aws)).toBe(once);
     aws.restore();
-    // A cold container (no memory of the first batch) takes the first batch's launching capacity as free.
+    // A cold container (no memory of the first batches) takes the first batch's launching capacity as free.
     aws = mockAws();
     await runSqsBatch(DUTIES.capacity, sqs(calls.slice(0, 3)), { config: demoConfig(), clients: awsClients(), now: NOW });
-    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(3)), { config: demoConfig(), clients: awsClients(), now: new Date(NOW.getTime() + 30_000) });
+    await runSqsBatch(DUTIES.capacity, sqs(calls.slice(3)), { config: demoConfig(), clients: awsClients(), now: at(30) });
     expect(spotDesired(aws)!).toBeLessThan(once);
+  });
+
+  it('holds only the request it sized: another request, a service placement failure or a PROVISIONING task in the batch is planned at once', async () => {
+    aws = mockAws();
+    const clients = awsClients();
+    await runSqsBatch(DUTIES.capacity, sqs([runTaskFailure('call-0', 10)]), { config: demoConfig(), clients, now: NOW });
+    const other = runTaskFailure('other-0', 10);
+    other.detail.requestParameters.startedBy = 'reporter';
+    const { records } = await runSqsBatch(DUTIES.capacity, sqs([runTaskFailure('call-1', 10), other]), { config: demoConfig(), clients, now: new Date(NOW.getTime() + 20_000) });
+    expect(records[0]?.outcome).toBe('acted');
   });
 
   it('sizes nothing for a RunTask failure older than 300 s (an SQS batch redelivered after its visibility timeout): its tasks may already run', async () => {
