@@ -27,7 +27,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
 import { burstSteps, SimulatedCluster } from './world.js';
 import { EcsManagedScaling } from './world/ecs-managed-scaling.js';
-import { DetectionClock, instancesByGroup, shortageMetrics } from './shortage-metrics.js';
+import { DetectionClock, instancesByGroup, shortageMetrics, spotShare } from './shortage-metrics.js';
 
 export const CONTROLLERS = ['ecs-pilot', 'ecs-managed'] as const;
 
@@ -99,6 +99,11 @@ export interface SimulationMetrics {
   launchFailuresSeen?: number;
   /** The most writes to one group's desired capacity in any 10 minutes (controller and ECS managed scaling). */
   desiredWritesMax10Min?: number;
+  /**
+   * Seconds from the end of the last capacity shortage until the spot share (`series[].spotShare`) is
+   * back to at least 90 % of its value when the first shortage began; null: not back by the end of the run.
+   */
+  spotShareRecoverySeconds?: number | null;
 }
 
 export interface SeriesPoint {
@@ -108,6 +113,8 @@ export interface SeriesPoint {
   demandVcpu: number;
   /** Instances not terminated, per group name. */
   instancesByGroup?: Record<string, number>;
+  /** Of the instances not terminated, the share on the spot market (0 with none). */
+  spotShare?: number;
 }
 
 export interface SimulationResult {
@@ -283,6 +290,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         capacityVcpu: active.filter((i) => i.status === 'ACTIVE').reduce((a, i) => a + i.registered.cpu, 0) / 1024,
         demandVcpu: world.allTasks().filter((x) => x.desiredStatus === 'RUNNING' && !x.daemon).reduce((a, x) => a + x.cpu, 0) / 1024,
         instancesByGroup: instancesByGroup(active, snapshot),
+        spotShare: spotShare(active, world.launches.market),
       });
       nextMinute += 60_000;
     }
@@ -345,7 +353,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       controllerErrors: faulty ? faulty.controllerErrors : controllerErrors,
       provisioningSeen: provisioning.size,
       ...(withStore ? { stateEvents: stateCounts } : {}),
-      ...shortageMetrics(world, scenario, snapshot, detection, end),
+      ...shortageMetrics(world, scenario, snapshot, detection, end, series),
     },
     series,
   };

@@ -50,6 +50,31 @@ export function instancesByGroup(active: SimInstance[], snapshot: Snapshot): Rec
   return out;
 }
 
+/** Of these instances, the share on the spot market, to 3 decimals (0 with none). */
+export function spotShare(active: SimInstance[], market: ReadonlyMap<string, string>): number {
+  if (active.length === 0) return 0;
+  return Math.round((active.filter((i) => market.get(i.arn) === 'spot').length / active.length) * 1000) / 1000;
+}
+
+/** The share counted as recovered: 90 % of the share before the shortage (issue 20, "capacity returns"). */
+export const SPOT_SHARE_RECOVERED = 0.9;
+
+/**
+ * Seconds from the end of the last shortage until the spot share is back to `SPOT_SHARE_RECOVERED` of
+ * its value at the minute the first shortage began; null: not by the end; undefined: no shortage, or
+ * no spot before it.
+ */
+export function spotShareRecovery(scenario: Scenario, series: ReadonlyArray<{ minute: number; spotShare?: number }>): number | null | undefined {
+  const shortages = scenario.timeline.flatMap((st) => ('capacityShortage' in st ? [{ from: st.at, to: st.at + st.capacityShortage.forSeconds }] : []));
+  if (shortages.length === 0) return undefined;
+  const from = Math.min(...shortages.map((x) => x.from));
+  const to = Math.max(...shortages.map((x) => x.to));
+  const before = series.find((p) => p.minute >= Math.floor(from / 60))?.spotShare ?? 0;
+  if (before === 0) return undefined;
+  const back = series.find((p) => p.minute * 60 >= to && (p.spotShare ?? 0) >= SPOT_SHARE_RECOVERED * before - 1e-9);
+  return back ? back.minute * 60 - to : null;
+}
+
 /** Most entries of a sorted list of times within any window of `windowMs`. */
 export function maxInWindow(times: number[], windowMs: number): number {
   let best = 0;
@@ -67,7 +92,8 @@ export function shortageMetrics(
   snapshot: Snapshot,
   detection: DetectionClock,
   end: number,
-): { secondsToDetect: number | null; fallbackInstanceHours: number; launchFailuresSeen: number; desiredWritesMax10Min: number } {
+  series: ReadonlyArray<{ minute: number; spotShare?: number }> = [],
+): { secondsToDetect: number | null; fallbackInstanceHours: number; launchFailuresSeen: number; desiredWritesMax10Min: number; spotShareRecoverySeconds?: number | null } {
   const { failures, market } = world.launches;
   const started = detection.startedAt();
   const secondsToDetect = started !== undefined && detection.firstNamedAt !== undefined ? Math.max(0, Math.round((detection.firstNamedAt - started) / 1000)) : null;
@@ -86,11 +112,13 @@ export function shortageMetrics(
     const since = backedSince.get(i.group);
     if (onDemandInSpot || (since !== undefined && i.launchedAt >= since)) fallbackHours += ((i.terminatedAt ?? end) - i.launchedAt) / 3_600_000;
   }
+  const recovery = spotShareRecovery(scenario, series);
   const writes = [...failures.desiredWrites.values()].map((times) => maxInWindow([...times].sort((a, b) => a - b), TEN_MINUTES_MS));
   return {
     secondsToDetect,
     fallbackInstanceHours: Math.round(fallbackHours * 100) / 100,
     launchFailuresSeen: failures.failures.length,
     desiredWritesMax10Min: Math.max(0, ...writes),
+    ...(recovery !== undefined ? { spotShareRecoverySeconds: recovery } : {}),
   };
 }
