@@ -15,6 +15,7 @@ import { htmlReport, timelineMarkers } from '../src/sim/report.js';
 import { simulate, type SimulationResult } from '../src/sim/run.js';
 import { loadScenario, type LoadedScenario } from '../src/sim/scenario.js';
 import { burstSteps, scenarioServices } from '../src/sim/world.js';
+import { configForSnapshot } from '../src/config/load.js';
 import { type Figures, flatten, writeFigures } from './figures.js';
 
 interface Variant {
@@ -63,6 +64,21 @@ function shortageFloor(s: LoadedScenario['scenario']): { group: string; seconds:
   const full = s.timeline.flatMap((st) => ('capacityShortage' in st && !st.capacityShortage.types && !st.capacityShortage.azs ? [st.capacityShortage] : []))[0];
   if (!full || !s.timeline.some((st) => 'setDesired' in st || 'runTasks' in st)) return undefined;
   return { group: full.group, seconds: physicalFloor(s.settings) + s.settings.asgRetrySeconds, retry: s.settings.asgRetrySeconds };
+}
+
+/**
+ * Instances that never register: the target is the registration timeout + the physical floor. What
+ * the model adds on top, whoever the controller: the timeout is noticed at a reconcile tick (up to
+ * `reconcileSeconds` after it), and with managed scaling off the service scheduler places on its next
+ * retry (up to `serviceRetryMaxSeconds` after the replacement registers). Undefined without such a step.
+ */
+function neverRegisterBound(loaded: LoadedScenario): { target: number; timeout: number; tick: number; retry: number } | undefined {
+  const step = loaded.scenario.timeline.find((st) => 'neverRegister' in st);
+  if (!step || !('neverRegister' in step)) return undefined;
+  const group = configForSnapshot(loaded.snapshot).clusters[0]?.groups.find((g) => g.name === step.neverRegister.group);
+  const timeout = (group?.registrationTimeoutMinutes ?? 15) * 60;
+  const st = loaded.scenario.settings;
+  return { target: timeout + physicalFloor(st), timeout, tick: st.reconcileSeconds, retry: st.serviceRetryMaxSeconds };
 }
 
 /** The fewest instance-hours the demand allows: each minute, the instances its vCPU needs (one type). */
@@ -184,6 +200,16 @@ async function main(): Promise<void> {
           `own ×${x(results[0]!)} (target ≤ 2), accelerate ×${x(results[2]!)} (target ≤ 1.5); against the ${floor} s floor without that delay no controller can do better than ×${(short.seconds / floor).toFixed(2)}`,
       );
     }
+    const stuck = neverRegisterBound(base);
+    if (stuck) {
+      const own = results[0]!.metrics.allPlacedSeconds;
+      const acc = results[2]!.metrics.allPlacedSeconds;
+      floors.push(
+        `${name}: never-registering instances: target = registration timeout ${stuck.timeout} + floor ${floor} = ${stuck.target} s; ` +
+          `the model adds up to the reconcile tick that notices the timeout (${stuck.tick} s) and, managed scaling off, the service scheduler's next placement retry (${stuck.retry} s): ` +
+          `own bound ${stuck.target + stuck.tick + stuck.retry} s, accelerate bound ${stuck.target + stuck.tick} s; measured own ${own} s (×${(own / stuck.target).toFixed(2)} of the target), accelerate ${acc} s (×${(acc / stuck.target).toFixed(2)})`,
+      );
+    }
     // Bursts: what the speed targets alone cost, against ECS tuned's instance-hours.
     const burst = burstSteps(base.scenario, base.snapshot).length > 0;
     const own2 = speedBoundInstanceHours(base, 2 * floor);
@@ -198,7 +224,7 @@ async function main(): Promise<void> {
     // The figures the docs quote (bench/figures.ts): every run's metrics, the floors and bounds.
     for (const [i, r] of results.entries()) flatten(`${name}.${figureKey(VARIANTS[i]!.label)}`, r.metrics, figures);
     for (const [i, r] of stored.entries()) flatten(`${name}.store.${figureKey(pilotVariants[i]!.label)}`, r.metrics, figures);
-    flatten(`${name}.floor`, { seconds: floor, instanceHours: Number(ihFloor.toFixed(2)), ...(short ? { shortageSeconds: short.seconds } : {}), ...(burst && own2 !== undefined && acc15 !== undefined ? { ownBound: Number(own2.toFixed(2)), accelerateBound: Number(acc15.toFixed(2)) } : {}) }, figures);
+    flatten(`${name}.floor`, { seconds: floor, instanceHours: Number(ihFloor.toFixed(2)), ...(short ? { shortageSeconds: short.seconds } : {}), ...(stuck ? { neverRegisterTarget: stuck.target, neverRegisterOwnBound: stuck.target + stuck.tick + stuck.retry } : {}), ...(burst && own2 !== undefined && acc15 !== undefined ? { ownBound: Number(own2.toFixed(2)), accelerateBound: Number(acc15.toFixed(2)) } : {}) }, figures);
   }
   if (only.length === 0) writeFigures('scaling', 'npm run bench:scaling', figures);
   const header = ['scenario', 'metric', ...VARIANTS.map((v) => v.label), 'own / own+c / acc / acc+c vs ECS tuned'];
