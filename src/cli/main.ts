@@ -55,9 +55,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'read the real account (credentials from the usual SDK chain); sends no write without --apply')
     .option('--apply', 'with --aws: send the writes')
     .option('--region <region>', 'with --aws: the AWS region')
+    .option('--at <now|event|time>', "the time the duties decide at: now (the clock, as the Lambda; default with --aws), event (each event's time; default on the simulated cluster) or an ISO 8601 time; only now with --apply")
     .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string; wide?: boolean }) => {
+    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string; at?: string; wide?: boolean }) => {
       const globals = program.opts<{ config: string }>();
       const result = await replay(paths, { ...options, config: globals.config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? replayJson(result) : renderReplay(result, { width: options.wide ? undefined : io.columns }));

@@ -31,6 +31,12 @@ export interface ReplayOptions {
   aws?: boolean;
   apply?: boolean;
   region?: string;
+  /**
+   * The time the duties decide at: `now` (the clock, as the Lambda decides), `event` (each event's own
+   * time) or an ISO 8601 time. Default: the clock with --aws, the event's time on the simulated cluster
+   * (whose snapshot is of that time).
+   */
+  at?: string;
 }
 
 export interface ReplayedCall {
@@ -125,6 +131,25 @@ function awsError(e: unknown): string {
   return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
 }
 
+/** What `--at` names: the clock, each event's own time, or one fixed time. */
+export type DecisionClock = { kind: 'now' } | { kind: 'event' } | { kind: 'fixed'; at: Date };
+
+/** `--at` as given (or its default for the mode): refused when it is neither `now`, `event` nor a time. */
+export function decisionClock(at: string | undefined, aws: boolean): DecisionClock {
+  if (at === undefined) return aws ? { kind: 'now' } : { kind: 'event' };
+  if (at === 'now' || at === 'event') return { kind: at };
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(at) ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) throw new CliError(`--at ${at}: expected now, event or an ISO 8601 time (2026-11-24T12:04:00Z)`, EXIT.usage);
+  return { kind: 'fixed', at: new Date(ms) };
+}
+
+/** The note that says which time the decisions were taken at. */
+function clockNote(clock: DecisionClock, now: Date): string {
+  if (clock.kind === 'now') return `deciding at the clock (${now.toISOString()}), as the Lambda does; --at event|<time> decides at another time`;
+  if (clock.kind === 'event') return "deciding at each event's own time (--at event); --at now decides at the clock, as the Lambda does";
+  return `deciding at ${clock.at.toISOString()} (--at); --at now decides at the clock, as the Lambda does`;
+}
+
 function eventTime(raw: unknown, fallback: Date): Date {
   const t = typeof raw === 'object' && raw !== null ? (raw as { time?: unknown }).time : undefined;
   const ms = typeof t === 'string' ? Date.parse(t) : Number.NaN;
@@ -169,6 +194,10 @@ export async function replayEvents(
 ): Promise<ReplayResult> {
   if (options.aws && options.cluster) throw new CliError('--cluster (a snapshot) and --aws (a real account) exclude each other', EXIT.usage);
   if (options.apply && !options.aws) throw new CliError('--apply only makes sense with --aws', EXIT.usage);
+  const clock = decisionClock(options.at, options.aws === true);
+  // Marks (idle-since, drain and launch times) are stamped with the decision's time: written to the
+  // account at another time than now, they would be backdated and the next tick would act on them.
+  if (options.apply && clock.kind !== 'now') throw new CliError(`--at ${options.at} with --apply would write marks stamped with another time than now (the next tick would trust them): replay without --apply to see what was decided then`, EXIT.usage);
   const events = read();
   const snapshot = options.aws ? undefined : loadSnapshot(options.cluster ?? DEMO_SNAPSHOT);
   const { config: loaded, note } = loadConfig(options, snapshot);
@@ -178,6 +207,8 @@ export async function replayEvents(
   // Against a real account: dry-run unless --apply.
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
+  const started = new Date();
+  notes.push(clockNote(clock, started));
 
   const route = await deployedRouter(config);
   const replayed: ReplayedEvent[] = [];
@@ -194,7 +225,7 @@ export async function replayEvents(
     // The deployment's own rules and schedules decide which function the event reaches (src/duties/routes.ts).
     const [handler] = route.duties(event);
     const duty = handler ? (DUTIES[handler] as AnyDuty) : undefined;
-    const now = eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
+    const now = clock.kind === 'now' ? new Date() : clock.kind === 'fixed' ? clock.at : eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
     let record: DecisionRecord;
     try {
       record = duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun);
