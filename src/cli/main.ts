@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
 import { describeAwsError } from './aws-errors.js';
+import { AwsCommandError, DEFAULT_STAGE, describeContext } from './aws-context.js';
 import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
 import { doctor, doctorExitCode, doctorJson, renderDoctor } from './doctor-command.js';
 import { CliError, EXIT } from './errors.js';
@@ -14,6 +15,7 @@ import { FAULTS_HELP, runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
 import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
+import { quietSdkNodeWarning } from '../config/load.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -145,13 +147,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'read the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
     .option('--region <region>', 'with --aws: the AWS region')
     .option('--dlq <url|name>', 'with --aws: the dead-letter queue (default ecs-pilot-<stage>-dlq, as serverless.yml names it)')
-    .option('--stage <stage>', 'with --aws: the deployed stage, for the DLQ name', 'dev')
+    .option('--stage <stage>', `with --aws: the deployed stage, for the DLQ name (default ${DEFAULT_STAGE}, as \`osls deploy\` without --stage)`)
     .option('--json', 'print as JSON')
     .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }, command: Command) => {
-      const onlyAws = ['region', 'dlq'].filter((k) => options[k as 'region' | 'dlq'] !== undefined);
-      if (command.getOptionValueSource('stage') === 'cli') onlyAws.push('stage');
+    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }) => {
+      const onlyAws = ['region', 'dlq', 'stage'].filter((k) => options[k as 'region' | 'dlq' | 'stage'] !== undefined);
       if (!options.aws && onlyAws.length > 0) throw new CliError(`--${onlyAws[0]} only makes sense with --aws`, EXIT.usage);
       const result = await status({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? statusJson(result) : renderStatus(result, options.wide ? undefined : io.columns));
@@ -205,6 +206,12 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
       io.err(`ecs-pilot: ${e.message}`);
       return EXIT.rejected;
     }
+    if (e instanceof AwsCommandError) {
+      // The failure with what the command used: the cluster, Region and account it looked in, and whence each.
+      const missing = e.context.missing.length > 0 ? `\n  ECS has no cluster ${e.context.missing.join(', ')} there: check clusters[].name in the config, and the region` : '';
+      io.err(`ecs-pilot: ${describeAwsError(e.cause) ?? e.message}\n  while using ${describeContext(e.context)}${missing}`);
+      return EXIT.rejected;
+    }
     const aws = describeAwsError(e);
     if (aws) {
       io.err(`ecs-pilot: ${aws}`);
@@ -222,6 +229,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /main\.(ts|js|mjs|cjs)$|ecs-pilot(\.mjs)?$/.test(process.argv[1]);
 if (invokedDirectly) {
+  quietSdkNodeWarning();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
