@@ -54,8 +54,19 @@ export async function awsContext(clients: Pick<Clients, 'ecs'>, parts: { cluster
   const identity = await clusterIdentity(clients, parts.clusters.value);
   const account: Origin<string | undefined> = identity.account
     ? { value: identity.account, from: "the clusters' ARNs" }
-    : { value: undefined, from: identity.error ? `unknown (DescribeClusters: ${identity.error})` : 'unknown (no configured cluster found)' };
+    : { value: undefined, from: identity.error ? `unknown (DescribeClusters failed: ${identity.error.split(':')[0]})` : 'unknown (no configured cluster found)' };
   return { ...parts, account, missing: identity.error ? [] : identity.missing };
+}
+
+/** The context of a command whose clusters come from the config (status, doctor, replay, jobs run, cleanup). */
+export async function configContext(
+  clients: Pick<Clients, 'ecs'>,
+  config: { clusters: ReadonlyArray<{ name: string }>; region?: string | undefined },
+  options: { config: string; configGiven: boolean; region?: string | undefined },
+  stage?: Origin<string>,
+): Promise<AwsContext> {
+  const from = configOrigin(options.config, options.configGiven);
+  return awsContext(clients, { clusters: { value: config.clusters.map((c) => c.name), from }, region: await regionOrigin(options.region, config.region, from), ...(stage ? { stage } : {}) });
 }
 
 const list = (names: string[]): string => (names.length === 0 ? 'none' : names.join(', '));

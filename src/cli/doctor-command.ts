@@ -13,6 +13,7 @@ import type { ControllerConfig } from '../config/schema.js';
 import { modeOf } from '../core/capacity/modes.js';
 import { ValidationError } from '../core/model.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
+import { configContext, contextNotes, inContext } from './aws-context.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
 import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
@@ -264,13 +265,18 @@ export interface DoctorResult {
 
 export async function doctor(options: AccountOptions, clientsFor?: (region?: string) => Clients): Promise<DoctorResult> {
   const { config, clients, simulated, notes } = accountFor(options, clientsFor);
-  const now = new Date();
-  const checks: Check[] = [];
-  for (const cluster of config.clusters) {
-    checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
-    checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
-  }
-  return { simulated, checks, notes };
+  const context = simulated ? undefined : await configContext(clients, config, options);
+  if (context) notes.push(...contextNotes(context));
+  const read = async (): Promise<Check[]> => {
+    const now = new Date();
+    const checks: Check[] = [];
+    for (const cluster of config.clusters) {
+      checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
+      checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
+    }
+    return checks;
+  };
+  return { simulated, checks: context ? await inContext(context, read) : await read(), notes };
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info', warn: 'warn' };

@@ -17,6 +17,15 @@ import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
 import { quietSdkNodeWarning } from '../config/load.js';
 
+/**
+ * One rule for the account (docs/replay.md, "--aws"): a command reads or writes your AWS account only
+ * with `--aws`. snapshot and cleanup have no simulated counterpart and read it without the flag, as
+ * before, with this notice; a later version requires the flag.
+ */
+export function deprecatedWithoutAws(command: string): string {
+  return `ecs-pilot: deprecated: \`${command}\` reads your AWS account; pass --aws, as every command that does (without it, ${command} still reads the account, but a later version will refuse)`;
+}
+
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
@@ -120,23 +129,27 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .command('snapshot')
     .description("Write a real cluster's snapshot v1 (read-only). Groups come from --config, else from the cluster's capacity providers.")
     .requiredOption('--cluster <name>', 'ECS cluster name')
+    .option('--aws', 'read the real account (credentials from the usual SDK chain); snapshot has no simulated counterpart, so this is what it does, and it will be required')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--region <region>', 'AWS region')
     .exitOverride()
-    .action(async (options: { cluster: string; out?: string; region?: string }) => {
-      await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config }, write);
+    .action(async (options: { cluster: string; aws?: boolean; out?: string; region?: string }) => {
+      if (!options.aws) io.err(deprecatedWithoutAws('snapshot'));
+      await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, undefined, io.err);
     });
 
   program
     .command('cleanup')
     .description("List (default, read-only) or remove (--apply) what ecs-pilot left in the account: ecs-pilot.* instance attributes, scale-in protection, its service tags (docs/upgrade.md).")
+    .option('--aws', 'the real account (credentials from the usual SDK chain); cleanup has no simulated counterpart, so this is what it does, and it will be required')
     .option('--cluster <name>', 'only this cluster of the config (default: all)')
     .option('--apply', 'remove them')
     .option('--region <region>', 'AWS region')
     .option('--json', 'print as JSON')
     .exitOverride()
-    .action(async (options: { cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
-      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
+    .action(async (options: { aws?: boolean; cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
+      if (!options.aws) io.err(deprecatedWithoutAws('cleanup'));
+      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
       setExitCode(cleanupExitCode(result));
     });
@@ -208,8 +221,8 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     }
     if (e instanceof AwsCommandError) {
       // The failure with what the command used: the cluster, Region and account it looked in, and whence each.
-      const missing = e.context.missing.length > 0 ? `\n  ECS has no cluster ${e.context.missing.join(', ')} there: check clusters[].name in the config, and the region` : '';
-      io.err(`ecs-pilot: ${describeAwsError(e.cause) ?? e.message}\n  while using ${describeContext(e.context)}${missing}`);
+      const missing = e.context.missing.length > 0 ? `; ECS has no cluster ${e.context.missing.join(', ')} there: check clusters[].name in the config, and the region` : '';
+      io.err(`ecs-pilot: ${describeAwsError(e.cause) ?? e.message} (while using ${describeContext(e.context)}${missing})`);
       return EXIT.rejected;
     }
     const aws = describeAwsError(e);

@@ -20,6 +20,7 @@ import { CliError, EXIT } from './errors.js';
 import { loadSnapshot, readJsonFile } from './io.js';
 import { summarizeChanges } from './changes.js';
 import { unwrapDlq } from './dlq.js';
+import { AwsCommandError, configContext, contextNotes, inContext } from './aws-context.js';
 
 export const DEMO_SNAPSHOT = 'events/clusters/demo.json';
 
@@ -175,6 +176,25 @@ function implyState(sim: SimulatedAws, raw: unknown): void {
   }
 }
 
+/** The simulated cluster introduced: which snapshot, what it holds (the demo's output starts with it). */
+export function simulatedClusterNotes(snapshot: Snapshot, file: string | undefined): string[] {
+  const waiting = snapshot.pending.length;
+  const what = `${snapshot.groups.length} capacity provider(s) (${snapshot.groups.map((g) => `${g.name}: ${g.lifecycle}`).join(', ')}), ${snapshot.instances.length} instances, ${waiting} waiting task(s), as of ${snapshot.takenAt}`;
+  return [file ? `simulated cluster "${snapshot.cluster}" from ${file}: ${what}` : `simulated demo cluster "${snapshot.cluster}" (${DEMO_SNAPSHOT}), no AWS account involved: ${what}; --cluster <snapshot> replays against another, --aws against your account (read-only)`];
+}
+
+/** The clusters the events name (ECS events' clusterArn) that the config does not: the bundled events name the demo's. */
+function foreignClusters(events: Array<{ event: unknown }>, config: ControllerConfig): string[] {
+  const configured = new Set(config.clusters.map((c) => c.name));
+  const named = new Set<string>();
+  for (const { event } of events) {
+    const arn = (event as { detail?: { clusterArn?: unknown } } | null)?.detail?.clusterArn;
+    if (typeof arn === 'string') named.add(arn.split('/').pop() ?? arn);
+  }
+  const foreign = [...named].filter((n) => !configured.has(n));
+  return foreign.length === 0 ? [] : [`the events name cluster ${foreign.join(', ')}, which the config does not configure: they were recorded elsewhere (events/demo names the simulated demo cluster); replay events recorded in this account`];
+}
+
 export interface ReplayResult {
   events: ReplayedEvent[];
   after: Snapshot | undefined;
@@ -204,6 +224,9 @@ export async function replayEvents(
   const notes = note ? [note] : [];
   const sim = snapshot ? new SimulatedAws(snapshot) : undefined;
   const base: Clients = sim ? withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') }) : awsClientsFor(options.region ?? loaded.region);
+  if (snapshot) notes.push(...simulatedClusterNotes(snapshot, options.cluster));
+  const context = sim ? undefined : await configContext(base, loaded, options);
+  if (context) notes.push(...contextNotes(context), ...foreignClusters(events, loaded));
   // Against a real account: dry-run unless --apply.
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
@@ -228,8 +251,11 @@ export async function replayEvents(
     const now = clock.kind === 'now' ? new Date() : clock.kind === 'fixed' ? clock.at : eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
     let record: DecisionRecord;
     try {
-      record = duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun);
-    } catch (e) {
+      const run = async (): Promise<DecisionRecord> => (duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun));
+      record = context ? await inContext(context, run) : await run();
+    } catch (raw) {
+      // A read AWS refused is this event's record (below); the context is said once, in the notes.
+      const e = raw instanceof AwsCommandError ? raw.cause : raw;
       const name = duty?.name ?? 'none';
       if (e instanceof EventValidationError) {
         record = { duty: name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
@@ -298,7 +324,7 @@ export function failureCause(e: ReplayedEvent): string | undefined {
 }
 
 export function renderReplay(result: ReplayResult, options: RenderOptions = {}): string {
-  const out: string[] = [...result.notes.map((n) => `note: ${n}`)];
+  const out: string[] = result.notes.map((n) => wrap(`note: ${n}`, options.width));
   const push = (line: string): void => {
     out.push(wrap(line, options.width));
   };

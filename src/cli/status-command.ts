@@ -15,7 +15,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { findConflicts } from '../core/conflicts.js';
 import { weightOf, type Snapshot } from '../core/model.js';
 import { accountFor, type AccountOptions } from './doctor-command.js';
-import { awsContext, configOrigin, contextNotes, inContext, regionOrigin, stageOrigin } from './aws-context.js';
+import { configContext, contextNotes, inContext, stageOrigin } from './aws-context.js';
 import { wrap } from './replay-command.js';
 
 export interface StatusOptions extends AccountOptions {
@@ -97,13 +97,7 @@ export function clusterStatus(snapshot: Snapshot, conflicts: ClusterStatus['conf
 export async function status(options: StatusOptions, clientsFor?: (region?: string) => Clients, sqsFor: (region?: string) => Pick<SQSClient, 'send'> = (region) => new SQSClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) })): Promise<StatusResult> {
   const { config, clients, simulated, notes } = accountFor(options, clientsFor);
   const stage = stageOrigin(options.stage);
-  const context = simulated
-    ? undefined
-    : await awsContext(clients, {
-        clusters: { value: config.clusters.map((c) => c.name), from: configOrigin(options.config, options.configGiven) },
-        region: await regionOrigin(options.region, config.region, configOrigin(options.config, options.configGiven)),
-        ...(options.dlq ? {} : { stage }),
-      });
+  const context = simulated ? undefined : await configContext(clients, config, options, options.dlq ? undefined : stage);
   if (context) notes.push(...contextNotes(context));
   const read = async (): Promise<ClusterStatus[]> => {
     const now = new Date();

@@ -179,7 +179,7 @@ describe('CLI: ecs-pilot status', () => {
       expect(r.err).toContain('ClusterNotFoundException');
       expect(r.err).toContain('the ECS cluster does not exist in this account and region');
       // The error names what it looked for, where, and whence each came (issue 24).
-      expect(r.err).toContain(`while using cluster nope (--config ${config}), region us-east-1 (AWS_REGION), account unknown (no configured cluster found)`);
+      expect(r.err).toContain(`(while using cluster nope (--config ${config}), region us-east-1 (AWS_REGION), account unknown (no configured cluster found)`);
       expect(r.err).toContain('ECS has no cluster nope there: check clusters[].name in the config, and the region');
       expect(r.err).not.toContain('    at ');
     });
