@@ -55,7 +55,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--json', 'print the plan as JSON')
     .option('--consolidate', 'also show which instances consolidation would drain, why, and the saving')
     .exitOverride()
-    .action((file: string, options: { json?: boolean; consolidate?: boolean }) => runPlanCommand(file, { ...options, config: program.opts<{ config: string }>().config }, write));
+    .action((file: string, options: { json?: boolean; consolidate?: boolean }) => setExitCode(runPlanCommand(file, { ...options, config: program.opts<{ config: string }>().config }, write, io.err)));
 
   program
     .command('replay')
