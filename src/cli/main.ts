@@ -13,6 +13,7 @@ import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from 
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { FAULTS_HELP, runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
+import { renderValidate, validate } from './validate-command.js';
 import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
 import { quietSdkNodeWarning } from '../config/load.js';
@@ -152,6 +153,17 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
       const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
       setExitCode(cleanupExitCode(result));
+    });
+
+  program
+    .command('validate')
+    .description('Check the config as `osls package` does (schema, passRoles on every job, deploy region against the config\'s), offline, before a deploy. Exit 1 naming each field that stops it.')
+    .option('--region <region>', 'the region you will deploy to (`osls deploy --region`); default the config\'s region')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action((options: { region?: string; json?: boolean }) => {
+      const result = validate({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? JSON.stringify(result, null, 2) : renderValidate(result));
     });
 
   program

@@ -78,7 +78,9 @@ export const ConsolidationSchema = z
   .prefault({});
 
 export const ClusterConfigSchema = z.strictObject({
+  /** The ECS cluster's name. */
   name: z.string().min(1),
+  /** Its EC2 capacity providers, each with its Auto Scaling group. */
   groups: z.array(GroupConfigSchema).min(1),
   consolidation: ConsolidationSchema,
   /** Per-service deployment settings ecs-pilot must respect when it moves tasks (ECS defaults otherwise). */
@@ -142,7 +144,11 @@ export const JobSchema = z
     /** A run that could not start within this many seconds of its scheduled time is skipped. */
     startingDeadlineSeconds: z.number().int().min(0).optional(),
     suspend: z.boolean().default(false),
-    /** IAM roles of the task definition (task role, execution role) the controller may pass to ECS. */
+    /**
+     * Required to deploy (`[]` when the task definition names no role; the CLI alone accepts a job
+     * without it, `ecs-pilot validate` and packaging do not): the ARNs of the task definition's task
+     * role and execution role, the only roles the deployment may pass to ECS (iam:PassRole).
+     */
     passRoles: z.array(z.string().startsWith('arn:')).default([]),
   })
   .superRefine((j, ctx) => {
@@ -253,9 +259,13 @@ export const ControllerConfigSchema = z
     dryRun: z.boolean().default(false),
     /** Duties in shadow mode: they decide and record as usual but send no write call; the others act. */
     shadow: z.array(z.preprocess((name) => (typeof name === 'string' ? (LEGACY_DUTY_NAMES[name] ?? name) : name), z.enum(DUTY_NAMES))).default([]),
+    /** The clusters' Region; none: the Lambda's (the CLI's: --region, then AWS_REGION). Also the deploy region (docs/deploy.md). */
     region: z.string().min(1).optional(),
+    /** The ECS clusters ecs-pilot manages. */
     clusters: z.array(ClusterConfigSchema).min(1),
+    /** Batch jobs (docs/batch-jobs.md). */
     jobs: z.array(JobSchema).default([]),
+    /** Step and scheduled scaling of services' desired counts (docs/service-scaling.md). */
     serviceScaling: z.array(ServiceScalingSchema).default([]),
     apiBudget: ApiBudgetSchema,
     stateStore: StateStoreSchema,
