@@ -14,6 +14,8 @@ import { modeOf } from '../core/capacity/modes.js';
 import { ValidationError } from '../core/model.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { configContext, contextNotes, inContext } from './aws-context.js';
+import { readWorkloadFacts } from '../aws/workload-facts.js';
+import { workloadChecks } from './doctor-workloads.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
 import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
@@ -247,6 +249,10 @@ export function accountFor(options: AccountOptions, clientsFor: (region?: string
   const snapshot = loadSnapshot(DEMO_SNAPSHOT);
   const sim = new SimulatedAws(snapshot);
   const fromConfig = config?.clusters.find((c) => c.name === snapshot.cluster);
+  // The simulated account is set up as the config expects it (as its hooks are): its scaling rules' alarms exist, in OK.
+  for (const rule of config?.serviceScaling.filter((r) => r.cluster === snapshot.cluster) ?? []) {
+    for (const a of rule.alarms) sim.alarms.set({ name: a.alarm, state: 'OK', updatedAt: new Date(snapshot.takenAt) });
+  }
   if (!fromConfig) notes.push(`${config ? `${options.config} has no cluster "${snapshot.cluster}"` : `no ${options.config}`}: using the demo snapshot's groups with default settings`);
   notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws reads the account`);
   return {
@@ -273,6 +279,7 @@ export async function doctor(options: AccountOptions, clientsFor?: (region?: str
     for (const cluster of config.clusters) {
       checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
       checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
+      checks.push(...workloadChecks(await readWorkloadFacts(clients, config, cluster.name)));
     }
     return checks;
   };

@@ -71,6 +71,8 @@ describe('CLI: ecs-pilot doctor', () => {
       change(snapshot);
       aws = mockAws(snapshot);
       withHooks(aws);
+      // The account has the alarms the config's scaling rules name.
+      for (const name of ['demo-worker-backlog-high', 'demo-worker-backlog-low']) aws.sim.alarms.set({ name, state: 'OK', updatedAt: new Date(snapshot.takenAt) });
       return aws;
     }
 
