@@ -211,6 +211,7 @@ const stdio: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  quietSdkNodeWarning();
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -254,7 +255,6 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /main\.(ts|js|mjs|cjs)$|ecs-pilot(\.mjs)?$/.test(process.argv[1]);
 if (invokedDirectly) {
-  quietSdkNodeWarning();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
