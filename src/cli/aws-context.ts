@@ -85,6 +85,8 @@ export function describeContext(c: AwsContext): string {
 /** The notes an `--aws` command prints first: what it uses, and the clusters the account does not have. */
 export function contextNotes(c: AwsContext): string[] {
   const out = [`using ${describeContext(c)}`];
+  // Run from the repository without --config, the default file is the example config of the demo cluster.
+  if (c.clusters.from.endsWith('the default --config') && c.clusters.value.includes('demo')) out.push("that config names the demo cluster (the repository's example): pass --config <your config> to read your clusters");
   if (c.missing.length > 0) out.push(`ECS has no cluster ${c.missing.join(', ')} in account ${c.account.value ?? '(unknown)'}, region ${c.region.value ?? '(none)'}: check the config's clusters[].name and the region`);
   return out;
 }

@@ -14,24 +14,14 @@ import { modeOf } from '../core/capacity/modes.js';
 import { ValidationError } from '../core/model.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
 import { configContext, contextNotes, inContext } from './aws-context.js';
+import type { Check, CheckStatus } from './doctor-check.js';
 import { readWorkloadFacts } from '../aws/workload-facts.js';
 import { workloadChecks } from './doctor-workloads.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
 import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
 
-/** `warn`: a set-up that works but invites trouble (said, does not fail the run). */
-export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info' | 'warn';
-
-export interface Check {
-  cluster: string;
-  group?: string;
-  check: string;
-  status: CheckStatus;
-  detail: string;
-  /** For a failure (or an unverified read): the command or setting that fixes it. */
-  fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
 

@@ -5,7 +5,7 @@
  * each alarm a scaling rule names exists (else the rule never fires).
  */
 import type { WorkloadFacts } from '../aws/workload-facts.js';
-import type { Check } from './doctor-command.js';
+import type { Check } from './doctor-check.js';
 
 export function workloadChecks(facts: WorkloadFacts): Check[] {
   const cluster = facts.cluster;

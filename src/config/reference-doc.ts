@@ -116,7 +116,7 @@ interface Comment {
 export function keyComments(source: string): Comment[] {
   const out: Comment[] = [];
   let owner = '';
-  let pending: string | undefined;
+  let docComment: string | undefined;
   let depth = 0;
   const open: Array<{ key: string; depth: number }> = [];
   const constDocs = new Map<string, string>();
@@ -130,13 +130,13 @@ export function keyComments(source: string): Comment[] {
         const next = lines[++i] ?? '';
         text += ` ${next.includes('*/') ? next.replace(/^\s*\*\//, '*/') : next.replace(/^\s*\*\s?/, '')}`;
       }
-      pending = text.replace(/\*\/.*$/, '').replace(/\s+/g, ' ').trim();
+      docComment = text.replace(/\*\/.*$/, '').replace(/\s+/g, ' ').trim();
       continue;
     }
     const decl = /^(?:export\s+)?const\s+(\w+)/.exec(line);
     if (decl) {
       owner = decl[1] ?? '';
-      if (pending) constDocs.set(owner, pending);
+      if (docComment) constDocs.set(owner, docComment);
       open.length = 0;
       depth = 0;
     }
@@ -144,10 +144,10 @@ export function keyComments(source: string): Comment[] {
     if (key && !decl) {
       const parent = open.at(-1)?.key;
       const value = /:\s*(\w+Schema),?\s*$/.exec(line)?.[1];
-      out.push({ key: key[1] ?? '', text: pending, parent, owner, ...(value ? { ref: value } : {}) });
+      out.push({ key: key[1] ?? '', text: docComment, parent, owner, ...(value ? { ref: value } : {}) });
       if (/\{\s*$/.test(line)) open.push({ key: key[1] ?? '', depth: depth + 1 });
     }
-    if (!/^\s*(\/\/|\*)/.test(line)) pending = undefined;
+    if (!/^\s*(\/\/|\*)/.test(line)) docComment = undefined;
     depth += (line.match(/\{/g) ?? []).length - (line.match(/\}/g) ?? []).length;
     while (open.length > 0 && depth < (open.at(-1)?.depth ?? 0)) open.pop();
   }

@@ -115,6 +115,7 @@ describe('CLI: ecs-pilot status', () => {
       expect(r.code).toBe(0);
       expect(r.out).toContain(`DLQ ${QUEUE_URL}: 0 message(s)`);
       expect(r.out).toContain('note: using cluster demo (./ecs-pilot.yml, the default --config), region us-east-1 (AWS_REGION), account 123456789012 (the clusters\' ARNs), stage prod (default, as `osls deploy` without --stage)');
+      expect(r.out).toContain("note: that config names the demo cluster (the repository's example): pass --config <your config>");
     });
 
     it('--region is taken with --aws (the clients are made for it)', async () => {
