@@ -189,11 +189,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .description('Read-only checks of what ecs-pilot needs in the account (docs/operations.md): lifecycle hooks, managed scaling, draining, protection, Capacity Rebalancing, scaling policies, spot draining, CloudTrail. Exit 1 when one fails.')
     .option('--aws', 'check the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
     .option('--region <region>', 'with --aws: the AWS region')
+    .option('--stage <stage>', `with --aws: the deployed stage whose stack it looks for (default ${DEFAULT_STAGE}, as \`osls deploy\` without --stage)`)
     .option('--json', 'print the checks as JSON')
     .option('--wide', 'one line per check, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; json?: boolean; wide?: boolean }) => {
-      if (options.region && !options.aws) throw new CliError('--region only makes sense with --aws', EXIT.usage);
+    .action(async (options: { aws?: boolean; region?: string; stage?: string; json?: boolean; wide?: boolean }) => {
+      const onlyAws = (['region', 'stage'] as const).find((k) => options[k] !== undefined);
+      if (onlyAws && !options.aws) throw new CliError(`--${onlyAws} only makes sense with --aws`, EXIT.usage);
       const result = await doctor({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? doctorJson(result) : renderDoctor(result, options.wide ? undefined : io.columns));
       setExitCode(doctorExitCode(result));

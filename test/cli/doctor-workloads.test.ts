@@ -1,5 +1,8 @@
 /** doctor checks jobs, scaled services and alarms, not only groups (issue 24). */
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { deploymentCheck } from '../../src/cli/doctor-command.js';
 import type { WorkloadFacts } from '../../src/aws/workload-facts.js';
 import { workloadChecks } from '../../src/cli/doctor-workloads.js';
 import { demoSnapshot, mockAws, type MockedAws } from '../support/aws-mocks.js';
@@ -49,12 +52,38 @@ describe('Function: workloadChecks', () => {
   });
 });
 
+describe('Function: deploymentCheck', () => {
+  const stage = { value: 'prod', from: 'default' };
+  it('the stack\'s DLQ found: deployed (pass); not found: not deployed here, said as info (before the first deploy it is not)', () => {
+    expect(deploymentCheck('prod', stage, 'eu-west-1', { ok: true, value: { url: 'u', messages: 2 } })).toMatchObject({ status: 'pass', detail: expect.stringContaining('stage prod is deployed in eu-west-1: its DLQ ecs-pilot-prod-dlq holds 2 message(s)') });
+    expect(deploymentCheck('prod', stage, 'eu-west-1', { ok: false, error: 'QueueDoesNotExist: The specified queue does not exist.' })).toMatchObject({ status: 'info', detail: expect.stringContaining('no ecs-pilot-prod-dlq in eu-west-1: stage prod (default) is not deployed here') });
+    expect(deploymentCheck('prod', stage, 'eu-west-1', { ok: false, error: 'AccessDenied: no' }).status).toBe('unverified');
+  });
+});
+
 describe('CLI: doctor --aws, the config\'s jobs, services and alarms (SDK mocked)', () => {
   let aws: MockedAws;
+  let sqs: AwsClientStub<SQSClient>;
   beforeEach(() => {
     aws = mockAws(demoSnapshot());
+    sqs = mockClient(SQSClient);
+    sqs.on(GetQueueUrlCommand).rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $metadata: {} }));
+    sqs.on(GetQueueUrlCommand, { QueueName: 'ecs-pilot-staging-dlq' }).resolves({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/ecs-pilot-staging-dlq' });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
   });
-  afterEach(() => aws.restore());
+  afterEach(() => {
+    aws.restore();
+    sqs.restore();
+  });
+
+  it('says the stage it looks for and whether that stack is deployed', async () => {
+    const r = await runCli('doctor', '--aws', '--wide');
+    expect(r.out).toContain('stage prod (default, as `osls deploy` without --stage)');
+    expect(r.out).toContain('info deployment: no ecs-pilot-prod-dlq in us-east-1: stage prod');
+    const staging = await runCli('doctor', '--aws', '--stage', 'staging', '--wide');
+    expect(staging.out).toContain('ok   deployment: stage staging is deployed in us-east-1');
+    expect((await runCli('doctor', '--stage', 'staging')).code).toBe(2);
+  });
 
   it('the demo config\'s alarms missing in the account: exit 1, each named', async () => {
     const r = await runCli('doctor', '--aws', '--wide');
