@@ -120,6 +120,7 @@ export function keyComments(source: string): Comment[] {
   let depth = 0;
   const open: Array<{ key: string; depth: number }> = [];
   const constDocs = new Map<string, string>();
+  let lastKey: string | undefined;
   const lines = source.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -136,6 +137,7 @@ export function keyComments(source: string): Comment[] {
     const decl = /^(?:export\s+)?const\s+(\w+)/.exec(line);
     if (decl) {
       owner = decl[1] ?? '';
+      lastKey = undefined;
       if (docComment) constDocs.set(owner, docComment);
       open.length = 0;
       depth = 0;
@@ -145,7 +147,11 @@ export function keyComments(source: string): Comment[] {
       const parent = open.at(-1)?.key;
       const value = /:\s*(\w+Schema),?\s*$/.exec(line)?.[1];
       out.push({ key: key[1] ?? '', text: docComment, parent, owner, ...(value ? { ref: value } : {}) });
+      lastKey = key[1];
       if (/\{\s*$/.test(line)) open.push({ key: key[1] ?? '', depth: depth + 1 });
+    } else if (!decl && lastKey && /\(\{\s*$/.test(line)) {
+      // `key: z` … `.array(` … `z.strictObject({`: the object literal belongs to the last key named.
+      open.push({ key: lastKey, depth: depth + 1 });
     }
     if (!/^\s*(\/\/|\*)/.test(line)) docComment = undefined;
     depth += (line.match(/\{/g) ?? []).length - (line.match(/\}/g) ?? []).length;
