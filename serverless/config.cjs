@@ -9,14 +9,14 @@ const ROOT = join(__dirname, '..');
 /** Where the functions find the config in their bundle (package.patterns, ECS_PILOT_CONFIG). */
 const BUNDLED = '.ecs-pilot/ecs-pilot.yml';
 
-let loader;
-function packagingLoader() {
-  if (!loader) {
+let packagingModule;
+function packaging() {
+  if (!packagingModule) {
     const outfile = join(ROOT, '.ecs-pilot', 'packaging.cjs'); // bundles zod and yaml: no resolution needed
     buildSync({ entryPoints: [join(ROOT, 'src', 'config', 'packaging.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
-    loader = require(outfile).loadConfigForPackaging;
+    packagingModule = require(outfile);
   }
-  return loader;
+  return packagingModule;
 }
 
 const loaded = new Map();
@@ -30,10 +30,11 @@ function loadConfig(path) {
   if (!loaded.has(file)) {
     let config;
     try {
-      config = packagingLoader()(file);
+      config = packaging().loadConfigForPackaging(file);
     } catch (e) {
       const error = new Error(`${file}: ${e.message}`);
       error.stack = error.message; // the fields are the news, not where packaging noticed them
+      error.ecsPilotConfig = true; // params.cjs prints it once
       throw error;
     }
     mkdirSync(dirname(join(ROOT, BUNDLED)), { recursive: true });
@@ -43,4 +44,20 @@ function loadConfig(path) {
   return loaded.get(file);
 }
 
-module.exports = { loadConfig, BUNDLED };
+/**
+ * The deploy region: `--region`, else the config's `region`, else us-east-1 (src/config/packaging.ts).
+ * @throws Error naming both when `--region` and the config's region differ
+ */
+function deployRegion(path, flag) {
+  const config = loadConfig(path);
+  try {
+    return packaging().deployRegion(flag, config);
+  } catch (e) {
+    const error = new Error(`${resolve(ROOT, path)}: ${e.message}`);
+    error.stack = error.message;
+    error.ecsPilotConfig = true;
+    throw error;
+  }
+}
+
+module.exports = { loadConfig, deployRegion, BUNDLED };

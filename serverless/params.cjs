@@ -5,7 +5,7 @@
 //   config               path of the controller config, also outside this repository
 //   reservedConcurrency  reserved concurrency of reconcile and scaling; 0 reserves none
 //   alarmEmail           e-mail address subscribed to the alarm topic; empty for none
-const { BUNDLED, loadConfig } = require('./config.cjs');
+const { BUNDLED, deployRegion, loadConfig } = require('./config.cjs');
 const { familyOf, rules, schedules } = require('./events.cjs');
 const { managedPolicies, statements } = require('./iam.cjs');
 const { observability } = require('./observability.cjs');
@@ -15,12 +15,16 @@ async function param(resolveVariable, name) {
   return value === null || value === undefined ? '' : String(value);
 }
 
-module.exports = async ({ resolveVariable }) => {
-  const config = loadConfig(await param(resolveVariable, 'config'));
+async function values({ options, resolveVariable }) {
+  const configPath = await param(resolveVariable, 'config');
+  const config = loadConfig(configPath);
+  /** The stack's Region: the config's, refused when --region names another (src/config/packaging.ts). */
+  const region = deployRegion(configPath, options?.region || undefined);
   const reserved = Number(await param(resolveVariable, 'reservedConcurrency'));
   if (!Number.isInteger(reserved) || reserved < 0) throw new Error(`reservedConcurrency must be a whole number ≥ 0, not "${await param(resolveVariable, 'reservedConcurrency')}"`);
   const policies = managedPolicies(statements(config, familyOf));
   return {
+    region,
     /** Where the functions read the config (ECS_PILOT_CONFIG), bundled into each function. */
     bundledConfig: BUNDLED,
     /** Reserved concurrency of the functions that should not run twice at once; null: none reserved. */
@@ -33,4 +37,27 @@ module.exports = async ({ resolveVariable }) => {
       ...observability(await param(resolveVariable, 'alarmEmail')),
     } },
   };
+}
+
+// serverless.yml reads several values of this file and osls calls it once for each, reporting every
+// failure. The first call that gets past osls's own variables does the work; a config error is
+// printed once, here, and every value points at it. osls's own "cannot resolve yet" is passed on
+// (it asks again once its sources are ready).
+let first;
+let printed = false;
+module.exports = async (context) => {
+  const attempt = first ?? values(context);
+  try {
+    const result = await attempt;
+    first = attempt;
+    return result;
+  } catch (e) {
+    if (!e.ecsPilotConfig) throw e;
+    first = attempt;
+    if (!printed) process.stderr.write(`\necs-pilot: the config cannot be deployed:\n${e.message}\n\n`);
+    printed = true;
+    const error = new Error('not resolved: the config cannot be deployed (its error: the "ecs-pilot:" message)');
+    error.stack = error.message;
+    throw error;
+  }
 };

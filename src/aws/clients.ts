@@ -8,6 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiBudgetConfig } from '../config/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -57,4 +58,12 @@ export function awsClients(region?: string, budget?: ApiBudgetConfig): Clients {
 export function awsStateStore(table: string, region?: string): StateStore {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) }), { marshallOptions: { removeUndefinedValues: true } });
   return new DynamoStateStore(client, table);
+}
+
+/** What the CLI needs of SQS (the dead-letter queue's depth). */
+export type SqsReader = Pick<SQSClient, 'send'>;
+
+/** An SQS client for a Region (the CLI reads the stack's dead-letter queue). */
+export function awsSqs(region?: string): SqsReader {
+  return new SQSClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) });
 }

@@ -8,9 +8,11 @@ import { awsClients, type Clients } from '../aws/clients.js';
 import { findLeftovers, removeLeftovers, type CleanupReport, type Leftovers } from '../aws/leftovers.js';
 import { loadConfigFile } from '../config/load.js';
 import { CliError, EXIT } from './errors.js';
+import { configContext, contextNotes, inContext } from './aws-context.js';
 
 export interface CleanupOptions {
   config: string;
+  configGiven?: boolean;
   cluster?: string;
   apply?: boolean;
   region?: string;
@@ -19,6 +21,8 @@ export interface CleanupOptions {
 
 export interface CleanupResult {
   dryRun: boolean;
+  /** What it used and whence (cluster, region, account). */
+  notes: string[];
   clusters: Leftovers[];
   applied?: CleanupReport;
 }
@@ -29,22 +33,26 @@ export async function cleanup(options: CleanupOptions, clientsFor: (region?: str
   const clusters = options.cluster ? config.clusters.filter((c) => c.name === options.cluster) : config.clusters;
   if (clusters.length === 0) throw new CliError(`cluster "${options.cluster}" is not in ${options.config} (configured: ${config.clusters.map((c) => c.name).join(', ')})`, EXIT.rejected);
   const clients = clientsFor(options.region ?? config.region);
-  const found: Leftovers[] = [];
-  for (const c of clusters) found.push(await findLeftovers(clients, c));
-  if (!options.apply) return { dryRun: true, clusters: found };
-  const applied: CleanupReport = { calls: 0, failures: [] };
-  for (const f of found) {
-    const r = await removeLeftovers(clients, f);
-    applied.calls += r.calls;
-    applied.failures.push(...r.failures);
-  }
-  return { dryRun: false, clusters: found, applied };
+  const context = await configContext(clients, { clusters, region: config.region }, { ...options, configGiven: options.configGiven === true });
+  const notes = contextNotes(context);
+  return inContext(context, async () => {
+    const found: Leftovers[] = [];
+    for (const c of clusters) found.push(await findLeftovers(clients, c));
+    if (!options.apply) return { dryRun: true, notes, clusters: found };
+    const applied: CleanupReport = { calls: 0, failures: [] };
+    for (const f of found) {
+      const r = await removeLeftovers(clients, f);
+      applied.calls += r.calls;
+      applied.failures.push(...r.failures);
+    }
+    return { dryRun: false, notes, clusters: found, applied };
+  });
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 export function renderCleanup(result: CleanupResult): string {
-  const out: string[] = [];
+  const out: string[] = result.notes.map((n) => `note: ${n}`);
   for (const c of result.clusters) {
     out.push(`Cluster ${c.cluster}:`);
     const instances = new Set(c.attributes.map((a) => a.ec2InstanceId));

@@ -5,30 +5,24 @@
  * is `unverified` (exit 0, said so). Without --aws it runs against the simulated demo cluster.
  */
 import { existsSync } from 'node:fs';
-import { readClusterFacts, type ClusterFacts, type GroupFacts } from '../aws/account-checks.js';
+import { type ClusterFacts, type GroupFacts, type Read, readClusterFacts, readQueueDepth } from '../aws/account-checks.js';
 import { readShortageFacts, type ShortageFacts } from '../aws/shortage-facts.js';
-import { awsClients, withColdCaches, type Clients } from '../aws/clients.js';
+import { awsClients, awsSqs, type SqsReader, withColdCaches, type Clients } from '../aws/clients.js';
 import { configForSnapshot, loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
 import { modeOf } from '../core/capacity/modes.js';
 import { ValidationError } from '../core/model.js';
 import { SimulatedAws } from '../sim/simulated-aws.js';
+import { configContext, contextNotes, inContext, type Origin, stageOrigin } from './aws-context.js';
+
+import type { Check, CheckStatus } from './doctor-check.js';
+import { readWorkloadFacts } from '../aws/workload-facts.js';
+import { workloadChecks } from './doctor-workloads.js';
 import { CliError, EXIT } from './errors.js';
 import { loadSnapshot } from './io.js';
 import { DEMO_SNAPSHOT, wrap } from './replay-command.js';
 
-/** `warn`: a set-up that works but invites trouble (said, does not fail the run). */
-export type CheckStatus = 'pass' | 'fail' | 'unverified' | 'info' | 'warn';
-
-export interface Check {
-  cluster: string;
-  group?: string;
-  check: string;
-  status: CheckStatus;
-  detail: string;
-  /** For a failure (or an unverified read): the command or setting that fixes it. */
-  fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
 
@@ -246,6 +240,10 @@ export function accountFor(options: AccountOptions, clientsFor: (region?: string
   const snapshot = loadSnapshot(DEMO_SNAPSHOT);
   const sim = new SimulatedAws(snapshot);
   const fromConfig = config?.clusters.find((c) => c.name === snapshot.cluster);
+  // The simulated account is set up as the config expects it (as its hooks are): its scaling rules' alarms exist, in OK.
+  for (const rule of config?.serviceScaling.filter((r) => r.cluster === snapshot.cluster) ?? []) {
+    for (const a of rule.alarms) sim.alarms.set({ name: a.alarm, state: 'OK', updatedAt: new Date(snapshot.takenAt) });
+  }
   if (!fromConfig) notes.push(`${config ? `${options.config} has no cluster "${snapshot.cluster}"` : `no ${options.config}`}: using the demo snapshot's groups with default settings`);
   notes.push(`simulated demo cluster (${DEMO_SNAPSHOT}); --aws reads the account`);
   return {
@@ -262,15 +260,37 @@ export interface DoctorResult {
   notes: string[];
 }
 
-export async function doctor(options: AccountOptions, clientsFor?: (region?: string) => Clients): Promise<DoctorResult> {
-  const { config, clients, simulated, notes } = accountFor(options, clientsFor);
-  const now = new Date();
-  const checks: Check[] = [];
-  for (const cluster of config.clusters) {
-    checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
-    checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
+/**
+ * Whether the stack is deployed where doctor looks: its dead-letter queue (`ecs-pilot-<stage>-dlq`,
+ * serverless.yml) exists. Before the first deploy it does not, which is no failure: said as info.
+ */
+export function deploymentCheck(cluster: string, stage: Origin<string>, region: string | undefined, dlq: Read<{ url: string; messages: number }>): Check {
+  const base = { cluster, check: 'deployment' };
+  const queue = `ecs-pilot-${stage.value}-dlq`;
+  if (dlq.ok) return { ...base, status: 'pass', detail: `stage ${stage.value} is deployed in ${region ?? 'this region'}: its DLQ ${queue} holds ${dlq.value.messages} message(s)${dlq.value.messages > 0 ? ' (replay them after the fix: docs/replay.md)' : ''}` };
+  if (/QueueDoesNotExist|NonExistentQueue/.test(dlq.error)) {
+    return { ...base, status: 'info', detail: `no ${queue} in ${region ?? 'this region'}: stage ${stage.value} (${stage.from}) is not deployed here — expected before the first deploy; otherwise check --stage and the region`, fix: 'deploy (docs/deploy.md), or pass --stage <the deployed stage>' };
   }
-  return { simulated, checks, notes };
+  return { ...base, status: 'unverified', detail: `could not read ${queue}: ${dlq.error}`, fix: 'grant sqs:GetQueueUrl and sqs:GetQueueAttributes to the operator' };
+}
+
+export async function doctor(options: AccountOptions & { stage?: string }, clientsFor?: (region?: string) => Clients, sqsFor: (region?: string) => SqsReader = awsSqs): Promise<DoctorResult> {
+  const { config, clients, simulated, notes } = accountFor(options, clientsFor);
+  const stage = stageOrigin(options.stage);
+  const context = simulated ? undefined : await configContext(clients, config, options, stage);
+  if (context) notes.push(...contextNotes(context));
+  const read = async (): Promise<Check[]> => {
+    const now = new Date();
+    const checks: Check[] = [];
+    for (const cluster of config.clusters) {
+      checks.push(...checksFor(await readClusterFacts(clients, cluster, now)));
+      checks.push(...shortageChecks(await readShortageFacts(clients, cluster)));
+      checks.push(...workloadChecks(await readWorkloadFacts(clients, config, cluster.name)));
+    }
+    if (context) checks.push(deploymentCheck(config.clusters.map((c) => c.name).join(', '), stage, context.region.value, await readQueueDepth(sqsFor(options.region ?? config.region), `ecs-pilot-${stage.value}-dlq`)));
+    return checks;
+  };
+  return { simulated, checks: context ? await inContext(context, read) : await read(), notes };
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ', info: 'info', warn: 'warn' };

@@ -5,7 +5,8 @@ import type { ControllerConfig } from '../config/schema.js';
 import { nextRuns, parseSchedule } from '../core/batch/schedule.js';
 import { JOB_SCHEDULE } from '../events/jobs.js';
 import { CliError, EXIT } from './errors.js';
-import { replayEvents, type ReplayOptions, type ReplayResult } from './replay-command.js';
+import { DEMO_SNAPSHOT, replayEvents, type ReplayOptions, type ReplayResult } from './replay-command.js';
+import { loadSnapshot } from './io.js';
 import { table } from './table.js';
 
 export function loadJobsConfig(path: string): ControllerConfig {
@@ -78,8 +79,20 @@ export function manualRunEvent(job: string, now: Date, region = 'us-east-1'): Re
 export async function runJobNow(name: string, options: ReplayOptions, now: Date): Promise<ReplayResult> {
   return replayEvents(() => {
     const config = loadJobsConfig(options.config);
-    if (!config.jobs.some((j) => j.name === name)) {
+    const job = config.jobs.find((j) => j.name === name);
+    if (!job) {
       throw new CliError(`job "${name}" is not in ${options.config} (configured: ${config.jobs.map((j) => j.name).join(', ') || 'none'})`, EXIT.rejected);
+    }
+    if (!options.aws) {
+      // Without --aws the run starts on a simulated cluster: one the job cannot run on is the reason, not the job.
+      const simulated = options.cluster ?? DEMO_SNAPSHOT;
+      const cluster = loadSnapshot(simulated).cluster;
+      if (job.cluster !== cluster) {
+        throw new CliError(
+          `job "${name}" runs on cluster "${job.cluster}"; without --aws it would start on the simulated cluster "${cluster}" (${simulated}), which it does not run on: pass --aws to start it on your account (dry-run unless --apply), or --cluster <a snapshot of ${job.cluster}> (ecs-pilot snapshot --aws --cluster ${job.cluster} --out ${job.cluster}.json)`,
+          EXIT.rejected,
+        );
+      }
     }
     return [{ file: `(jobs run ${name})`, event: manualRunEvent(name, now) }];
   }, options);

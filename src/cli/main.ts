@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/model.js';
 import { describeAwsError } from './aws-errors.js';
+import { AwsCommandError, DEFAULT_STAGE, describeContext } from './aws-context.js';
 import { cleanup, cleanupExitCode, renderCleanup } from './cleanup-command.js';
 import { doctor, doctorExitCode, doctorJson, renderDoctor } from './doctor-command.js';
 import { CliError, EXIT } from './errors.js';
@@ -12,8 +13,19 @@ import { DEMO_SNAPSHOT, renderReplay, replay, replayExitCode, replayJson } from 
 import { listJobs, loadJobsConfig, renderJobs, runJobNow } from './jobs-command.js';
 import { FAULTS_HELP, runSimulateCommand } from './simulate-command.js';
 import { runSnapshotCommand } from './snapshot-command.js';
+import { renderValidate, validate } from './validate-command.js';
 import { type Progress, terminalProgress } from './progress.js';
 import { VERSION } from './version.js';
+import { quietSdkNodeWarning } from '../config/load.js';
+
+/**
+ * One rule for the account (docs/replay.md, "--aws"): a command reads or writes your AWS account only
+ * with `--aws`. snapshot and cleanup have no simulated counterpart and read it without the flag, as
+ * before, with this notice; a later version requires the flag.
+ */
+export function deprecatedWithoutAws(command: string): string {
+  return `ecs-pilot: deprecated: \`${command}\` reads your AWS account; pass --aws, as every command that does (without it, ${command} still reads the account, but a later version will refuse)`;
+}
 
 export interface CliIo {
   out: (text: string) => void;
@@ -44,7 +56,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--json', 'print the plan as JSON')
     .option('--consolidate', 'also show which instances consolidation would drain, why, and the saving')
     .exitOverride()
-    .action((file: string, options: { json?: boolean; consolidate?: boolean }) => runPlanCommand(file, { ...options, config: program.opts<{ config: string }>().config }, write));
+    .action((file: string, options: { json?: boolean; consolidate?: boolean }) => setExitCode(runPlanCommand(file, { ...options, config: program.opts<{ config: string }>().config }, write, io.err)));
 
   program
     .command('replay')
@@ -55,9 +67,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'read the real account (credentials from the usual SDK chain); sends no write without --apply')
     .option('--apply', 'with --aws: send the writes')
     .option('--region <region>', 'with --aws: the AWS region')
+    .option('--at <now|event|time>', "the time the duties decide at: now (the clock, as the Lambda; default with --aws), event (each event's time; default on the simulated cluster) or an ISO 8601 time; only now with --apply")
     .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string; wide?: boolean }) => {
+    .action(async (paths: string[], options: { cluster?: string; json?: boolean; aws?: boolean; apply?: boolean; region?: string; at?: string; wide?: boolean }) => {
       const globals = program.opts<{ config: string }>();
       const result = await replay(paths, { ...options, config: globals.config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? replayJson(result) : renderReplay(result, { width: options.wide ? undefined : io.columns }));
@@ -117,25 +130,40 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .command('snapshot')
     .description("Write a real cluster's snapshot v1 (read-only). Groups come from --config, else from the cluster's capacity providers.")
     .requiredOption('--cluster <name>', 'ECS cluster name')
+    .option('--aws', 'read the real account (credentials from the usual SDK chain); snapshot has no simulated counterpart, so this is what it does, and it will be required')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--region <region>', 'AWS region')
     .exitOverride()
-    .action(async (options: { cluster: string; out?: string; region?: string }) => {
-      await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config }, write);
+    .action(async (options: { cluster: string; aws?: boolean; out?: string; region?: string }) => {
+      if (!options.aws) io.err(deprecatedWithoutAws('snapshot'));
+      await runSnapshotCommand({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, undefined, io.err);
     });
 
   program
     .command('cleanup')
     .description("List (default, read-only) or remove (--apply) what ecs-pilot left in the account: ecs-pilot.* instance attributes, scale-in protection, its service tags (docs/upgrade.md).")
+    .option('--aws', 'the real account (credentials from the usual SDK chain); cleanup has no simulated counterpart, so this is what it does, and it will be required')
     .option('--cluster <name>', 'only this cluster of the config (default: all)')
     .option('--apply', 'remove them')
     .option('--region <region>', 'AWS region')
     .option('--json', 'print as JSON')
     .exitOverride()
-    .action(async (options: { cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
-      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config });
+    .action(async (options: { aws?: boolean; cluster?: string; apply?: boolean; region?: string; json?: boolean }) => {
+      if (!options.aws) io.err(deprecatedWithoutAws('cleanup'));
+      const result = await cleanup({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? JSON.stringify(result, null, 2) : renderCleanup(result));
       setExitCode(cleanupExitCode(result));
+    });
+
+  program
+    .command('validate')
+    .description('Check the config as `osls package` does (schema, passRoles on every job, deploy region against the config\'s), offline, before a deploy. Exit 1 naming each field that stops it.')
+    .option('--region <region>', 'the region you will deploy to (`osls deploy --region`); default the config\'s region')
+    .option('--json', 'print as JSON')
+    .exitOverride()
+    .action((options: { region?: string; json?: boolean }) => {
+      const result = validate({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
+      write(options.json ? JSON.stringify(result, null, 2) : renderValidate(result));
     });
 
   program
@@ -144,13 +172,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--aws', 'read the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
     .option('--region <region>', 'with --aws: the AWS region')
     .option('--dlq <url|name>', 'with --aws: the dead-letter queue (default ecs-pilot-<stage>-dlq, as serverless.yml names it)')
-    .option('--stage <stage>', 'with --aws: the deployed stage, for the DLQ name', 'dev')
+    .option('--stage <stage>', `with --aws: the deployed stage, for the DLQ name (default ${DEFAULT_STAGE}, as \`osls deploy\` without --stage)`)
     .option('--json', 'print as JSON')
     .option('--wide', 'one line per item, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }, command: Command) => {
-      const onlyAws = ['region', 'dlq'].filter((k) => options[k as 'region' | 'dlq'] !== undefined);
-      if (command.getOptionValueSource('stage') === 'cli') onlyAws.push('stage');
+    .action(async (options: { aws?: boolean; region?: string; dlq?: string; stage?: string; json?: boolean; wide?: boolean }) => {
+      const onlyAws = ['region', 'dlq', 'stage'].filter((k) => options[k as 'region' | 'dlq' | 'stage'] !== undefined);
       if (!options.aws && onlyAws.length > 0) throw new CliError(`--${onlyAws[0]} only makes sense with --aws`, EXIT.usage);
       const result = await status({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? statusJson(result) : renderStatus(result, options.wide ? undefined : io.columns));
@@ -162,11 +189,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .description('Read-only checks of what ecs-pilot needs in the account (docs/operations.md): lifecycle hooks, managed scaling, draining, protection, Capacity Rebalancing, scaling policies, spot draining, CloudTrail. Exit 1 when one fails.')
     .option('--aws', 'check the real account (credentials from the usual SDK chain); default: the simulated demo cluster')
     .option('--region <region>', 'with --aws: the AWS region')
+    .option('--stage <stage>', `with --aws: the deployed stage whose stack it looks for (default ${DEFAULT_STAGE}, as \`osls deploy\` without --stage)`)
     .option('--json', 'print the checks as JSON')
     .option('--wide', 'one line per check, never wrapped to the terminal width')
     .exitOverride()
-    .action(async (options: { aws?: boolean; region?: string; json?: boolean; wide?: boolean }) => {
-      if (options.region && !options.aws) throw new CliError('--region only makes sense with --aws', EXIT.usage);
+    .action(async (options: { aws?: boolean; region?: string; stage?: string; json?: boolean; wide?: boolean }) => {
+      const onlyAws = (['region', 'stage'] as const).find((k) => options[k] !== undefined);
+      if (onlyAws && !options.aws) throw new CliError(`--${onlyAws} only makes sense with --aws`, EXIT.usage);
       const result = await doctor({ ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' });
       write(options.json ? doctorJson(result) : renderDoctor(result, options.wide ? undefined : io.columns));
       setExitCode(doctorExitCode(result));
@@ -184,6 +213,7 @@ const stdio: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  quietSdkNodeWarning();
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -202,6 +232,12 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     }
     if (e instanceof ValidationError) {
       io.err(`ecs-pilot: ${e.message}`);
+      return EXIT.rejected;
+    }
+    if (e instanceof AwsCommandError) {
+      // The failure with what the command used: the cluster, Region and account it looked in, and whence each.
+      const missing = e.context.missing.length > 0 ? `; ECS has no cluster ${e.context.missing.join(', ')} there: check clusters[].name in the config, and the region` : '';
+      io.err(`ecs-pilot: ${describeAwsError(e.cause) ?? e.message} (while using ${describeContext(e.context)}${missing})`);
       return EXIT.rejected;
     }
     const aws = describeAwsError(e);

@@ -8,6 +8,7 @@ import { consolidationMoves } from '../core/rebalance/consolidate.js';
 import { capacityUnit } from './changes.js';
 import { loadSnapshot } from './io.js';
 import { shortId, table } from './table.js';
+import { isFargate } from '../core/capacity/providers.js';
 
 export interface PlanCommandOptions {
   json?: boolean;
@@ -142,13 +143,31 @@ export function renderPlan(snapshot: Snapshot, report: PlanReport): string {
   return out.join('\n');
 }
 
-export function runPlanCommand(file: string, options: PlanCommandOptions, write: (text: string) => void): void {
+/**
+ * Waiting tasks that name a capacity provider the snapshot has no group for (Fargate's aside): ECS
+ * would never place them on these groups, and a typo in a provider's name looks exactly like this.
+ */
+export function unknownProviders(snapshot: Snapshot): Array<{ path: string; task: string; provider: string }> {
+  const groups = new Set(snapshot.groups.map((g) => g.name));
+  return snapshot.pending.flatMap((t, i) =>
+    t.capacityProvider !== undefined && !groups.has(t.capacityProvider) && !isFargate({ capacityProviders: [t.capacityProvider] }) ? [{ path: `$.pending[${i}].capacityProvider`, task: t.id, provider: t.capacityProvider }] : [],
+  );
+}
+
+/** Prints the plan; returns 1 (with the error on `err`) when waiting tasks name a capacity provider the snapshot lacks. */
+export function runPlanCommand(file: string, options: PlanCommandOptions, write: (text: string) => void, err: (text: string) => void = () => {}): number {
   const { snapshot, settings } = withConfig(loadSnapshot(file), options.config);
   const report = planReport(snapshot, settings);
-  if (!options.consolidate) {
-    write(options.json ? JSON.stringify(report, null, 2) : renderPlan(snapshot, report));
-    return;
+  if (!options.consolidate) write(options.json ? JSON.stringify(report, null, 2) : renderPlan(snapshot, report));
+  else {
+    const consolidation = consolidationReport(snapshot, options.config);
+    write(options.json ? JSON.stringify({ ...report, consolidation }, null, 2) : `${renderPlan(snapshot, report)}\n\n${renderConsolidation(snapshot, consolidation)}`);
   }
-  const consolidation = consolidationReport(snapshot, options.config);
-  write(options.json ? JSON.stringify({ ...report, consolidation }, null, 2) : `${renderPlan(snapshot, report)}\n\n${renderConsolidation(snapshot, consolidation)}`);
+  const unknown = unknownProviders(snapshot);
+  if (unknown.length === 0) return 0;
+  const names = [...new Set(unknown.map((u) => `"${u.provider}"`))].join(', ');
+  err(`ecs-pilot: ${file}: ${unknown.length} waiting task(s) name capacity provider ${names}, which is no group of the snapshot (groups: ${snapshot.groups.map((g) => g.name).join(', ')}): they are never placed — a misspelt provider, or a group missing from the snapshot`);
+  for (const u of unknown.slice(0, 5)) err(`  ${u.path}: "${u.provider}" (task ${u.task})`);
+  if (unknown.length > 5) err(`  and ${unknown.length - 5} more`);
+  return 1;
 }

@@ -20,6 +20,7 @@ import { CliError, EXIT } from './errors.js';
 import { loadSnapshot, readJsonFile } from './io.js';
 import { summarizeChanges } from './changes.js';
 import { unwrapDlq } from './dlq.js';
+import { AwsCommandError, configContext, contextNotes, inContext } from './aws-context.js';
 
 export const DEMO_SNAPSHOT = 'events/clusters/demo.json';
 
@@ -31,6 +32,12 @@ export interface ReplayOptions {
   aws?: boolean;
   apply?: boolean;
   region?: string;
+  /**
+   * The time the duties decide at: `now` (the clock, as the Lambda decides), `event` (each event's own
+   * time) or an ISO 8601 time. Default: the clock with --aws, the event's time on the simulated cluster
+   * (whose snapshot is of that time).
+   */
+  at?: string;
 }
 
 export interface ReplayedCall {
@@ -125,6 +132,25 @@ function awsError(e: unknown): string {
   return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
 }
 
+/** What `--at` names: the clock, each event's own time, or one fixed time. */
+export type DecisionClock = { kind: 'now' } | { kind: 'event' } | { kind: 'fixed'; at: Date };
+
+/** `--at` as given (or its default for the mode): refused when it is neither `now`, `event` nor a time. */
+export function decisionClock(at: string | undefined, aws: boolean): DecisionClock {
+  if (at === undefined) return aws ? { kind: 'now' } : { kind: 'event' };
+  if (at === 'now' || at === 'event') return { kind: at };
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(at) ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) throw new CliError(`--at ${at}: expected now, event or an ISO 8601 time (2026-11-24T12:04:00Z)`, EXIT.usage);
+  return { kind: 'fixed', at: new Date(ms) };
+}
+
+/** The note that says which time the decisions were taken at. */
+function clockNote(clock: DecisionClock, now: Date): string {
+  if (clock.kind === 'now') return `deciding at the clock (${now.toISOString()}), as the Lambda does; --at event|<time> decides at another time`;
+  if (clock.kind === 'event') return "deciding at each event's own time (--at event); --at now decides at the clock, as the Lambda does";
+  return `deciding at ${clock.at.toISOString()} (--at); --at now decides at the clock, as the Lambda does`;
+}
+
 function eventTime(raw: unknown, fallback: Date): Date {
   const t = typeof raw === 'object' && raw !== null ? (raw as { time?: unknown }).time : undefined;
   const ms = typeof t === 'string' ? Date.parse(t) : Number.NaN;
@@ -150,6 +176,25 @@ function implyState(sim: SimulatedAws, raw: unknown): void {
   }
 }
 
+/** The simulated cluster introduced: which snapshot, what it holds (the demo's output starts with it). */
+export function simulatedClusterNotes(snapshot: Snapshot, file: string | undefined): string[] {
+  const waiting = snapshot.pending.length;
+  const what = `${snapshot.groups.length} capacity provider(s) (${snapshot.groups.map((g) => `${g.name}: ${g.lifecycle}`).join(', ')}), ${snapshot.instances.length} instances, ${waiting} waiting task(s), as of ${snapshot.takenAt}`;
+  return [file ? `simulated cluster "${snapshot.cluster}" from ${file}: ${what}` : `simulated demo cluster "${snapshot.cluster}" (${DEMO_SNAPSHOT}), no AWS account involved: ${what}; --cluster <snapshot> replays against another, --aws against your account (read-only)`];
+}
+
+/** The clusters the events name (ECS events' clusterArn) that the config does not: the bundled events name the demo's. */
+function foreignClusters(events: Array<{ event: unknown }>, config: ControllerConfig): string[] {
+  const configured = new Set(config.clusters.map((c) => c.name));
+  const named = new Set<string>();
+  for (const { event } of events) {
+    const arn = (event as { detail?: { clusterArn?: unknown } } | null)?.detail?.clusterArn;
+    if (typeof arn === 'string') named.add(arn.split('/').pop() ?? arn);
+  }
+  const foreign = [...named].filter((n) => !configured.has(n));
+  return foreign.length === 0 ? [] : [`the events name cluster ${foreign.join(', ')}, which the config does not configure: they were recorded elsewhere (events/demo names the simulated demo cluster); replay events recorded in this account`];
+}
+
 export interface ReplayResult {
   events: ReplayedEvent[];
   after: Snapshot | undefined;
@@ -169,15 +214,24 @@ export async function replayEvents(
 ): Promise<ReplayResult> {
   if (options.aws && options.cluster) throw new CliError('--cluster (a snapshot) and --aws (a real account) exclude each other', EXIT.usage);
   if (options.apply && !options.aws) throw new CliError('--apply only makes sense with --aws', EXIT.usage);
+  const clock = decisionClock(options.at, options.aws === true);
+  // Marks (idle-since, drain and launch times) are stamped with the decision's time: written to the
+  // account at another time than now, they would be backdated and the next tick would act on them.
+  if (options.apply && clock.kind !== 'now') throw new CliError(`--at ${options.at} with --apply would write marks stamped with another time than now (the next tick would trust them): replay without --apply to see what was decided then`, EXIT.usage);
   const events = read();
   const snapshot = options.aws ? undefined : loadSnapshot(options.cluster ?? DEMO_SNAPSHOT);
   const { config: loaded, note } = loadConfig(options, snapshot);
   const notes = note ? [note] : [];
   const sim = snapshot ? new SimulatedAws(snapshot) : undefined;
   const base: Clients = sim ? withColdCaches({ ecs: sim.client('ecs'), autoscaling: sim.client('autoscaling'), ec2: sim.client('ec2'), cloudwatch: sim.client('cloudwatch') }) : awsClientsFor(options.region ?? loaded.region);
+  if (snapshot) notes.push(...simulatedClusterNotes(snapshot, options.cluster));
+  const context = sim ? undefined : await configContext(base, loaded, options);
+  if (context) notes.push(...contextNotes(context), ...foreignClusters(events, loaded));
   // Against a real account: dry-run unless --apply.
   const config = options.aws ? { ...loaded, dryRun: !options.apply } : loaded;
   if (options.aws && !options.apply) notes.push('read-only: writes are shown, not sent (--apply sends them)');
+  const started = new Date();
+  notes.push(clockNote(clock, started));
 
   const route = await deployedRouter(config);
   const replayed: ReplayedEvent[] = [];
@@ -194,11 +248,14 @@ export async function replayEvents(
     // The deployment's own rules and schedules decide which function the event reaches (src/duties/routes.ts).
     const [handler] = route.duties(event);
     const duty = handler ? (DUTIES[handler] as AnyDuty) : undefined;
-    const now = eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
+    const now = clock.kind === 'now' ? new Date() : clock.kind === 'fixed' ? clock.at : eventTime(event, snapshot ? new Date(snapshot.takenAt) : new Date());
     let record: DecisionRecord;
     try {
-      record = duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun);
-    } catch (e) {
+      const run = async (): Promise<DecisionRecord> => (duty ? await runDuty(duty, event, { config, clients, now }) : unrouted(event, config.dryRun));
+      record = context ? await inContext(context, run) : await run();
+    } catch (raw) {
+      // A read AWS refused is this event's record (below); the context is said once, in the notes.
+      const e = raw instanceof AwsCommandError ? raw.cause : raw;
       const name = duty?.name ?? 'none';
       if (e instanceof EventValidationError) {
         record = { duty: name, eventId: e.eventId, detailType: undefined, outcome: 'rejected', reason: e.message, dryRun: config.dryRun, actions: [], calls: [], failures: [], skipped: [] };
@@ -267,7 +324,7 @@ export function failureCause(e: ReplayedEvent): string | undefined {
 }
 
 export function renderReplay(result: ReplayResult, options: RenderOptions = {}): string {
-  const out: string[] = [...result.notes.map((n) => `note: ${n}`)];
+  const out: string[] = result.notes.map((n) => wrap(`note: ${n}`, options.width));
   const push = (line: string): void => {
     out.push(wrap(line, options.width));
   };

@@ -14,10 +14,13 @@ import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { ClusterConfig } from '../config/schema.js';
 import { existsSync } from 'node:fs';
 import { CliError, EXIT } from './errors.js';
+import { awsContext, configOrigin, contextNotes, inContext, regionOrigin } from './aws-context.js';
 
 export interface SnapshotOptions {
   cluster: string;
   config: string;
+  /** The config path was given (--config), not the default (said in the context line). */
+  configGiven?: boolean;
   out?: string;
   region?: string;
 }
@@ -41,15 +44,25 @@ export async function discoverCluster(clients: Clients, name: string): Promise<C
   return first;
 }
 
-export async function runSnapshotCommand(options: SnapshotOptions, write: (t: string) => void, clientsFor: (region?: string) => Clients = awsClients): Promise<void> {
+/** `warn`: where the context line goes (stderr: stdout may carry the snapshot itself). */
+export async function runSnapshotCommand(options: SnapshotOptions, write: (t: string) => void, clientsFor: (region?: string) => Clients = awsClients, warn: (t: string) => void = () => {}): Promise<void> {
   const config = existsSync(options.config) ? loadConfigFile(options.config) : undefined;
   const clients = clientsFor(options.region ?? config?.region);
-  const cluster = config?.clusters.find((c) => c.name === options.cluster) ?? (await discoverCluster(clients, options.cluster));
-  const now = new Date();
-  const read = await readClusterSnapshot({ clients, cluster, now });
-  // AWS settings that fight ecs-pilot travel with the snapshot (and are said when it goes to a file).
-  const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
-  const snapshot = conflicts.length > 0 ? { ...read, conflicts } : read;
+  const configured = config?.clusters.find((c) => c.name === options.cluster);
+  const context = await awsContext(clients, {
+    clusters: { value: [options.cluster], from: '--cluster' },
+    region: await regionOrigin(options.region, config?.region, configOrigin(options.config, options.configGiven === true)),
+  });
+  for (const n of contextNotes(context)) warn(`note: ${n}`);
+  warn(`note: groups ${configured ? `from ${configOrigin(options.config, options.configGiven === true)}` : "from the cluster's capacity providers (no config names the cluster)"}`);
+  const { snapshot, conflicts } = await inContext(context, async () => {
+    const cluster = configured ?? (await discoverCluster(clients, options.cluster));
+    const now = new Date();
+    const read = await readClusterSnapshot({ clients, cluster, now });
+    // AWS settings that fight ecs-pilot travel with the snapshot (and are said when it goes to a file).
+    const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
+    return { snapshot: conflicts.length > 0 ? { ...read, conflicts } : read, conflicts };
+  });
   const text = JSON.stringify(snapshot, null, 2);
   if (options.out) {
     writeFileSync(options.out, `${text}\n`);

@@ -15,6 +15,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { findConflicts } from '../core/conflicts.js';
 import { weightOf, type Snapshot } from '../core/model.js';
 import { accountFor, type AccountOptions } from './doctor-command.js';
+import { configContext, contextNotes, inContext, stageOrigin } from './aws-context.js';
 import { wrap } from './replay-command.js';
 
 export interface StatusOptions extends AccountOptions {
@@ -95,19 +96,26 @@ export function clusterStatus(snapshot: Snapshot, conflicts: ClusterStatus['conf
 
 export async function status(options: StatusOptions, clientsFor?: (region?: string) => Clients, sqsFor: (region?: string) => Pick<SQSClient, 'send'> = (region) => new SQSClient({ ...CLIENT_OPTIONS, ...(region ? { region } : {}) })): Promise<StatusResult> {
   const { config, clients, simulated, notes } = accountFor(options, clientsFor);
-  const now = new Date();
-  const clusters: ClusterStatus[] = [];
-  for (const cluster of config.clusters as ClusterConfig[]) {
-    const snapshot = composeDemand(await readClusterSnapshot({ clients, cluster, now }), { draining: false }).snapshot;
-    const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
-    clusters.push(clusterStatus(snapshot, conflicts));
-  }
+  const stage = stageOrigin(options.stage);
+  const context = simulated ? undefined : await configContext(clients, config, options, options.dlq ? undefined : stage);
+  if (context) notes.push(...contextNotes(context));
+  const read = async (): Promise<ClusterStatus[]> => {
+    const now = new Date();
+    const clusters: ClusterStatus[] = [];
+    for (const cluster of config.clusters as ClusterConfig[]) {
+      const snapshot = composeDemand(await readClusterSnapshot({ clients, cluster, now }), { draining: false }).snapshot;
+      const conflicts = findConflicts(cluster, await readGroupSettings(clients, cluster, now));
+      clusters.push(clusterStatus(snapshot, conflicts));
+    }
+    return clusters;
+  };
+  const clusters = context ? await inContext(context, read) : await read();
   let dlq: StatusResult['dlq'];
   if (simulated) dlq = { note: 'not read: the simulated cluster has no queue (--aws reads it)' };
   else {
-    const queue = options.dlq ?? `ecs-pilot-${options.stage ?? 'dev'}-dlq`;
+    const queue = options.dlq ?? `ecs-pilot-${stage.value}-dlq`;
     const depth = await readQueueDepth(sqsFor(options.region ?? config.region), queue);
-    dlq = depth.ok ? { queue: depth.value.url, messages: depth.value.messages } : { queue, error: depth.error };
+    dlq = depth.ok ? { queue: depth.value.url, messages: depth.value.messages } : { queue, error: `${depth.error}${options.dlq ? '' : ` (stage ${stage.value}, ${stage.from}; region ${context?.region.value ?? 'none'}, ${context?.region.from})`}` };
   }
   return { simulated, clusters, dlq, notes };
 }

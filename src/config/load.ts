@@ -84,3 +84,23 @@ export function clusterName(clusterOrArn: string): string {
   const i = clusterOrArn.indexOf(':cluster/');
   return i === -1 ? clusterOrArn : clusterOrArn.slice(i + ':cluster/'.length);
 }
+
+/** What the operator's shell says about AWS (the CLI says where its region came from). */
+export interface OperatorEnvironment {
+  /** `AWS_REGION`, the SDK's region setting. */
+  region: string | undefined;
+  /** `AWS_PROFILE`: the profile whose credentials and region the SDK reads. */
+  profile: string | undefined;
+}
+
+export function operatorEnvironment(env: NodeJS.ProcessEnv = process.env): OperatorEnvironment {
+  return { region: env.AWS_REGION || undefined, profile: env.AWS_PROFILE || undefined };
+}
+
+/**
+ * The SDK warns on every run under Node < 22 (7 lines, "NodeVersionSupportWarning") although ecs-pilot
+ * supports Node 20.19; its documented switch turns it off unless the operator set it.
+ */
+export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}

@@ -22,13 +22,36 @@ function deploymentIssues(doc: unknown): FieldIssue[] {
   );
 }
 
+/** Where the stack goes when neither `--region` nor the config's `region` says (serverless.yml's old default). */
+export const DEFAULT_DEPLOY_REGION = 'us-east-1';
+
 /**
- * Reads and validates the config for packaging.
+ * The Region the stack is deployed to: `--region`, else the config's `region`, else us-east-1. The
+ * EventBridge rules of a stack see only their own Region's events, so a stack in another Region than
+ * the clusters would never see a spot warning while its reconcile still scaled them: refused.
+ * @throws ValidationError naming both Regions
+ */
+export function deployRegion(flag: string | undefined, config: Pick<ControllerConfig, 'region'>): string {
+  if (flag && config.region && flag !== config.region) {
+    throw new ValidationError('config', [
+      {
+        path: '$.region',
+        message: `the deploy region ${flag} (--region) differs from the config's region ${config.region}: the stack's EventBridge rules would live in ${flag} and never see ${config.region}'s spot warnings, lifecycle hooks or task events, while its reconcile still scaled ${config.region}'s groups. Deploy with --region ${config.region} (or without --region), or change region: in the config`,
+      },
+    ]);
+  }
+  return flag || config.region || DEFAULT_DEPLOY_REGION;
+}
+
+/**
+ * Reads and validates the config for packaging; with `region` (the deploy region given), checks it
+ * against the config's own.
  * @throws ValidationError naming each bad field, as the CLI would, and the deploy-time ones
  */
-export function loadConfigForPackaging(path: string): ControllerConfig {
+export function loadConfigForPackaging(path: string, options: { region?: string | undefined } = {}): ControllerConfig {
   const config = loadConfigFile(path);
   const issues = deploymentIssues(parseYaml(readFileSync(path, 'utf8')));
   if (issues.length > 0) throw new ValidationError('config', issues);
+  deployRegion(options.region, config);
   return config;
 }

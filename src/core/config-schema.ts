@@ -57,6 +57,7 @@ const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 /** Consolidation (docs/consolidation.md): drain under-used instances whose tasks fit elsewhere. */
 export const ConsolidationSchema = z
   .strictObject({
+    /** Consolidation runs in the reconcile loop only when this is true (`plan --consolidate` shows it either way). */
     enabled: z.boolean().default(false),
     /** Disruption budget per group: instances draining at once, as a share of the group … */
     maxDrainingPercent: z.number().min(1).max(100).default(10),
@@ -64,7 +65,18 @@ export const ConsolidationSchema = z
     maxDraining: z.number().int().min(1).optional(),
     /** When consolidation may run; none: any time. `to` before `from` spans midnight. */
     windows: z
-      .array(z.strictObject({ from: HHMM, to: HHMM, days: z.array(z.enum(DAYS)).default([...DAYS]), timezone: z.string().default('UTC') }))
+      .array(
+        z.strictObject({
+          /** Start, `HH:MM`. */
+          from: HHMM,
+          /** End, `HH:MM`. */
+          to: HHMM,
+          /** The days the window opens on. */
+          days: z.array(z.enum(DAYS)).default([...DAYS]),
+          /** The IANA time zone of `from` and `to`. */
+          timezone: z.string().default('UTC'),
+        }),
+      )
       .default([]),
     /** Instances running standalone tasks (batch attempts) are left alone unless this is true. */
     drainStandaloneTasks: z.boolean().default(false),
@@ -73,12 +85,21 @@ export const ConsolidationSchema = z
     /** Candidates tried per tick across the cluster (each is one placement plan): bounds the tick on large clusters. */
     maxCandidatesPerTick: z.number().int().min(1).default(25),
     /** Replace under-used instances by fewer or cheaper new ones, when prices show this saving. */
-    replace: z.strictObject({ enabled: z.boolean().default(false), minSavingPercent: z.number().min(1).max(90).default(20) }).prefault({}),
+    replace: z
+      .strictObject({
+        /** Replacement is tried only when this is true. */
+        enabled: z.boolean().default(false),
+        /** The saving per hour a replacement must bring, in percent of the instances it replaces. */
+        minSavingPercent: z.number().min(1).max(90).default(20),
+      })
+      .prefault({}),
   })
   .prefault({});
 
 export const ClusterConfigSchema = z.strictObject({
+  /** The ECS cluster's name. */
   name: z.string().min(1),
+  /** Its EC2 capacity providers, each with its Auto Scaling group. */
   groups: z.array(GroupConfigSchema).min(1),
   consolidation: ConsolidationSchema,
   /** Per-service deployment settings ecs-pilot must respect when it moves tasks (ECS defaults otherwise). */
@@ -99,36 +120,65 @@ export const ClusterConfigSchema = z.strictObject({
 /** A retry rule, AWS Batch's `evaluateOnExit`: patterns match exactly, or by prefix with a trailing `*`. */
 export const RetryRuleSchema = z
   .strictObject({
+    /** The exit code of an essential container: digits, `2*` (prefix) or `*`. */
     onExitCode: z.string().regex(/^(\d+\*?|\*)$/, 'digits, optionally ending in *, or *').optional(),
+    /** ECS's stop code (`SpotInterruption`, `EssentialContainerExited`, …), exact or a prefix with `*`. */
     onStopCode: z.string().min(1).optional(),
+    /** The stopped reason, exact or a prefix with `*` (e.g. `ecs-pilot: attempt timed out*`). */
     onReason: z.string().min(1).max(512).optional(),
+    /** What the first matching rule does: retry (while attempts remain) or end the run. */
     action: z.enum(['RETRY', 'EXIT']),
   })
   .refine((r) => r.onExitCode !== undefined || r.onStopCode !== undefined || r.onReason !== undefined, { message: 'a rule needs onExitCode, onStopCode or onReason' });
 
 export const JobSchema = z
   .strictObject({
+    /** The job's name (letters, digits, `_`, `-`; at most 48): `jobs run <name>`, `startedBy`, tags. */
     name: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/, 'letters, digits, _ and -, at most 48'),
     /** `cron(Minutes Hours Day-of-month Month Day-of-week Year)` or `rate(N unit)`. */
     schedule: z.string().min(1),
+    /** The IANA time zone the cron is read in (daylight saving followed). */
     timezone: z.string().default('UTC'),
     /** When the schedule starts (ISO); `rate(...)` runs count from it. */
     startDate: z.iso.datetime({ offset: true }).optional(),
+    /** A configured cluster the job runs on. */
     cluster: z.string().min(1),
     /** Family, family:revision or ARN. */
     taskDefinition: z.string().min(1),
+    /** Per container of the task definition: its command and environment for the job's runs. */
     containerOverrides: z
-      .array(z.strictObject({ name: z.string().min(1), command: z.array(z.string()).optional(), environment: z.record(z.string(), z.string()).optional() }))
+      .array(
+        z.strictObject({
+          /** The container's name in the task definition. */
+          name: z.string().min(1),
+          /** Replaces the container's command. */
+          command: z.array(z.string()).optional(),
+          /** Added to the container's environment. */
+          environment: z.record(z.string(), z.string()).optional(),
+        }),
+      )
       .default([]),
+    /** Tasks per attempt (RunTask's count). */
     count: z.number().int().min(1).max(10).default(1),
     /** Tried in order: the first provider, then the next when RunTask finds no capacity or a spot attempt was interrupted. */
     capacityProviders: z.array(z.string().min(1)).min(1),
+    /** The awsvpc network configuration RunTask needs for a task definition in `awsvpc` mode. */
     network: z
-      .strictObject({ subnets: z.array(z.string().min(1)).min(1).max(16), securityGroups: z.array(z.string().min(1)).max(5).default([]), assignPublicIp: z.boolean().default(false) })
+      .strictObject({
+        /** Subnets the tasks' ENIs go in. */
+        subnets: z.array(z.string().min(1)).min(1).max(16),
+        /** Security groups of the tasks' ENIs (the VPC's default when none). */
+        securityGroups: z.array(z.string().min(1)).max(5).default([]),
+        /** Give the tasks' ENIs a public IP. */
+        assignPublicIp: z.boolean().default(false),
+      })
       .optional(),
+    /** Retries, as AWS Batch's retry strategy: attempts, rules on exit, backoff, spot fallback. */
     retryStrategy: z
       .strictObject({
+        /** Attempts in all, the first included. */
         attempts: z.number().int().min(1).max(10).default(1),
+        /** Up to 5 rules; the first that matches decides. Without one: all essential containers exited 0 succeeds, anything else is retried. */
         evaluateOnExit: z.array(RetryRuleSchema).max(5).default([]),
         /** Wait before the next attempt (started by the reconcile loop; ECS keeps stopped tasks an hour). */
         backoffSeconds: z.number().int().min(0).max(1800).default(0),
@@ -138,11 +188,17 @@ export const JobSchema = z
       .prefault({}),
     /** An attempt running longer is stopped (reason "ecs-pilot: attempt timed out …", which rules can match). */
     timeoutSeconds: z.number().int().min(60).max(14 * 86400).optional(),
+    /** A run while one is active: `Allow` (overlap), `Forbid` (skip the new one), `Replace` (stop the active one, then start). */
     concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).default('Allow'),
     /** A run that could not start within this many seconds of its scheduled time is skipped. */
     startingDeadlineSeconds: z.number().int().min(0).optional(),
+    /** Schedules disabled and skipped; `jobs run` still starts a run. */
     suspend: z.boolean().default(false),
-    /** IAM roles of the task definition (task role, execution role) the controller may pass to ECS. */
+    /**
+     * Required to deploy (`[]` when the task definition names no role; the CLI alone accepts a job
+     * without it, `ecs-pilot validate` and packaging do not): the ARNs of the task definition's task
+     * role and execution role, the only roles the deployment may pass to ECS (iam:PassRole).
+     */
     passRoles: z.array(z.string().startsWith('arn:')).default([]),
   })
   .superRefine((j, ctx) => {
@@ -159,10 +215,15 @@ export const JobSchema = z
 /** A step: applies when (metric value − threshold) is in [lower, upper). Exactly one of add / addPercent / set. */
 export const ScalingStepSchema = z
   .strictObject({
+    /** The step applies from (metric value − threshold) ≥ lower; none: no lower bound. */
     lower: z.number().optional(),
+    /** … up to below upper; none: no upper bound. */
     upper: z.number().optional(),
+    /** Tasks added (negative: removed). */
     add: z.number().int().optional(),
+    /** Desired count changed by this percentage (at least one task). */
     addPercent: z.number().optional(),
+    /** Desired count set to this. */
     set: z.number().int().nonnegative().optional(),
   })
   .refine((s) => [s.add, s.addPercent, s.set].filter((v) => v !== undefined).length === 1, { message: 'a step needs exactly one of add, addPercent, set' })
@@ -171,16 +232,23 @@ export const ScalingStepSchema = z
 /** Service scaling (docs/service-scaling.md): alarm steps and scheduled bounds for one ECS service. */
 export const ServiceScalingSchema = z
   .strictObject({
+    /** A configured cluster. */
     cluster: z.string().min(1),
+    /** The ECS service whose desired count the rule changes. */
     service: z.string().min(1),
+    /** The desired count never goes below this (schedules may change it). */
     minTasks: z.number().int().nonnegative(),
+    /** … nor above this. */
     maxTasks: z.number().int().positive(),
+    /** After a change, the next step waits this long. */
     cooldownSeconds: z.number().int().nonnegative().default(300),
     /** Where its new tasks run, for the capacity raised with them (default: the service's own strategy). */
     capacityProvider: z.string().min(1).optional(),
+    /** CloudWatch alarms whose state changes step the desired count (`doctor --aws` checks they exist). */
     alarms: z
       .array(
         z.strictObject({
+          /** The alarm's name (one rule per alarm). */
           alarm: z.string().min(1),
           /** Applied when the alarm goes to ALARM, and again after each cooldown while it stays there. */
           steps: z.array(ScalingStepSchema).min(1),
@@ -189,14 +257,20 @@ export const ServiceScalingSchema = z
         }),
       )
       .default([]),
+    /** Scheduled bounds: from each schedule's time on, its minTasks / maxTasks / desired apply. */
     schedules: z
       .array(
         z
           .strictObject({
+            /** `cron(…)` or `rate(…)`, AWS's syntax. */
             schedule: z.string().min(1),
+            /** The IANA time zone the cron is read in. */
             timezone: z.string().default('UTC'),
+            /** The new lower bound. */
             minTasks: z.number().int().nonnegative().optional(),
+            /** The new upper bound. */
             maxTasks: z.number().int().positive().optional(),
+            /** The desired count set at that time. */
             desired: z.number().int().nonnegative().optional(),
           })
           .superRefine((r, ctx) => {
@@ -222,8 +296,11 @@ export const ServiceScalingSchema = z
  */
 export const ApiBudgetSchema = z
   .strictObject({
+    /** The share of the bucket ecs-pilot may take. */
     ecsReadShare: z.number().gt(0).max(1).default(0.5),
+    /** The bucket's size, as assumed. */
     ecsReadBurst: z.number().int().positive().default(100),
+    /** Its refill per second, as assumed. */
     ecsReadRefillPerSecond: z.number().positive().default(20),
   })
   .prefault({});
@@ -253,9 +330,13 @@ export const ControllerConfigSchema = z
     dryRun: z.boolean().default(false),
     /** Duties in shadow mode: they decide and record as usual but send no write call; the others act. */
     shadow: z.array(z.preprocess((name) => (typeof name === 'string' ? (LEGACY_DUTY_NAMES[name] ?? name) : name), z.enum(DUTY_NAMES))).default([]),
+    /** The clusters' Region; none: the Lambda's (the CLI's: --region, then AWS_REGION). Also the deploy region (docs/deploy.md). */
     region: z.string().min(1).optional(),
+    /** The ECS clusters ecs-pilot manages. */
     clusters: z.array(ClusterConfigSchema).min(1),
+    /** Batch jobs (docs/batch-jobs.md). */
     jobs: z.array(JobSchema).default([]),
+    /** Step and scheduled scaling of services' desired counts (docs/service-scaling.md). */
     serviceScaling: z.array(ServiceScalingSchema).default([]),
     apiBudget: ApiBudgetSchema,
     stateStore: StateStoreSchema,

@@ -1,3 +1,5 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { DescribeLifecycleHooksCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
@@ -64,13 +66,25 @@ describe('CLI: ecs-pilot doctor', () => {
 
   describe('--aws (SDK mocked, answered by the simulator)', () => {
     let aws: MockedAws | undefined;
-    afterEach(() => aws?.restore());
+    let sqs: AwsClientStub<SQSClient>;
+    beforeEach(() => {
+      // The stack is deployed: its DLQ (default stage prod) exists, empty.
+      sqs = mockClient(SQSClient);
+      sqs.on(GetQueueUrlCommand, { QueueName: 'ecs-pilot-prod-dlq' }).resolves({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/ecs-pilot-prod-dlq' });
+      sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+    });
+    afterEach(() => {
+      aws?.restore();
+      sqs.restore();
+    });
 
     function account(change: (s: Snapshot) => void = () => {}): MockedAws {
       const snapshot = demoSnapshot();
       change(snapshot);
       aws = mockAws(snapshot);
       withHooks(aws);
+      // The account has the alarms the config's scaling rules name.
+      for (const name of ['demo-worker-backlog-high', 'demo-worker-backlog-low']) aws.sim.alarms.set({ name, state: 'OK', updatedAt: new Date(snapshot.takenAt) });
       return aws;
     }
 

@@ -15,6 +15,7 @@ function documentedActions(): Set<string> {
 describe('docs/operations.md: the IAM the CLI needs', () => {
   it('names every action status --aws and doctor --aws call, and only reads', async () => {
     const aws = mockAws();
+    for (const name of ['demo-worker-backlog-high', 'demo-worker-backlog-low']) aws.sim.alarms.set({ name, state: 'OK', updatedAt: new Date() });
     aws.autoscaling.on(DescribeLifecycleHooksCommand).callsFake(async (input) => aws.sim.handle('autoscaling', 'DescribeLifecycleHooks', input));
     const sqs = mockClient(SQSClient);
     sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/ecs-pilot-dev-dlq' });

@@ -226,13 +226,16 @@ describe('CLI: rough inputs get a clear message', () => {
       ['an unknown cluster', new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }), 'AWS ClusterNotFoundException: Cluster not found. — the ECS cluster does not exist in this account and region'],
       ['a missing region', new Error('Region is missing'), 'no AWS region: pass --region, set `region:` in the config, or set AWS_REGION'],
       ['missing credentials', new CredentialsProviderError('Could not load credentials from any providers'), 'no AWS credentials (Could not load credentials from any providers): set AWS_PROFILE'],
-    ])('%s: one line, exit 1, no stack trace', async (_name, error, message) => {
+    ])('%s: one line naming what it used, exit 1, no stack trace', async (_name, error, message) => {
       aws.ecs.on(DescribeClustersCommand).rejects(error);
-      const r = await runCli('--config', 'test/fixtures/other-cluster.yml', 'snapshot', '--cluster', 'nope');
+      const r = await runCli('--config', 'test/fixtures/other-cluster.yml', 'snapshot', '--aws', '--cluster', 'nope');
       expect(r.code).toBe(1);
-      expect(r.err).toContain(`ecs-pilot: ${message}`);
       expect(r.err).not.toMatch(/^\s+at /m);
-      expect(r.err.split('\n')).toHaveLength(1);
+      // Notes say what it uses first; the error is one line, with the cluster, region and account (issue 24).
+      const errors = r.err.split('\n').filter((l) => !l.startsWith('note: '));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`ecs-pilot: ${message}`);
+      expect(errors[0]).toContain('(while using cluster nope (--cluster), region us-east-1 (AWS_REGION), account unknown');
     });
   });
 });

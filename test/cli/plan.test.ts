@@ -57,3 +57,25 @@ describe('CLI: ecs-pilot plan', () => {
     expect(r.out).toContain('Usage: ecs-pilot plan');
   });
 });
+
+describe('CLI: ecs-pilot plan, a task naming an unknown capacity provider (issue 24)', () => {
+  it('prints the plan but exits 1 with an error naming the provider, the field and the groups', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const snapshot = JSON.parse(readFileSync('events/clusters/demo.json', 'utf8'));
+    snapshot.pending[2].capacityProvider = 'spot-genral';
+    const file = join(mkdtempSync(join(tmpdir(), 'plan-')), 'typo.json');
+    writeFileSync(file, JSON.stringify(snapshot));
+    const r = await runCli('plan', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Cannot place');
+    expect(r.err).toContain('1 waiting task(s) name capacity provider "spot-genral", which is no group of the snapshot (groups: spot-general, ondemand-general, gpu-ondemand)');
+    expect(r.err).toContain('$.pending[2].capacityProvider: "spot-genral"');
+    expect((await runCli('plan', file, '--json')).code).toBe(1);
+    // Fargate's providers are not groups, and not an error.
+    snapshot.pending[2].capacityProvider = 'FARGATE_SPOT';
+    writeFileSync(file, JSON.stringify(snapshot));
+    expect((await runCli('plan', file)).code).toBe(0);
+  });
+});

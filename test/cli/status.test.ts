@@ -106,6 +106,18 @@ describe('CLI: ecs-pilot status', () => {
       expect(json.dlq).toEqual({ queue: QUEUE_URL, messages: 3 });
     });
 
+    it('after a default deploy (no --stage on either side): finds the stack\'s DLQ, and says what it uses and whence', async () => {
+      account();
+      sqs.on(GetQueueUrlCommand).rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $metadata: {} }));
+      sqs.on(GetQueueUrlCommand, { QueueName: 'ecs-pilot-prod-dlq' }).resolves({ QueueUrl: QUEUE_URL });
+      sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+      const r = await runCli('status', '--aws');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`DLQ ${QUEUE_URL}: 0 message(s)`);
+      expect(r.out).toContain('note: using cluster demo (./ecs-pilot.yml, the default --config), region us-east-1 (AWS_REGION), account 123456789012 (the clusters\' ARNs), stage prod (default, as `osls deploy` without --stage)');
+      expect(r.out).toContain("note: that config names the demo cluster (the repository's example): pass --config <your config>");
+    });
+
     it('--region is taken with --aws (the clients are made for it)', async () => {
       account();
       sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
@@ -129,7 +141,7 @@ describe('CLI: ecs-pilot status', () => {
       const r = await runCli('status', '--aws');
       expect(r.code).toBe(1);
       expect(r.out).toContain('spot-general (ASG ecs-pilot-demo-spot-general), mode own');
-      expect(r.out).toContain('DLQ ecs-pilot-dev-dlq: could not read (QueueDoesNotExist: The specified queue does not exist.); pass --dlq <url|name> or --stage');
+      expect(r.out).toContain('DLQ ecs-pilot-prod-dlq: could not read (QueueDoesNotExist: The specified queue does not exist. (stage prod, default, as `osls deploy` without --stage; region us-east-1, AWS_REGION)); pass --dlq <url|name> or --stage');
       sqs.reset();
       sqs.on(GetQueueAttributesCommand).resolves({});
       const json = JSON.parse((await runCli('status', '--aws', '--dlq', QUEUE_URL, '--json')).out) as JsonStatus;
@@ -167,6 +179,9 @@ describe('CLI: ecs-pilot status', () => {
       expect(r.code).toBe(1);
       expect(r.err).toContain('ClusterNotFoundException');
       expect(r.err).toContain('the ECS cluster does not exist in this account and region');
+      // The error names what it looked for, where, and whence each came (issue 24).
+      expect(r.err).toContain(`(while using cluster nope (--config ${config}), region us-east-1 (AWS_REGION), account unknown (no configured cluster found)`);
+      expect(r.err).toContain('ECS has no cluster nope there: check clusters[].name in the config, and the region');
       expect(r.err).not.toContain('    at ');
     });
 

@@ -62,9 +62,9 @@ export interface ScratchPackage {
 
 /**
  * Packages a copy of the service (its own node_modules link, config copy and output) with `config`
- * written outside the copy and passed as the `config` parameter, plus further `--param`s.
+ * written outside the copy and passed as the `config` parameter, plus further `--param`s and `args`.
  */
-export function packageWith(configYaml: string, params: Record<string, string> = {}): ScratchPackage {
+export function packageWith(configYaml: string, params: Record<string, string> = {}, args: string[] = []): ScratchPackage {
   const dir = mkdtempSync(join(tmpdir(), 'ecs-pilot-pkg-'));
   const service = join(dir, 'service');
   mkdirSync(service);
@@ -73,8 +73,7 @@ export function packageWith(configYaml: string, params: Record<string, string> =
   const configFile = join(dir, 'ops-config', 'ecs-pilot.yml');
   mkdirSync(join(dir, 'ops-config'));
   writeFileSync(configFile, configYaml);
-  const args = ['osls', 'package', `--param=config=${configFile}`, ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`)];
-  const run = spawnSync('npx', args, { cwd: service, encoding: 'utf8', timeout: 240_000 });
+  const run = spawnSync('npx', ['osls', 'package', `--param=config=${configFile}`, ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`), ...args], { cwd: service, encoding: 'utf8', timeout: 240_000 });
   const out = join(service, TEMPLATE);
   return { status: run.status, output: `${run.stdout}${run.stderr}`, dir, ...(run.status === 0 && existsSync(out) ? { template: JSON.parse(readFileSync(out, 'utf8')) } : {}) };
 }

@@ -39,7 +39,7 @@ function largeConfig() {
       { schedule: 'cron(0 20 ? * * *)', minTasks: 2 },
     ],
   }));
-  return { clusters, jobs, serviceScaling };
+  return { region: 'eu-west-1', clusters, jobs, serviceScaling };
 }
 
 const demo = () => ({
@@ -49,8 +49,8 @@ const demo = () => ({
 
 describe('Packaging with a config outside the repository (--param="config=<path>")', () => {
   const runs: ScratchPackage[] = [];
-  const pack = (config: unknown, params: Record<string, string> = {}) => {
-    const run = packageWith(stringify(config), params);
+  const pack = (config: unknown, params: Record<string, string> = {}, args: string[] = []) => {
+    const run = packageWith(stringify(config), params, args);
     runs.push(run);
     return run;
   };
@@ -73,11 +73,23 @@ describe('Packaging with a config outside the repository (--param="config=<path>
     const run = pack(config);
     expect(run.status).not.toBe(0);
     expect(run.output).toContain('$.jobs[0].passRoles: required to deploy');
+    // Said once, not once per value serverless.yml reads of the config (issue 24).
+    expect(run.output.split('$.jobs[0].passRoles').length - 1).toBe(1);
+  }, 120_000);
+
+  it('refuses a deploy region other than the config\'s region, naming both, once (issue 24)', () => {
+    const run = pack({ ...demo(), region: 'eu-west-1' }, {}, ['--region', 'us-east-1']);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain("$.region: the deploy region us-east-1 (--region) differs from the config's region eu-west-1");
+    expect(run.output.split('differs from the config').length - 1).toBe(1);
+    expect(run.output).not.toContain('Service packaged');
   }, 120_000);
 
   it('packages 10 clusters × 10 groups, 50 jobs and 50 services with every IAM policy under its size limit', () => {
     const run = pack(largeConfig(), { reservedConcurrency: '1', alarmEmail: 'ops@example.com' });
     expect(run.output).toContain('Service packaged');
+    // No --region: the config's region is the deploy region (issue 24).
+    expect(run.output).toContain('Packaging ecs-pilot for stage prod (eu-west-1)');
     const resources: Record<string, any> = run.template.Resources;
     const managed = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
     expect(managed.length).toBeGreaterThan(1);
