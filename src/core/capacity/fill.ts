@@ -187,7 +187,7 @@ function newFilled(option: TypeOption): Filled {
 }
 
 /** The new instances of one group for the classes whose home it is. */
-function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY): Filled[] {
+function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY, perUnit = false): Filled[] {
   const out: Filled[] = [];
   let left = budget;
   let last: { option: TypeOption; pattern: Array<[number, number]> } | undefined;
@@ -213,7 +213,8 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
         if (o.weight > left || !hosts(ctx, o, open)) continue;
         const trial = newFilled(o);
         const value = bestFill(ctx, trial.bin, open).reduce((a, [ci, n]) => a + n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0)), 0);
-        const per = Number.isFinite(budget) ? o.weight : o.cost;
+        // Most tasks within a max: value per capacity unit; otherwise per price.
+        const per = perUnit ? o.weight : o.cost;
         const score = per > 0 ? value / per : value * 1e12;
         if (!best || score > best.score * (1 + 1e-9) || (score >= best.score * (1 - 1e-9) && value > best.value)) best = { o, score, value };
       }
@@ -256,14 +257,29 @@ function rightSize(ctx: Ctx, state: GroupState, f: Filled): Filled {
   return best;
 }
 
+/** A bin of the packing and the group it belongs to (the improvement phase moves tasks across groups). */
+interface Placed {
+  f: Filled;
+  gi: number;
+}
+
 /**
- * Empties the least-filled new instances into the others (and into the group's running instances)
- * where every task finds room; each success saves an instance. Then right-sizes every new instance.
+ * Empties the least-filled new instances into the others — of any group the tasks may go to, running
+ * ones included — where every task finds room; each success saves an instance. Then right-sizes every
+ * new instance. Across groups: an instance bought for tasks only one group can host (GPUs, a provider)
+ * has room that tasks another group opened an instance for can fill.
  */
-function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[]): Filled[] {
-  const targets = [...registered, ...news];
+function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>): Filled[][] {
+  const targets: Placed[] = [];
+  registered.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
+  const firstNew = targets.length;
+  news.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
   const index = new FirstFitIndex(ctx.prep.scale);
-  for (const t of targets) index.push(t.bin.free);
+  for (const t of targets) index.push(t.f.bin.free);
   const fill = (f: Filled) => {
     let used = 0;
     for (let d = 0; d < DIMS; d++) {
@@ -273,26 +289,29 @@ function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled
     return used;
   };
   const removed = new Set<Filled>();
-  const order = news.map((f, i) => ({ f, i, u: fill(f) })).sort((a, b) => a.u - b.u || b.i - a.i);
-  for (const { f, i } of order.slice(0, EMPTY_TRIES)) {
-    const self = registered.length + i;
+  const order = targets.slice(firstNew).map((t, i) => ({ t, self: firstNew + i, u: fill(t.f) })).sort((a, b) => a.u - b.u || b.self - a.self);
+  const tries = EMPTY_TRIES * Math.max(1, news.filter((fs) => fs.length > 0).length);
+  for (const { t: victim, self } of order.slice(0, tries)) {
+    const f = victim.f;
     index.update(self, [-1, -1, -1, -1]);
     const saves = new Map<number, { save: ReturnType<typeof saveBin>; contents: Map<number, number> }>();
     let ok = true;
     const entries = [...f.contents].sort((a, b) => (ctx.value[b[0]] ?? 0) - (ctx.value[a[0]] ?? 0) || a[0] - b[0]);
     for (const [ci, count] of entries) {
       const cls = ctx.prep.classes[ci]!;
+      const groups = eligible[ci]!;
       let left = count;
-      // Bounded: instances with room but a port or task group in the way would make this O(n) per task.
+      // Bounded: instances with room but a port, task group or group in the way would make this O(n) per task.
       let looked = 0;
       for (let t = index.findFrom(0, cls.need, MOVE_TRIES); t !== -1 && left > 0 && looked++ < MOVE_TRIES; t = index.findFrom(t + 1, cls.need, MOVE_TRIES)) {
         const target = targets[t]!;
-        const n = Math.min(left, fitCount(cls, target.bin));
+        if (!groups.has(target.gi)) continue;
+        const n = Math.min(left, fitCount(cls, target.f.bin));
         if (n <= 0) continue;
-        if (!saves.has(t)) saves.set(t, { save: saveBin(target.bin), contents: new Map(target.contents) });
-        place(cls, target.bin, n);
-        target.contents.set(ci, (target.contents.get(ci) ?? 0) + n);
-        index.update(t, target.bin.free);
+        if (!saves.has(t)) saves.set(t, { save: saveBin(target.f.bin), contents: new Map(target.f.contents) });
+        place(cls, target.f.bin, n);
+        target.f.contents.set(ci, (target.f.contents.get(ci) ?? 0) + n);
+        index.update(t, target.f.bin.free);
         left -= n;
       }
       if (left > 0) {
@@ -306,13 +325,13 @@ function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled
     }
     for (const [t, { save, contents }] of saves) {
       const target = targets[t]!;
-      restoreBin(target.bin, save);
-      target.contents = contents;
-      index.update(t, target.bin.free);
+      restoreBin(target.f.bin, save);
+      target.f.contents = contents;
+      index.update(t, target.f.bin.free);
     }
     index.update(self, f.bin.free);
   }
-  return news.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, state, f));
+  return news.map((fs, gi) => fs.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, states[gi]!, f)));
 }
 
 /** Per class, how many of the group's tasks to pack: the largest prefix, smallest first, that fits the budget. */
@@ -332,7 +351,7 @@ function mostThatFit(ctx: Ctx, state: GroupState, cands: number[], policy: TypeP
   };
   const fits = (k: number) => {
     ctx.remaining = capsFor(k);
-    fillNew(ctx, state, cands, policy, budget);
+    fillNew(ctx, state, cands, policy, budget, true);
     return order.every((ci) => (ctx.remaining[ci] ?? 0) === 0);
   };
   let lo = 0;
@@ -452,29 +471,53 @@ export function packCrossClass(
     }
   });
 
-  // 2. New instances, in each class's first group with a type that can host it.
+  // 2. New instances: each group, in order, for the classes whose first host it is, then for what an
+  // earlier group's max left over (spill); a second sweep gives any group's units left to what still waits.
   const news: Filled[][] = states.map(() => []);
-  const home = classes.map((cls, ci) => (prep.preferences[ci] ?? []).find((gi) => !states[gi]!.closed && states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
-  states.forEach((state, gi) => {
-    const cands = all.filter((ci) => home[ci] === gi && (ctx.remaining[ci] ?? 0) > 0);
-    if (cands.length === 0) return;
+  const hostable = classes.map((cls, ci) => (prep.preferences[ci] ?? []).filter((gi) => !states[gi]!.closed && states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
+  // The units already running are the same in a second plan, so these budgets are too (fixed point).
+  const left = states.map((state) => state.group.max - state.countedUnits);
+  const done = new Set<number>();
+  const packGroup = (gi: number, cands: number[]) => {
+    const state = states[gi]!;
+    if (cands.length === 0 || left[gi]! <= 0) return;
     const saved = ctx.value;
     ctx.value = valuesFor(cands, maxCapacity(state), false);
     const policy = options.policy === 'ratio' || options.policy.prefer < state.types.length ? options.policy : 'ratio';
-    // The units already running are the same in a second plan, so this budget is too (fixed point).
-    const budget = options.mostTasks ? state.group.max - state.countedUnits : Number.POSITIVE_INFINITY;
+    const budget = left[gi]!;
     const base = ctx.remaining.slice();
     // At a clamped max: the most of the smallest tasks that pack within it (binary search on their number).
     const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
     ctx.remaining = caps.slice();
-    let filled = fillNew(ctx, state, cands, policy, budget);
+    let filled = fillNew(ctx, state, cands, policy, budget, options.mostTasks);
     ctx.remaining = base.map((b, ci) => b - ((caps[ci] ?? 0) - (ctx.remaining[ci] ?? 0)));
-    if (options.mostTasks) filled = repair(ctx, state, registered[gi]!, filled, cands, budget);
-    // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
-    if (options.improve) filled = improve(ctx, state, registered[gi]!, filled);
-    news[gi] = filled;
+    if (options.mostTasks) filled = repair(ctx, state, [...registered[gi]!, ...news[gi]!], filled, cands, budget);
+    left[gi] = budget - filled.reduce((a, f) => a + (f.option?.weight ?? 0), 0);
+    news[gi]!.push(...filled);
     ctx.value = saved;
-  });
+  };
+  const order = groupOrder(hostable, states.length);
+  for (const gi of order) {
+    // Classes whose groups before this one are done: their first host, or an earlier one's max is reached.
+    packGroup(
+      gi,
+      all.filter((ci) => {
+        const h = hostable[ci]!;
+        const at = h.indexOf(gi);
+        return at !== -1 && (ctx.remaining[ci] ?? 0) > 0 && h.slice(0, at).every((g) => done.has(g));
+      }),
+    );
+    done.add(gi);
+  }
+  for (const gi of order) packGroup(gi, all.filter((ci) => (ctx.remaining[ci] ?? 0) > 0 && hostable[ci]!.includes(gi)));
+  // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
+  if (options.improve) {
+    const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
+    const improved = improve(ctx, states, registered, news, eligible);
+    improved.forEach((fs, gi) => {
+      news[gi] = fs;
+    });
+  }
 
   // 3. Accounting: match new instances to launching ones by type, then the pool, then buy.
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
@@ -513,6 +556,21 @@ export function packCrossClass(
     unplaceableCount += cls.taskIndexes.length - nextTask[ci]!;
   });
   return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, ...packTotals(states) };
+}
+
+/** Groups in the order of the classes' first hosts (first appearance), then the rest. */
+function groupOrder(hostable: number[][], count: number): number[] {
+  const order: number[] = [];
+  const seen = new Set<number>();
+  for (const h of hostable) {
+    const first = h[0];
+    if (first !== undefined && !seen.has(first)) {
+      seen.add(first);
+      order.push(first);
+    }
+  }
+  for (let gi = 0; gi < count; gi++) if (!seen.has(gi)) order.push(gi);
+  return order;
 }
 
 function maxCapacity(state: GroupState): Float64Array {

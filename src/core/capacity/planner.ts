@@ -266,6 +266,24 @@ function unavailableReason(state: GroupState, cls: TaskClass): string {
   return `${why}; the tasks' capacity provider strategy names only ${g.name}, so no other group can host them (nothing is launched for them): ${help}`;
 }
 
+/**
+ * One preparation per group that some class without a capacity provider may use besides others: that
+ * group first in every such class's preferences (the rest in their order).
+ */
+function routings(prep: Prepared): Prepared[] {
+  const shared = new Set<number>();
+  prep.classes.forEach((c, ci) => {
+    const prefs = prep.preferences[ci] ?? [];
+    if (c.capacityProvider === undefined && prefs.length > 1) for (const gi of prefs) shared.add(gi);
+  });
+  return [...shared]
+    .sort((a, b) => a - b)
+    .map((gi) => ({
+      ...prep,
+      preferences: prep.preferences.map((prefs, ci) => (prep.classes[ci]!.capacityProvider === undefined && prefs.includes(gi) && prefs[0] !== gi ? [gi, ...prefs.filter((g) => g !== gi)] : prefs)),
+    }));
+}
+
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
 const CROSS_CLASS_MAX = 200;
 /** Above this many waiting tasks, one cross-class packing instead of one per instance type. */
@@ -425,6 +443,15 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(states, cls, prefs);
     for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
     if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
+    // Several groups that may take the same tasks: each group first for all of them, so they share
+    // its instances instead of each class going to the group cheapest for it alone.
+    for (const routed of routings(prep)) {
+      consider(packCrossClass(routed, { policy: 'ratio', improve }, why));
+      if (best.unplaceableCount > 0) {
+        consider(packCrossClass(routed, { policy: 'ratio', improve, mostTasks: true }, why));
+        consider(pack(routed, 'ascending'));
+      }
+    }
   }
   const kept: PackResult = best;
 
