@@ -186,8 +186,8 @@ function newFilled(option: TypeOption): Filled {
   return { bin: emptyBin('new', '', option.type, option.weight, option.capacity), option, contents: new Map() };
 }
 
-/** The new instances of one group for the classes whose home it is. */
-function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY, perUnit = false): Filled[] {
+/** The new instances of one group for `cands` (each instance opened for them, then topped up with `fillers`). */
+function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY, perUnit = false, fillers: number[] = []): Filled[] {
   const out: Filled[] = [];
   let left = budget;
   let last: { option: TypeOption; pattern: Array<[number, number]> } | undefined;
@@ -223,6 +223,12 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
     if (!option) break;
     const f = newFilled(option);
     if (fillBin(ctx, f, open) === 0) break; // cannot happen: the type hosts a task
+    // Room the group's own tasks leave: tasks another group could also host fill it.
+    const topUp = fillers.filter((ci) => (ctx.remaining[ci] ?? 0) > 0);
+    if (topUp.length > 0) {
+      bonuses(ctx, topUp);
+      fillBin(ctx, f, topUp);
+    }
     out.push(f);
     left -= option.weight;
     last = { option, pattern: [...f.contents] };
@@ -263,36 +269,35 @@ interface Placed {
   gi: number;
 }
 
+/** New instances a packing may have for the upgrade step (each trial re-runs the emptying). */
+const UPGRADE_BINS = 48;
+
+/** How full an instance is: its largest used share of any dimension. */
+function fullness(f: Filled): number {
+  let used = 0;
+  for (let d = 0; d < DIMS; d++) {
+    const cap = f.option?.capacity[d] ?? 0;
+    if (cap > 0) used = Math.max(used, 1 - (f.bin.free[d] ?? 0) / cap);
+  }
+  return used;
+}
+
 /**
- * Empties the least-filled new instances into the others — of any group the tasks may go to, running
- * ones included — where every task finds room; each success saves an instance. Then right-sizes every
- * new instance. Across groups: an instance bought for tasks only one group can host (GPUs, a provider)
- * has room that tasks another group opened an instance for can fill.
+ * One emptying pass: the least-filled new instances not yet removed, each emptied into the others where
+ * every one of its tasks finds room (else left as it was). Adds them to `removed`, returns their cost.
  */
-function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>): Filled[][] {
-  const targets: Placed[] = [];
-  registered.forEach((fs, gi) => {
-    for (const f of fs) targets.push({ f, gi });
-  });
-  const firstNew = targets.length;
-  news.forEach((fs, gi) => {
-    for (const f of fs) targets.push({ f, gi });
-  });
+function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<Filled>, eligible: Array<Set<number>>, tries: number, freed: number[]): number {
   const index = new FirstFitIndex(ctx.prep.scale);
-  for (const t of targets) index.push(t.f.bin.free);
-  const fill = (f: Filled) => {
-    let used = 0;
-    for (let d = 0; d < DIMS; d++) {
-      const cap = f.option?.capacity[d] ?? 0;
-      if (cap > 0) used = Math.max(used, 1 - (f.bin.free[d] ?? 0) / cap);
-    }
-    return used;
-  };
-  const removed = new Set<Filled>();
-  const order = targets.slice(firstNew).map((t, i) => ({ t, self: firstNew + i, u: fill(t.f) })).sort((a, b) => a.u - b.u || b.self - a.self);
-  const tries = EMPTY_TRIES * Math.max(1, news.filter((fs) => fs.length > 0).length);
+  for (const t of targets) index.push(removed.has(t.f) ? [-1, -1, -1, -1] : t.f.bin.free);
+  let saved = 0;
+  const order = targets
+    .slice(firstNew)
+    .map((t, i) => ({ t, self: firstNew + i, u: fullness(t.f) }))
+    .filter((x) => !removed.has(x.t.f))
+    .sort((a, b) => a.u - b.u || b.self - a.self);
   for (const { t: victim, self } of order.slice(0, tries)) {
     const f = victim.f;
+    if (f.contents.size === 0) continue; // an instance the upgrade step is trying: not a victim
     index.update(self, [-1, -1, -1, -1]);
     const saves = new Map<number, { save: ReturnType<typeof saveBin>; contents: Map<number, number> }>();
     let ok = true;
@@ -321,6 +326,8 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
     }
     if (ok) {
       removed.add(f);
+      saved += f.option?.cost ?? 0;
+      freed[victim.gi] = (freed[victim.gi] ?? 0) + (f.option?.weight ?? 0);
       continue;
     }
     for (const [t, { save, contents }] of saves) {
@@ -331,7 +338,92 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
     }
     index.update(self, f.bin.free);
   }
-  return news.map((fs, gi) => fs.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, states[gi]!, f)));
+  return saved;
+}
+
+/**
+ * Empties the least-filled new instances into the others — of any group the tasks may go to, running
+ * ones included — where every task finds room; each success saves an instance. Then, on small
+ * packings, upgrades: a new instance given a larger type of its group (within the units its group has
+ * left) is kept when the instances its extra room empties cost more than the upgrade. Then right-sizes
+ * every new instance. Across groups: an instance bought for tasks only one group can host (GPUs, a
+ * provider) has room that tasks another group opened an instance for can fill.
+ */
+function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>, left: number[]): Filled[][] {
+  const targets: Placed[] = [];
+  registered.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
+  const firstNew = targets.length;
+  news.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
+  const removed = new Set<Filled>();
+  const tries = EMPTY_TRIES * Math.max(1, news.filter((fs) => fs.length > 0).length);
+  const freed = states.map(() => 0);
+  emptyPass(ctx, targets, firstNew, removed, eligible, tries, freed);
+  if (targets.length - firstNew <= UPGRADE_BINS) {
+    for (let i = firstNew; i < targets.length; i++) {
+      const t = targets[i]!;
+      for (const o of states[t.gi]!.types) {
+        const current = t.f.option!;
+        if (removed.has(t.f) || o.cost <= current.cost + 1e-12 || o.weight - current.weight > (left[t.gi] ?? 0) + (freed[t.gi] ?? 0)) continue;
+        const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
+        if (!refill(ctx, t.f.contents, bin)) continue;
+        const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
+        const before = { bin: t.f.bin, option: current, freed: freed.slice() };
+        t.f.bin = bin;
+        t.f.option = o;
+        const trial = new Set(removed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed);
+        if (saved > o.cost - current.cost + 1e-9) {
+          for (const f of trial) removed.add(f);
+          freed[t.gi] = (freed[t.gi] ?? 0) - (o.weight - current.weight);
+          continue;
+        }
+        targets.forEach((x, k) => {
+          restoreBin(x.f.bin, saves[k]!.save);
+          x.f.contents = saves[k]!.contents;
+        });
+        t.f.bin = before.bin;
+        t.f.option = before.option;
+        before.freed.forEach((v, g) => {
+          freed[g] = v;
+        });
+      }
+    }
+  }
+  // An instance added (within the units its group has left) is kept when the instances it empties cost more.
+  const added: Placed[] = [];
+  if (targets.length - firstNew <= UPGRADE_BINS) {
+    states.forEach((state, gi) => {
+      for (const o of state.types) {
+        if (o.weight > (left[gi] ?? 0) + (freed[gi] ?? 0)) continue;
+        const f = newFilled(o);
+        const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
+        const before = freed.slice();
+        targets.push({ f, gi });
+        const trial = new Set(removed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed);
+        if (f.contents.size > 0 && saved > o.cost + 1e-9) {
+          for (const x of trial) removed.add(x);
+          freed[gi] = (freed[gi] ?? 0) - o.weight;
+          added.push({ f, gi });
+          continue;
+        }
+        targets.pop();
+        targets.forEach((x, k) => {
+          restoreBin(x.f.bin, saves[k]!.save);
+          x.f.contents = saves[k]!.contents;
+        });
+        before.forEach((v, g) => {
+          freed[g] = v;
+        });
+      }
+    });
+  }
+  const kept = news.map((fs, gi) => [...fs, ...added.filter((a) => a.gi === gi).map((a) => a.f)]);
+  return kept.map((fs, gi) => fs.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, states[gi]!, f)));
 }
 
 /** Per class, how many of the group's tasks to pack: the largest prefix, smallest first, that fits the budget. */
@@ -434,6 +526,11 @@ export interface CrossClassOptions {
    * per capacity unit and open instances only within max − the units already running.
    */
   mostTasks?: boolean;
+  /**
+   * Groups that alone can host some class (GPUs, a capacity provider) pack first, and each instance
+   * they open takes, in the room its own tasks leave, tasks other groups could host too.
+   */
+  shareRoom?: boolean;
 }
 
 /**
@@ -482,21 +579,22 @@ export function packCrossClass(
     const state = states[gi]!;
     if (cands.length === 0 || left[gi]! <= 0) return;
     const saved = ctx.value;
-    ctx.value = valuesFor(cands, maxCapacity(state), false);
+    const fillers = options.shareRoom ? all.filter((ci) => !cands.includes(ci) && (ctx.remaining[ci] ?? 0) > 0 && hostable[ci]!.includes(gi)) : [];
+    ctx.value = valuesFor([...cands, ...fillers], maxCapacity(state), false);
     const policy = options.policy === 'ratio' || options.policy.prefer < state.types.length ? options.policy : 'ratio';
     const budget = left[gi]!;
     const base = ctx.remaining.slice();
     // At a clamped max: the most of the smallest tasks that pack within it (binary search on their number).
     const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
     ctx.remaining = caps.slice();
-    let filled = fillNew(ctx, state, cands, policy, budget, options.mostTasks);
+    let filled = fillNew(ctx, state, cands, policy, budget, options.mostTasks, fillers);
     ctx.remaining = base.map((b, ci) => b - ((caps[ci] ?? 0) - (ctx.remaining[ci] ?? 0)));
     if (options.mostTasks) filled = repair(ctx, state, [...registered[gi]!, ...news[gi]!], filled, cands, budget);
     left[gi] = budget - filled.reduce((a, f) => a + (f.option?.weight ?? 0), 0);
     news[gi]!.push(...filled);
     ctx.value = saved;
   };
-  const order = groupOrder(hostable, states.length);
+  const order = groupOrder(hostable, states.length, options.shareRoom ?? false);
   for (const gi of order) {
     // Classes whose groups before this one are done: their first host, or an earlier one's max is reached.
     packGroup(
@@ -513,7 +611,7 @@ export function packCrossClass(
   // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
   if (options.improve) {
     const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
-    const improved = improve(ctx, states, registered, news, eligible);
+    const improved = improve(ctx, states, registered, news, eligible, left);
     improved.forEach((fs, gi) => {
       news[gi] = fs;
     });
@@ -558,11 +656,15 @@ export function packCrossClass(
   return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, ...packTotals(states) };
 }
 
-/** Groups in the order of the classes' first hosts (first appearance), then the rest. */
-function groupOrder(hostable: number[][], count: number): number[] {
+/**
+ * Groups in the order of the classes' first hosts (first appearance), then the rest; with `soleFirst`,
+ * groups that are the only host of some class before all others (their instances are bought anyway).
+ */
+function groupOrder(hostable: number[][], count: number, soleFirst: boolean): number[] {
   const order: number[] = [];
   const seen = new Set<number>();
-  for (const h of hostable) {
+  const firsts = soleFirst ? [...hostable.filter((h) => h.length === 1), ...hostable] : hostable;
+  for (const h of firsts) {
     const first = h[0];
     if (first !== undefined && !seen.has(first)) {
       seen.add(first);

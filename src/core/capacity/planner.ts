@@ -445,11 +445,14 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
     // Several groups that may take the same tasks: each group first for all of them, so they share
     // its instances instead of each class going to the group cheapest for it alone.
-    for (const routed of routings(prep)) {
-      consider(packCrossClass(routed, { policy: 'ratio', improve }, why));
+    const routed = routings(prep);
+    if (routed.length > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, shareRoom: true }, why));
+    for (const routing of routed) {
+      consider(packCrossClass(routing, { policy: 'ratio', improve }, why));
+      consider(packCrossClass(routing, { policy: 'ratio', improve, shareRoom: true }, why));
       if (best.unplaceableCount > 0) {
-        consider(packCrossClass(routed, { policy: 'ratio', improve, mostTasks: true }, why));
-        consider(pack(routed, 'ascending'));
+        consider(packCrossClass(routing, { policy: 'ratio', improve, mostTasks: true }, why));
+        consider(pack(routing, 'ascending'));
       }
     }
   }
