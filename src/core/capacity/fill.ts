@@ -426,6 +426,93 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
   return kept.map((fs, gi) => fs.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, states[gi]!, f)));
 }
 
+/** Work budget of `placeWaiting` (bin visits). */
+const WAITING_WORK = 200000;
+
+/**
+ * At a max, tasks still waiting (smallest first) go into any instance of a group they may use that has
+ * room, or take the place of a task that moves to another instance (+1 placed), or of a larger task
+ * whose place holds two of them (+1). Only tasks without ports or task-group marks are moved (they
+ * leave nothing behind on the instance). Never places fewer tasks; bounded work.
+ */
+function placeWaiting(ctx: Ctx, targets: Placed[], eligible: Array<Set<number>>): void {
+  const { classes } = ctx.prep;
+  const movable = (ci: number) => !special(classes[ci]!);
+  const take = (t: Placed, ci: number) => {
+    const cls = classes[ci]!;
+    for (let d = 0; d < DIMS; d++) t.f.bin.free[d] = (t.f.bin.free[d] ?? 0) + (cls.need[d] ?? 0);
+    t.f.bin.placed -= 1;
+    const n = (t.f.contents.get(ci) ?? 0) - 1;
+    if (n > 0) t.f.contents.set(ci, n);
+    else t.f.contents.delete(ci);
+    ctx.remaining[ci] = (ctx.remaining[ci] ?? 0) + 1;
+  };
+  let work = 0;
+  const waiting = () =>
+    classes
+      .map((_, ci) => ci)
+      .filter((ci) => (ctx.remaining[ci] ?? 0) > 0)
+      .sort((a, b) => dominantShare(ctx, classes[a]!) - dominantShare(ctx, classes[b]!) || a - b);
+  for (let progress = true; progress && work < WAITING_WORK; ) {
+    progress = false;
+    for (const ci of waiting()) {
+      const cls = classes[ci]!;
+      const mine = targets.filter((t) => eligible[ci]!.has(t.gi));
+      for (const t of mine) {
+        work++;
+        const n = Math.min(ctx.remaining[ci] ?? 0, fitCount(cls, t.f.bin));
+        if (n > 0) {
+          placeIn(ctx, t.f, ci, n);
+          progress = true;
+        }
+      }
+      for (const t of mine) {
+        if ((ctx.remaining[ci] ?? 0) === 0 || work >= WAITING_WORK) break;
+        for (const other of [...t.f.contents.keys()]) {
+          if (other === ci || !movable(other) || (ctx.remaining[ci] ?? 0) === 0) continue;
+          work += targets.length;
+          take(t, other);
+          if (fitCount(cls, t.f.bin) === 0) {
+            placeIn(ctx, t.f, other, 1);
+            continue;
+          }
+          // The displaced task finds another instance, or two waiting tasks fit in its place.
+          const elsewhere = targets.find((u) => u !== t && eligible[other]!.has(u.gi) && fitCount(classes[other]!, u.f.bin) > 0);
+          const saveT = saveBin(t.f.bin);
+          const contentsT = new Map(t.f.contents);
+          const remaining = ctx.remaining.slice();
+          if (elsewhere) placeIn(ctx, elsewhere.f, other, 1);
+          let gained = 0;
+          for (const cj of waiting()) {
+            if (cj === other || !eligible[cj]!.has(t.gi)) continue;
+            const n = Math.min(ctx.remaining[cj] ?? 0, fitCount(classes[cj]!, t.f.bin));
+            if (n > 0) {
+              placeIn(ctx, t.f, cj, n);
+              gained += n;
+            }
+          }
+          if (gained >= (elsewhere ? 1 : 2)) {
+            progress = true;
+            continue;
+          }
+          restoreBin(t.f.bin, saveT);
+          t.f.contents = contentsT;
+          ctx.remaining = remaining;
+          if (elsewhere) {
+            const cls2 = classes[other]!;
+            for (let d = 0; d < DIMS; d++) elsewhere.f.bin.free[d] = (elsewhere.f.bin.free[d] ?? 0) + (cls2.need[d] ?? 0);
+            elsewhere.f.bin.placed -= 1;
+            const n = (elsewhere.f.contents.get(other) ?? 0) - 1;
+            if (n > 0) elsewhere.f.contents.set(other, n);
+            else elsewhere.f.contents.delete(other);
+          }
+          placeIn(ctx, t.f, other, 1);
+        }
+      }
+    }
+  }
+}
+
 /** Per class, how many of the group's tasks to pack: the largest prefix, smallest first, that fits the budget. */
 function mostThatFit(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget: number): number[] {
   const base = ctx.remaining.slice();
@@ -608,13 +695,24 @@ export function packCrossClass(
     done.add(gi);
   }
   for (const gi of order) packGroup(gi, all.filter((ci) => (ctx.remaining[ci] ?? 0) > 0 && hostable[ci]!.includes(gi)));
+  const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
   // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
   if (options.improve) {
-    const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
     const improved = improve(ctx, states, registered, news, eligible, left);
     improved.forEach((fs, gi) => {
       news[gi] = fs;
     });
+  }
+  // Tasks a max left waiting: into room anywhere, or in place of tasks that move.
+  if (options.mostTasks && ctx.remaining.some((n) => n > 0)) {
+    const targets: Placed[] = [];
+    registered.forEach((fs, gi) => {
+      for (const f of fs) targets.push({ f, gi });
+    });
+    news.forEach((fs, gi) => {
+      for (const f of fs) targets.push({ f, gi });
+    });
+    placeWaiting(ctx, targets, eligible);
   }
 
   // 3. Accounting: match new instances to launching ones by type, then the pool, then buy.
