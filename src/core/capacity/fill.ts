@@ -723,21 +723,21 @@ export function packCrossClass(
     const cls = classes[ci]!;
     for (let k = 0; k < n; k++) labels[cls.taskIndexes[nextTask[ci]!++] ?? -1] = bin.label;
   };
+  const onePerKeys = classes.map((cls) => [...cls.ports.map((p) => `port:${p}`), ...(cls.distinctGroup !== undefined ? [`group:${cls.distinctGroup}`] : [])]);
   states.forEach((state, gi) => {
     for (const f of registered[gi]!) for (const [ci, n] of f.contents) label(ci, n, f.bin);
-    const listed = state.pendingBins.slice();
-    const used = new Set<Bin>();
+    // Launching instances by type, in the order the ASG lists them.
+    const listed = new Map<string, Bin[]>();
+    for (const b of state.pendingBins) listed.set(b.type, [...(listed.get(b.type) ?? []), b]);
     for (const f of news[gi]!) {
-      let bin = listed.find((b) => !used.has(b) && b.type === f.option!.type);
-      if (!bin) bin = state.pendingBins[openBin(state, f.option!)]!;
-      used.add(bin);
+      const launching = listed.get(f.option!.type)?.shift();
+      // Not launching: the packed instance itself is opened (its tasks are on it already).
+      const bin = launching ?? state.pendingBins[openBin(state, f.option!, f.bin)]!;
       for (const [ci, n] of f.contents) {
         const cls = classes[ci]!;
-        place(cls, bin, n);
+        if (launching) place(cls, bin, n);
         for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
-        const keys = cls.ports.map((p) => `port:${p}`);
-        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
-        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+        for (const k of onePerKeys[ci]!) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
         label(ci, n, bin);
       }
     }

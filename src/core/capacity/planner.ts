@@ -428,8 +428,14 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   };
   // Many task shapes: FFD-DotProduct alone (each packing is n log n; six would be six times that).
   const many = prep.classes.length > CROSS_CLASS_MAX && options.orderings === undefined && options.typeChoices === undefined;
+  // A large burst of few shapes: l2-norm and FFD's class-demand type choice rarely win there and each
+  // costs a whole packing; FFD itself (dominant, group demand) stays, so the plan is never worse than it.
+  const large = snapshot.pending.length > LARGE_BURST && options.orderings === undefined && options.typeChoices === undefined;
   if (many) for (const mode of modes) consider(pack(prep, 'dot-product', false, mode));
-  else for (const ordering of orderings) classByClass(ordering);
+  else if (large) {
+    classByClass('dot-product');
+    for (const mode of modes) consider(pack(prep, 'dominant', false, mode));
+  } else for (const ordering of orderings) classByClass(ordering);
   if (!best) throw new Error('no ordering to plan with');
   const all = options.orderings === undefined && options.typeChoices === undefined;
   // A group's max left tasks out: smallest first places the most in the capacity it allows.
