@@ -272,6 +272,18 @@ interface Placed {
 /** New instances a packing may have for the upgrade step (each trial re-runs the emptying). */
 const UPGRADE_BINS = 48;
 
+/** Instances (running and new) up to which emptying also moves a task out of the way (quadratic). */
+const DEEP_TARGETS = 64;
+
+/** Takes one task of a plain class (no ports or task-group marks) off an instance of the packing. */
+function unplaceOne(cls: TaskClass, f: Filled, ci: number): void {
+  for (let d = 0; d < DIMS; d++) f.bin.free[d] = (f.bin.free[d] ?? 0) + (cls.need[d] ?? 0);
+  f.bin.placed -= 1;
+  const n = (f.contents.get(ci) ?? 0) - 1;
+  if (n > 0) f.contents.set(ci, n);
+  else f.contents.delete(ci);
+}
+
 /** How full an instance is: its largest used share of any dimension. */
 function fullness(f: Filled): number {
   let used = 0;
@@ -286,7 +298,8 @@ function fullness(f: Filled): number {
  * One emptying pass: the least-filled new instances not yet removed, each emptied into the others where
  * every one of its tasks finds room (else left as it was). Adds them to `removed`, returns their cost.
  */
-function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<Filled>, eligible: Array<Set<number>>, tries: number, freed: number[]): number {
+function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<Filled>, eligible: Array<Set<number>>, tries: number, freed: number[], chains: boolean, paid: boolean[]): number {
+  const deep = chains && targets.length <= DEEP_TARGETS;
   const index = new FirstFitIndex(ctx.prep.scale);
   for (const t of targets) index.push(removed.has(t.f) ? [-1, -1, -1, -1] : t.f.bin.free);
   let saved = 0;
@@ -319,6 +332,36 @@ function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<F
         index.update(t, target.f.bin.free);
         left -= n;
       }
+      // Small packings: a task that found no room may take the place of one that moves elsewhere.
+      for (let t = 0; left > 0 && deep && t < targets.length; t++) {
+        const target = targets[t]!;
+        if (target.f === f || removed.has(target.f) || !groups.has(target.gi)) continue;
+        for (const other of [...target.f.contents.keys()]) {
+          if (left === 0) break;
+          if (other === ci || special(ctx.prep.classes[other]!)) continue;
+          const oc = ctx.prep.classes[other]!;
+          const keep = (k: number) => {
+            if (!saves.has(k)) saves.set(k, { save: saveBin(targets[k]!.f.bin), contents: new Map(targets[k]!.f.contents) });
+          };
+          keep(t);
+          unplaceOne(oc, target.f, other);
+          const u = fitCount(cls, target.f.bin) > 0 ? targets.findIndex((x, k) => k !== t && x.f !== f && !removed.has(x.f) && eligible[other]!.has(x.gi) && fitCount(oc, x.f.bin) > 0) : -1;
+          if (u === -1) {
+            place(oc, target.f.bin, 1);
+            target.f.contents.set(other, (target.f.contents.get(other) ?? 0) + 1);
+            continue;
+          }
+          keep(u);
+          const dest = targets[u]!;
+          place(oc, dest.f.bin, 1);
+          dest.f.contents.set(other, (dest.f.contents.get(other) ?? 0) + 1);
+          index.update(u, dest.f.bin.free);
+          place(cls, target.f.bin, 1);
+          target.f.contents.set(ci, (target.f.contents.get(ci) ?? 0) + 1);
+          left--;
+        }
+        index.update(t, target.f.bin.free);
+      }
       if (left > 0) {
         ok = false;
         break;
@@ -326,7 +369,8 @@ function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<F
     }
     if (ok) {
       removed.add(f);
-      saved += f.option?.cost ?? 0;
+      // An instance of a group with launching capacity or a pool may cost nothing (matched at the end).
+      saved += paid[victim.gi] ? (f.option?.cost ?? 0) : 0;
       freed[victim.gi] = (freed[victim.gi] ?? 0) + (f.option?.weight ?? 0);
       continue;
     }
@@ -349,7 +393,7 @@ function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<F
  * every new instance. Across groups: an instance bought for tasks only one group can host (GPUs, a
  * provider) has room that tasks another group opened an instance for can fill.
  */
-function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>, left: number[]): Filled[][] {
+function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>, left: number[], chains: boolean): Filled[][] {
   const targets: Placed[] = [];
   registered.forEach((fs, gi) => {
     for (const f of fs) targets.push({ f, gi });
@@ -361,13 +405,16 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
   const removed = new Set<Filled>();
   const tries = EMPTY_TRIES * Math.max(1, news.filter((fs) => fs.length > 0).length);
   const freed = states.map(() => 0);
-  emptyPass(ctx, targets, firstNew, removed, eligible, tries, freed);
+  // Whether an instance of the group is surely bought (nothing launching, no pool to draw it from).
+  const paid = states.map((s) => s.launchingCount === 0 && s.initialPool === 0);
+  emptyPass(ctx, targets, firstNew, removed, eligible, tries, freed, chains, paid);
   if (targets.length - firstNew <= UPGRADE_BINS) {
     for (let i = firstNew; i < targets.length; i++) {
       const t = targets[i]!;
       for (const o of states[t.gi]!.types) {
         const current = t.f.option!;
-        if (removed.has(t.f) || o.cost <= current.cost + 1e-12 || o.weight - current.weight > (left[t.gi] ?? 0) + (freed[t.gi] ?? 0)) continue;
+        // Only where the instance is surely bought: a launching one of its type may be what it becomes.
+        if (!paid[t.gi] || removed.has(t.f) || o.cost <= current.cost + 1e-12 || o.weight - current.weight > (left[t.gi] ?? 0) + (freed[t.gi] ?? 0)) continue;
         const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
         if (!refill(ctx, t.f.contents, bin)) continue;
         const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
@@ -375,7 +422,7 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
         t.f.bin = bin;
         t.f.option = o;
         const trial = new Set(removed);
-        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed, chains, paid);
         if (saved > o.cost - current.cost + 1e-9) {
           for (const f of trial) removed.add(f);
           freed[t.gi] = (freed[t.gi] ?? 0) - (o.weight - current.weight);
@@ -398,13 +445,13 @@ function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: F
   if (targets.length - firstNew <= UPGRADE_BINS) {
     states.forEach((state, gi) => {
       for (const o of state.types) {
-        if (o.weight > (left[gi] ?? 0) + (freed[gi] ?? 0)) continue;
+        if (!paid[gi] || o.weight > (left[gi] ?? 0) + (freed[gi] ?? 0)) continue;
         const f = newFilled(o);
         const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
         const before = freed.slice();
         targets.push({ f, gi });
         const trial = new Set(removed);
-        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed, chains, paid);
         if (f.contents.size > 0 && saved > o.cost + 1e-9) {
           for (const x of trial) removed.add(x);
           freed[gi] = (freed[gi] ?? 0) - o.weight;
@@ -618,6 +665,11 @@ export interface CrossClassOptions {
    * they open takes, in the room its own tasks leave, tasks other groups could host too.
    */
   shareRoom?: boolean;
+  /**
+   * Small packings: emptying an instance may also move a task out of the way of one that found no room
+   * (a different local optimum: the planner keeps the cheaper packing of the two).
+   */
+  chains?: boolean;
 }
 
 /**
@@ -698,7 +750,7 @@ export function packCrossClass(
   const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
   // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
   if (options.improve) {
-    const improved = improve(ctx, states, registered, news, eligible, left);
+    const improved = improve(ctx, states, registered, news, eligible, left, options.chains ?? false);
     improved.forEach((fs, gi) => {
       news[gi] = fs;
     });

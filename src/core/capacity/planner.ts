@@ -24,7 +24,7 @@ import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
 import { DIMS, type FirstFitIndex } from './first-fit-index.js';
 import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, packTotals, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
-import { packCrossClass, type TypePolicy } from './fill.js';
+import { packCrossClass, type CrossClassOptions, type TypePolicy } from './fill.js';
 import { fluidBound } from './lower-bound.js';
 import type { TaskClass } from './task-classes.js';
 import { onDemandHelps } from './unavailable.js';
@@ -286,6 +286,8 @@ function routings(prep: Prepared): Prepared[] {
 
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
 const CROSS_CLASS_MAX = 200;
+/** Up to this many waiting tasks, cross-class packings are also made with move chains. */
+const CHAIN_TASKS = 2000;
 /** Above this many waiting tasks, one cross-class packing instead of one per instance type. */
 const LARGE_BURST = 10000;
 
@@ -447,17 +449,23 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     const policies: TypePolicy[] = ['ratio', ...Array.from({ length: perType }, (_, prefer) => ({ prefer }))];
     const improve = options.improve ?? true;
     const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(states, cls, prefs);
-    for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
-    if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
+    // Small bursts: each cross-class packing also with move chains in its improvement phase.
+    const chains = snapshot.pending.length <= CHAIN_TASKS;
+    const cross = (p: Prepared, o: CrossClassOptions) => {
+      consider(packCrossClass(p, o, why));
+      if (chains && o.improve) consider(packCrossClass(p, { ...o, chains: true }, why));
+    };
+    for (const policy of policies) cross(prep, { policy, improve });
+    if (best.unplaceableCount > 0) cross(prep, { policy: 'ratio', improve, mostTasks: true });
     // Several groups that may take the same tasks: each group first for all of them, so they share
     // its instances instead of each class going to the group cheapest for it alone.
     const routed = routings(prep);
-    if (routed.length > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, shareRoom: true }, why));
+    if (routed.length > 0) cross(prep, { policy: 'ratio', improve, shareRoom: true });
     for (const routing of routed) {
-      consider(packCrossClass(routing, { policy: 'ratio', improve }, why));
-      consider(packCrossClass(routing, { policy: 'ratio', improve, shareRoom: true }, why));
+      cross(routing, { policy: 'ratio', improve });
+      cross(routing, { policy: 'ratio', improve, shareRoom: true });
       if (best.unplaceableCount > 0) {
-        consider(packCrossClass(routing, { policy: 'ratio', improve, mostTasks: true }, why));
+        cross(routing, { policy: 'ratio', improve, mostTasks: true });
         consider(pack(routing, 'ascending'));
       }
     }
