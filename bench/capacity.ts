@@ -5,6 +5,7 @@
  *
  *   npm run bench:capacity                 all workloads
  *   npm run bench:capacity -- --quick      1 000 and 10 000 tasks only
+ *   npm run bench:capacity -- --size 50000 one size only (no figures written)
  *   npm run bench:capacity -- --json       machine-readable
  *   npm run bench:capacity -- --exact      only the exact-optimum section (HiGHS, bench/capacity-exact.ts)
  *   npm run bench:capacity -- --no-exact   without it
@@ -227,7 +228,11 @@ async function main(): Promise<void> {
     printScale(runScale());
     return;
   }
-  const sizes = args.has('--quick') ? [1000, 10000] : [1000, 10000, 50000];
+  const argv = process.argv.slice(2);
+  const only = argv.includes('--size') ? Number(argv[argv.indexOf('--size') + 1]) : undefined;
+  const sizes = only !== undefined ? [only] : args.has('--quick') ? [1000, 10000] : [1000, 10000, 50000];
+  // One size is a partial run: no figures, no scale or exact sections.
+  if (only !== undefined) for (const a of ['--quick', '--no-scale', '--no-exact']) args.add(a);
   const rows: Row[] = [];
   for (const n of sizes) {
     for (const mix of Object.keys(MIXES)) {

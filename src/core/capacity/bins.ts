@@ -25,6 +25,11 @@ export interface Bin {
   busy: boolean;
 }
 
+// Shared by every bin until a placement adds to them (copy on write: a burst opens many thousands of
+// instances, most of which never get a port or a task group).
+const AGENT_PORTS: Set<number> = new Set(DEFAULT_RESERVED_PORTS);
+const NO_GROUPS: Set<string> = new Set();
+
 export function emptyBin(kind: BinKind, label: string, type: string, weight: number, capacity: ArrayLike<number>): Bin {
   return {
     kind,
@@ -33,9 +38,9 @@ export function emptyBin(kind: BinKind, label: string, type: string, weight: num
     weight,
     az: undefined,
     free: Float64Array.from(capacity),
-    ports: new Set(DEFAULT_RESERVED_PORTS),
-    groups: new Set(),
-    distinctGroups: new Set(),
+    ports: AGENT_PORTS,
+    groups: NO_GROUPS,
+    distinctGroups: NO_GROUPS,
     placed: 0,
     busy: false,
   };
@@ -91,9 +96,18 @@ export function fitCountEmpty(cls: TaskClass, type: string, capacity: ArrayLike<
 /** Records `n` tasks of the class on the bin. */
 export function place(cls: TaskClass, bin: Bin, n: number): void {
   for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (cls.need[d] ?? 0) * n;
-  for (const p of cls.ports) bin.ports.add(p);
-  if (cls.markGroup !== undefined) bin.groups.add(cls.markGroup);
-  if (cls.distinctGroup !== undefined) bin.distinctGroups.add(cls.distinctGroup);
+  if (cls.ports.length > 0) {
+    if (bin.ports === AGENT_PORTS) bin.ports = new Set(AGENT_PORTS);
+    for (const p of cls.ports) bin.ports.add(p);
+  }
+  if (cls.markGroup !== undefined) {
+    if (bin.groups === NO_GROUPS) bin.groups = new Set();
+    bin.groups.add(cls.markGroup);
+  }
+  if (cls.distinctGroup !== undefined) {
+    if (bin.distinctGroups === NO_GROUPS) bin.distinctGroups = new Set();
+    bin.distinctGroups.add(cls.distinctGroup);
+  }
   if (bin.az === undefined && cls.pinAz !== undefined && cls.expressions.length > 0) bin.az = cls.pinAz;
   bin.placed += n;
 }
@@ -109,7 +123,8 @@ export interface BinSave {
 }
 
 export function saveBin(bin: Bin): BinSave {
-  return { free: Float64Array.from(bin.free), ports: new Set(bin.ports), groups: new Set(bin.groups), distinctGroups: new Set(bin.distinctGroups), az: bin.az, placed: bin.placed };
+  const copy = <T>(set: Set<T>, shared: Set<T>) => (set === shared ? shared : new Set(set));
+  return { free: Float64Array.from(bin.free), ports: copy(bin.ports, AGENT_PORTS), groups: copy(bin.groups, NO_GROUPS), distinctGroups: copy(bin.distinctGroups, NO_GROUPS), az: bin.az, placed: bin.placed };
 }
 
 export function restoreBin(bin: Bin, save: BinSave): void {

@@ -186,8 +186,8 @@ function newFilled(option: TypeOption): Filled {
   return { bin: emptyBin('new', '', option.type, option.weight, option.capacity), option, contents: new Map() };
 }
 
-/** The new instances of one group for the classes whose home it is. */
-function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY): Filled[] {
+/** The new instances of one group for `cands` (each instance opened for them, then topped up with `fillers`). */
+function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolicy, budget = Number.POSITIVE_INFINITY, perUnit = false, fillers: number[] = []): Filled[] {
   const out: Filled[] = [];
   let left = budget;
   let last: { option: TypeOption; pattern: Array<[number, number]> } | undefined;
@@ -213,7 +213,8 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
         if (o.weight > left || !hosts(ctx, o, open)) continue;
         const trial = newFilled(o);
         const value = bestFill(ctx, trial.bin, open).reduce((a, [ci, n]) => a + n * ((ctx.value[ci] ?? 0) + (ctx.bonus[ci] ?? 0)), 0);
-        const per = Number.isFinite(budget) ? o.weight : o.cost;
+        // Most tasks within a max: value per capacity unit; otherwise per price.
+        const per = perUnit ? o.weight : o.cost;
         const score = per > 0 ? value / per : value * 1e12;
         if (!best || score > best.score * (1 + 1e-9) || (score >= best.score * (1 - 1e-9) && value > best.value)) best = { o, score, value };
       }
@@ -222,6 +223,12 @@ function fillNew(ctx: Ctx, state: GroupState, cands: number[], policy: TypePolic
     if (!option) break;
     const f = newFilled(option);
     if (fillBin(ctx, f, open) === 0) break; // cannot happen: the type hosts a task
+    // Room the group's own tasks leave: tasks another group could also host fill it.
+    const topUp = fillers.filter((ci) => (ctx.remaining[ci] ?? 0) > 0);
+    if (topUp.length > 0) {
+      bonuses(ctx, topUp);
+      fillBin(ctx, f, topUp);
+    }
     out.push(f);
     left -= option.weight;
     last = { option, pattern: [...f.contents] };
@@ -256,44 +263,104 @@ function rightSize(ctx: Ctx, state: GroupState, f: Filled): Filled {
   return best;
 }
 
+/** A bin of the packing and the group it belongs to (the improvement phase moves tasks across groups). */
+interface Placed {
+  f: Filled;
+  gi: number;
+}
+
+/** New instances a packing may have for the upgrade step (each trial re-runs the emptying). */
+const UPGRADE_BINS = 48;
+
+/** Instances (running and new) up to which emptying also moves a task out of the way (quadratic). */
+const DEEP_TARGETS = 64;
+
+/** Takes one task of a plain class (no ports or task-group marks) off an instance of the packing. */
+function unplaceOne(cls: TaskClass, f: Filled, ci: number): void {
+  for (let d = 0; d < DIMS; d++) f.bin.free[d] = (f.bin.free[d] ?? 0) + (cls.need[d] ?? 0);
+  f.bin.placed -= 1;
+  const n = (f.contents.get(ci) ?? 0) - 1;
+  if (n > 0) f.contents.set(ci, n);
+  else f.contents.delete(ci);
+}
+
+/** How full an instance is: its largest used share of any dimension. */
+function fullness(f: Filled): number {
+  let used = 0;
+  for (let d = 0; d < DIMS; d++) {
+    const cap = f.option?.capacity[d] ?? 0;
+    if (cap > 0) used = Math.max(used, 1 - (f.bin.free[d] ?? 0) / cap);
+  }
+  return used;
+}
+
 /**
- * Empties the least-filled new instances into the others (and into the group's running instances)
- * where every task finds room; each success saves an instance. Then right-sizes every new instance.
+ * One emptying pass: the least-filled new instances not yet removed, each emptied into the others where
+ * every one of its tasks finds room (else left as it was). Adds them to `removed`, returns their cost.
  */
-function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled[]): Filled[] {
-  const targets = [...registered, ...news];
+function emptyPass(ctx: Ctx, targets: Placed[], firstNew: number, removed: Set<Filled>, eligible: Array<Set<number>>, tries: number, freed: number[], chains: boolean, paid: boolean[]): number {
+  const deep = chains && targets.length <= DEEP_TARGETS;
   const index = new FirstFitIndex(ctx.prep.scale);
-  for (const t of targets) index.push(t.bin.free);
-  const fill = (f: Filled) => {
-    let used = 0;
-    for (let d = 0; d < DIMS; d++) {
-      const cap = f.option?.capacity[d] ?? 0;
-      if (cap > 0) used = Math.max(used, 1 - (f.bin.free[d] ?? 0) / cap);
-    }
-    return used;
-  };
-  const removed = new Set<Filled>();
-  const order = news.map((f, i) => ({ f, i, u: fill(f) })).sort((a, b) => a.u - b.u || b.i - a.i);
-  for (const { f, i } of order.slice(0, EMPTY_TRIES)) {
-    const self = registered.length + i;
+  for (const t of targets) index.push(removed.has(t.f) ? [-1, -1, -1, -1] : t.f.bin.free);
+  let saved = 0;
+  const order = targets
+    .slice(firstNew)
+    .map((t, i) => ({ t, self: firstNew + i, u: fullness(t.f) }))
+    .filter((x) => !removed.has(x.t.f))
+    .sort((a, b) => a.u - b.u || b.self - a.self);
+  for (const { t: victim, self } of order.slice(0, tries)) {
+    const f = victim.f;
+    if (f.contents.size === 0) continue; // an instance the upgrade step is trying: not a victim
     index.update(self, [-1, -1, -1, -1]);
     const saves = new Map<number, { save: ReturnType<typeof saveBin>; contents: Map<number, number> }>();
     let ok = true;
     const entries = [...f.contents].sort((a, b) => (ctx.value[b[0]] ?? 0) - (ctx.value[a[0]] ?? 0) || a[0] - b[0]);
     for (const [ci, count] of entries) {
       const cls = ctx.prep.classes[ci]!;
+      const groups = eligible[ci]!;
       let left = count;
-      // Bounded: instances with room but a port or task group in the way would make this O(n) per task.
+      // Bounded: instances with room but a port, task group or group in the way would make this O(n) per task.
       let looked = 0;
       for (let t = index.findFrom(0, cls.need, MOVE_TRIES); t !== -1 && left > 0 && looked++ < MOVE_TRIES; t = index.findFrom(t + 1, cls.need, MOVE_TRIES)) {
         const target = targets[t]!;
-        const n = Math.min(left, fitCount(cls, target.bin));
+        if (!groups.has(target.gi)) continue;
+        const n = Math.min(left, fitCount(cls, target.f.bin));
         if (n <= 0) continue;
-        if (!saves.has(t)) saves.set(t, { save: saveBin(target.bin), contents: new Map(target.contents) });
-        place(cls, target.bin, n);
-        target.contents.set(ci, (target.contents.get(ci) ?? 0) + n);
-        index.update(t, target.bin.free);
+        if (!saves.has(t)) saves.set(t, { save: saveBin(target.f.bin), contents: new Map(target.f.contents) });
+        place(cls, target.f.bin, n);
+        target.f.contents.set(ci, (target.f.contents.get(ci) ?? 0) + n);
+        index.update(t, target.f.bin.free);
         left -= n;
+      }
+      // Small packings: a task that found no room may take the place of one that moves elsewhere.
+      for (let t = 0; left > 0 && deep && t < targets.length; t++) {
+        const target = targets[t]!;
+        if (target.f === f || removed.has(target.f) || !groups.has(target.gi)) continue;
+        for (const other of [...target.f.contents.keys()]) {
+          if (left === 0) break;
+          if (other === ci || special(ctx.prep.classes[other]!)) continue;
+          const oc = ctx.prep.classes[other]!;
+          const keep = (k: number) => {
+            if (!saves.has(k)) saves.set(k, { save: saveBin(targets[k]!.f.bin), contents: new Map(targets[k]!.f.contents) });
+          };
+          keep(t);
+          unplaceOne(oc, target.f, other);
+          const u = fitCount(cls, target.f.bin) > 0 ? targets.findIndex((x, k) => k !== t && x.f !== f && !removed.has(x.f) && eligible[other]!.has(x.gi) && fitCount(oc, x.f.bin) > 0) : -1;
+          if (u === -1) {
+            place(oc, target.f.bin, 1);
+            target.f.contents.set(other, (target.f.contents.get(other) ?? 0) + 1);
+            continue;
+          }
+          keep(u);
+          const dest = targets[u]!;
+          place(oc, dest.f.bin, 1);
+          dest.f.contents.set(other, (dest.f.contents.get(other) ?? 0) + 1);
+          index.update(u, dest.f.bin.free);
+          place(cls, target.f.bin, 1);
+          target.f.contents.set(ci, (target.f.contents.get(ci) ?? 0) + 1);
+          left--;
+        }
+        index.update(t, target.f.bin.free);
       }
       if (left > 0) {
         ok = false;
@@ -302,17 +369,195 @@ function improve(ctx: Ctx, state: GroupState, registered: Filled[], news: Filled
     }
     if (ok) {
       removed.add(f);
+      // An instance of a group with launching capacity or a pool may cost nothing (matched at the end).
+      saved += paid[victim.gi] ? (f.option?.cost ?? 0) : 0;
+      freed[victim.gi] = (freed[victim.gi] ?? 0) + (f.option?.weight ?? 0);
       continue;
     }
     for (const [t, { save, contents }] of saves) {
       const target = targets[t]!;
-      restoreBin(target.bin, save);
-      target.contents = contents;
-      index.update(t, target.bin.free);
+      restoreBin(target.f.bin, save);
+      target.f.contents = contents;
+      index.update(t, target.f.bin.free);
     }
     index.update(self, f.bin.free);
   }
-  return news.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, state, f));
+  return saved;
+}
+
+/**
+ * Empties the least-filled new instances into the others — of any group the tasks may go to, running
+ * ones included — where every task finds room; each success saves an instance. Then, on small
+ * packings, upgrades: a new instance given a larger type of its group (within the units its group has
+ * left) is kept when the instances its extra room empties cost more than the upgrade. Then right-sizes
+ * every new instance. Across groups: an instance bought for tasks only one group can host (GPUs, a
+ * provider) has room that tasks another group opened an instance for can fill.
+ */
+function improve(ctx: Ctx, states: GroupState[], registered: Filled[][], news: Filled[][], eligible: Array<Set<number>>, left: number[], chains: boolean): Filled[][] {
+  const targets: Placed[] = [];
+  registered.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
+  const firstNew = targets.length;
+  news.forEach((fs, gi) => {
+    for (const f of fs) targets.push({ f, gi });
+  });
+  const removed = new Set<Filled>();
+  const tries = EMPTY_TRIES * Math.max(1, news.filter((fs) => fs.length > 0).length);
+  const freed = states.map(() => 0);
+  // Whether an instance of the group is surely bought (nothing launching, no pool to draw it from).
+  const paid = states.map((s) => s.launchingCount === 0 && s.initialPool === 0);
+  emptyPass(ctx, targets, firstNew, removed, eligible, tries, freed, chains, paid);
+  if (targets.length - firstNew <= UPGRADE_BINS) {
+    for (let i = firstNew; i < targets.length; i++) {
+      const t = targets[i]!;
+      for (const o of states[t.gi]!.types) {
+        const current = t.f.option!;
+        // Only where the instance is surely bought: a launching one of its type may be what it becomes.
+        if (!paid[t.gi] || removed.has(t.f) || o.cost <= current.cost + 1e-12 || o.weight - current.weight > (left[t.gi] ?? 0) + (freed[t.gi] ?? 0)) continue;
+        const bin = emptyBin('new', '', o.type, o.weight, o.capacity);
+        if (!refill(ctx, t.f.contents, bin)) continue;
+        const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
+        const before = { bin: t.f.bin, option: current, freed: freed.slice() };
+        t.f.bin = bin;
+        t.f.option = o;
+        const trial = new Set(removed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed, chains, paid);
+        if (saved > o.cost - current.cost + 1e-9) {
+          for (const f of trial) removed.add(f);
+          freed[t.gi] = (freed[t.gi] ?? 0) - (o.weight - current.weight);
+          continue;
+        }
+        targets.forEach((x, k) => {
+          restoreBin(x.f.bin, saves[k]!.save);
+          x.f.contents = saves[k]!.contents;
+        });
+        t.f.bin = before.bin;
+        t.f.option = before.option;
+        before.freed.forEach((v, g) => {
+          freed[g] = v;
+        });
+      }
+    }
+  }
+  // An instance added (within the units its group has left) is kept when the instances it empties cost more.
+  const added: Placed[] = [];
+  if (targets.length - firstNew <= UPGRADE_BINS) {
+    states.forEach((state, gi) => {
+      for (const o of state.types) {
+        if (!paid[gi] || o.weight > (left[gi] ?? 0) + (freed[gi] ?? 0)) continue;
+        const f = newFilled(o);
+        const saves = targets.map((x) => ({ save: saveBin(x.f.bin), contents: new Map(x.f.contents) }));
+        const before = freed.slice();
+        targets.push({ f, gi });
+        const trial = new Set(removed);
+        const saved = emptyPass(ctx, targets, firstNew, trial, eligible, tries, freed, chains, paid);
+        if (f.contents.size > 0 && saved > o.cost + 1e-9) {
+          for (const x of trial) removed.add(x);
+          freed[gi] = (freed[gi] ?? 0) - o.weight;
+          added.push({ f, gi });
+          continue;
+        }
+        targets.pop();
+        targets.forEach((x, k) => {
+          restoreBin(x.f.bin, saves[k]!.save);
+          x.f.contents = saves[k]!.contents;
+        });
+        before.forEach((v, g) => {
+          freed[g] = v;
+        });
+      }
+    });
+  }
+  const kept = news.map((fs, gi) => [...fs, ...added.filter((a) => a.gi === gi).map((a) => a.f)]);
+  return kept.map((fs, gi) => fs.filter((f) => !removed.has(f)).map((f) => rightSize(ctx, states[gi]!, f)));
+}
+
+/** Work budget of `placeWaiting` (bin visits). */
+const WAITING_WORK = 200000;
+
+/**
+ * At a max, tasks still waiting (smallest first) go into any instance of a group they may use that has
+ * room, or take the place of a task that moves to another instance (+1 placed), or of a larger task
+ * whose place holds two of them (+1). Only tasks without ports or task-group marks are moved (they
+ * leave nothing behind on the instance). Never places fewer tasks; bounded work.
+ */
+function placeWaiting(ctx: Ctx, targets: Placed[], eligible: Array<Set<number>>): void {
+  const { classes } = ctx.prep;
+  const movable = (ci: number) => !special(classes[ci]!);
+  const take = (t: Placed, ci: number) => {
+    const cls = classes[ci]!;
+    for (let d = 0; d < DIMS; d++) t.f.bin.free[d] = (t.f.bin.free[d] ?? 0) + (cls.need[d] ?? 0);
+    t.f.bin.placed -= 1;
+    const n = (t.f.contents.get(ci) ?? 0) - 1;
+    if (n > 0) t.f.contents.set(ci, n);
+    else t.f.contents.delete(ci);
+    ctx.remaining[ci] = (ctx.remaining[ci] ?? 0) + 1;
+  };
+  let work = 0;
+  const waiting = () =>
+    classes
+      .map((_, ci) => ci)
+      .filter((ci) => (ctx.remaining[ci] ?? 0) > 0)
+      .sort((a, b) => dominantShare(ctx, classes[a]!) - dominantShare(ctx, classes[b]!) || a - b);
+  for (let progress = true; progress && work < WAITING_WORK; ) {
+    progress = false;
+    for (const ci of waiting()) {
+      const cls = classes[ci]!;
+      const mine = targets.filter((t) => eligible[ci]!.has(t.gi));
+      for (const t of mine) {
+        work++;
+        const n = Math.min(ctx.remaining[ci] ?? 0, fitCount(cls, t.f.bin));
+        if (n > 0) {
+          placeIn(ctx, t.f, ci, n);
+          progress = true;
+        }
+      }
+      for (const t of mine) {
+        if ((ctx.remaining[ci] ?? 0) === 0 || work >= WAITING_WORK) break;
+        for (const other of [...t.f.contents.keys()]) {
+          if (other === ci || !movable(other) || (ctx.remaining[ci] ?? 0) === 0) continue;
+          work += targets.length;
+          take(t, other);
+          if (fitCount(cls, t.f.bin) === 0) {
+            placeIn(ctx, t.f, other, 1);
+            continue;
+          }
+          // The displaced task finds another instance, or two waiting tasks fit in its place.
+          const elsewhere = targets.find((u) => u !== t && eligible[other]!.has(u.gi) && fitCount(classes[other]!, u.f.bin) > 0);
+          const saveT = saveBin(t.f.bin);
+          const contentsT = new Map(t.f.contents);
+          const remaining = ctx.remaining.slice();
+          if (elsewhere) placeIn(ctx, elsewhere.f, other, 1);
+          let gained = 0;
+          for (const cj of waiting()) {
+            if (cj === other || !eligible[cj]!.has(t.gi)) continue;
+            const n = Math.min(ctx.remaining[cj] ?? 0, fitCount(classes[cj]!, t.f.bin));
+            if (n > 0) {
+              placeIn(ctx, t.f, cj, n);
+              gained += n;
+            }
+          }
+          if (gained >= (elsewhere ? 1 : 2)) {
+            progress = true;
+            continue;
+          }
+          restoreBin(t.f.bin, saveT);
+          t.f.contents = contentsT;
+          ctx.remaining = remaining;
+          if (elsewhere) {
+            const cls2 = classes[other]!;
+            for (let d = 0; d < DIMS; d++) elsewhere.f.bin.free[d] = (elsewhere.f.bin.free[d] ?? 0) + (cls2.need[d] ?? 0);
+            elsewhere.f.bin.placed -= 1;
+            const n = (elsewhere.f.contents.get(other) ?? 0) - 1;
+            if (n > 0) elsewhere.f.contents.set(other, n);
+            else elsewhere.f.contents.delete(other);
+          }
+          placeIn(ctx, t.f, other, 1);
+        }
+      }
+    }
+  }
 }
 
 /** Per class, how many of the group's tasks to pack: the largest prefix, smallest first, that fits the budget. */
@@ -332,7 +577,7 @@ function mostThatFit(ctx: Ctx, state: GroupState, cands: number[], policy: TypeP
   };
   const fits = (k: number) => {
     ctx.remaining = capsFor(k);
-    fillNew(ctx, state, cands, policy, budget);
+    fillNew(ctx, state, cands, policy, budget, true);
     return order.every((ci) => (ctx.remaining[ci] ?? 0) === 0);
   };
   let lo = 0;
@@ -415,6 +660,16 @@ export interface CrossClassOptions {
    * per capacity unit and open instances only within max − the units already running.
    */
   mostTasks?: boolean;
+  /**
+   * Groups that alone can host some class (GPUs, a capacity provider) pack first, and each instance
+   * they open takes, in the room its own tasks leave, tasks other groups could host too.
+   */
+  shareRoom?: boolean;
+  /**
+   * Small packings: emptying an instance may also move a task out of the way of one that found no room
+   * (a different local optimum: the planner keeps the cheaper packing of the two).
+   */
+  chains?: boolean;
 }
 
 /**
@@ -452,29 +707,65 @@ export function packCrossClass(
     }
   });
 
-  // 2. New instances, in each class's first group with a type that can host it.
+  // 2. New instances: each group, in order, for the classes whose first host it is, then for what an
+  // earlier group's max left over (spill); a second sweep gives any group's units left to what still waits.
   const news: Filled[][] = states.map(() => []);
-  const home = classes.map((cls, ci) => (prep.preferences[ci] ?? []).find((gi) => !states[gi]!.closed && states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
-  states.forEach((state, gi) => {
-    const cands = all.filter((ci) => home[ci] === gi && (ctx.remaining[ci] ?? 0) > 0);
-    if (cands.length === 0) return;
+  const hostable = classes.map((cls, ci) => (prep.preferences[ci] ?? []).filter((gi) => !states[gi]!.closed && states[gi]!.types.some((o) => slotsOnType(cls, o) > 0)));
+  // The units already running are the same in a second plan, so these budgets are too (fixed point).
+  const left = states.map((state) => state.group.max - state.countedUnits);
+  const done = new Set<number>();
+  const packGroup = (gi: number, cands: number[]) => {
+    const state = states[gi]!;
+    if (cands.length === 0 || left[gi]! <= 0) return;
     const saved = ctx.value;
-    ctx.value = valuesFor(cands, maxCapacity(state), false);
+    const fillers = options.shareRoom ? all.filter((ci) => !cands.includes(ci) && (ctx.remaining[ci] ?? 0) > 0 && hostable[ci]!.includes(gi)) : [];
+    ctx.value = valuesFor([...cands, ...fillers], maxCapacity(state), false);
     const policy = options.policy === 'ratio' || options.policy.prefer < state.types.length ? options.policy : 'ratio';
-    // The units already running are the same in a second plan, so this budget is too (fixed point).
-    const budget = options.mostTasks ? state.group.max - state.countedUnits : Number.POSITIVE_INFINITY;
+    const budget = left[gi]!;
     const base = ctx.remaining.slice();
     // At a clamped max: the most of the smallest tasks that pack within it (binary search on their number).
     const caps = options.mostTasks ? mostThatFit(ctx, state, cands, policy, budget) : base;
     ctx.remaining = caps.slice();
-    let filled = fillNew(ctx, state, cands, policy, budget);
+    let filled = fillNew(ctx, state, cands, policy, budget, options.mostTasks, fillers);
     ctx.remaining = base.map((b, ci) => b - ((caps[ci] ?? 0) - (ctx.remaining[ci] ?? 0)));
-    if (options.mostTasks) filled = repair(ctx, state, registered[gi]!, filled, cands, budget);
-    // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
-    if (options.improve) filled = improve(ctx, state, registered[gi]!, filled);
-    news[gi] = filled;
+    if (options.mostTasks) filled = repair(ctx, state, [...registered[gi]!, ...news[gi]!], filled, cands, budget);
+    left[gi] = budget - filled.reduce((a, f) => a + (f.option?.weight ?? 0), 0);
+    news[gi]!.push(...filled);
     ctx.value = saved;
-  });
+  };
+  const order = groupOrder(hostable, states.length, options.shareRoom ?? false);
+  for (const gi of order) {
+    // Classes whose groups before this one are done: their first host, or an earlier one's max is reached.
+    packGroup(
+      gi,
+      all.filter((ci) => {
+        const h = hostable[ci]!;
+        const at = h.indexOf(gi);
+        return at !== -1 && (ctx.remaining[ci] ?? 0) > 0 && h.slice(0, at).every((g) => done.has(g));
+      }),
+    );
+    done.add(gi);
+  }
+  for (const gi of order) packGroup(gi, all.filter((ci) => (ctx.remaining[ci] ?? 0) > 0 && hostable[ci]!.includes(gi)));
+  const eligible = classes.map((_, ci) => new Set(prep.preferences[ci] ?? []));
+  // Last, so it only lowers the cost of what is placed (it moves all of an instance's tasks or none).
+  if (options.improve) {
+    const improved = improve(ctx, states, registered, news, eligible, left, options.chains ?? false);
+    improved.forEach((fs, gi) => {
+      news[gi] = fs;
+    });
+  }
+  // Tasks a max left waiting: into room anywhere, or in place of tasks that move.
+  if (options.mostTasks && ctx.remaining.some((n) => n > 0)) {
+    const targets: Placed[] = [];
+    registered.forEach((fs, gi) => {
+      for (const f of fs) targets.push({ f, gi });
+    });
+    news.forEach((fs, gi) => {
+      for (const f of fs) targets.push({ f, gi });
+    });
+    placeWaiting(ctx, targets, eligible);
+  }
 
   // 3. Accounting: match new instances to launching ones by type, then the pool, then buy.
   const labels: Array<string | undefined> = new Array(snapshot.pending.length);
@@ -484,21 +775,21 @@ export function packCrossClass(
     const cls = classes[ci]!;
     for (let k = 0; k < n; k++) labels[cls.taskIndexes[nextTask[ci]!++] ?? -1] = bin.label;
   };
+  const onePerKeys = classes.map((cls) => [...cls.ports.map((p) => `port:${p}`), ...(cls.distinctGroup !== undefined ? [`group:${cls.distinctGroup}`] : [])]);
   states.forEach((state, gi) => {
     for (const f of registered[gi]!) for (const [ci, n] of f.contents) label(ci, n, f.bin);
-    const listed = state.pendingBins.slice();
-    const used = new Set<Bin>();
+    // Launching instances by type, in the order the ASG lists them.
+    const listed = new Map<string, Bin[]>();
+    for (const b of state.pendingBins) listed.set(b.type, [...(listed.get(b.type) ?? []), b]);
     for (const f of news[gi]!) {
-      let bin = listed.find((b) => !used.has(b) && b.type === f.option!.type);
-      if (!bin) bin = state.pendingBins[openBin(state, f.option!)]!;
-      used.add(bin);
+      const launching = listed.get(f.option!.type)?.shift();
+      // Not launching: the packed instance itself is opened (its tasks are on it already).
+      const bin = launching ?? state.pendingBins[openBin(state, f.option!, f.bin)]!;
       for (const [ci, n] of f.contents) {
         const cls = classes[ci]!;
-        place(cls, bin, n);
+        if (launching) place(cls, bin, n);
         for (let d = 0; d < DIMS; d++) state.demandOnPending[d] = (state.demandOnPending[d] ?? 0) + (cls.need[d] ?? 0) * n;
-        const keys = cls.ports.map((p) => `port:${p}`);
-        if (cls.distinctGroup !== undefined) keys.push(`group:${cls.distinctGroup}`);
-        for (const k of keys) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
+        for (const k of onePerKeys[ci]!) state.onePerInstanceDemand.set(k, (state.onePerInstanceDemand.get(k) ?? 0) + n);
         label(ci, n, bin);
       }
     }
@@ -513,6 +804,25 @@ export function packCrossClass(
     unplaceableCount += cls.taskIndexes.length - nextTask[ci]!;
   });
   return { ordering: 'cross-class', states, labels, reasons, unplaceableCount, ...packTotals(states) };
+}
+
+/**
+ * Groups in the order of the classes' first hosts (first appearance), then the rest; with `soleFirst`,
+ * groups that are the only host of some class before all others (their instances are bought anyway).
+ */
+function groupOrder(hostable: number[][], count: number, soleFirst: boolean): number[] {
+  const order: number[] = [];
+  const seen = new Set<number>();
+  const firsts = soleFirst ? [...hostable.filter((h) => h.length === 1), ...hostable] : hostable;
+  for (const h of firsts) {
+    const first = h[0];
+    if (first !== undefined && !seen.has(first)) {
+      seen.add(first);
+      order.push(first);
+    }
+  }
+  for (let gi = 0; gi < count; gi++) if (!seen.has(gi)) order.push(gi);
+  return order;
 }
 
 function maxCapacity(state: GroupState): Float64Array {

@@ -162,7 +162,10 @@ export function initialStates(prep: Prepared): GroupState[] {
       const cap = instanceCapacity(snapshot, inst);
       const bin = emptyBin('registered', inst.id, inst.type, weight, [cap.cpu, cap.memoryMiB, cap.enis, cap.gpus]);
       bin.az = inst.az;
+      // Its own sets (the empty bin's are shared): running tasks add to them.
       bin.ports = new Set(inst.reservedPorts);
+      bin.groups = new Set();
+      bin.distinctGroups = new Set();
       for (const task of inst.tasks) {
         const need = taskNeed(task);
         for (let d = 0; d < DIMS; d++) bin.free[d] = (bin.free[d] ?? 0) - (need[d] ?? 0);
@@ -262,15 +265,21 @@ export function usedUnitsOf(state: GroupState): number {
 }
 
 
-/** Opens an instance of the type: drawn from the pool where it covers it (already asked for), else new. */
-export function openBin(state: GroupState, option: TypeOption): number {
+/**
+ * Opens an instance of the type: drawn from the pool where it covers it (already asked for), else new.
+ * `adopt`: a bin of the type a `matched` packing filled, relabelled instead of copied.
+ */
+export function openBin(state: GroupState, option: TypeOption, adopt?: Bin): number {
   const n = (state.newCounters.get(option.type) ?? 0) + 1;
   state.newCounters.set(option.type, n);
   // Drawn from the pool: already asked for, costs nothing new. Otherwise (or the part the pool lacks) new.
   const fromPool = Math.min(state.pool, option.weight);
   state.pool -= fromPool;
   const kind = fromPool === option.weight ? 'launching' : 'new';
-  const bin = emptyBin(kind, `${kind}:${state.group.name}:${option.type}:${n}`, option.type, option.weight, option.capacity);
+  const label = `${kind}:${state.group.name}:${option.type}:${n}`;
+  const bin = adopt ?? emptyBin(kind, label, option.type, option.weight, option.capacity);
+  bin.kind = kind;
+  bin.label = label;
   state.pendingBins.push(bin);
   if (kind === 'new') {
     state.newUnits += option.weight - fromPool;
@@ -315,11 +324,16 @@ export function endMatched(state: GroupState): Map<string, string> {
   for (const b of v.listed) byType.set(b.type, [...(byType.get(b.type) ?? []), b]);
   const labels = new Map<string, string>();
   opened.forEach((from, i) => {
-    let to = byType.get(from.type)?.shift();
-    if (!to) to = state.pendingBins[openBin(state, v.options[i]!)]!;
+    const to = byType.get(from.type)?.shift();
+    const was = from.label;
+    if (!to) {
+      openBin(state, v.options[i]!, from);
+      labels.set(was, from.label);
+      return;
+    }
     // Same type, both empty before this plan: the launching instance takes the opened one's state.
     restoreBin(to, from);
-    labels.set(from.label, to.label);
+    labels.set(was, to.label);
   });
   return labels;
 }

@@ -24,7 +24,7 @@ import { ecsManagedEstimate } from './ecs-managed.js';
 import { evaluate } from './expression.js';
 import { DIMS, type FirstFitIndex } from './first-fit-index.js';
 import { DIM_NAMES, beginMatched, endMatched, initialStates, openBin, openVirtual, prepare, slotsOnType, packTotals, usedUnitsOf, type GroupState, type PackResult, type Prepared, type TypeOption } from './pack-state.js';
-import { packCrossClass, type TypePolicy } from './fill.js';
+import { packCrossClass, type CrossClassOptions, type TypePolicy } from './fill.js';
 import { fluidBound } from './lower-bound.js';
 import type { TaskClass } from './task-classes.js';
 import { onDemandHelps } from './unavailable.js';
@@ -266,8 +266,28 @@ function unavailableReason(state: GroupState, cls: TaskClass): string {
   return `${why}; the tasks' capacity provider strategy names only ${g.name}, so no other group can host them (nothing is launched for them): ${help}`;
 }
 
+/**
+ * One preparation per group that some class without a capacity provider may use besides others: that
+ * group first in every such class's preferences (the rest in their order).
+ */
+function routings(prep: Prepared): Prepared[] {
+  const shared = new Set<number>();
+  prep.classes.forEach((c, ci) => {
+    const prefs = prep.preferences[ci] ?? [];
+    if (c.capacityProvider === undefined && prefs.length > 1) for (const gi of prefs) shared.add(gi);
+  });
+  return [...shared]
+    .sort((a, b) => a - b)
+    .map((gi) => ({
+      ...prep,
+      preferences: prep.preferences.map((prefs, ci) => (prep.classes[ci]!.capacityProvider === undefined && prefs.includes(gi) && prefs[0] !== gi ? [gi, ...prefs.filter((g) => g !== gi)] : prefs)),
+    }));
+}
+
 /** Above this many task classes only the class-by-class packings run (their cost stays n log n). */
 const CROSS_CLASS_MAX = 200;
+/** Up to this many waiting tasks, cross-class packings are also made with move chains. */
+const CHAIN_TASKS = 2000;
 /** Above this many waiting tasks, one cross-class packing instead of one per instance type. */
 const LARGE_BURST = 10000;
 
@@ -410,8 +430,14 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
   };
   // Many task shapes: FFD-DotProduct alone (each packing is n log n; six would be six times that).
   const many = prep.classes.length > CROSS_CLASS_MAX && options.orderings === undefined && options.typeChoices === undefined;
+  // A large burst of few shapes: l2-norm and FFD's class-demand type choice rarely win there and each
+  // costs a whole packing; FFD itself (dominant, group demand) stays, so the plan is never worse than it.
+  const large = snapshot.pending.length > LARGE_BURST && options.orderings === undefined && options.typeChoices === undefined;
   if (many) for (const mode of modes) consider(pack(prep, 'dot-product', false, mode));
-  else for (const ordering of orderings) classByClass(ordering);
+  else if (large) {
+    classByClass('dot-product');
+    for (const mode of modes) consider(pack(prep, 'dominant', false, mode));
+  } else for (const ordering of orderings) classByClass(ordering);
   if (!best) throw new Error('no ordering to plan with');
   const all = options.orderings === undefined && options.typeChoices === undefined;
   // A group's max left tasks out: smallest first places the most in the capacity it allows.
@@ -423,8 +449,26 @@ export function plan(snapshot: Snapshot, options: PlanOptions = {}): CapacityPla
     const policies: TypePolicy[] = ['ratio', ...Array.from({ length: perType }, (_, prefer) => ({ prefer }))];
     const improve = options.improve ?? true;
     const why = (states: GroupState[], cls: TaskClass, prefs: number[]) => explain(states, cls, prefs);
-    for (const policy of policies) consider(packCrossClass(prep, { policy, improve }, why));
-    if (best.unplaceableCount > 0) consider(packCrossClass(prep, { policy: 'ratio', improve, mostTasks: true }, why));
+    // Small bursts: each cross-class packing also with move chains in its improvement phase.
+    const chains = snapshot.pending.length <= CHAIN_TASKS;
+    const cross = (p: Prepared, o: CrossClassOptions) => {
+      consider(packCrossClass(p, o, why));
+      if (chains && o.improve) consider(packCrossClass(p, { ...o, chains: true }, why));
+    };
+    for (const policy of policies) cross(prep, { policy, improve });
+    if (best.unplaceableCount > 0) cross(prep, { policy: 'ratio', improve, mostTasks: true });
+    // Several groups that may take the same tasks: each group first for all of them, so they share
+    // its instances instead of each class going to the group cheapest for it alone.
+    const routed = routings(prep);
+    if (routed.length > 0) cross(prep, { policy: 'ratio', improve, shareRoom: true });
+    for (const routing of routed) {
+      cross(routing, { policy: 'ratio', improve });
+      cross(routing, { policy: 'ratio', improve, shareRoom: true });
+      if (best.unplaceableCount > 0) {
+        cross(routing, { policy: 'ratio', improve, mostTasks: true });
+        consider(pack(routing, 'ascending'));
+      }
+    }
   }
   const kept: PackResult = best;
 
