@@ -264,7 +264,7 @@ export function htmlReport(title: string, byScenario: ReportSection[], info: Rep
 <style>
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-variant-numeric:tabular-nums}
-td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,td:nth-child(2){text-align:left}
+td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child{text-align:left}td:first-child,td:nth-child(2){text-align:left}
 td{white-space:nowrap}td:first-child{white-space:normal}.ratio{font-size:.85em;color:#555}.ratio.better{color:#006d2c}.ratio.worse{color:#a50f15}.base{font-weight:normal;font-size:.85em;color:#555}
 ul.markers{list-style:none;padding-left:0}.mk{display:inline-block;min-width:1.2em;text-align:center;border:1px solid #999;border-radius:3px;font-size:.85em;margin-right:.3em}
 figure{margin:1em 0}section{margin-bottom:3em}.note{color:#555;font-size:.9em}

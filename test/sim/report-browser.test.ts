@@ -125,10 +125,11 @@ describe('Report in headless Chromium', () => {
   );
 
   inChromium(
-    "bench page (six runs): the legend stands outside the plot, no text over another, one column per run",
+    'bench page (six runs, then ten): the legend stands outside the plot, no text over another, one column per run',
     () => {
       const { charts, heads } = render(benchPage());
-      expect(heads).toHaveLength(2 + 6);
+      expect(charts).toHaveLength(4);
+      expect(heads).toHaveLength(2 + 6 + 2 + 10);
       for (const c of charts) {
         const legend = c.boxes.filter((b) => b.text.startsWith('ecs-pilot ') || b.text.startsWith('ECS '));
         expect(legend.length).toBeGreaterThanOrEqual(6);
