@@ -184,7 +184,15 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
     const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...result.settings };
-    const baseline = options.baseline === false ? undefined : await baselineRun(loaded);
+    let baseline: SimulationResult | undefined;
+    if (options.baseline !== false) {
+      const baseBar = progress?.(`${loaded.scenario.name} (baseline: ${BASELINE_LABEL})`);
+      try {
+        baseline = await baselineRun(loaded, baseBar ? (done, total) => baseBar.update(done, total) : undefined);
+      } finally {
+        baseBar?.stop();
+      }
+    }
     const results = baseline ? [result, { ...baseline, baseline: true }] : [result];
     const about = baseline ? [`${BASELINE_LABEL}, the baseline: ${BASELINE_DESCRIPTION} (--no-baseline leaves it out).`] : [];
     writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results, markers: timelineMarkers(loaded.scenario, loaded.snapshot), notes: about }], { version: VERSION, settings }));

@@ -21,7 +21,7 @@ export function ecsTunedSettings(s: Settings): Partial<Settings> {
 }
 
 /** The scenario under ECS tuned (its other settings, targetCapacityPercent and the step sizes included, as given). */
-export function baselineRun(loaded: LoadedScenario): Promise<SimulationResult> {
+export function baselineRun(loaded: LoadedScenario, onProgress?: (doneSeconds: number, totalSeconds: number) => void): Promise<SimulationResult> {
   const settings = { ...loaded.scenario.settings, ...ecsTunedSettings(loaded.scenario.settings) };
-  return simulate({ ...loaded, scenario: { ...loaded.scenario, settings } }, 'ecs-managed', { label: BASELINE_LABEL });
+  return simulate({ ...loaded, scenario: { ...loaded.scenario, settings } }, 'ecs-managed', { label: BASELINE_LABEL, ...(onProgress ? { onProgress } : {}) });
 }
