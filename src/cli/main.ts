@@ -120,9 +120,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void = ()
     .option('--faults-until <seconds>', 'no fault injected after this many simulated seconds, so recovery is measured (default: 20 minutes before the end)')
     .option('--seed <n>', 'the fault plan\'s seed: the same seed gives the same run (default 1)')
     .option('--json', 'print the metrics and the per-minute series as JSON')
-    .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file')
+    .option('--report <file>', 'also write an HTML report (charts, table, settings) to this .html file, the run beside ECS tuned')
+    .option('--no-baseline', 'the report without the ECS tuned run beside this one')
     .exitOverride()
-    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; store?: string; faults?: string; faultsUntil?: string; seed?: string; json?: boolean; report?: string }) => {
+    .action(async (path: string, options: { controller: string; consolidation?: boolean; managedScaling?: string; ecsWarmup?: string; ecsTarget?: string; ecsSpotDraining?: string; store?: string; faults?: string; faultsUntil?: string; seed?: string; json?: boolean; report?: string; baseline?: boolean }) => {
       await runSimulateCommand(path, { ...options, config: program.opts<{ config: string }>().config, configGiven: program.getOptionValueSource('config') === 'cli' }, write, options.json ? undefined : io.progress);
     });
 

@@ -1,15 +1,17 @@
 /**
  * `ecs-pilot simulate <scenario> --controller ecs-pilot|ecs-managed [--consolidation]
  * [--managed-scaling on|off] [--ecs-warmup <s>] [--ecs-target <percent>] [--ecs-spot-draining on|off]
- * [--store on|off] [--faults <kind>=<rate>[,…] [--faults-until <s>] [--seed <n>]] [--json] [--report out.html]`
+ * [--store on|off] [--faults <kind>=<rate>[,…] [--faults-until <s>] [--seed <n>]] [--json] [--report out.html [--no-baseline]]`
  * — flags override the scenario's settings. `--store` (default on, as deployed): ecs-pilot's duties read
  * the in-memory cluster-state store fed by the simulated events. `--faults`: ecs-pilot under a seeded
  * fault plan (docs/simulation.md, "Faults"), its invariants checked against the same run without faults.
+ * `--report`: the run beside a baseline run, ECS tuned (src/sim/baseline.ts), unless `--no-baseline`.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { ControllerConfig } from '../config/schema.js';
+import { BASELINE_DESCRIPTION, BASELINE_LABEL, baselineRun } from '../sim/baseline.js';
 import { htmlReport, timelineMarkers } from '../sim/report.js';
 import { CONTROLLERS, simulate, type ControllerName, type SimulationResult } from '../sim/run.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenario.js';
@@ -30,6 +32,8 @@ export interface SimulateOptions {
   store?: string;
   json?: boolean;
   report?: string;
+  /** false (`--no-baseline`): the report shows the run alone, without ECS tuned beside it. */
+  baseline?: boolean;
   /** `<kind>=<rate>[,…]` (FAULT_KINDS): ecs-pilot under a fault plan. */
   faults?: string;
   /** Seconds from the start after which no fault is injected (default: 20 minutes before the end). */
@@ -47,12 +51,13 @@ export function renderResult(r: SimulationResult & { label?: string }, notes: st
     ...notes.map((n) => `note: ${n}`),
     `Scenario ${r.scenario} under ${r.label ?? r.controller}:`,
     ...(r.settings ? [`  settings                      ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`] : []),
-    `  tasks running / asked for     ${m.tasksRunning} / ${m.tasksSubmitted}`,
+    `  tasks asked for               ${m.tasksSubmitted} (${m.tasksRunning} reached RUNNING)`,
     `  tasks never placed            ${m.tasksNeverPlaced}`,
+    `  tasks running at the end      ${m.tasksRunningAtEnd}`,
     `  submission → RUNNING          p50 ${m.latencyP50} s, p95 ${m.latencyP95} s, max ${m.latencyMax} s`,
     `  last task RUNNING             ${m.allPlacedSeconds} s after the first submission${m.latencyMax < m.allPlacedSeconds ? ` (tasks kept arriving: the longest wait was ${m.latencyMax} s)` : ''}`,
     `  missing task-seconds          ${m.missingTaskSeconds}`,
-    `  instance-hours                ${m.instanceHours.toFixed(2)} ($${m.cost.toFixed(2)})`,
+    `  instance-hours                ${m.instanceHours.toFixed(2)} (${m.unpricedInstanceHours > 0 ? (m.cost === 0 ? 'cost n/a: no prices' : `$${m.cost.toFixed(2)} + ${m.unpricedInstanceHours.toFixed(2)} h with no price`) : `$${m.cost.toFixed(2)}`})`,
     `  scaling actions               ${m.scalingActions}`,
     `  tasks moved by drains         ${m.tasksMoved}`,
     `  tasks interrupted by spot     ${m.interruptedTasks}`,
@@ -153,6 +158,7 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
     throw new CliError(`--controller must be one of ${CONTROLLERS.join(', ')} (got "${options.controller}")`, EXIT.usage);
   }
   const report = options.report === undefined ? undefined : reportPath(options.report);
+  if (options.baseline === false && !report) throw new CliError('--no-baseline applies with --report', EXIT.usage);
   if (options.consolidation && options.controller !== 'ecs-pilot') throw new CliError('--consolidation applies to --controller ecs-pilot', EXIT.usage);
   const store = onOff('--store', options.store) ?? true;
   if (options.store !== undefined && options.store !== 'on' && options.controller !== 'ecs-pilot') throw new CliError('--store applies to --controller ecs-pilot', EXIT.usage);
@@ -178,7 +184,18 @@ export async function runSimulateCommand(path: string, options: SimulateOptions,
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
     const settings = { scenario: path, controller: options.controller, consolidation: options.consolidation === true, config: options.controller === 'ecs-pilot' ? source : 'not used (ECS managed scaling model)', ...result.settings };
-    writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results: [result], markers: timelineMarkers(loaded.scenario) }], { version: VERSION, settings }));
+    let baseline: SimulationResult | undefined;
+    if (options.baseline !== false) {
+      const baseBar = progress?.(`${loaded.scenario.name} (baseline: ${BASELINE_LABEL})`);
+      try {
+        baseline = await baselineRun(loaded, baseBar ? (done, total) => baseBar.update(done, total) : undefined);
+      } finally {
+        baseBar?.stop();
+      }
+    }
+    const results = baseline ? [result, { ...baseline, baseline: true }] : [result];
+    const about = baseline ? [`${BASELINE_LABEL}, the baseline: ${BASELINE_DESCRIPTION} (--no-baseline leaves it out).`] : [];
+    writeFileSync(report, htmlReport(`ecs-pilot simulate: ${loaded.scenario.name}`, [{ scenario: loaded.scenario.name, description: loaded.scenario.description, results, markers: timelineMarkers(loaded.scenario, loaded.snapshot), notes: about }], { version: VERSION, settings }));
     notes.push(`report written to ${report}`);
   }
   const checked = violations && faultFree ? { violations, faultFree: { metrics: faultFree.metrics, invariants: faultFree.invariants } } : {};

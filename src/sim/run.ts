@@ -25,7 +25,8 @@ import { FaultyLambda } from './faults/lambda.js';
 import type { FaultPlan } from './faults/plan.js';
 import type { SQSEvent } from 'aws-lambda';
 import type { LoadedScenario } from './scenario.js';
-import { burstSteps, SimulatedCluster } from './world.js';
+import { SimulatedCluster } from './world.js';
+import { scenarioMarkers } from './markers.js';
 import { EcsManagedScaling } from './world/ecs-managed-scaling.js';
 import { DetectionClock, instancesByGroup, shortageMetrics, spotShare } from './shortage-metrics.js';
 
@@ -67,7 +68,10 @@ export interface SimulationMetrics {
   tasksSubmitted: number;
   /** Tasks started to replace one on a draining or terminating instance (moves). */
   tasksMoved: number;
+  /** Of the tasks asked for (tasksSubmitted), those that reached RUNNING at some time (the latencies' count). */
   tasksRunning: number;
+  /** Non-daemon tasks RUNNING when the run ends. */
+  tasksRunningAtEnd: number;
   /** Tasks wanted at the end that were never placed (still waiting, or never created: placement failed). */
   tasksNeverPlaced: number;
   /** Σ over time of tasks wanted but not running (service below desired, standalone not yet running), in task-seconds. */
@@ -79,7 +83,10 @@ export interface SimulationMetrics {
   /** Seconds from the first submission until every submitted task had run (or the end). */
   allPlacedSeconds: number;
   instanceHours: number;
+  /** Dollars at the snapshot's prices; instances of a type with no price count nothing (see unpricedInstanceHours). */
   cost: number;
+  /** Instance-hours of types the snapshot gives no price for: the cost leaves them out. */
+  unpricedInstanceHours: number;
   scalingActions: number;
   interruptedTasks: number;
   /** Service tasks desired but not running at the end, plus standalone tasks killed before they finished. */
@@ -110,7 +117,10 @@ export interface SeriesPoint {
   minute: number;
   instances: number;
   capacityVcpu: number;
+  /** vCPU of the non-daemon tasks ECS has created and wants running (managed scaling off: only those it could place). */
   demandVcpu: number;
+  /** vCPU of the tasks asked for: services' desired counts, standalone tasks not stopped, RunTask calls being retried (world.askedCpu). */
+  askedVcpu: number;
   /** Instances not terminated, per group name. */
   instancesByGroup?: Record<string, number>;
   /** Of the instances not terminated, the share on the spot market (0 with none). */
@@ -159,26 +169,14 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const world = new SimulatedCluster(snapshot, scenario, { hooks: controller === 'ecs-pilot', managedScaling, spotDraining: st.ecsSpotDraining });
   const start = world.startMs;
   const end = start + scenario.durationMinutes * 60_000;
-  const markers: Array<{ minute: number; label: string }> = [];
   for (const step of scenario.timeline) {
     const at = start + step.at * 1000;
-    const minute = Math.round(step.at / 60);
     if ('setDesired' in step) world.at(at, () => world.setServiceDesired(step.setDesired.service, step.setDesired.count));
-    else if ('runTasks' in step) {
-      world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
-      markers.push({ minute, label: `RunTask ×${step.runTasks.count}` });
-    } else if ('spotInterruption' in step) {
-      world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
-      markers.push({ minute, label: `spot wave ${Math.round(step.spotInterruption.fraction * 100)} %` });
-    } else if ('capacityShortage' in step) {
-      world.at(at, () => world.capacityShortage(step.capacityShortage));
-      markers.push({ minute, label: `${step.capacityShortage.group} short (${step.capacityShortage.error}) ${Math.round(step.capacityShortage.forSeconds / 60)} min` });
-    } else {
-      world.at(at, () => world.neverRegister(step.neverRegister.group, step.neverRegister.count));
-      markers.push({ minute, label: `${step.neverRegister.count} never register in ${step.neverRegister.group}` });
-    }
+    else if ('runTasks' in step) world.at(at, () => world.runTasks(step.runTasks, step.runTasks.count));
+    else if ('spotInterruption' in step) world.at(at, () => world.spotWave(step.spotInterruption.group, step.spotInterruption.fraction, step.spotInterruption.overSeconds));
+    else if ('capacityShortage' in step) world.at(at, () => world.capacityShortage(step.capacityShortage));
+    else world.at(at, () => world.neverRegister(step.neverRegister.group, step.neverRegister.count));
   }
-  for (const b of burstSteps(scenario, snapshot)) markers.push({ minute: Math.round(b.at / 60), label: `${b.service} ${b.from} → ${b.to}` });
 
   const defaults = configForSnapshot(snapshot);
   const fallback = scenario.fallbackGroups;
@@ -289,6 +287,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
         instances: active.length,
         capacityVcpu: active.filter((i) => i.status === 'ACTIVE').reduce((a, i) => a + i.registered.cpu, 0) / 1024,
         demandVcpu: world.allTasks().filter((x) => x.desiredStatus === 'RUNNING' && !x.daemon).reduce((a, x) => a + x.cpu, 0) / 1024,
+        askedVcpu: world.askedCpu() / 1024,
         instancesByGroup: instancesByGroup(active, snapshot),
         spotShare: spotShare(active, world.launches.market),
       });
@@ -305,16 +304,19 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
   const neverPlaced = world.neverCreated() + world.allTasks().filter((t) => t.desiredStatus === 'RUNNING' && t.runningAt === undefined && t.lastStatus === 'PROVISIONING').length;
   const firstSubmit = Math.min(...submitted.map((t) => t.submittedAt), end);
   const lastRunning = neverPlaced > 0 ? end : Math.max(...submitted.map((t) => t.runningAt ?? (t.lastStatus === 'STOPPED' ? (t.stoppedAt ?? end) : end)), firstSubmit);
-  const onDemandPrice = (type: string): number => snapshot.instanceTypes[type]?.pricePerHour ?? 0;
-  const price = (group: string, type: string): number => snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? onDemandPrice(type);
+  const onDemandPrice = (type: string): number | undefined => snapshot.instanceTypes[type]?.pricePerHour;
+  const price = (group: string, type: string): number | undefined => snapshot.groups.find((g) => g.name === group)?.instanceTypes.find((x) => x.type === type)?.pricePerHour ?? onDemandPrice(type);
   // An on-demand instance of a spot group (its on-demand base) costs the on-demand price.
-  const priceOf = (i: { arn: string; group: string; type: string }): number => (world.launches.market.get(i.arn) === 'on-demand' && snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? onDemandPrice(i.type) : price(i.group, i.type));
+  const priceOf = (i: { arn: string; group: string; type: string }): number | undefined => (world.launches.market.get(i.arn) === 'on-demand' && snapshot.groups.find((g) => g.name === i.group)?.lifecycle === 'spot' ? onDemandPrice(i.type) : price(i.group, i.type));
   let instanceHours = 0;
+  let unpricedHours = 0;
   let cost = 0;
   for (const i of world.allInstances()) {
     const hours = ((i.terminatedAt ?? end) - i.launchedAt) / 3_600_000;
     instanceHours += hours;
-    cost += hours * priceOf(i);
+    const p = priceOf(i);
+    if (p === undefined) unpricedHours += hours;
+    else cost += hours * p;
   }
   const runningFor = (service: string) => world.allTasks().filter((t) => t.group === `service:${service}` && t.lastStatus === 'RUNNING').length;
   const lostService = world.serviceStates().reduce((a, s) => a + Math.max(0, s.desired - runningFor(s.name)), 0);
@@ -333,11 +335,12 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
     controller: options.consolidation && controller === 'ecs-pilot' ? 'ecs-pilot+consolidation' : controller,
     label: options.label ?? (controller === 'ecs-pilot' ? `ecs-pilot ${mode}${options.consolidation ? ' +consolidation' : ''}` : 'ECS managed scaling'),
     settings,
-    markers: markers.sort((a, b) => a.minute - b.minute),
+    markers: scenarioMarkers(scenario, snapshot),
     metrics: {
       tasksSubmitted: submitted.length + world.neverCreated(),
       tasksMoved: replaced,
       tasksRunning: latencies.length,
+      tasksRunningAtEnd: world.allTasks().filter((t) => t.lastStatus === 'RUNNING' && !t.daemon).length,
       tasksNeverPlaced: neverPlaced,
       missingTaskSeconds: Math.round(missingTaskSeconds),
       latencyP50: percentile(latencies, 50),
@@ -346,6 +349,7 @@ export async function simulate(loaded: LoadedScenario, controller: ControllerNam
       allPlacedSeconds: (lastRunning - firstSubmit) / 1000,
       instanceHours: Math.round(instanceHours * 100) / 100,
       cost: Math.round(cost * 100) / 100,
+      unpricedInstanceHours: Math.round(unpricedHours * 100) / 100,
       scalingActions: world.counters.scalingActions,
       interruptedTasks: world.counters.interruptedTasks,
       lostTasks: lostService + world.counters.killedStandalone,

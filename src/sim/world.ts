@@ -200,6 +200,18 @@ export class SimulatedCluster {
     return n;
   }
 
+  /**
+   * The demand as asked for now, in CPU units: every replica service's desired count, the standalone
+   * tasks created and not stopped, and those whose RunTask a caller is still retrying. Unlike the tasks
+   * ECS has created, it does not wait for room (managed scaling off creates a task only once placed).
+   */
+  public askedCpu(): number {
+    let cpu = this.callers.waitingCpu();
+    for (const t of this.aws.state.tasks.values()) if (!t.daemon && !t.group?.startsWith('service:') && t.desiredStatus === 'RUNNING') cpu += t.cpu;
+    for (const s of this.serviceStates()) if (!s.daemon) cpu += this.aws.services.desired(s.name) * s.cpu;
+    return cpu;
+  }
+
   /** Tasks wanted that ECS has not even created (managed scaling off: their placement failed). */
   public neverCreated(): number {
     const live = new Map<string, number>();

@@ -159,8 +159,8 @@ describe('CLI: settings are used', () => {
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('<svg width="100%"');
     expect(html).toContain(`ecs-pilot ${pkg.version}`);
-    expect(html).toContain('>RunTask × 4<');
-    expect(html).toContain('One run, under ecs-pilot own.'); // the run's label: ecs-pilot in its mode (managed scaling off)
+    expect(html).toContain('<span class="mk">1</span> 5 min: RunTask × 4</li>');
+    expect(html).toContain('2 runs on the same scenario: ecs-pilot own, ECS tuned.'); // the run's label: ecs-pilot in its mode (managed scaling off), beside the baseline
   });
 
   it('simulate --config runs ecs-pilot with that config (a cluster it lacks is an error)', async () => {

@@ -17,6 +17,7 @@ const TIERS = {
     'test/sim/faults.property.test.ts',
     'test/sim/faults-cli.test.ts',
     'test/sim/runtask-burst.test.ts',
+    'test/sim/report-metrics.test.ts',
   ],
   packaging: ['test/serverless/template.test.ts', 'test/serverless/iam.test.ts', 'test/serverless/bundle-names.test.ts', 'test/serverless/packaging.test.ts', 'test/cli/bin.test.ts'],
   browser: ['test/sim/report-browser.test.ts'],

@@ -49,6 +49,11 @@ export class ThirdPartyCallers {
     return this.wanted.length;
   }
 
+  /** The CPU units of those tasks. */
+  public waitingCpu(): number {
+    return this.wanted.reduce((a, r) => a + r.shape.cpu, 0);
+  }
+
   /** A caller's RunTask for `count` tasks (`askedAt`: when it first asked, across retries). */
   public runTasks(shape: RunShape, count: number, askedAt: number = this.w.state.now): void {
     const { state, scheduler } = this.w;
