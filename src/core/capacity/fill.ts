@@ -485,13 +485,17 @@ const WAITING_WORK = 200000;
 function placeWaiting(ctx: Ctx, targets: Placed[], eligible: Array<Set<number>>): void {
   const { classes } = ctx.prep;
   const movable = (ci: number) => !special(classes[ci]!);
-  const take = (t: Placed, ci: number) => {
+  /** Takes one task of class ci off t's instance (its room freed), without counting it as waiting. */
+  const unplace = (t: Placed, ci: number) => {
     const cls = classes[ci]!;
     for (let d = 0; d < DIMS; d++) t.f.bin.free[d] = (t.f.bin.free[d] ?? 0) + (cls.need[d] ?? 0);
     t.f.bin.placed -= 1;
     const n = (t.f.contents.get(ci) ?? 0) - 1;
     if (n > 0) t.f.contents.set(ci, n);
     else t.f.contents.delete(ci);
+  };
+  const take = (t: Placed, ci: number) => {
+    unplace(t, ci);
     ctx.remaining[ci] = (ctx.remaining[ci] ?? 0) + 1;
   };
   let work = 0;
@@ -545,14 +549,7 @@ function placeWaiting(ctx: Ctx, targets: Placed[], eligible: Array<Set<number>>)
           restoreBin(t.f.bin, saveT);
           t.f.contents = contentsT;
           ctx.remaining = remaining;
-          if (elsewhere) {
-            const cls2 = classes[other]!;
-            for (let d = 0; d < DIMS; d++) elsewhere.f.bin.free[d] = (elsewhere.f.bin.free[d] ?? 0) + (cls2.need[d] ?? 0);
-            elsewhere.f.bin.placed -= 1;
-            const n = (elsewhere.f.contents.get(other) ?? 0) - 1;
-            if (n > 0) elsewhere.f.contents.set(other, n);
-            else elsewhere.f.contents.delete(other);
-          }
+          if (elsewhere) unplace(elsewhere, other);
           placeIn(ctx, t.f, other, 1);
         }
       }
